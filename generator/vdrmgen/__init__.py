@@ -1,0 +1,1 @@
+"""vdrm-protocol generator: spec XML -> model -> lint -> C headers, codecs and docs."""

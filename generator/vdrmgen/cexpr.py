@@ -1,0 +1,64 @@
+"""Length expressions rendered as C, evaluated in 64 bits so that no sum or
+single product of 32-bit fields can wrap."""
+
+
+def render(e, prefix, request_prefix="req->", rest=None):
+    """C text of e. prefix names where the body's own fields live ("out->",
+    "req->" or "" for parameters); rest is the C text of "bytes left"."""
+    op = e.op
+    if op == "fieldref":
+        base = request_prefix if e.scope == "request" else prefix
+        return f"{base}{e.name}"
+    if op == "const":
+        return f"{e.value}u"
+    if op == "sizeof":
+        t = e.args[0]
+        return f"sizeof({'struct ' + t.name if t.kind == 'struct' else t.c_type})"
+    if op == "rest":
+        if rest is None:
+            raise ValueError("rest has no meaning here")
+        return rest
+    if op == "add":
+        return "(" + " + ".join(f"(uint64_t){render(a, prefix, request_prefix, rest)}" for a in e.args) + ")"
+    if op == "mul":
+        return "(" + " * ".join(f"(uint64_t){render(a, prefix, request_prefix, rest)}" for a in e.args) + ")"
+    if op == "ioc-size":
+        return f"VDRM_IOC_SIZE({render(e.args[0], prefix, request_prefix, rest)})"
+    if op == "ioc-out-size":
+        return f"VDRM_IOC_OUT_SIZE({render(e.args[0], prefix, request_prefix, rest)})"
+    raise ValueError(op)
+
+
+def fieldrefs(e, scope="self"):
+    """Names of the fields of the given scope that e reads, in order."""
+    out = []
+    if e.op == "fieldref" and e.scope == scope:
+        out.append(e.name)
+    for a in e.args:
+        if hasattr(a, "op"):
+            for n in fieldrefs(a, scope):
+                if n not in out:
+                    out.append(n)
+    return out
+
+
+def describe(e):
+    """Human-readable form for the documentation."""
+    op = e.op
+    if op == "fieldref":
+        return f"request.{e.name}" if e.scope == "request" else e.name
+    if op == "const":
+        return str(e.value)
+    if op == "sizeof":
+        return f"sizeof({e.args[0].name})"
+    if op == "rest":
+        return "the rest of the message"
+    if op == "add":
+        return " + ".join(describe(a) for a in e.args)
+    if op == "mul":
+        return " × ".join(describe(a) for a in e.args)
+    if op == "ioc-size":
+        return f"_IOC_SIZE({describe(e.args[0])})"
+    if op == "ioc-out-size":
+        return f"(_IOC_SIZE({describe(e.args[0])}) if _IOC_READ is set in {describe(e.args[0])}, else 0)"
+    raise ValueError(op)

@@ -1,0 +1,112 @@
+"""The layout engine: offsets, sizes and alignments as GCC computes them.
+
+Two ABIs matter to the protocol: LP64 (x86-64, aarch64) and ILP32 as on
+i386, where 64-bit integers are only 4-byte aligned inside structs. A struct
+with align="4" is __attribute__((packed, aligned(4))) (DRM_ALIGN_4): members
+are packed and the struct as a whole is 4-byte aligned.
+"""
+
+ABIS = ("lp64", "ilp32")
+
+
+def round_up(value, align):
+    return (value + align - 1) // align * align
+
+
+def type_layout(t, abi):
+    """(size, align) of a scalar or a struct whose layout is computed."""
+    if t.kind == "scalar":
+        return t.size, t.align(abi)
+    return t.layout[abi]
+
+
+def _struct(s, abi, done):
+    if s.name in done.get(abi, set()) and s.layout.get(abi):
+        return s.layout[abi]
+    packed = s.align_attr is not None
+    offset = 0
+    max_align = 1
+    bit_unit = None             # (type, start offset, bits used) of the open bitfield unit
+    for m in s.members:
+        if m.kind == "union":
+            size, align = _union(m, abi, done)
+        else:
+            if m.type.kind == "struct":
+                _struct(m.type, abi, done)
+            size, align = type_layout(m.type, abi)
+            if m.bits:
+                if bit_unit and bit_unit[0] is m.type and bit_unit[2] + m.bits <= size * 8:
+                    m.offset[abi] = bit_unit[1]
+                    m.bit_offset = bit_unit[2]
+                    bit_unit = (bit_unit[0], bit_unit[1], bit_unit[2] + m.bits)
+                    continue
+                offset = round_up(offset, 1 if packed else align)
+                m.offset[abi] = offset
+                m.bit_offset = 0
+                bit_unit = (m.type, offset, m.bits)
+                offset += size
+                max_align = max(max_align, align)
+                continue
+            size *= m.count
+        bit_unit = None
+        if not packed:
+            offset = round_up(offset, align)
+        m.offset[abi] = offset
+        offset += size
+        max_align = max(max_align, align)
+    if s.tail is not None:
+        t_size, t_align = type_layout(s.tail.type, abi)
+        if not packed:
+            offset = round_up(offset, t_align)
+        max_align = max(max_align, t_align)
+        s.tail_offset = getattr(s, "tail_offset", {})
+        s.tail_offset[abi] = offset
+    if packed:
+        max_align = s.align_attr
+    size = round_up(offset, max_align)
+    s.layout[abi] = (size, max_align)
+    s.natural_align = getattr(s, "natural_align", {})
+    s.natural_align[abi] = max_align
+    done.setdefault(abi, set()).add(s.name)
+    return s.layout[abi]
+
+
+def _union(u, abi, done):
+    size = 0
+    align = 1
+    for member in u.members:
+        msize, malign = _struct(member, abi, done)
+        size = max(size, msize)
+        align = max(align, malign)
+    u.layout[abi] = (round_up(size, align), align)
+    return u.layout[abi]
+
+
+def natural_align(s, abi):
+    """The alignment s would have without align= (what -Wpadded and DRM_ALIGN_4 are about)."""
+    a = 1
+    for m in s.members:
+        if m.kind == "union":
+            a = max(a, m.layout[abi][1])
+        else:
+            a = max(a, type_layout(m.type, abi)[1])
+    if s.tail is not None:
+        a = max(a, type_layout(s.tail.type, abi)[1])
+    return a
+
+
+def compute(protocol):
+    """Lay out every struct of protocol (and its base) for both ABIs."""
+    done = {}
+    protos = [protocol.base, protocol] if protocol.base else [protocol]
+    for p in protos:
+        for abi in ABIS:
+            for s in p.all_structs():
+                _struct(s, abi, done)
+            for m in p.messages:
+                for s in (m.request, m.response):
+                    if s is None or s.tail is None:
+                        continue
+                    for item in s.tail.items:
+                        if item.type.kind == "struct":
+                            _struct(item.type, abi, done)

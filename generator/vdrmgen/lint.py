@@ -1,0 +1,163 @@
+"""Rules every spec must satisfy; each has a name and its own message.
+
+A rule that deployed bytes break (upstream defects) is downgraded to a
+warning when the offending element carries defect="<rule>": the spec then
+describes the bytes as they are and says what is wrong.
+"""
+
+from dataclasses import dataclass
+
+from .layout import ABIS, natural_align, type_layout
+
+UNSIGNED = ("u8", "u16", "u32", "u64")
+
+
+@dataclass
+class Finding:
+    level: str      # error | warning
+    file: str
+    line: int
+    rule: str
+    message: str
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.level}: [{self.rule}] {self.message}"
+
+
+class Linter:
+    def __init__(self, protocol):
+        self.p = protocol
+        self.findings = []
+
+    def report(self, line, rule, message, excused=False):
+        level = "warning" if excused else "error"
+        self.findings.append(Finding(level, self.p.path, line, rule, message))
+
+    # -- layout rules ------------------------------------------------------
+    def struct_layout(self, s):
+        for abi in ABIS:
+            expected = 0
+            for m in s.members:
+                if m.kind == "field" and m.bits and getattr(m, "bit_offset", 0):
+                    continue
+                off = m.offset[abi]
+                if off > expected:
+                    self.report(m.line, "implicit-padding",
+                                f"{s.name}: {off - expected} bytes of implicit padding before '{m.name}' "
+                                f"on {abi}; declare them as a padding field",
+                                excused=s.defect == "implicit-padding" or m.defect == "implicit-padding")
+                size, _ = m.layout[abi] if m.kind == "union" else type_layout(m.type, abi)
+                expected = off + size * (m.count if m.kind == "field" else 1)
+            end = s.tail_offset[abi] if s.tail is not None else expected
+            if s.tail is not None and end > expected:
+                self.report(s.tail.line, "implicit-padding",
+                            f"{s.name}: {end - expected} bytes of implicit padding before '{s.tail.name}' on {abi}",
+                            excused=s.defect == "implicit-padding")
+            if s.tail is None and s.layout[abi][0] > expected:
+                self.report(s.line, "implicit-padding",
+                            f"{s.name}: {s.layout[abi][0] - expected} bytes of implicit tail padding on {abi}",
+                            excused=s.defect == "implicit-padding")
+        if s.layout["lp64"] != s.layout["ilp32"] and s.layout["lp64"][0] != s.layout["ilp32"][0]:
+            self.report(s.line, "abi-dependent-layout",
+                        f"{s.name}: size differs between LP64 ({s.layout['lp64'][0]}) and ILP32 ({s.layout['ilp32'][0]})",
+                        excused=s.defect == "abi-dependent-layout")
+        for m in s.members:
+            if m.offset["lp64"] != m.offset["ilp32"]:
+                self.report(m.line, "abi-dependent-layout",
+                            f"{s.name}.{m.name}: offset {m.offset['lp64']} on LP64 but {m.offset['ilp32']} on ILP32",
+                            excused=s.defect == "abi-dependent-layout" or getattr(m, "defect", None) == "abi-dependent-layout")
+            if m.kind == "field":
+                self.field(s, m)
+            else:
+                for member in m.members:
+                    self.struct_layout(member)
+
+    def field(self, s, m):
+        if m.type.kind == "scalar" and m.type.size == 8 and m.offset["lp64"] % 8:
+            self.report(m.line, "misaligned-64bit",
+                        f"{s.name}.{m.name}: 64-bit field at offset {m.offset['lp64']}; the protocol allows "
+                        "64-bit fields only at 8-byte offsets", excused=m.defect == "misaligned-64bit")
+        if m.type.name == "int":
+            self.report(m.line, "plain-int",
+                        f"{s.name}.{m.name}: plain int on the wire; use i32", excused=m.defect == "plain-int")
+        if m.must_be_zero and m.type.kind != "scalar":
+            self.report(m.line, "must-be-zero-type", f"{s.name}.{m.name}: must-be-zero needs an integer field")
+        if m.ioctl_allow and m.type.name != "u32":
+            self.report(m.line, "ioctl-type", f"{s.name}.{m.name}: an ioctl number is a u32")
+
+    def message_alignment(self, msg, s):
+        for abi in ABIS:
+            nat = natural_align(s, abi)
+            if nat > self.p.alignment and s.align_attr is None:
+                self.report(s.line, "message-alignment",
+                            f"{msg.name}: {s.name} needs {nat}-byte alignment on {abi} but requests of this "
+                            f"context are only {self.p.alignment}-byte aligned; declare align=\"{self.p.alignment}\"")
+
+    # -- expression rules --------------------------------------------------
+    def expr(self, msg, s, item, e, seen, items_before, request):
+        if e.op == "fieldref":
+            scope = request if e.scope == "request" else s
+            names = {m.name: m for m in scope.members if m.kind == "field"}
+            if e.name in items_before or (item is not None and e.name == item.name) or \
+                    (e.scope != "request" and e.name in [i.name for i in (s.tail.items if s.tail else [])]):
+                self.report(e.line, "length-order",
+                            f"{msg.name}: length of '{item.name}' refers to '{e.name}', which is not a field "
+                            "before it")
+                return 0
+            f = names.get(e.name)
+            if f is None:
+                self.report(e.line, "unknown-field", f"{msg.name}: length refers to unknown field '{e.name}'")
+                return 0
+            if f.type.name not in UNSIGNED or f.dims:
+                self.report(e.line, "count-type",
+                            f"{msg.name}: '{e.name}' is used as a length but is not an unsigned integer")
+            return 1
+        if e.op == "mul":
+            variable = sum(self.expr(msg, s, item, a, seen, items_before, request) for a in e.args)
+            if variable > 1:
+                self.report(e.line, "length-overflow",
+                            f"{msg.name}: a product of more than one field can exceed 64 bits")
+            return variable
+        return sum(self.expr(msg, s, item, a, seen, items_before, request) for a in e.args)
+
+    def tail(self, msg, s, request):
+        before = []
+        for i, item in enumerate(s.tail.items):
+            if item.length.op == "rest" and i != len(s.tail.items) - 1:
+                self.report(item.line, "rest-last", f"{msg.name}: only the last item can take the rest")
+            self.expr(msg, s, item, item.length, set(), before, request)
+            if item.host_length is not None:
+                self.expr(msg, s, item, item.host_length, set(), [], request)
+            before.append(item.name)
+
+    def run(self):
+        p = self.p
+        for s in p.structs + ([p.shmem] if p.shmem else []):
+            self.struct_layout(s)
+        opcodes = {}
+        names = set()
+        for msg in p.messages:
+            if msg.opcode in opcodes:
+                self.report(msg.line, "duplicate-opcode",
+                            f"{msg.name}: opcode {msg.opcode} already used by {opcodes[msg.opcode]}")
+            opcodes[msg.opcode] = msg.name
+            if msg.name in names:
+                self.report(msg.line, "duplicate-name", f"message {msg.name} is defined twice")
+            names.add(msg.name)
+            if msg.response_kind == "none" and msg.response is not None:
+                self.report(msg.line, "response-kind", f"{msg.name}: response=\"none\" but a <response> is given")
+            if msg.response_kind != "none" and msg.response is None:
+                self.report(msg.line, "response-kind", f"{msg.name}: response=\"{msg.response_kind}\" needs a <response>")
+            for s in (msg.request, msg.response):
+                if s is None:
+                    continue
+                seen = set()
+                for m in s.members:
+                    if m.name in seen:
+                        self.report(m.line, "duplicate-name", f"{s.name}: field '{m.name}' is defined twice")
+                    seen.add(m.name)
+                self.struct_layout(s)
+                self.message_alignment(msg, s)
+                if s.tail is not None:
+                    self.tail(msg, s, msg.request)
+        return self.findings

@@ -1,0 +1,395 @@
+"""The protocol model: what the templates and the layout engine work on.
+
+The parser turns a schema-valid spec tree into these objects and resolves
+every type name; it does not compute layouts (layout.py) or judge them
+(lint.py).
+"""
+
+import hashlib
+import textwrap
+from dataclasses import dataclass, field as dc_field
+from typing import List, Optional
+
+from . import xmltree
+from .errors import SpecError
+
+
+@dataclass
+class Scalar:
+    name: str
+    c_type: str
+    size: int
+    signed: bool
+    lp64_align: int
+    ilp32_align: int
+    kind = "scalar"
+
+    def align(self, abi):
+        return self.lp64_align if abi == "lp64" else self.ilp32_align
+
+
+SCALARS = {
+    "u8": Scalar("u8", "uint8_t", 1, False, 1, 1),
+    "u16": Scalar("u16", "uint16_t", 2, False, 2, 2),
+    "u32": Scalar("u32", "uint32_t", 4, False, 4, 4),
+    "u64": Scalar("u64", "uint64_t", 8, False, 8, 4),
+    "i8": Scalar("i8", "int8_t", 1, True, 1, 1),
+    "i16": Scalar("i16", "int16_t", 2, True, 2, 2),
+    "i32": Scalar("i32", "int32_t", 4, True, 4, 4),
+    "i64": Scalar("i64", "int64_t", 8, True, 8, 4),
+    "char": Scalar("char", "char", 1, True, 1, 1),
+    # A plain int on the wire: 4 bytes on every ABI the protocol runs on,
+    # but not by the language's promise; lint.py flags it.
+    "int": Scalar("int", "int", 4, True, 4, 4),
+}
+
+
+def doc_text(node):
+    """The normalized text of node's <doc>: paragraphs kept, lines rewrapped later."""
+    doc = node.find("doc") if node is not None else None
+    if doc is None:
+        return ""
+    return textwrap.dedent(doc.text).strip()
+
+
+@dataclass
+class Expr:
+    op: str                 # fieldref const sizeof rest add mul ioc-size ioc-out-size
+    args: list
+    name: Optional[str] = None
+    scope: str = "self"
+    value: int = 0
+    line: int = 0
+
+
+@dataclass
+class IoctlAllow:
+    base: int
+    max_size: int
+    doc: str
+    ioctls: list            # (name, nr, doc)
+
+
+@dataclass
+class Field:
+    name: str
+    type: object            # Scalar or Struct
+    dims: List[int]
+    bits: Optional[int]
+    must_be_zero: bool
+    padding: bool
+    since: int
+    enum: Optional[str]
+    ret: Optional[str]
+    build_condition: Optional[str]
+    defect: Optional[str]
+    doc: str
+    line: int
+    ioctl_allow: Optional[IoctlAllow] = None
+    kind = "field"
+
+    def __post_init__(self):
+        self.offset = {}
+
+    @property
+    def count(self):
+        n = 1
+        for d in self.dims:
+            n *= d
+        return n
+
+    @property
+    def checked_zero(self):
+        return self.must_be_zero or self.padding
+
+
+@dataclass
+class Union:
+    name: str
+    selector: Optional[str]
+    members: list           # inline Structs
+    doc: str
+    line: int
+    kind = "union"
+    dims = ()
+    bits = None
+    build_condition = None
+    since = 1
+
+    def __post_init__(self):
+        self.offset = {}
+        self.layout = {}
+
+
+@dataclass
+class Struct:
+    name: str
+    origin: str             # wire uapi libdrm inline
+    header: Optional[str]
+    align_attr: Optional[int]
+    defect: Optional[str]
+    doc: str
+    members: list
+    line: int
+    file: str
+    when: Optional[str] = None
+    tail: Optional["Tail"] = None
+    kind = "struct"
+
+    def __post_init__(self):
+        self.layout = {}    # abi -> (size, align)
+
+    def fields(self):
+        return [m for m in self.members if m.kind == "field"]
+
+    def size(self, abi="lp64"):
+        return self.layout[abi][0]
+
+    @property
+    def has_zero_checks(self):
+        return any(m.kind == "field" and (m.checked_zero or
+                   (m.type.kind == "struct" and m.type.has_zero_checks)) for m in self.members)
+
+
+@dataclass
+class Item:
+    kind: str               # array | bytes
+    name: str
+    type: object            # element type for arrays, u8 for bytes
+    content: Optional[str]
+    length: Expr            # count (arrays, elements) or length (bytes, in `unit`)
+    unit: str
+    host_length: Optional[Expr]
+    stride: Optional[Expr]
+    max: Optional[int]
+    doc: str
+    line: int
+
+
+@dataclass
+class Tail:
+    name: str
+    type: Scalar
+    pad_to: int
+    exact: bool
+    items: List[Item]
+    line: int
+
+
+@dataclass
+class Message:
+    name: str
+    opcode: int
+    response_kind: str
+    since: int
+    doc: str
+    line: int
+    request: Struct = None
+    response: Optional[Struct] = None
+
+    @property
+    def lower(self):
+        return self.name.lower()
+
+
+@dataclass
+class Protocol:
+    name: str
+    path: str
+    file: str
+    guard: str
+    context: Optional[str]
+    alignment: int
+    doc: str
+    summary: str
+    digest: str
+    defines: list = dc_field(default_factory=list)
+    enums: list = dc_field(default_factory=list)
+    structs: list = dc_field(default_factory=list)
+    shmem: Optional[Struct] = None
+    macros: list = dc_field(default_factory=list)
+    rules: list = dc_field(default_factory=list)
+    messages: list = dc_field(default_factory=list)
+    msg_enum: Optional[str] = None
+    msg_prefix: str = ""
+    msg_last: str = ""
+    msg_macro: str = ""
+    struct_prefix: str = ""
+    base: Optional["Protocol"] = None
+
+    def all_structs(self):
+        """Named structs in dependency order, base protocol's excluded."""
+        out = list(self.structs)
+        if self.shmem:
+            out.append(self.shmem)
+        for m in self.messages:
+            out.append(m.request)
+            if m.response:
+                out.append(m.response)
+        return out
+
+
+def _int(text):
+    return int(text, 0)
+
+
+class Parser:
+    def __init__(self, path, base=None, digest=""):
+        self.path = path
+        self.digest = digest
+        self.base = base
+        self.types = dict(SCALARS)
+        if base:
+            for s in base.structs:
+                self.types[s.name] = s
+            if base.shmem:
+                self.types[base.shmem.name] = base.shmem
+
+    def resolve(self, node, name):
+        t = self.types.get(name)
+        if t is None:
+            raise node.error(f"unknown type '{name}'")
+        return t
+
+    def expr(self, node):
+        op = node.tag
+        e = Expr(op, [], line=node.line)
+        if op == "fieldref":
+            e.name = node.get("name")
+            e.scope = node.get("scope", "self")
+        elif op == "const":
+            e.value = _int(node.get("value"))
+        elif op == "sizeof":
+            t = self.resolve(node, node.get("type"))
+            e.name = t.name
+            e.value = t.size if t.kind == "scalar" else None
+            e.args = [t]
+        else:
+            e.args = [self.expr(c) for c in node.children]
+        return e
+
+    def field(self, node):
+        allow = None
+        an = node.find("ioctl-allow")
+        if an is not None:
+            allow = IoctlAllow(_int(an.get("base")), _int(an.get("max-size")), doc_text(an),
+                               [(i.get("name"), _int(i.get("nr")), doc_text(i)) for i in an.findall("ioctl")])
+        dims = [int(d) for d in node.get("count", "").split()] if node.get("count") else []
+        return Field(
+            name=node.get("name"), type=self.resolve(node, node.get("type")), dims=dims,
+            bits=int(node.get("bits")) if node.get("bits") else None,
+            must_be_zero=node.get("must-be-zero") in ("true", "1"),
+            padding=node.get("padding") in ("true", "1"),
+            since=int(node.get("since", "1")), enum=node.get("enum"), ret=node.get("ret"),
+            build_condition=node.get("build-condition"), defect=node.get("defect"),
+            doc=doc_text(node), line=node.line, ioctl_allow=allow)
+
+    def members(self, node):
+        out = []
+        for c in node.children:
+            if c.tag == "field":
+                out.append(self.field(c))
+            elif c.tag == "union":
+                members = [self.struct(s, origin="inline") for s in c.findall("struct")]
+                out.append(Union(c.get("name"), c.get("selector"), members, doc_text(c), c.line))
+        return out
+
+    def struct(self, node, origin=None, name=None):
+        s = Struct(name=name or node.get("name"), origin=origin or node.get("origin"),
+                   header=node.get("header"),
+                   align_attr=int(node.get("align")) if node.get("align") else None,
+                   defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
+                   line=node.line, file=self.path, when=node.get("when"))
+        return s
+
+    def tail(self, node):
+        items = []
+        for c in node.children:
+            length = c.find("count") if c.tag == "array" else c.find("length")
+            host = c.find("host-length")
+            stride = c.find("stride")
+            elem = self.resolve(c, c.get("type")) if c.tag == "array" else SCALARS["u8"]
+            items.append(Item(
+                kind=c.tag, name=c.get("name"), type=elem, content=c.get("content"),
+                length=self.expr(length.children[0]),
+                unit="elements" if c.tag == "array" else length.get("unit"),
+                host_length=self.expr(host.children[0]) if host is not None else None,
+                stride=self.expr(stride.children[0]) if stride is not None else None,
+                max=_int(c.get("max")) if c.get("max") else None,
+                doc=doc_text(c), line=c.line))
+        return Tail(node.get("name"), SCALARS[node.get("type")], int(node.get("pad-to", "1")),
+                    node.get("exact") in ("true", "1"), items, node.line)
+
+    def body(self, node, name, hdr_type, doc):
+        hdr = Field(name="hdr", type=self.types[hdr_type], dims=[], bits=None, must_be_zero=False,
+                    padding=False, since=1, enum=None, ret=None, build_condition=None, defect=None,
+                    doc="", line=node.line)
+        s = Struct(name=node.get("c-name", name), origin="wire", header=None,
+                   align_attr=int(node.get("align")) if node.get("align") else None,
+                   defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
+                   line=node.line, file=self.path)
+        t = node.find("tail")
+        if t is not None:
+            s.tail = self.tail(t)
+        return s
+
+    def parse(self, root):
+        doc = root.find("doc")
+        p = Protocol(name=root.get("name"), path=self.path, file=root.get("file"),
+                     guard=root.get("include-guard"), context=root.get("context"),
+                     alignment=int(root.get("alignment", "8")), doc=doc_text(root),
+                     summary=doc.get("summary", "") if doc is not None else "",
+                     digest=self.digest, base=self.base)
+        for c in root.children:
+            if c.tag == "define":
+                p.defines.append((c.get("name"), c.get("value"), doc_text(c)))
+            elif c.tag == "enum":
+                p.enums.append({"name": c.get("name"), "emit": c.get("c-emit", "enum"),
+                                "closed": c.get("closed") in ("true", "1"), "doc": doc_text(c),
+                                "entries": [(e.get("name"), _int(e.get("value")), doc_text(e))
+                                            for e in c.findall("entry")]})
+            elif c.tag == "struct":
+                s = self.struct(c)
+                self.types[s.name] = s
+                p.structs.append(s)
+            elif c.tag == "shmem":
+                s = Struct(name=c.get("name"), origin="wire", header=None, align_attr=None,
+                           defect=None, doc=doc_text(c), members=self.members(c), line=c.line,
+                           file=self.path)
+                self.types[s.name] = s
+                p.shmem = s
+            elif c.tag == "macro":
+                p.macros.append((c.get("name"), c.get("kind"), doc_text(c)))
+            elif c.tag == "transport":
+                p.rules = [(r.get("id"), doc_text(r)) for r in c.findall("rule")]
+            elif c.tag == "messages":
+                p.msg_enum = c.get("enum")
+                p.msg_prefix = c.get("prefix")
+                p.msg_last = c.get("last")
+                p.msg_macro = c.get("macro")
+                p.struct_prefix = c.get("struct-prefix")
+                for m in c.findall("message"):
+                    msg = Message(m.get("name"), _int(m.get("opcode")), m.get("response"),
+                                  int(m.get("since", "1")), doc_text(m), m.line)
+                    lower = msg.name.lower()
+                    msg.request = self.body(m.find("request"), f"{p.struct_prefix}{lower}_req",
+                                            "vdrm_ccmd_req", msg.doc)
+                    rsp = m.find("response")
+                    if rsp is not None:
+                        msg.response = self.body(rsp, f"{p.struct_prefix}{lower}_rsp",
+                                                 "vdrm_ccmd_rsp", "")
+                    msg.request.message = msg
+                    if msg.response:
+                        msg.response.message = msg
+                    p.messages.append(msg)
+        return p
+
+
+def load(path, schema, base=None, data=None):
+    """Parse, schema-check and model one spec file."""
+    if data is None:
+        with open(path, "rb") as f:
+            data = f.read()
+    root = xmltree.parse(path, data)
+    schema.validate(root)
+    return Parser(path, base, hashlib.sha256(data).hexdigest()).parse(root)
