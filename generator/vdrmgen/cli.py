@@ -38,6 +38,7 @@ def render(protocols):
     for p in protocols:
         spec_name = "spec/" + os.path.basename(p.path)
         out.update(emit.render_all(p, spec_name, VERSION))
+    out.update(emit.render_contexts(protocols[1:], VERSION))
     return out
 
 
@@ -59,6 +60,8 @@ def main(argv=None):
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if any output file differs from a fresh generation")
     ap.add_argument("--lint", action="store_true", help="only parse and lint; write nothing")
+    ap.add_argument("--flat", action="store_true",
+                    help="write every file directly into --out, without include/ src/ doc/ (for build systems)")
     ap.add_argument("--stamp", help="touch this file after a successful run (for build systems)")
     ap.add_argument("specs", nargs="*",
                     help="context spec file names inside --spec-dir (default: all *.xml)")
@@ -80,7 +83,7 @@ def main(argv=None):
     files = render(protocols)
     stale = []
     for rel, text in sorted(files.items()):
-        path = os.path.join(args.out, rel)
+        path = os.path.join(args.out, os.path.basename(rel) if args.flat else rel)
         old = None
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:

@@ -348,3 +348,11 @@ def render_all(protocol, spec_name, generator_version):
     out[f"src/{n}_reflect.c"] = e.get_template("reflect.c.j2").render(**ctx)
     out[f"doc/{n}.md"] = e.get_template("protocol.md.j2").render(**ctx)
     return out
+
+
+def render_contexts(protocols, generator_version):
+    """The registry of every context, for tools."""
+    e = env()
+    ctx = dict(protocols=protocols, version=generator_version)
+    return {"include/vdrm_contexts.h": e.get_template("contexts.h.j2").render(**ctx),
+            "src/vdrm_contexts.c": e.get_template("contexts.c.j2").render(**ctx)}

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The main job end to end: install dependencies, regenerate generated/ from
+# spec/, build the codecs and vdrm-wire, and round-trip every msm message.
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/install-deps.sh
+export PATH="/usr/bin:$PATH"
+python3 generator/vdrm-gen
+meson setup build --reconfigure >/dev/null 2>&1 || meson setup build
+ninja -C build
+./build/tools/vdrm-wire encode --context msm tests/data/msm_all.json > build/msm_all.bin
+./build/tools/vdrm-wire validate --context msm build/msm_all.bin
+./build/tools/vdrm-wire decode --context msm build/msm_all.bin

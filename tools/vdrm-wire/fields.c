@@ -1,0 +1,194 @@
+#include "fields.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static bool
+kind_signed(uint8_t kind)
+{
+   return kind == VDRM_KIND_I8 || kind == VDRM_KIND_I16 || kind == VDRM_KIND_I32 ||
+          kind == VDRM_KIND_I64 || kind == VDRM_KIND_INT;
+}
+
+static uint64_t
+load(const uint8_t *p, unsigned size)
+{
+   uint64_t v = 0;
+   memcpy(&v, p, size); /* little-endian host, as is the wire */
+   return v;
+}
+
+static void
+store(uint8_t *p, unsigned size, uint64_t v)
+{
+   memcpy(p, &v, size);
+}
+
+static void
+print_scalar(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p)
+{
+   uint64_t v = load(p, f->size);
+
+   if (f->bit_width) {
+      v = (v >> f->bit_offset) & ((f->bit_width == 64) ? UINT64_MAX : ((1ull << f->bit_width) - 1));
+      fprintf(out, "%" PRIu64, v);
+   } else if (kind_signed(f->kind)) {
+      unsigned shift = 64 - 8 * f->size;
+      fprintf(out, "%" PRId64, (int64_t)(v << shift) >> shift);
+   } else {
+      fprintf(out, "%" PRIu64, v);
+   }
+}
+
+static void print_object(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base);
+
+static void
+print_element(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p)
+{
+   if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION)
+      print_object(out, f->type, p);
+   else
+      print_scalar(out, f, p);
+}
+
+void
+fields_print(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base, size_t limit,
+             int *first)
+{
+   for (uint32_t i = 0; i < desc->nfields; i++) {
+      const struct vdrm_field_desc *f = &desc->fields[i];
+      uint32_t elem = f->type ? f->type->size : f->size;
+
+      if ((uint64_t)f->offset + (uint64_t)elem * f->count > limit)
+         continue;
+      fprintf(out, "%s\"%s\": ", *first ? "" : ", ", f->name);
+      *first = 0;
+      if (f->count == 1 && !(f->kind == VDRM_KIND_CHAR)) {
+         print_element(out, f, base + f->offset);
+         continue;
+      }
+      fputc('[', out);
+      for (uint32_t j = 0; j < f->count; j++) {
+         if (j)
+            fputs(", ", out);
+         print_element(out, f, base + f->offset + (size_t)j * elem);
+      }
+      fputc(']', out);
+   }
+}
+
+static void
+print_object(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base)
+{
+   int first = 1;
+
+   fputc('{', out);
+   fields_print(out, desc, base, desc->size, &first);
+   fputc('}', out);
+}
+
+static bool
+write_scalar(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
+             size_t err_size)
+{
+   unsigned bits = f->bit_width ? f->bit_width : 8u * f->size;
+   uint64_t raw;
+
+   if (v->type != JSON_NUMBER) {
+      snprintf(err, err_size, "%s: expected an integer", f->name);
+      return false;
+   }
+   if (v->negative) {
+      if (!kind_signed(f->kind) || (bits < 64 && v->magnitude > (1ull << (bits - 1))) ||
+          (bits == 64 && v->magnitude > (1ull << 63))) {
+         snprintf(err, err_size, "%s: -%" PRIu64 " is out of range", f->name, v->magnitude);
+         return false;
+      }
+      raw = (uint64_t)0 - v->magnitude;
+   } else {
+      uint64_t max = kind_signed(f->kind) && !f->bit_width ? (1ull << (bits - 1)) - 1
+                   : bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+      if (f->kind == VDRM_KIND_CHAR)
+         max = 0xff;
+      if (v->magnitude > max) {
+         snprintf(err, err_size, "%s: %" PRIu64 " is out of range", f->name, v->magnitude);
+         return false;
+      }
+      raw = v->magnitude;
+   }
+   if (f->bit_width) {
+      uint64_t mask = ((f->bit_width == 64) ? UINT64_MAX : ((1ull << f->bit_width) - 1)) << f->bit_offset;
+      uint64_t unit = load(p, f->size);
+      unit = (unit & ~mask) | ((raw << f->bit_offset) & mask);
+      store(p, f->size, unit);
+   } else {
+      store(p, f->size, raw);
+   }
+   return true;
+}
+
+static bool
+write_element(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
+              size_t err_size)
+{
+   if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION) {
+      if (v->type != JSON_OBJECT) {
+         snprintf(err, err_size, "%s: expected an object", f->name);
+         return false;
+      }
+      return fields_write(f->type, v, p, f->type->size, NULL, err, err_size);
+   }
+   return write_scalar(f, v, p, err, err_size);
+}
+
+static bool
+ignored(const char *const *ignore, const char *key)
+{
+   for (; ignore && *ignore; ignore++) {
+      if (strcmp(*ignore, key) == 0)
+         return true;
+   }
+   return false;
+}
+
+bool
+fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_t *base,
+             size_t limit, const char *const *ignore, char *err, size_t err_size)
+{
+   for (size_t k = 0; k < obj->len; k++) {
+      bool known = ignored(ignore, obj->keys[k]);
+      for (uint32_t i = 0; i < desc->nfields && !known; i++)
+         known = strcmp(desc->fields[i].name, obj->keys[k]) == 0;
+      if (!known) {
+         snprintf(err, err_size, "%s has no field '%s'", desc->name, obj->keys[k]);
+         return false;
+      }
+   }
+   for (uint32_t i = 0; i < desc->nfields; i++) {
+      const struct vdrm_field_desc *f = &desc->fields[i];
+      const struct json *v = json_get(obj, f->name);
+      uint32_t elem = f->type ? f->type->size : f->size;
+      bool is_array = f->count != 1 || f->kind == VDRM_KIND_CHAR;
+
+      if (!v) {
+         if ((uint64_t)f->offset + (uint64_t)elem * f->count > limit)
+            continue;
+         snprintf(err, err_size, "%s: missing field '%s'", desc->name, f->name);
+         return false;
+      }
+      if (!is_array) {
+         if (!write_element(f, v, base + f->offset, err, err_size))
+            return false;
+         continue;
+      }
+      if (v->type != JSON_ARRAY || v->len != f->count) {
+         snprintf(err, err_size, "%s: expected an array of %u", f->name, f->count);
+         return false;
+      }
+      for (uint32_t j = 0; j < f->count; j++) {
+         if (!write_element(f, &v->children[j], base + f->offset + (size_t)j * elem, err, err_size))
+            return false;
+      }
+   }
+   return true;
+}

@@ -1,0 +1,26 @@
+/* Reading and writing struct fields through the generated descriptors. */
+
+#ifndef VDRM_WIRE_FIELDS_H_
+#define VDRM_WIRE_FIELDS_H_
+
+#include <stdio.h>
+
+#include "json.h"
+#include "vdrm_codec.h"
+
+/*
+ * Prints the fields of desc found in base as JSON members (no braces),
+ * skipping fields that end beyond limit bytes. *first tracks comma placement.
+ */
+void fields_print(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base,
+                  size_t limit, int *first);
+
+/*
+ * Writes the members of obj that desc names into base (size bytes). Fields
+ * that end beyond limit may be absent; others are required. Returns false
+ * and fills err on a missing, extra or out-of-range value.
+ */
+bool fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_t *base,
+                  size_t limit, const char *const *ignore, char *err, size_t err_size);
+
+#endif /* VDRM_WIRE_FIELDS_H_ */

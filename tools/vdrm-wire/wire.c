@@ -1,0 +1,450 @@
+/*
+ * vdrm-wire: decode, encode and validate ccmd streams and responses of any
+ * context, driven only by the generated codecs and descriptors.
+ *
+ *   vdrm-wire decode   --context NAME [--response CMD] [FILE]
+ *   vdrm-wire encode   --context NAME [--response CMD] [FILE]
+ *   vdrm-wire validate --context NAME [FILE]
+ */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "json.h"
+#include "vdrm_contexts.h"
+
+#define MAX_FIXED 4096
+
+struct message_buffers {
+   uint64_t fixed[MAX_FIXED / 8];
+   uint64_t view[64];
+};
+
+static int
+usage(void)
+{
+   fprintf(stderr,
+           "usage: vdrm-wire decode --context NAME [--response CMD] [FILE]\n"
+           "       vdrm-wire encode --context NAME [--response CMD] [FILE]\n"
+           "       vdrm-wire validate --context NAME [FILE]\n"
+           "FILE defaults to standard input; output goes to standard output.\n");
+   return 2;
+}
+
+static uint8_t *
+read_all(const char *path, size_t *len)
+{
+   FILE *f = path ? fopen(path, "rb") : stdin;
+   size_t cap = 4096, n = 0;
+   uint8_t *buf;
+
+   if (!f) {
+      perror(path);
+      return NULL;
+   }
+   buf = malloc(cap);
+   while (buf) {
+      size_t got = fread(buf + n, 1, cap - n - 1, f);
+      n += got;
+      if (n + 1 < cap)
+         break;
+      cap *= 2;
+      uint8_t *nb = realloc(buf, cap);
+      if (!nb) {
+         free(buf);
+         buf = NULL;
+      }
+      buf = nb;
+   }
+   if (path)
+      fclose(f);
+   if (buf)
+      buf[n] = 0;
+   *len = n;
+   return buf;
+}
+
+static void
+print_hex(FILE *out, const uint8_t *p, size_t n)
+{
+   fputc('"', out);
+   for (size_t i = 0; i < n; i++)
+      fprintf(out, "%02x", p[i]);
+   fputc('"', out);
+}
+
+static void
+print_text(FILE *out, const uint8_t *p, size_t n)
+{
+   fputc('"', out);
+   for (size_t i = 0; i < n; i++) {
+      if (p[i] == '"' || p[i] == '\\')
+         fprintf(out, "\\%c", p[i]);
+      else if (p[i] >= 0x20 && p[i] < 0x7f)
+         fputc(p[i], out);
+      else
+         fprintf(out, "\\u%04x", p[i]);
+   }
+   fputc('"', out);
+}
+
+/* Prints one decoded message (request or response) as a JSON object. */
+static void
+print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
+              const uint8_t *msg, uint32_t msg_len, const struct message_buffers *bufs)
+{
+   const uint8_t *view = (const uint8_t *)bufs->view;
+   size_t end = b->data_offset;
+   int first = 0;
+
+   fprintf(out, "{\"message\": \"%s\"", m->name);
+   fields_print(out, b->fixed, (const uint8_t *)bufs->fixed, msg_len, &first);
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      const struct vdrm_item_desc *it = &b->items[i];
+      struct vdrm_span span;
+
+      memcpy(&span, view + it->span_offset, sizeof(span));
+      fprintf(out, ", \"%s\": ", it->name);
+      if (it->kind == VDRM_ITEM_TEXT) {
+         print_text(out, span.data, span.size);
+      } else if (it->kind == VDRM_ITEM_DATA) {
+         print_hex(out, span.data, span.size);
+      } else {
+         fputc('[', out);
+         for (uint32_t j = 0; j < span.count; j++) {
+            const uint8_t *e = span.data + (size_t)j * it->elem_size;
+            int efirst = 1;
+            fputs(j ? ", {" : "{", out);
+            if (it->elem) {
+               uint64_t tmp[MAX_FIXED / 8];
+               memcpy(tmp, e, it->elem_size);
+               fields_print(out, it->elem, (const uint8_t *)tmp, it->elem_size, &efirst);
+            }
+            fputc('}', out);
+         }
+         fputc(']', out);
+      }
+      if (span.size)
+         end = (size_t)(span.data - msg) + span.size;
+   }
+   /* Bytes past the described content: kept only when not all zero. */
+   for (size_t i = end; i < msg_len; i++) {
+      if (msg[i]) {
+         fputs(", \"trailing\": ", out);
+         print_hex(out, msg + end, msg_len - end);
+         break;
+      }
+   }
+   fputc('}', out);
+}
+
+static int
+decode_one(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
+           const uint8_t *msg, size_t len, struct vdrm_error *err)
+{
+   struct message_buffers bufs;
+   uint32_t msg_len;
+   int ret;
+
+   memset(&bufs, 0, sizeof(bufs));
+   ret = b->decode(msg, len, bufs.fixed, bufs.view, err);
+   if (ret)
+      return ret;
+   memcpy(&msg_len, msg + (b == &m->req ? 4 : 0), sizeof(msg_len));
+   if (out)
+      print_message(out, m, b, msg, msg_len, &bufs);
+   return 0;
+}
+
+static int
+walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *out)
+{
+   struct vdrm_stream s;
+   struct vdrm_ccmd_req hdr;
+   struct vdrm_error err = { 0 };
+   const uint8_t *msg;
+   unsigned count = 0;
+   int r;
+
+   vdrm_stream_init(&s, buf, len, p->alignment);
+   if (out)
+      fputc('[', out);
+   while ((r = vdrm_stream_next(&s, &msg, &hdr, &err)) == 1) {
+      const struct vdrm_msg_desc *m = vdrm_msg_by_opcode(p, hdr.cmd);
+      size_t at = (size_t)(msg - buf);
+
+      if (!m) {
+         fprintf(stderr, "offset %zu: %s: hdr.cmd: unknown command %u\n", at, p->name, hdr.cmd);
+         return 1;
+      }
+      if (out)
+         fputs(count ? ",\n " : "\n ", out);
+      if (decode_one(out, m, &m->req, msg, hdr.len, &err)) {
+         if (out)
+            fputs("\n]\n", out);
+         fprintf(stderr, "offset %zu: %s [%s]\n", at + err.offset, err.message,
+                 vdrm_status_name(err.status));
+         return 1;
+      }
+      count++;
+   }
+   if (r < 0) {
+      if (out)
+         fputs("\n]\n", out);
+      fprintf(stderr, "offset %u: %s [%s]\n", err.offset, err.message, vdrm_status_name(err.status));
+      return 1;
+   }
+   if (out)
+      fputs(count ? "\n]\n" : "]\n", out);
+   else
+      printf("ok: %u messages, %zu bytes\n", count, len);
+   return 0;
+}
+
+static int
+hexval(char c)
+{
+   if (c >= '0' && c <= '9')
+      return c - '0';
+   if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+   if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
+   return -1;
+}
+
+/* Appends the bytes of a hex or text item; grows *buf as needed. */
+static bool
+put_bytes(uint8_t **buf, size_t *cap, size_t *off, const void *src, size_t n)
+{
+   if (*off + n > *cap) {
+      size_t nc = (*off + n) * 2;
+      uint8_t *nb = realloc(*buf, nc);
+      if (!nb)
+         return false;
+      memset(nb + *cap, 0, nc - *cap);
+      *buf = nb;
+      *cap = nc;
+   }
+   memcpy(*buf + *off, src, n);
+   *off += n;
+   return true;
+}
+
+static bool
+put_hex(uint8_t **buf, size_t *cap, size_t *off, const struct json *v, const char *name, char *err,
+        size_t err_size)
+{
+   if (v->type != JSON_STRING || v->len % 2) {
+      snprintf(err, err_size, "%s: expected a hex string", name);
+      return false;
+   }
+   for (size_t i = 0; i < v->len; i += 2) {
+      int hi = hexval(v->str[i]), lo = hexval(v->str[i + 1]);
+      uint8_t byte;
+      if (hi < 0 || lo < 0) {
+         snprintf(err, err_size, "%s: expected a hex string", name);
+         return false;
+      }
+      byte = (uint8_t)(hi * 16 + lo);
+      if (!put_bytes(buf, cap, off, &byte, 1))
+         return false;
+   }
+   return true;
+}
+
+static const char *const message_keys[] = { "message", "trailing", NULL };
+
+/* Encodes one JSON message object; writes its bytes to out. */
+static bool
+encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only,
+           const struct json *obj, char *err, size_t err_size)
+{
+   const struct json *name = json_get(obj, "message");
+   const struct vdrm_msg_desc *m;
+   const struct vdrm_body_desc *b;
+   const struct json *hdr, *jlen;
+   size_t cap, off;
+   uint8_t *buf;
+   uint64_t hdr_len;
+   bool ok = false;
+
+   if (obj->type != JSON_OBJECT || !name || name->type != JSON_STRING) {
+      snprintf(err, err_size, "each message needs \"message\"");
+      return false;
+   }
+   m = vdrm_msg_by_name(p, name->str);
+   if (!m || (only && m != only)) {
+      snprintf(err, err_size, "%s: unknown or unexpected message %s", p->name, name->str);
+      return false;
+   }
+   b = only ? &m->rsp : &m->req;
+   hdr = json_get(obj, "hdr");
+   jlen = hdr ? json_get(hdr, "len") : NULL;
+   if (!jlen || jlen->type != JSON_NUMBER || jlen->negative || jlen->magnitude > UINT32_MAX) {
+      snprintf(err, err_size, "%s: hdr.len missing or out of range", m->name);
+      return false;
+   }
+   hdr_len = jlen->magnitude;
+   cap = (size_t)(hdr_len > b->fixed->size ? hdr_len : b->fixed->size) + 64;
+   buf = calloc(1, cap);
+   if (!buf)
+      return false;
+
+   /* Item names are not fields of the fixed struct. */
+   const char *ignore[16 + 3];
+   unsigned ni = 0;
+   ignore[ni++] = "message";
+   ignore[ni++] = "trailing";
+   for (uint32_t i = 0; i < b->nitems && ni < 18; i++)
+      ignore[ni++] = b->items[i].name;
+   ignore[ni] = NULL;
+   (void)message_keys;
+
+   if (!fields_write(b->fixed, obj, buf, hdr_len, ignore, err, err_size))
+      goto out;
+   off = b->data_offset;
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      const struct vdrm_item_desc *it = &b->items[i];
+      const struct json *v = json_get(obj, it->name);
+
+      if (!v) {
+         snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
+         goto out;
+      }
+      if (it->kind == VDRM_ITEM_TEXT) {
+         if (v->type != JSON_STRING) {
+            snprintf(err, err_size, "%s: %s: expected a string", m->name, it->name);
+            goto out;
+         }
+         if (!put_bytes(&buf, &cap, &off, v->str, v->len))
+            goto out;
+      } else if (it->kind == VDRM_ITEM_DATA) {
+         if (!put_hex(&buf, &cap, &off, v, it->name, err, err_size))
+            goto out;
+      } else {
+         if (v->type != JSON_ARRAY) {
+            snprintf(err, err_size, "%s: %s: expected an array", m->name, it->name);
+            goto out;
+         }
+         for (size_t j = 0; j < v->len; j++) {
+            uint64_t tmp[MAX_FIXED / 8] = { 0 };
+            if (!it->elem || v->children[j].type != JSON_OBJECT) {
+               snprintf(err, err_size, "%s: %s: expected objects", m->name, it->name);
+               goto out;
+            }
+            if (!fields_write(it->elem, &v->children[j], (uint8_t *)tmp, it->elem_size, NULL, err,
+                              err_size))
+               goto out;
+            if (!put_bytes(&buf, &cap, &off, tmp, it->elem_size))
+               goto out;
+         }
+      }
+   }
+   const struct json *trailing = json_get(obj, "trailing");
+   if (trailing && !put_hex(&buf, &cap, &off, trailing, "trailing", err, err_size))
+      goto out;
+   if (off > hdr_len && b->nitems) {
+      snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, off,
+               hdr_len);
+      goto out;
+   }
+   fwrite(buf, 1, (size_t)hdr_len, out);
+   ok = true;
+out:
+   free(buf);
+   return ok;
+}
+
+static int
+encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only, const uint8_t *text,
+       size_t len)
+{
+   struct json doc;
+   char err[256];
+   int ret = 0;
+
+   if (!json_parse((const char *)text, len, &doc, err, sizeof(err))) {
+      fprintf(stderr, "%s\n", err);
+      return 1;
+   }
+   if (doc.type != JSON_ARRAY) {
+      fprintf(stderr, "JSON: expected an array of messages\n");
+      json_free(&doc);
+      return 1;
+   }
+   for (size_t i = 0; i < doc.len && !ret; i++) {
+      if (!encode_one(stdout, p, only, &doc.children[i], err, sizeof(err))) {
+         fprintf(stderr, "message %zu: %s\n", i, err);
+         ret = 1;
+      }
+   }
+   json_free(&doc);
+   return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+   const char *verb, *context = NULL, *response = NULL, *file = NULL;
+   const struct vdrm_protocol_desc *p;
+   const struct vdrm_msg_desc *only = NULL;
+   uint8_t *data;
+   size_t len;
+   int ret;
+
+   if (argc < 2)
+      return usage();
+   verb = argv[1];
+   for (int i = 2; i < argc; i++) {
+      if (strcmp(argv[i], "--context") == 0 && i + 1 < argc)
+         context = argv[++i];
+      else if (strcmp(argv[i], "--response") == 0 && i + 1 < argc)
+         response = argv[++i];
+      else if (argv[i][0] == '-' && argv[i][1])
+         return usage();
+      else if (!file)
+         file = argv[i];
+      else
+         return usage();
+   }
+   if (!context)
+      return usage();
+   p = vdrm_context_by_name(context);
+   if (!p) {
+      fprintf(stderr, "unknown context '%s'\n", context);
+      return 2;
+   }
+   if (response) {
+      only = vdrm_msg_by_name(p, response);
+      if (!only || !only->rsp.fixed) {
+         fprintf(stderr, "%s has no command %s with a response\n", p->name, response);
+         return 2;
+      }
+   }
+   data = read_all(file, &len);
+   if (!data)
+      return 1;
+   if (strcmp(verb, "decode") == 0 && only) {
+      struct vdrm_error err = { 0 };
+      fputc('[', stdout);
+      ret = decode_one(stdout, only, &only->rsp, data, len, &err);
+      if (ret)
+         fprintf(stderr, "offset %u: %s [%s]\n", err.offset, err.message, vdrm_status_name(err.status));
+      fputs("]\n", stdout);
+      ret = ret ? 1 : 0;
+   } else if (strcmp(verb, "decode") == 0) {
+      ret = walk(p, data, len, stdout);
+   } else if (strcmp(verb, "validate") == 0 && !only) {
+      ret = walk(p, data, len, NULL);
+   } else if (strcmp(verb, "encode") == 0) {
+      ret = encode(p, only, data, len);
+   } else {
+      ret = usage();
+   }
+   free(data);
+   return ret;
+}
