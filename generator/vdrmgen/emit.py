@@ -282,7 +282,6 @@ def reflect_structs(protocol):
                 type_id = m.type.name
                 add(m.type, m.type.name, f"struct {m.type.name}", "")
             if m.bits:
-                offset = str(m.offset["lp64"] - (0 if not path else 0))
                 off_expr = f"{m.offset['lp64']}"
             else:
                 off_expr = f"offsetof({root}, {sub})" + (f" - offsetof({root}, {path[:-1]})" if path else "")

@@ -31,8 +31,8 @@ skip_ws(struct parser *ps)
 
 static bool parse_value(struct parser *ps, struct json *out);
 
-static int
-hexval(char c)
+int
+json_hexval(char c)
 {
    if (c >= '0' && c <= '9')
       return c - '0';
@@ -78,7 +78,7 @@ parse_string(struct parser *ps, char **out, size_t *out_len)
             }
             cp = 0;
             for (int i = 0; i < 4; i++) {
-               int h = hexval(ps->p[i]);
+               int h = json_hexval(ps->p[i]);
                if (h < 0) {
                   free(buf);
                   return fail(ps, "bad \\u escape");

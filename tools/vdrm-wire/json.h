@@ -29,4 +29,7 @@ void json_free(struct json *v);
 /* Member of an object, or NULL. */
 const struct json *json_get(const struct json *obj, const char *key);
 
+/* Value of a hex digit, or -1. */
+int json_hexval(char c);
+
 #endif /* VDRM_WIRE_JSON_H_ */

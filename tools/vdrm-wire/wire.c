@@ -204,18 +204,6 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
    return 0;
 }
 
-static int
-hexval(char c)
-{
-   if (c >= '0' && c <= '9')
-      return c - '0';
-   if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-   if (c >= 'A' && c <= 'F')
-      return c - 'A' + 10;
-   return -1;
-}
-
 /* Appends the bytes of a hex or text item; grows *buf as needed. */
 static bool
 put_bytes(uint8_t **buf, size_t *cap, size_t *off, const void *src, size_t n)
@@ -243,7 +231,7 @@ put_hex(uint8_t **buf, size_t *cap, size_t *off, const struct json *v, const cha
       return false;
    }
    for (size_t i = 0; i < v->len; i += 2) {
-      int hi = hexval(v->str[i]), lo = hexval(v->str[i + 1]);
+      int hi = json_hexval(v->str[i]), lo = json_hexval(v->str[i + 1]);
       uint8_t byte;
       if (hi < 0 || lo < 0) {
          snprintf(err, err_size, "%s: expected a hex string", name);
@@ -255,8 +243,6 @@ put_hex(uint8_t **buf, size_t *cap, size_t *off, const struct json *v, const cha
    }
    return true;
 }
-
-static const char *const message_keys[] = { "message", "trailing", NULL };
 
 /* Encodes one JSON message object; writes its bytes to out. */
 static bool
@@ -302,7 +288,6 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
    for (uint32_t i = 0; i < b->nitems && ni < 18; i++)
       ignore[ni++] = b->items[i].name;
    ignore[ni] = NULL;
-   (void)message_keys;
 
    if (!fields_write(b->fixed, obj, buf, hdr_len, ignore, err, err_size))
       goto out;
