@@ -2,13 +2,20 @@
 single product of 32-bit fields can wrap."""
 
 
-def render(e, prefix, request_prefix="req->", rest=None):
+def render(e, prefix, request_prefix="req->", rest=None, sumof=None, record_prefix="rec."):
     """C text of e. prefix names where the body's own fields live ("out->",
-    "req->" or "" for parameters); rest is the C text of "bytes left"."""
+    "req->" or "" for parameters); rest is the C text of "bytes left";
+    sumof(array, field) the C text of a sum over an array."""
     op = e.op
     if op == "fieldref":
-        base = request_prefix if e.scope == "request" else prefix
+        base = {"request": request_prefix, "record": record_prefix}.get(e.scope, prefix)
+        if prefix == "" and e.scope == "self":
+            return e.name.replace(".", "_")
         return f"{base}{e.name}"
+    if op == "sumof":
+        if sumof is None:
+            raise ValueError("sumof has no meaning here")
+        return sumof(e.name, e.field)
     if op == "const":
         return f"{e.value}u"
     if op == "sizeof":
@@ -19,13 +26,13 @@ def render(e, prefix, request_prefix="req->", rest=None):
             raise ValueError("rest has no meaning here")
         return rest
     if op == "add":
-        return "(" + " + ".join(f"(uint64_t){render(a, prefix, request_prefix, rest)}" for a in e.args) + ")"
+        return "(" + " + ".join(f"(uint64_t){render(a, prefix, request_prefix, rest, sumof, record_prefix)}" for a in e.args) + ")"
     if op == "mul":
-        return "(" + " * ".join(f"(uint64_t){render(a, prefix, request_prefix, rest)}" for a in e.args) + ")"
+        return "(" + " * ".join(f"(uint64_t){render(a, prefix, request_prefix, rest, sumof, record_prefix)}" for a in e.args) + ")"
     if op == "ioc-size":
-        return f"VDRM_IOC_SIZE({render(e.args[0], prefix, request_prefix, rest)})"
+        return f"VDRM_IOC_SIZE({render(e.args[0], prefix, request_prefix, rest, sumof, record_prefix)})"
     if op == "ioc-out-size":
-        return f"VDRM_IOC_OUT_SIZE({render(e.args[0], prefix, request_prefix, rest)})"
+        return f"VDRM_IOC_OUT_SIZE({render(e.args[0], prefix, request_prefix, rest, sumof, record_prefix)})"
     raise ValueError(op)
 
 
@@ -46,7 +53,9 @@ def describe(e):
     """Human-readable form for the documentation."""
     op = e.op
     if op == "fieldref":
-        return f"request.{e.name}" if e.scope == "request" else e.name
+        return {"request": f"request.{e.name}", "record": f"record.{e.name}"}.get(e.scope, e.name)
+    if op == "sumof":
+        return f"Σ {e.name}[].{e.field}"
     if op == "const":
         return str(e.value)
     if op == "sizeof":

@@ -21,7 +21,7 @@ def type_layout(t, abi):
 
 
 def _struct(s, abi, done):
-    if s.name in done.get(abi, set()) and s.layout.get(abi):
+    if id(s) in done.get(abi, set()) and s.layout.get(abi):
         return s.layout[abi]
     packed = s.align_attr is not None
     offset = 0
@@ -67,7 +67,7 @@ def _struct(s, abi, done):
     s.layout[abi] = (size, max_align)
     s.natural_align = getattr(s, "natural_align", {})
     s.natural_align[abi] = max_align
-    done.setdefault(abi, set()).add(s.name)
+    done.setdefault(abi, set()).add(id(s))
     return s.layout[abi]
 
 
@@ -75,7 +75,14 @@ def _union(u, abi, done):
     size = 0
     align = 1
     for member in u.members:
-        msize, malign = _struct(member, abi, done)
+        if member.kind == "field":
+            if member.type.kind == "struct":
+                _struct(member.type, abi, done)
+            msize, malign = type_layout(member.type, abi)
+            msize *= member.count
+            member.offset[abi] = 0
+        else:
+            msize, malign = _struct(member, abi, done)
         size = max(size, msize)
         align = max(align, malign)
     u.layout[abi] = (round_up(size, align), align)
@@ -108,5 +115,19 @@ def compute(protocol):
                     if s is None or s.tail is None:
                         continue
                     for item in s.tail.items:
-                        if item.type.kind == "struct":
-                            _struct(item.type, abi, done)
+                        for t in item_types(item):
+                            if t.kind == "struct":
+                                _struct(t, abi, done)
+
+
+def item_types(item):
+    """Every type a tail item refers to (element, chunk and record types)."""
+    out = [item.type]
+    out += [c.type for c in item.chunks]
+    if item.header is not None:
+        out.append(item.header)
+    for r in item.records:
+        out.append(r.type)
+        if r.item is not None:
+            out.append(r.item.type)
+    return out

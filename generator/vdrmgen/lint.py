@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 from .layout import ABIS, natural_align, type_layout
 
+
+def field_at(s, path):
+    """The member a dotted path names in s (through groups, structs and anonymous unions), or (None, None)."""
+    from .emit import field_at as _field_at
+    return _field_at(s, path)
+
 UNSIGNED = ("u8", "u16", "u32", "u64")
 
 
@@ -22,6 +28,11 @@ class Finding:
 
     def __str__(self):
         return f"{self.file}:{self.line}: {self.level}: [{self.rule}] {self.message}"
+
+
+def breaks(element, rule):
+    """Whether element's defect attribute names rule (the deployed bytes break it on purpose)."""
+    return rule in (getattr(element, "defect", None) or "").split()
 
 
 class Linter:
@@ -45,41 +56,46 @@ class Linter:
                     self.report(m.line, "implicit-padding",
                                 f"{s.name}: {off - expected} bytes of implicit padding before '{m.name}' "
                                 f"on {abi}; declare them as a padding field",
-                                excused=s.defect == "implicit-padding" or m.defect == "implicit-padding")
+                                excused=breaks(s, "implicit-padding") or breaks(m, "implicit-padding"))
                 size, _ = m.layout[abi] if m.kind == "union" else type_layout(m.type, abi)
                 expected = off + size * (m.count if m.kind == "field" else 1)
             end = s.tail_offset[abi] if s.tail is not None else expected
             if s.tail is not None and end > expected:
                 self.report(s.tail.line, "implicit-padding",
                             f"{s.name}: {end - expected} bytes of implicit padding before '{s.tail.name}' on {abi}",
-                            excused=s.defect == "implicit-padding")
+                            excused=breaks(s, "implicit-padding"))
             if s.tail is None and s.layout[abi][0] > expected:
                 self.report(s.line, "implicit-padding",
                             f"{s.name}: {s.layout[abi][0] - expected} bytes of implicit tail padding on {abi}",
-                            excused=s.defect == "implicit-padding")
+                            excused=breaks(s, "implicit-padding"))
         if s.layout["lp64"] != s.layout["ilp32"] and s.layout["lp64"][0] != s.layout["ilp32"][0]:
             self.report(s.line, "abi-dependent-layout",
                         f"{s.name}: size differs between LP64 ({s.layout['lp64'][0]}) and ILP32 ({s.layout['ilp32'][0]})",
-                        excused=s.defect == "abi-dependent-layout")
+                        excused=breaks(s, "abi-dependent-layout"))
         for m in s.members:
             if m.offset["lp64"] != m.offset["ilp32"]:
                 self.report(m.line, "abi-dependent-layout",
                             f"{s.name}.{m.name}: offset {m.offset['lp64']} on LP64 but {m.offset['ilp32']} on ILP32",
-                            excused=s.defect == "abi-dependent-layout" or getattr(m, "defect", None) == "abi-dependent-layout")
+                            excused=breaks(s, "abi-dependent-layout") or breaks(m, "abi-dependent-layout"))
             if m.kind == "field":
                 self.field(s, m)
+                if m.type.kind == "struct" and m.type.anonymous:
+                    self.struct_layout(m.type)
             else:
                 for member in m.members:
-                    self.struct_layout(member)
+                    if member.kind == "field":
+                        self.field(s, member)
+                    else:
+                        self.struct_layout(member)
 
     def field(self, s, m):
         if m.type.kind == "scalar" and m.type.size == 8 and m.offset["lp64"] % 8:
             self.report(m.line, "misaligned-64bit",
                         f"{s.name}.{m.name}: 64-bit field at offset {m.offset['lp64']}; the protocol allows "
-                        "64-bit fields only at 8-byte offsets", excused=m.defect == "misaligned-64bit")
+                        "64-bit fields only at 8-byte offsets", excused=breaks(m, "misaligned-64bit"))
         if m.type.name == "int":
             self.report(m.line, "plain-int",
-                        f"{s.name}.{m.name}: plain int on the wire; use i32", excused=m.defect == "plain-int")
+                        f"{s.name}.{m.name}: plain int on the wire; use i32", excused=breaks(m, "plain-int"))
         if m.must_be_zero and m.type.kind != "scalar":
             self.report(m.line, "must-be-zero-type", f"{s.name}.{m.name}: must-be-zero needs an integer field")
         if m.ioctl_allow and m.type.name != "u32":
@@ -91,20 +107,29 @@ class Linter:
             if nat > self.p.alignment and s.align_attr is None:
                 self.report(s.line, "message-alignment",
                             f"{msg.name}: {s.name} needs {nat}-byte alignment on {abi} but requests of this "
-                            f"context are only {self.p.alignment}-byte aligned; declare align=\"{self.p.alignment}\"")
+                            f"context are only {self.p.alignment}-byte aligned; declare align=\"{self.p.alignment}\"",
+                            excused=breaks(s, "message-alignment"))
+                break
 
     # -- expression rules --------------------------------------------------
-    def expr(self, msg, s, item, e, seen, items_before, request):
+    def expr(self, msg, s, item, e, seen, items_before, request, record=None):
+        if e.op == "sumof":
+            arrays = {i.name: i for i in (s.tail.items if s.tail else []) if i.kind == "array"}
+            a = arrays.get(e.name)
+            if a is None or a.type.kind != "struct" or field_at(a.type, e.field)[0] is None:
+                self.report(e.line, "unknown-field", f"{msg.name}: sumof refers to unknown '{e.name}[].{e.field}'")
+            return 1
         if e.op == "fieldref":
-            scope = request if e.scope == "request" else s
-            names = {m.name: m for m in scope.members if m.kind == "field"}
+            scope = {"request": request, "record": record}.get(e.scope, s)
             if e.name in items_before or (item is not None and e.name == item.name) or \
-                    (e.scope != "request" and e.name in [i.name for i in (s.tail.items if s.tail else [])]):
+                    (e.scope == "self" and e.name in [i.name for i in (s.tail.items if s.tail else [])]):
                 self.report(e.line, "length-order",
                             f"{msg.name}: length of '{item.name}' refers to '{e.name}', which is not a field "
                             "before it")
                 return 0
-            f = names.get(e.name)
+            f = field_at(scope, e.name)[0] if scope is not None else None
+            if f is not None and f.kind != "field":
+                f = None
             if f is None:
                 self.report(e.line, "unknown-field", f"{msg.name}: length refers to unknown field '{e.name}'")
                 return 0
@@ -128,7 +153,32 @@ class Linter:
             self.expr(msg, s, item, item.length, set(), before, request)
             if item.host_length is not None:
                 self.expr(msg, s, item, item.host_length, set(), [], request)
+            if item.stride is not None:
+                self.expr(msg, s, item, item.stride, set(), before, request)
+            for r in item.records:
+                if r.item is not None:
+                    self.expr(msg, s, r.item, r.item.length, set(), [], request, record=r.type)
+                for k in r.checks:
+                    self.check(msg, r.type, k)
+            if item.kind == "chunks":
+                table = next((i for i in s.tail.items if i.name == item.table and i.kind == "array"), None)
+                if table is None or item.table not in before:
+                    self.report(item.line, "unknown-field", f"{msg.name}: chunks table '{item.table}' is not an "
+                                "array before it")
+                else:
+                    for f in (item.id_field, item.offset_field, item.length_field):
+                        if table.type.kind != "struct" or field_at(table.type, f)[0] is None:
+                            self.report(item.line, "unknown-field",
+                                        f"{msg.name}: chunks: '{f}' is not a field of {table.type.name}")
             before.append(item.name)
+        for k in s.checks:
+            if k.le:
+                for e in k.le:
+                    self.expr(msg, s, None, e, set(), [], request)
+
+    def check(self, msg, s, k):
+        if k.field and field_at(s, k.field)[0] is None:
+            self.report(k.line, "unknown-field", f"{msg.name}: check on unknown field '{k.field}' of {s.name}")
 
     def run(self):
         p = self.p
@@ -156,8 +206,12 @@ class Linter:
                     if m.name in seen:
                         self.report(m.line, "duplicate-name", f"{s.name}: field '{m.name}' is defined twice")
                     seen.add(m.name)
+                if msg.response_shared and s is msg.response:
+                    continue
                 self.struct_layout(s)
                 self.message_alignment(msg, s)
+                for k in s.checks:
+                    self.check(msg, s, k)
                 if s.tail is not None:
                     self.tail(msg, s, msg.request)
         return self.findings

@@ -54,12 +54,29 @@ def doc_text(node):
 
 @dataclass
 class Expr:
-    op: str                 # fieldref const sizeof rest add mul ioc-size ioc-out-size
+    op: str                 # fieldref const sizeof rest add mul ioc-size ioc-out-size sumof
     args: list
-    name: Optional[str] = None
-    scope: str = "self"
+    name: Optional[str] = None      # fieldref: field path; sumof: array item name
+    scope: str = "self"             # fieldref: self | request | record
     value: int = 0
     line: int = 0
+    field: Optional[str] = None     # sumof: field path inside the array's element
+
+
+@dataclass
+class Check:
+    """A rule a decoder enforces on a fixed field, or a relation (le) of two expressions."""
+    field: Optional[str]
+    name: Optional[str]
+    min: Optional[int]
+    max: Optional[int]
+    multiple_of: Optional[int]
+    one_of: Optional[list]
+    mask: Optional[int]
+    le: Optional[tuple]
+    defect: Optional[str]
+    doc: str
+    line: int
 
 
 @dataclass
@@ -105,9 +122,9 @@ class Field:
 
 @dataclass
 class Union:
-    name: str
+    name: Optional[str]     # None: an anonymous union, its members named directly
     selector: Optional[str]
-    members: list           # inline Structs
+    members: list           # inline Structs or Fields
     doc: str
     line: int
     kind = "union"
@@ -134,6 +151,9 @@ class Struct:
     file: str
     when: Optional[str] = None
     tail: Optional["Tail"] = None
+    guard: Optional[str] = None
+    anonymous: bool = False         # a <group>: declared inline, used once
+    checks: list = dc_field(default_factory=list)
     kind = "struct"
 
     def __post_init__(self):
@@ -152,8 +172,31 @@ class Struct:
 
 
 @dataclass
+class Chunk:
+    name: str
+    id: int
+    type: object
+    size: str               # exact | at-least | array | any
+    align: int
+    max_count: Optional[int]
+    defect: Optional[str]
+    doc: str
+
+
+@dataclass
+class Record:
+    name: str
+    tag: Optional[int]
+    type: object
+    checks: list
+    item: Optional["Item"]
+    defect: Optional[str]
+    doc: str
+
+
+@dataclass
 class Item:
-    kind: str               # array | bytes
+    kind: str               # array | bytes | chunks | records
     name: str
     type: object            # element type for arrays, u8 for bytes
     content: Optional[str]
@@ -164,6 +207,18 @@ class Item:
     max: Optional[int]
     doc: str
     line: int
+    stride_min: Optional[int] = None
+    # chunks: table item name, descriptor field names, length unit, kinds
+    table: Optional[str] = None
+    id_field: Optional[str] = None
+    offset_field: Optional[str] = None
+    length_field: Optional[str] = None
+    chunk_unit: str = "bytes"
+    chunks: list = dc_field(default_factory=list)
+    # records: header struct, tag path, kinds
+    header: object = None
+    tag: Optional[str] = None
+    records: list = dc_field(default_factory=list)
 
 
 @dataclass
@@ -186,6 +241,7 @@ class Message:
     line: int
     request: Struct = None
     response: Optional[Struct] = None
+    response_shared: bool = False   # the response is an existing wire struct
 
     @property
     def lower(self):
@@ -215,7 +271,15 @@ class Protocol:
     msg_last: str = ""
     msg_macro: str = ""
     struct_prefix: str = ""
+    rsp_header: str = "vdrm_ccmd_rsp"
+    size_assert: Optional[str] = None
+    cast_macro: Optional[str] = None
     base: Optional["Protocol"] = None
+
+    @property
+    def msg_count(self):
+        """Rows of the dispatch table: the largest opcode plus one."""
+        return max(m.opcode for m in self.messages) + 1 if self.messages else 0
 
     def all_structs(self):
         """Named structs in dependency order, base protocol's excluded."""
@@ -224,7 +288,7 @@ class Protocol:
             out.append(self.shmem)
         for m in self.messages:
             out.append(m.request)
-            if m.response:
+            if m.response and not m.response_shared:
                 out.append(m.response)
         return out
 
@@ -257,6 +321,9 @@ class Parser:
         if op == "fieldref":
             e.name = node.get("name")
             e.scope = node.get("scope", "self")
+        elif op == "sumof":
+            e.name = node.get("array")
+            e.field = node.get("field")
         elif op == "const":
             e.value = _int(node.get("value"))
         elif op == "sizeof":
@@ -290,44 +357,84 @@ class Parser:
             if c.tag == "field":
                 out.append(self.field(c))
             elif c.tag == "union":
-                members = [self.struct(s, origin="inline") for s in c.findall("struct")]
+                members = [self.struct(m, origin="inline") if m.tag == "struct" else self.field(m)
+                           for m in c.children if m.tag in ("struct", "field")]
                 out.append(Union(c.get("name"), c.get("selector"), members, doc_text(c), c.line))
+            elif c.tag == "group":
+                inner = self.struct(c, origin="inline")
+                inner.anonymous = True
+                out.append(Field(name=c.get("name"), type=inner, dims=[], bits=None, must_be_zero=False,
+                                 padding=False, since=1, enum=None, ret=None, build_condition=None,
+                                 defect=None, doc=doc_text(c), line=c.line))
         return out
+
+    def check(self, node):
+        le = node.find("le")
+        one_of = node.get("one-of")
+        opt = lambda a: _int(node.get(a)) if node.get(a) else None
+        return Check(field=node.get("field"), name=node.get("name"), min=opt("min"), max=opt("max"),
+                     multiple_of=opt("multiple-of"),
+                     one_of=[_int(v) for v in one_of.split()] if one_of else None, mask=opt("mask"),
+                     le=tuple(self.expr(c) for c in le.children) if le is not None else None,
+                     defect=node.get("defect"), doc=doc_text(node), line=node.line)
 
     def struct(self, node, origin=None, name=None):
         s = Struct(name=name or node.get("name"), origin=origin or node.get("origin"),
                    header=node.get("header"),
                    align_attr=int(node.get("align")) if node.get("align") else None,
                    defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
-                   line=node.line, file=self.path, when=node.get("when"))
+                   line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"))
         return s
 
+    def item(self, c):
+        length = c.find("count") if c.tag == "array" else c.find("length")
+        host = c.find("host-length")
+        stride = c.find("stride")
+        elem = self.resolve(c, c.get("type")) if c.tag == "array" else SCALARS["u8"]
+        it = Item(
+            kind=c.tag, name=c.get("name"), type=elem, content=c.get("content", "data"),
+            length=self.expr(length.children[0]),
+            unit="elements" if c.tag == "array" else length.get("unit"),
+            host_length=self.expr(host.children[0]) if host is not None else None,
+            stride=self.expr(stride.children[0]) if stride is not None else None,
+            max=_int(c.get("max")) if c.get("max") else None,
+            doc=doc_text(c), line=c.line,
+            stride_min=_int(stride.get("min")) if stride is not None and stride.get("min") else None)
+        if c.tag == "chunks":
+            it.table = c.get("table")
+            it.id_field = c.get("id-field")
+            it.offset_field = c.get("offset-field")
+            it.length_field = c.get("length-field")
+            it.chunk_unit = c.get("length-unit")
+            it.chunks = [Chunk(k.get("name"), _int(k.get("id")), self.resolve(k, k.get("type")), k.get("size"),
+                               _int(k.get("align", "1")),
+                               _int(k.get("max-count")) if k.get("max-count") else None,
+                               k.get("defect"), doc_text(k)) for k in c.findall("chunk")]
+        elif c.tag == "records":
+            it.header = self.resolve(c, c.get("header"))
+            it.tag = c.get("tag")
+            for r in c.findall("record"):
+                sub = [x for x in r.children if x.tag in ("array", "bytes")]
+                it.records.append(Record(r.get("name"), _int(r.get("tag")) if r.get("tag") else None,
+                                         self.resolve(r, r.get("type")),
+                                         [self.check(k) for k in r.findall("check")],
+                                         self.item(sub[0]) if sub else None, r.get("defect"), doc_text(r)))
+        return it
+
     def tail(self, node):
-        items = []
-        for c in node.children:
-            length = c.find("count") if c.tag == "array" else c.find("length")
-            host = c.find("host-length")
-            stride = c.find("stride")
-            elem = self.resolve(c, c.get("type")) if c.tag == "array" else SCALARS["u8"]
-            items.append(Item(
-                kind=c.tag, name=c.get("name"), type=elem, content=c.get("content"),
-                length=self.expr(length.children[0]),
-                unit="elements" if c.tag == "array" else length.get("unit"),
-                host_length=self.expr(host.children[0]) if host is not None else None,
-                stride=self.expr(stride.children[0]) if stride is not None else None,
-                max=_int(c.get("max")) if c.get("max") else None,
-                doc=doc_text(c), line=c.line))
+        items = [self.item(c) for c in node.children]
         return Tail(node.get("name"), SCALARS[node.get("type")], int(node.get("pad-to", "1")),
                     node.get("exact") in ("true", "1"), items, node.line)
 
     def body(self, node, name, hdr_type, doc):
-        hdr = Field(name="hdr", type=self.types[hdr_type], dims=[], bits=None, must_be_zero=False,
+        hdr = Field(name="hdr", type=self.resolve(node, hdr_type), dims=[], bits=None, must_be_zero=False,
                     padding=False, since=1, enum=None, ret=None, build_condition=None, defect=None,
                     doc="", line=node.line)
         s = Struct(name=node.get("c-name", name), origin="wire", header=None,
                    align_attr=int(node.get("align")) if node.get("align") else None,
                    defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
                    line=node.line, file=self.path)
+        s.checks = [self.check(c) for c in node.findall("check")]
         t = node.find("tail")
         if t is not None:
             s.tail = self.tail(t)
@@ -368,6 +475,9 @@ class Parser:
                 p.msg_last = c.get("last")
                 p.msg_macro = c.get("macro")
                 p.struct_prefix = c.get("struct-prefix")
+                p.rsp_header = c.get("rsp-header", "vdrm_ccmd_rsp")
+                p.size_assert = c.get("size-assert")
+                p.cast_macro = c.get("cast-macro")
                 for m in c.findall("message"):
                     msg = Message(m.get("name"), _int(m.get("opcode")), m.get("response"),
                                   int(m.get("since", "1")), doc_text(m), m.line)
@@ -375,11 +485,14 @@ class Parser:
                     msg.request = self.body(m.find("request"), f"{p.struct_prefix}{lower}_req",
                                             "vdrm_ccmd_req", msg.doc)
                     rsp = m.find("response")
-                    if rsp is not None:
+                    if rsp is not None and rsp.get("type"):
+                        msg.response = self.resolve(rsp, rsp.get("type"))
+                        msg.response_shared = True
+                    elif rsp is not None:
                         msg.response = self.body(rsp, f"{p.struct_prefix}{lower}_rsp",
-                                                 "vdrm_ccmd_rsp", "")
+                                                 p.rsp_header, "")
                     msg.request.message = msg
-                    if msg.response:
+                    if msg.response and not msg.response_shared:
                         msg.response.message = msg
                     p.messages.append(msg)
         return p
