@@ -175,6 +175,8 @@ struct vdrm_item_desc {
    uint32_t elem_size;
    const struct vdrm_struct_desc *elem;   /* struct elements */
    size_t span_offset;                    /* offsetof(view, item) */
+   int32_t stride_offset;                 /* arrays with a stride: offset of the u32
+                                             field holding it; -1 otherwise */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,

@@ -236,6 +236,19 @@ def ret_fields(s, prefix=""):
     return out
 
 
+def has_padding_defect(s):
+    """Whether s keeps upstream's implicit padding (the header then lets -Wpadded pass for it)."""
+    from .lint import breaks
+    return breaks(s, "implicit-padding") or any(breaks(m, "implicit-padding") for m in s.members)
+
+
+def size_assertable(s):
+    """Whether upstream's multiple-of-8 size assert may be applied to s: not to
+    a struct whose size is not a multiple of 8 (it would not compile), such as
+    panfrost's WAIT_BO request on i386, which upstream's header fails on."""
+    return all(s.layout[abi][0] % 8 == 0 for abi in ABIS)
+
+
 def asserted_structs(p):
     """Structs whose layout the wire header asserts: its own wire structs, and
     for the transport also the libdrm structs of the capset (context specs
@@ -624,7 +637,7 @@ def env():
     e.filters["comment"] = comment
     e.filters["paragraph"] = paragraph
     e.filters["c_type"] = c_type
-    e.globals.update(item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
+    e.globals.update(size_assertable=size_assertable, has_padding_defect=has_padding_defect, item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
                      render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
                      cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
                      c_decl=c_decl, field_block=field_block, scalar_kind=scalar_kind,

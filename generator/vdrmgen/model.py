@@ -85,6 +85,7 @@ class IoctlAllow:
     max_size: int
     doc: str
     ioctls: list            # (name, nr, doc)
+    numbers: dict           # name -> full ioctl number, when the host compares all 32 bits
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Struct:
     guard: Optional[str] = None
     anonymous: bool = False         # a <group>: declared inline, used once
     checks: list = dc_field(default_factory=list)
+    exact: bool = False             # a body without a tail whose hdr.len must equal its size
     kind = "struct"
 
     def __post_init__(self):
@@ -340,7 +342,8 @@ class Parser:
         an = node.find("ioctl-allow")
         if an is not None:
             allow = IoctlAllow(_int(an.get("base")), _int(an.get("max-size")), doc_text(an),
-                               [(i.get("name"), _int(i.get("nr")), doc_text(i)) for i in an.findall("ioctl")])
+                               [(i.get("name"), _int(i.get("nr")), doc_text(i)) for i in an.findall("ioctl")],
+                               {i.get("name"): _int(i.get("number")) for i in an.findall("ioctl") if i.get("number")})
         dims = [int(d) for d in node.get("count", "").split()] if node.get("count") else []
         return Field(
             name=node.get("name"), type=self.resolve(node, node.get("type")), dims=dims,
@@ -384,6 +387,7 @@ class Parser:
                    align_attr=int(node.get("align")) if node.get("align") else None,
                    defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
                    line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"))
+        s.defined_by = node.get("defined-by")
         return s
 
     def item(self, c):
@@ -435,6 +439,7 @@ class Parser:
                    defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
                    line=node.line, file=self.path)
         s.checks = [self.check(c) for c in node.findall("check")]
+        s.exact = node.get("exact") in ("true", "1")
         t = node.find("tail")
         if t is not None:
             s.tail = self.tail(t)

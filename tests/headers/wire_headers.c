@@ -5,11 +5,14 @@
  */
 #include "drm_hw.h"
 #include "msm_proto.h"
+#include "asahi_proto.h"
+#include "i915_proto.h"
 
 int wire_headers_compile(void);
 
 int
 wire_headers_compile(void)
 {
-   return (int)sizeof(struct msm_ccmd_gem_submit_req);
+   return (int)(sizeof(struct msm_ccmd_gem_submit_req) + sizeof(struct asahi_ccmd_vm_bind_req) +
+                sizeof(struct i915_ccmd_gem_execbuffer2_req));
 }

@@ -42,7 +42,7 @@ print_scalar(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p)
 
 static void print_object(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base);
 
-static void
+void
 print_element(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p)
 {
    if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION)
@@ -127,7 +127,7 @@ write_scalar(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, 
    return true;
 }
 
-static bool
+bool
 write_element(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
               size_t err_size)
 {

@@ -23,4 +23,9 @@ void fields_print(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t 
 bool fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_t *base,
                   size_t limit, const char *const *ignore, char *err, size_t err_size);
 
+/* One value of field f (a struct as an object, a scalar as a number). */
+void print_element(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p);
+bool write_element(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
+                   size_t err_size);
+
 #endif /* VDRM_WIRE_FIELDS_H_ */

@@ -91,6 +91,17 @@ print_text(FILE *out, const uint8_t *p, size_t n)
    fputc('"', out);
 }
 
+/* A field descriptor for one element of an array item (a struct or a scalar). */
+static struct vdrm_field_desc
+element_field(const struct vdrm_item_desc *it)
+{
+   struct vdrm_field_desc f = { it->name, 0, 1, it->elem_kind, 0, 0, 0, it->elem };
+
+   if (!it->elem)
+      f.size = (uint8_t)it->elem_size;
+   return f;
+}
+
 /* Prints one decoded message (request or response) as a JSON object. */
 static void
 print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
@@ -113,17 +124,18 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
       } else if (it->kind == VDRM_ITEM_DATA) {
          print_hex(out, span.data, span.size);
       } else {
+         /* Elements are span.size / span.count bytes apart (a stride, or their size). */
+         uint32_t stride = span.count ? span.size / span.count : it->elem_size;
+         struct vdrm_field_desc elem = element_field(it);
+
          fputc('[', out);
          for (uint32_t j = 0; j < span.count; j++) {
-            const uint8_t *e = span.data + (size_t)j * it->elem_size;
-            int efirst = 1;
-            fputs(j ? ", {" : "{", out);
-            if (it->elem) {
-               uint64_t tmp[MAX_FIXED / 8];
-               memcpy(tmp, e, it->elem_size);
-               fields_print(out, it->elem, (const uint8_t *)tmp, it->elem_size, &efirst);
-            }
-            fputc('}', out);
+            uint64_t tmp[MAX_FIXED / 8] = { 0 };
+
+            memcpy(tmp, span.data + (size_t)j * stride, stride < it->elem_size ? stride : it->elem_size);
+            if (j)
+               fputs(", ", out);
+            print_element(out, &elem, (const uint8_t *)tmp);
          }
          fputc(']', out);
       }
@@ -315,17 +327,24 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
             snprintf(err, err_size, "%s: %s: expected an array", m->name, it->name);
             goto out;
          }
+         struct vdrm_field_desc elem = element_field(it);
+         uint32_t stride = it->elem_size;
+
+         if (it->stride_offset >= 0)
+            memcpy(&stride, buf + it->stride_offset, sizeof(stride));
          for (size_t j = 0; j < v->len; j++) {
             uint64_t tmp[MAX_FIXED / 8] = { 0 };
-            if (!it->elem || v->children[j].type != JSON_OBJECT) {
-               snprintf(err, err_size, "%s: %s: expected objects", m->name, it->name);
+            static const uint8_t zeros[256];
+
+            if (!write_element(&elem, &v->children[j], (uint8_t *)tmp, err, err_size))
                goto out;
+            if (!put_bytes(&buf, &cap, &off, tmp, stride < it->elem_size ? stride : it->elem_size))
+               goto out;
+            for (uint32_t z = it->elem_size; z < stride; z += (uint32_t)sizeof(zeros)) {
+               uint32_t n = stride - z < sizeof(zeros) ? stride - z : (uint32_t)sizeof(zeros);
+               if (!put_bytes(&buf, &cap, &off, zeros, n))
+                  goto out;
             }
-            if (!fields_write(it->elem, &v->children[j], (uint8_t *)tmp, it->elem_size, NULL, err,
-                              err_size))
-               goto out;
-            if (!put_bytes(&buf, &cap, &off, tmp, it->elem_size))
-               goto out;
          }
       }
    }
