@@ -7,14 +7,14 @@
 
 #include <string.h>
 
-#include "msm_codec.h"
 #include "asahi_codec.h"
 #include "i915_codec.h"
+#include "msm_codec.h"
 
 const struct vdrm_protocol_desc *const vdrm_contexts[] = {
-   &msm_protocol,
    &asahi_protocol,
    &i915_protocol,
+   &msm_protocol,
    NULL,
 };
 

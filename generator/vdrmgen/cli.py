@@ -38,7 +38,7 @@ def render(protocols):
     for p in protocols:
         spec_name = "spec/" + os.path.basename(p.path)
         out.update(emit.render_all(p, spec_name, VERSION))
-    out.update(emit.render_contexts(protocols[1:], VERSION))
+    out.update(emit.render_contexts(sorted(protocols[1:], key=lambda p: p.name), VERSION))
     return out
 
 
