@@ -177,10 +177,19 @@ struct vdrm_item_desc {
    size_t span_offset;                    /* offsetof(view, item) */
    int32_t stride_offset;                 /* arrays with a stride: offset of the u32
                                              field holding it; -1 otherwise */
+   bool takes_rest;                       /* its length is the rest of the message */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,
                               struct vdrm_error *err);
+
+/*
+ * Builds a message from a decoded fixed part and view with the typed
+ * *_encode() function: decode followed by this reproduces the bytes of any
+ * message without trailing garbage.
+ */
+typedef int (*vdrm_encode_fn)(void *buf, size_t cap, const void *fixed, const void *view,
+                              size_t *len);
 
 struct vdrm_body_desc {
    const struct vdrm_struct_desc *fixed;  /* NULL: the command has no response */
@@ -191,6 +200,7 @@ struct vdrm_body_desc {
    const struct vdrm_item_desc *items;
    size_t view_size;
    vdrm_decode_fn decode;
+   vdrm_encode_fn encode;
 };
 
 struct vdrm_msg_desc {

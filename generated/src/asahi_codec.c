@@ -59,7 +59,7 @@ asahi_ccmd_ioctl_simple_req_size(uint32_t cmd)
    uint64_t size = 20;
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -365,7 +365,7 @@ asahi_ccmd_vm_bind_req_size(uint32_t count, uint32_t stride)
    uint64_t size = 28;
 
    size += (uint64_t)count * (uint64_t)stride;   /* ops */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -458,7 +458,7 @@ asahi_ccmd_submit_req_size(uint32_t cmdbuf_size, uint32_t extres_count)
    size += (uint64_t)cmdbuf_size;   /* cmdbuf */
 
    size += (uint64_t)extres_count * sizeof(struct asahi_ccmd_submit_res);   /* extres */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int

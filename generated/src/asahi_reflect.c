@@ -6,6 +6,8 @@
 
 /* Descriptors of every asahi message, for tools that read and write any message. */
 
+#include <stdlib.h>
+
 #include "asahi_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
@@ -175,24 +177,24 @@ static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_rsp_desc = {
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_vm_bind_req_items[] = {
-   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride) },
+   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
-   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1 },
-   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1 },
+   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false },
+   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false },
 };
 
 static int
@@ -227,41 +229,152 @@ decode_asahi_ccmd_gem_bind_object_rsp(const void *buf, size_t len, void *out, vo
    return asahi_ccmd_gem_bind_object_rsp_decode(buf, len, out, err);
 }
 
+
+static int
+encode_asahi_ccmd_nop_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return asahi_ccmd_nop_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_asahi_ccmd_ioctl_simple_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct asahi_ccmd_ioctl_simple_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = asahi_ccmd_ioctl_simple_req_encode(buf, cap, fixed,
+         v->payload.data,
+         len);
+   return ret;
+}
+
+static int
+encode_asahi_ccmd_ioctl_simple_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct asahi_ccmd_ioctl_simple_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = asahi_ccmd_ioctl_simple_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_asahi_ccmd_get_params_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return asahi_ccmd_get_params_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_asahi_ccmd_get_params_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct asahi_ccmd_get_params_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = asahi_ccmd_get_params_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_asahi_ccmd_gem_new_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return asahi_ccmd_gem_new_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_asahi_ccmd_vm_bind_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct asahi_ccmd_vm_bind_req_view *v = view;
+   struct drm_asahi_gem_bind_op *ops = calloc((size_t)v->ops.count + 1, sizeof(*ops));
+   int ret = VDRM_E_NOSPC;
+
+   if (!ops)
+      goto out;
+   for (uint32_t i = 0; i < v->ops.count; i++)
+      asahi_ccmd_vm_bind_req_ops_get(v, i, &ops[i]);
+   ret = asahi_ccmd_vm_bind_req_encode(buf, cap, fixed,
+         ops,
+         len);
+out:
+   free(ops);
+   return ret;
+}
+
+static int
+encode_asahi_ccmd_submit_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct asahi_ccmd_submit_req_view *v = view;
+   struct asahi_ccmd_submit_res *extres = calloc((size_t)v->extres.count + 1, sizeof(*extres));
+   int ret = VDRM_E_NOSPC;
+
+   if (!extres)
+      goto out;
+   for (uint32_t i = 0; i < v->extres.count; i++)
+      asahi_ccmd_submit_req_extres_get(v, i, &extres[i]);
+   ret = asahi_ccmd_submit_req_encode(buf, cap, fixed,
+         v->cmdbuf.data,
+         extres,
+         len);
+out:
+   free(extres);
+   return ret;
+}
+
+static int
+encode_asahi_ccmd_gem_bind_object_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return asahi_ccmd_gem_bind_object_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_asahi_ccmd_gem_bind_object_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return asahi_ccmd_gem_bind_object_rsp_encode(buf, cap, fixed, len);
+}
+
 static const struct vdrm_msg_desc asahi_msgs[] = {
    {
       "NOP", 1,
-      { &asahi_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &asahi_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_nop_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &asahi_ccmd_ioctl_simple_req_desc, 20, 20, 1, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request },
-      { &asahi_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp },
+      { &asahi_ccmd_ioctl_simple_req_desc, 20, 20, 4, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request, encode_asahi_ccmd_ioctl_simple_req },
+      { &asahi_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp, encode_asahi_ccmd_ioctl_simple_rsp },
    },
    {
       "GET_PARAMS", 3,
-      { &asahi_ccmd_get_params_req_desc, 40, 40, 1, 0, NULL, 0, decode_request },
-      { &asahi_ccmd_get_params_rsp_desc, 8, 8, 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp },
+      { &asahi_ccmd_get_params_req_desc, 40, 40, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_get_params_req },
+      { &asahi_ccmd_get_params_rsp_desc, 8, 8, 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp, encode_asahi_ccmd_get_params_rsp },
    },
    {
       "GEM_NEW", 4,
-      { &asahi_ccmd_gem_new_req_desc, 48, 48, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &asahi_ccmd_gem_new_req_desc, 48, 48, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_new_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "VM_BIND", 5,
-      { &asahi_ccmd_vm_bind_req_desc, 28, 28, 1, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &asahi_ccmd_vm_bind_req_desc, 28, 28, 4, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request, encode_asahi_ccmd_vm_bind_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "SUBMIT", 6,
-      { &asahi_ccmd_submit_req_desc, 32, 32, 1, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &asahi_ccmd_submit_req_desc, 32, 32, 4, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request, encode_asahi_ccmd_submit_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_BIND_OBJECT", 7,
-      { &asahi_ccmd_gem_bind_object_req_desc, 56, 56, 1, 0, NULL, 0, decode_request },
-      { &asahi_ccmd_gem_bind_object_rsp_desc, 12, 12, 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp },
+      { &asahi_ccmd_gem_bind_object_req_desc, 56, 56, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_bind_object_req },
+      { &asahi_ccmd_gem_bind_object_rsp_desc, 12, 12, 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp, encode_asahi_ccmd_gem_bind_object_rsp },
    },
 };
 

@@ -14,7 +14,7 @@ i915_ccmd_ioctl_simple_req_size(uint32_t cmd)
    uint64_t size = 24;
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -501,7 +501,7 @@ i915_ccmd_gem_create_ext_req_size(uint32_t ext_size)
    uint64_t size = 40;
 
    size += (uint64_t)ext_size;   /* extensions */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -631,7 +631,7 @@ i915_ccmd_gem_context_create_req_size(uint32_t params_size)
    uint64_t size = 24;
 
    size += (uint64_t)params_size;   /* params */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -771,7 +771,7 @@ i915_ccmd_gem_execbuffer2_req_size(uint32_t buffer_count, uint32_t relocs_count)
    size += (uint64_t)buffer_count * sizeof(struct drm_i915_gem_exec_object2);   /* objects */
 
    size += (uint64_t)relocs_count * sizeof(struct drm_i915_gem_relocation_entry);   /* relocs */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int

@@ -6,6 +6,8 @@
 
 /* Descriptors of every i915 message, for tools that read and write any message. */
 
+#include <stdlib.h>
+
 #include "i915_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
@@ -219,28 +221,28 @@ static const struct vdrm_struct_desc i915_ccmd_gem_busy_rsp_desc = {
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false },
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc i915_ccmd_queryparam_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_items[] = {
-   { "extensions", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1 },
+   { "extensions", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_items[] = {
-   { "params", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1 },
+   { "params", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_execbuffer2_req_items[] = {
-   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1 },
-   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1 },
+   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false },
+   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false },
 };
 
 static int
@@ -296,51 +298,201 @@ decode_i915_ccmd_gem_busy_rsp(const void *buf, size_t len, void *out, void *view
    return i915_ccmd_gem_busy_rsp_decode(buf, len, out, err);
 }
 
+
+static int
+encode_i915_ccmd_ioctl_simple_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_ioctl_simple_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = i915_ccmd_ioctl_simple_req_encode(buf, cap, fixed,
+         v->payload.data,
+         len);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_ioctl_simple_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_ioctl_simple_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = i915_ccmd_ioctl_simple_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_getparam_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_getparam_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_getparam_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_getparam_rsp_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_queryparam_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_queryparam_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_queryparam_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_queryparam_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = i915_ccmd_queryparam_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_gem_create_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_create_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_gem_create_ext_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_gem_create_ext_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = i915_ccmd_gem_create_ext_req_encode(buf, cap, fixed,
+         v->extensions.data,
+         len);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_gem_context_create_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_gem_context_create_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = i915_ccmd_gem_context_create_req_encode(buf, cap, fixed,
+         v->params.data,
+         len);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_gem_context_create_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_context_create_rsp_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_gem_execbuffer2_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct i915_ccmd_gem_execbuffer2_req_view *v = view;
+   struct drm_i915_gem_exec_object2 *objects = calloc((size_t)v->objects.count + 1, sizeof(*objects));
+   struct drm_i915_gem_relocation_entry *relocs = calloc((size_t)v->relocs.count + 1, sizeof(*relocs));
+   int ret = VDRM_E_NOSPC;
+
+   if (!objects)
+      goto out;
+   for (uint32_t i = 0; i < v->objects.count; i++)
+      i915_ccmd_gem_execbuffer2_req_objects_get(v, i, &objects[i]);
+   if (!relocs)
+      goto out;
+   for (uint32_t i = 0; i < v->relocs.count; i++)
+      i915_ccmd_gem_execbuffer2_req_relocs_get(v, i, &relocs[i]);
+   ret = i915_ccmd_gem_execbuffer2_req_encode(buf, cap, fixed,
+         objects,
+         relocs,
+         len);
+out:
+   free(objects);
+   free(relocs);
+   return ret;
+}
+
+static int
+encode_i915_ccmd_gem_execbuffer2_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_execbuffer2_rsp_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_gem_set_mmap_mode_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_set_mmap_mode_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_gem_busy_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_busy_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_i915_ccmd_gem_busy_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return i915_ccmd_gem_busy_rsp_encode(buf, cap, fixed, len);
+}
+
 static const struct vdrm_msg_desc i915_msgs[] = {
    {
       "IOCTL_SIMPLE", 1,
-      { &i915_ccmd_ioctl_simple_req_desc, 24, 24, 1, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request },
-      { &i915_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp },
+      { &i915_ccmd_ioctl_simple_req_desc, 24, 24, 4, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request, encode_i915_ccmd_ioctl_simple_req },
+      { &i915_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp, encode_i915_ccmd_ioctl_simple_rsp },
    },
    {
       "GETPARAM", 2,
-      { &i915_ccmd_getparam_req_desc, 24, 24, 1, 0, NULL, 0, decode_request },
-      { &i915_ccmd_getparam_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp },
+      { &i915_ccmd_getparam_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_getparam_req },
+      { &i915_ccmd_getparam_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp, encode_i915_ccmd_getparam_rsp },
    },
    {
       "QUERYPARAM", 3,
-      { &i915_ccmd_queryparam_req_desc, 32, 32, 1, 0, NULL, 0, decode_request },
-      { &i915_ccmd_queryparam_rsp_desc, 16, 16, 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp },
+      { &i915_ccmd_queryparam_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_queryparam_req },
+      { &i915_ccmd_queryparam_rsp_desc, 16, 16, 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp, encode_i915_ccmd_queryparam_rsp },
    },
    {
       "GEM_CREATE", 4,
-      { &i915_ccmd_gem_create_req_desc, 32, 32, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &i915_ccmd_gem_create_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_create_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CREATE_EXT", 5,
-      { &i915_ccmd_gem_create_ext_req_desc, 40, 40, 1, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &i915_ccmd_gem_create_ext_req_desc, 40, 40, 4, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request, encode_i915_ccmd_gem_create_ext_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CONTEXT_CREATE", 6,
-      { &i915_ccmd_gem_context_create_req_desc, 24, 24, 1, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request },
-      { &i915_ccmd_gem_context_create_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp },
+      { &i915_ccmd_gem_context_create_req_desc, 24, 24, 4, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request, encode_i915_ccmd_gem_context_create_req },
+      { &i915_ccmd_gem_context_create_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp, encode_i915_ccmd_gem_context_create_rsp },
    },
    {
       "GEM_EXECBUFFER2", 7,
-      { &i915_ccmd_gem_execbuffer2_req_desc, 48, 48, 1, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request },
-      { &i915_ccmd_gem_execbuffer2_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp },
+      { &i915_ccmd_gem_execbuffer2_req_desc, 48, 48, 4, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request, encode_i915_ccmd_gem_execbuffer2_req },
+      { &i915_ccmd_gem_execbuffer2_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp, encode_i915_ccmd_gem_execbuffer2_rsp },
    },
    {
       "GEM_SET_MMAP_MODE", 8,
-      { &i915_ccmd_gem_set_mmap_mode_req_desc, 24, 24, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &i915_ccmd_gem_set_mmap_mode_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_set_mmap_mode_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_BUSY", 9,
-      { &i915_ccmd_gem_busy_req_desc, 24, 24, 1, 0, NULL, 0, decode_request },
-      { &i915_ccmd_gem_busy_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp },
+      { &i915_ccmd_gem_busy_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_busy_req },
+      { &i915_ccmd_gem_busy_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp, encode_i915_ccmd_gem_busy_rsp },
    },
 };
 

@@ -59,7 +59,7 @@ msm_ccmd_ioctl_simple_req_size(uint32_t cmd)
    uint64_t size = 20;
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int
@@ -449,7 +449,7 @@ msm_ccmd_gem_submit_req_size(uint32_t nr_bos, uint32_t nr_cmds)
    size += (uint64_t)nr_bos * sizeof(struct drm_msm_gem_submit_bo);   /* bos */
 
    size += (uint64_t)nr_cmds * sizeof(struct drm_msm_gem_submit_cmd);   /* cmds */
-   return size;
+   return (size + 3u) / 4u * 4u;
 }
 
 int

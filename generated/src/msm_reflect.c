@@ -6,6 +6,8 @@
 
 /* Descriptors of every msm message, for tools that read and write any message. */
 
+#include <stdlib.h>
+
 #include "msm_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
@@ -205,33 +207,33 @@ static const struct vdrm_struct_desc msm_ccmd_set_debuginfo_req_desc = {
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_set_name_req_items[] = {
-   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1 },
+   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_submit_req_items[] = {
-   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1 },
-   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1 },
+   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false },
+   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_upload_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1 },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true },
 };
 
 static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
-   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1 },
-   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1 },
+   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false },
+   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false },
 };
 
 static int
@@ -273,61 +275,217 @@ decode_msm_ccmd_wait_fence_rsp(const void *buf, size_t len, void *out, void *vie
    return msm_ccmd_wait_fence_rsp_decode(buf, len, out, err);
 }
 
+
+static int
+encode_msm_ccmd_nop_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_nop_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_ioctl_simple_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_ioctl_simple_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_ioctl_simple_req_encode(buf, cap, fixed,
+         v->payload.data,
+         len);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_ioctl_simple_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_ioctl_simple_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_ioctl_simple_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_gem_new_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_gem_new_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_gem_set_iova_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_gem_set_iova_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_gem_cpu_prep_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_gem_cpu_prep_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_gem_cpu_prep_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_gem_cpu_prep_rsp_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_gem_set_name_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_gem_set_name_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_gem_set_name_req_encode(buf, cap, fixed,
+         v->payload.data,
+         len);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_gem_submit_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_gem_submit_req_view *v = view;
+   struct drm_msm_gem_submit_bo *bos = calloc((size_t)v->bos.count + 1, sizeof(*bos));
+   struct drm_msm_gem_submit_cmd *cmds = calloc((size_t)v->cmds.count + 1, sizeof(*cmds));
+   int ret = VDRM_E_NOSPC;
+
+   if (!bos)
+      goto out;
+   for (uint32_t i = 0; i < v->bos.count; i++)
+      msm_ccmd_gem_submit_req_bos_get(v, i, &bos[i]);
+   if (!cmds)
+      goto out;
+   for (uint32_t i = 0; i < v->cmds.count; i++)
+      msm_ccmd_gem_submit_req_cmds_get(v, i, &cmds[i]);
+   ret = msm_ccmd_gem_submit_req_encode(buf, cap, fixed,
+         bos,
+         cmds,
+         len);
+out:
+   free(bos);
+   free(cmds);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_gem_upload_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_gem_upload_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_gem_upload_req_encode(buf, cap, fixed,
+         v->payload.data,
+         len);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_submitqueue_query_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_submitqueue_query_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_submitqueue_query_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_submitqueue_query_rsp_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_submitqueue_query_rsp_encode(buf, cap, fixed,
+         v->payload.data, v->payload.size,
+         len);
+   return ret;
+}
+
+static int
+encode_msm_ccmd_wait_fence_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_wait_fence_req_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_wait_fence_rsp(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   (void)view;
+   return msm_ccmd_wait_fence_rsp_encode(buf, cap, fixed, len);
+}
+
+static int
+encode_msm_ccmd_set_debuginfo_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
+{
+   const struct msm_ccmd_set_debuginfo_req_view *v = view;
+   int ret = VDRM_E_NOSPC;
+
+   ret = msm_ccmd_set_debuginfo_req_encode(buf, cap, fixed,
+         v->comm.data,
+         v->cmdline.data,
+         len);
+   return ret;
+}
+
 static const struct vdrm_msg_desc msm_msgs[] = {
    {
       "NOP", 1,
-      { &msm_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_nop_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &msm_ccmd_ioctl_simple_req_desc, 20, 20, 1, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request },
-      { &msm_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp },
+      { &msm_ccmd_ioctl_simple_req_desc, 20, 20, 4, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request, encode_msm_ccmd_ioctl_simple_req },
+      { &msm_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp, encode_msm_ccmd_ioctl_simple_rsp },
    },
    {
       "GEM_NEW", 3,
-      { &msm_ccmd_gem_new_req_desc, 40, 40, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_gem_new_req_desc, 40, 40, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_new_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_SET_IOVA", 4,
-      { &msm_ccmd_gem_set_iova_req_desc, 32, 32, 1, 0, NULL, 0, decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_gem_set_iova_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_set_iova_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CPU_PREP", 5,
-      { &msm_ccmd_gem_cpu_prep_req_desc, 24, 24, 1, 0, NULL, 0, decode_request },
-      { &msm_ccmd_gem_cpu_prep_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp },
+      { &msm_ccmd_gem_cpu_prep_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_cpu_prep_req },
+      { &msm_ccmd_gem_cpu_prep_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp, encode_msm_ccmd_gem_cpu_prep_rsp },
    },
    {
       "GEM_SET_NAME", 6,
-      { &msm_ccmd_gem_set_name_req_desc, 24, 24, 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_gem_set_name_req_desc, 24, 24, 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request, encode_msm_ccmd_gem_set_name_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_SUBMIT", 7,
-      { &msm_ccmd_gem_submit_req_desc, 36, 36, 1, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_gem_submit_req_desc, 36, 36, 4, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request, encode_msm_ccmd_gem_submit_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_UPLOAD", 8,
-      { &msm_ccmd_gem_upload_req_desc, 32, 32, 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_gem_upload_req_desc, 32, 32, 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request, encode_msm_ccmd_gem_upload_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "SUBMITQUEUE_QUERY", 9,
-      { &msm_ccmd_submitqueue_query_req_desc, 28, 28, 1, 0, NULL, 0, decode_request },
-      { &msm_ccmd_submitqueue_query_rsp_desc, 12, 12, 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp },
+      { &msm_ccmd_submitqueue_query_req_desc, 28, 28, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_submitqueue_query_req },
+      { &msm_ccmd_submitqueue_query_rsp_desc, 12, 12, 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp, encode_msm_ccmd_submitqueue_query_rsp },
    },
    {
       "WAIT_FENCE", 10,
-      { &msm_ccmd_wait_fence_req_desc, 24, 24, 1, 0, NULL, 0, decode_request },
-      { &msm_ccmd_wait_fence_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp },
+      { &msm_ccmd_wait_fence_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_wait_fence_req },
+      { &msm_ccmd_wait_fence_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp, encode_msm_ccmd_wait_fence_rsp },
    },
    {
       "SET_DEBUGINFO", 11,
-      { &msm_ccmd_set_debuginfo_req_desc, 24, 24, 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL },
+      { &msm_ccmd_set_debuginfo_req_desc, 24, 24, 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request, encode_msm_ccmd_set_debuginfo_req },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
 };
 

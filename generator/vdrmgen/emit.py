@@ -355,6 +355,15 @@ class MessageBody:
         return self.data_offset if all(m.since <= self.msg.since for m in self.s.members) else end
 
     @property
+    def pad_to(self):
+        """What the encoded size is rounded up to: the tail's pad-to and, for a
+        request with a variable part, the context's alignment (the stream rule)."""
+        pad = self.tail.pad_to if self.tail else 1
+        if self.is_request and self.tail:
+            pad = max(pad, self.p.alignment)
+        return pad
+
+    @property
     def view(self):
         return f"{self.name}_view" if self.items else None
 

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Conformance vectors through vdrm-wire: for every vector, decoding its bytes
+gives its value, and encoding its value gives its bytes.
+
+usage: check_wire.py VDRM_WIRE FILE.json...
+"""
+
+import json
+import subprocess
+import sys
+
+
+def run(wire, verb, context, command, response, data):
+    args = [wire, verb, "--context", context]
+    if response:
+        args += ["--response", command]
+    r = subprocess.run(args, input=data, capture_output=True, check=False)
+    if r.returncode != 0:
+        raise AssertionError(f"vdrm-wire {verb} failed: {r.stderr.decode().strip()}")
+    return r.stdout
+
+
+def check(wire, path):
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    failures = 0
+    for v in doc["vectors"]:
+        response = v["direction"] == "response"
+        raw = bytes.fromhex(v["hex"])
+        where = f"{path}: {v['name']}"
+        try:
+            decoded = json.loads(run(wire, "decode", doc["context"], v["command"], response, raw))
+            if decoded != [v["value"]]:
+                raise AssertionError(f"decodes to {json.dumps(decoded[0] if decoded else None)}")
+            encoded = run(wire, "encode", doc["context"], v["command"], response,
+                          json.dumps([v["value"]]).encode())
+            if encoded != raw:
+                raise AssertionError(f"encodes to {encoded.hex()}")
+        except AssertionError as e:
+            print(f"FAIL {where}: {e}")
+            failures += 1
+    print(f"{path}: {len(doc['vectors']) - failures} of {len(doc['vectors'])} vectors round-trip")
+    return failures
+
+
+def main():
+    wire = sys.argv[1]
+    failures = sum(check(wire, p) for p in sys.argv[2:])
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
