@@ -95,14 +95,6 @@
 #include "drm_hw.h"
 #include "asahi_uapi.h"
 
-/* Requests of this context need only 4-byte alignment (see the protocol doc). */
-#ifndef DRM_ALIGN_4
-#if defined(__MINGW32__) || defined(__MINGW64__)
-#define DRM_ALIGN_4 __attribute__((gcc_struct, __packed__, __aligned__(4)))
-#else
-#define DRM_ALIGN_4 __attribute__((__packed__, __aligned__(4)))
-#endif
-#endif
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wpadded"

@@ -27,7 +27,7 @@
 
 #include "drm_hw.h"
 
-/* Requests of this context need only 4-byte alignment (see the protocol doc). */
+/* Packed structs at 4-byte boundaries of the stream (see the protocol doc). */
 #ifndef DRM_ALIGN_4
 #if defined(__MINGW32__) || defined(__MINGW64__)
 #define DRM_ALIGN_4 __attribute__((gcc_struct, __packed__, __aligned__(4)))

@@ -7,11 +7,13 @@
 
 #include <string.h>
 
+#include "amdgpu_codec.h"
 #include "asahi_codec.h"
 #include "i915_codec.h"
 #include "msm_codec.h"
 
 const struct vdrm_protocol_desc *const vdrm_contexts[] = {
+   &amdgpu_protocol,
    &asahi_protocol,
    &i915_protocol,
    &msm_protocol,

@@ -12,6 +12,8 @@ import textwrap
 import jinja2
 
 from . import cexpr
+from .lint import breaks
+from .model import field_at
 from .layout import ABIS, type_layout
 from .layout import _struct as layout_struct
 
@@ -238,8 +240,12 @@ def ret_fields(s, prefix=""):
 
 def has_padding_defect(s):
     """Whether s keeps upstream's implicit padding (the header then lets -Wpadded pass for it)."""
-    from .lint import breaks
     return breaks(s, "implicit-padding") or any(breaks(m, "implicit-padding") for m in s.members)
+
+
+def uses_align4(p):
+    """Whether a struct of p is declared DRM_ALIGN_4 (the header then defines it)."""
+    return any(s.align_attr == 4 for s in p.all_structs())
 
 
 def size_assertable(s):
@@ -516,26 +522,6 @@ def zero_fields(s, skip_hdr=False, prefix="", base=0):
     return out
 
 
-def field_at(s, path):
-    """(field, lp64 offset) of a dotted field path in s, through groups, structs and anonymous unions."""
-    off = 0
-    for part in path.split("."):
-        found = None
-        for m in s.members:
-            if m.kind == "union" and not m.name:
-                for u in m.members:
-                    if u.name == part:
-                        found = (u, m.offset["lp64"] + (u.offset.get("lp64", 0) if u.kind == "field" else 0))
-            elif m.name == part:
-                found = (m, m.offset["lp64"])
-        if found is None:
-            return None, None
-        f, o = found
-        off += o
-        s = f.type if f.kind == "field" else f
-    return f, off
-
-
 def check_conditions(k, s, prefix):
     """C failure conditions of a field check: dict(path, offset, conds=[(cond, status, fmt)])."""
     f, off = field_at(s, k.field)
@@ -646,7 +632,7 @@ def env():
     e.filters["comment"] = comment
     e.filters["paragraph"] = paragraph
     e.filters["c_type"] = c_type
-    e.globals.update(size_assertable=size_assertable, has_padding_defect=has_padding_defect, item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
+    e.globals.update(uses_align4=uses_align4, size_assertable=size_assertable, has_padding_defect=has_padding_defect, item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
                      render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
                      cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
                      c_decl=c_decl, field_block=field_block, scalar_kind=scalar_kind,

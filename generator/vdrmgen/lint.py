@@ -8,12 +8,7 @@ describes the bytes as they are and says what is wrong.
 from dataclasses import dataclass
 
 from .layout import ABIS, natural_align, type_layout
-
-
-def field_at(s, path):
-    """The member a dotted path names in s (through groups, structs and anonymous unions), or (None, None)."""
-    from .emit import field_at as _field_at
-    return _field_at(s, path)
+from .model import field_at
 
 UNSIGNED = ("u8", "u16", "u32", "u64")
 

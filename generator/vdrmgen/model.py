@@ -295,6 +295,26 @@ class Protocol:
         return out
 
 
+def field_at(s, path):
+    """(field, lp64 offset) of a dotted field path in s, through groups, structs and anonymous unions."""
+    off = 0
+    for part in path.split("."):
+        found = None
+        for m in s.members:
+            if m.kind == "union" and not m.name:
+                for u in m.members:
+                    if u.name == part:
+                        found = (u, m.offset["lp64"] + (u.offset.get("lp64", 0) if u.kind == "field" else 0))
+            elif m.name == part:
+                found = (m, m.offset["lp64"])
+        if found is None:
+            return None, None
+        f, o = found
+        off += o
+        s = f.type if f.kind == "field" else f
+    return f, off
+
+
 def _int(text):
     return int(text, 0)
 
