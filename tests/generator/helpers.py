@@ -19,8 +19,10 @@ HEAD = '<?xml version="1.0"?>\n<protocol name="t" file="t_proto.h" include-guard
 def spec(body, align=4):
     """A test protocol around body (XML text), messages wrapper included if body has <message>."""
     if "<message " in body:
-        body = ('<messages enum="t_ccmd" prefix="T_CCMD_" last="T_CCMD_LAST" macro="T_CCMD" '
-                f'struct-prefix="t_ccmd_">{body}</messages>')
+        # Declarations before the first message stay outside <messages>.
+        i = body.index("<message ")
+        body = (body[:i] + '<messages enum="t_ccmd" prefix="T_CCMD_" last="T_CCMD_LAST" macro="T_CCMD" '
+                f'struct-prefix="t_ccmd_">{body[i:]}</messages>')
     return (HEAD.format(align=align) + body + "\n</protocol>\n").encode()
 
 

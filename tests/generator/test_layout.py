@@ -81,3 +81,29 @@ class LayoutTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GroupAndAnonymousUnionLayoutTest(unittest.TestCase):
+    """Anonymous structs and unions lay out as GCC does (amdgpu's gem_new r, create_ctx union)."""
+
+    def test_group_is_an_inline_struct(self):
+        p = load('<struct name="s" origin="wire"><doc>d</doc>'
+                 '<field name="id" type="u32"><doc>d</doc></field>'
+                 '<field name="pad" type="u32"><doc>d</doc></field>'
+                 '<group name="r"><doc>d</doc><field name="size" type="u64"><doc>d</doc></field>'
+                 '<field name="heap" type="u32"><doc>d</doc></field>'
+                 '<field name="__pad" type="u32"><doc>d</doc></field></group></struct>')
+        s = p.structs[0]
+        self.assertEqual(s.layout["lp64"], (24, 8))
+        self.assertEqual(s.layout["ilp32"], (24, 4))
+        self.assertEqual(s.members[2].offset["lp64"], 8)
+
+    def test_anonymous_union_of_fields(self):
+        p = load('<struct name="s" origin="wire"><doc>d</doc>'
+                 '<union><doc>d</doc><field name="priority" type="i32"><doc>d</doc></field>'
+                 '<field name="id" type="u32"><doc>d</doc></field></union>'
+                 '<field name="flags" type="u32"><doc>d</doc></field></struct>')
+        s = p.structs[0]
+        self.assertEqual(s.layout["lp64"], (8, 4))
+        self.assertIsNone(s.members[0].name)
+        self.assertEqual(s.members[1].offset["lp64"], 4)

@@ -127,3 +127,40 @@ class SchemaTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NewElementsLintTest(LintTest):
+    """Lint of the elements the other contexts need: checks, sumof, chunks, multi-rule defects."""
+
+    def test_check_on_unknown_field(self):
+        self.assertFires(msg("A", 1, f("a", "u32") + '<check field="b" max="3"><doc>d</doc></check>'),
+                         "unknown-field", "check on unknown field 'b'")
+
+    def test_sumof_unknown_field(self):
+        s = ('<struct name="e" origin="wire"><doc>d</doc>' + f("n", "u32") + '</struct>' +
+             msg("A", 1, f("count", "u32") + f("limit", "u32") +
+                 '<check name="sum"><doc>d</doc><le><sumof array="es" field="m"/><fieldref name="limit"/></le></check>',
+                 '<tail name="payload" type="u8"><array name="es" type="e"><doc>d</doc>'
+                 '<count><fieldref name="count"/></count></array></tail>'))
+        self.assertFires(s, "unknown-field", "sumof refers to unknown 'es[].m'")
+
+    def test_chunks_table_must_precede(self):
+        s = ('<struct name="d" origin="wire"><doc>d</doc>' + f("id", "u32") + f("off", "u32") + f("len", "u32") +
+             '</struct>' +
+             msg("A", 1, f("n", "u32"),
+                 '<tail name="payload" type="u8"><chunks name="c" table="descs" id-field="id" offset-field="off" '
+                 'length-field="len" length-unit="bytes"><doc>d</doc><length unit="bytes"><rest/></length>'
+                 '<chunk name="K" id="1" type="d" size="any"><doc>d</doc></chunk></chunks></tail>'))
+        self.assertFires(s, "unknown-field", "chunks table 'descs' is not an array before it")
+
+    def test_multi_rule_defect_excuses_each_rule(self):
+        body = ('<struct name="s" origin="wire" defect="implicit-padding abi-dependent-layout"><doc>d</doc>' +
+                f("a", "u64") + f("b", "u32") + '</struct>')
+        got = self.rules(body)
+        self.assertTrue(got and all(level == "warning" for level, _, _ in got), got)
+        self.assertIn("implicit-padding", [r for _, r, _ in got])
+        self.assertIn("abi-dependent-layout", [r for _, r, _ in got])
+
+    def test_message_alignment_defect_is_a_warning(self):
+        self.assertFires(msg("A", 1, f("a", "u64"), align=' defect="message-alignment"'),
+                         "message-alignment", "needs 8-byte alignment", level="warning")
