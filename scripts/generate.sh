@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job end to end: install dependencies, regenerate generated/ from
-# spec/, build the codecs and vdrm-wire, and round-trip every msm message.
+# spec/, build the codecs and vdrm-wire, and round-trip every conformance
+# vector of every context (and a stream of every msm message) through vdrm-wire.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/install-deps.sh
@@ -11,3 +12,4 @@ ninja -C build
 ./build/tools/vdrm-wire encode --context msm tests/data/msm_all.json > build/msm_all.bin
 ./build/tools/vdrm-wire validate --context msm build/msm_all.bin
 ./build/tools/vdrm-wire decode --context msm build/msm_all.bin
+python3 tests/vectors/check_wire.py ./build/tools/vdrm-wire/vdrm-wire tests/vectors/*.json
