@@ -11,12 +11,14 @@
 #include "asahi_codec.h"
 #include "i915_codec.h"
 #include "msm_codec.h"
+#include "panfrost_codec.h"
 
 const struct vdrm_protocol_desc *const vdrm_contexts[] = {
    &amdgpu_protocol,
    &asahi_protocol,
    &i915_protocol,
    &msm_protocol,
+   &panfrost_protocol,
    NULL,
 };
 

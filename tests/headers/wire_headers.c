@@ -8,6 +8,7 @@
 #include "asahi_proto.h"
 #include "i915_proto.h"
 #include "amdgpu_virtio_proto.h"
+#include "panfrost_proto.h"
 
 int wire_headers_compile(void);
 
@@ -15,5 +16,6 @@ int
 wire_headers_compile(void)
 {
    return (int)(sizeof(struct msm_ccmd_gem_submit_req) + sizeof(struct asahi_ccmd_vm_bind_req) +
-                sizeof(struct i915_ccmd_gem_execbuffer2_req) + sizeof(struct amdgpu_ccmd_cs_submit_req));
+                sizeof(struct i915_ccmd_gem_execbuffer2_req) + sizeof(struct amdgpu_ccmd_cs_submit_req) +
+                sizeof(struct panfrost_ccmd_submit_req));
 }

@@ -256,6 +256,26 @@ put_hex(uint8_t **buf, size_t *cap, size_t *off, const struct json *v, const cha
    return true;
 }
 
+/*
+ * The JSON value of the scalar field at byte offset off of desc, following
+ * nested structs (hdr.len, or hdr.base.len of amdgpu responses), or NULL.
+ */
+static const struct json *
+json_at_offset(const struct vdrm_struct_desc *desc, const struct json *obj, uint32_t off)
+{
+   for (uint32_t i = 0; obj && obj->type == JSON_OBJECT && i < desc->nfields; i++) {
+      const struct vdrm_field_desc *f = &desc->fields[i];
+      const struct json *v = json_get(obj, f->name);
+
+      if (f->kind == VDRM_KIND_STRUCT && f->count == 1 && off >= f->offset &&
+          off < f->offset + f->type->size)
+         return json_at_offset(f->type, v, off - f->offset);
+      if (f->kind != VDRM_KIND_STRUCT && f->kind != VDRM_KIND_UNION && f->offset == off)
+         return v;
+   }
+   return NULL;
+}
+
 /* Encodes one JSON message object; writes its bytes to out. */
 static bool
 encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only,
@@ -264,7 +284,7 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
    const struct json *name = json_get(obj, "message");
    const struct vdrm_msg_desc *m;
    const struct vdrm_body_desc *b;
-   const struct json *hdr, *jlen;
+   const struct json *jlen;
    size_t cap, off;
    uint8_t *buf;
    uint64_t hdr_len;
@@ -280,10 +300,10 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
       return false;
    }
    b = only ? &m->rsp : &m->req;
-   hdr = json_get(obj, "hdr");
-   jlen = hdr ? json_get(hdr, "len") : NULL;
+   /* vdrm_ccmd_req.len is at offset 4 of a request, vdrm_ccmd_rsp.len at 0 of a response. */
+   jlen = json_at_offset(b->fixed, obj, only ? 0 : 4);
    if (!jlen || jlen->type != JSON_NUMBER || jlen->negative || jlen->magnitude > UINT32_MAX) {
-      snprintf(err, err_size, "%s: hdr.len missing or out of range", m->name);
+      snprintf(err, err_size, "%s: the length (hdr.len) is missing or out of range", m->name);
       return false;
    }
    hdr_len = jlen->magnitude;
