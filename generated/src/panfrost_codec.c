@@ -87,6 +87,9 @@ panfrost_ccmd_wait_bo_req_encode(void *buf, size_t cap, const struct panfrost_cc
    int ret;
 
    fixed.hdr.cmd = PANFROST_CCMD_WAIT_BO;
+   /* Upstream's implicit padding between res_id and timeout_ns: never send stack bytes. */
+   memset((uint8_t *)&fixed + offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(fixed.res_id), 0,
+          offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns) - offsetof(struct panfrost_ccmd_wait_bo_req, res_id) - sizeof(fixed.res_id));
    fixed.hdr.len = (uint32_t)size;
    ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
@@ -106,6 +109,12 @@ panfrost_ccmd_wait_bo_req_decode(const void *buf, size_t len, struct panfrost_cc
                            out, &msg_len, "WAIT_BO", err);
    if (ret)
       return ret;
+   for (size_t i = offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(out->res_id);
+        i < offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns); i++) {
+      if (((const uint8_t *)out)[i] != 0)
+         return vdrm_fail(err, VDRM_E_NONZERO, (uint32_t)i, "WAIT_BO", "timeout_ns",
+                          "implicit padding before it (byte %zu) must be zero", i);
+   }
    return VDRM_OK;
 }
 

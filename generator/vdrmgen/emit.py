@@ -444,6 +444,19 @@ class MessageBody:
         """(C lvalue, field path, offset) of every must-be-zero fixed field, embedded structs descended."""
         return [(f"out->{path}", path, off) for path, off in zero_fields(self.s, skip_hdr=True)]
 
+    def padding_gaps(self):
+        """(previous member, next member) around implicit padding in the fixed part on any ABI
+        (an upstream defect): decoders require those bytes to be zero and encoders clear them."""
+        out = []
+        ms = [m for m in self.s.members if not (m.kind == "field" and m.bits)]
+        for prev, nxt in zip(ms, ms[1:]):
+            for abi in ABIS:
+                size = prev.layout[abi][0] if prev.kind == "union" else type_layout(prev.type, abi)[0] * prev.count
+                if prev.offset[abi] + size < nxt.offset[abi]:
+                    out.append((prev.name, nxt.name))
+                    break
+        return out
+
     def fixed_checks(self):
         """Decoder checks of <check field=...> rules: dicts for the template."""
         return [c for c in (check_conditions(k, self.s, "out->") for k in self.s.checks if k.field) if c]
