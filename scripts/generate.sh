@@ -9,7 +9,8 @@ export PATH="/usr/bin:$PATH"
 python3 generator/vdrm-gen
 meson setup build --reconfigure >/dev/null 2>&1 || meson setup build
 ninja -C build
-./build/tools/vdrm-wire encode --context msm tests/data/msm_all.json > build/msm_all.bin
-./build/tools/vdrm-wire validate --context msm build/msm_all.bin
-./build/tools/vdrm-wire decode --context msm build/msm_all.bin
-python3 tests/vectors/check_wire.py ./build/tools/vdrm-wire/vdrm-wire tests/vectors/*.json
+wire=./build/tools/vdrm-wire/vdrm-wire
+"$wire" encode --context msm tests/data/msm_all.json > build/msm_all.bin
+"$wire" validate --context msm build/msm_all.bin
+"$wire" decode --context msm build/msm_all.bin
+python3 tests/vectors/check_wire.py "$wire" tests/vectors/*.json
