@@ -166,7 +166,29 @@ struct vdrm_struct_desc {
    const struct vdrm_field_desc *fields;
 };
 
-enum vdrm_item_kind { VDRM_ITEM_ARRAY, VDRM_ITEM_TEXT, VDRM_ITEM_DATA };
+enum vdrm_item_kind { VDRM_ITEM_ARRAY, VDRM_ITEM_TEXT, VDRM_ITEM_DATA, VDRM_ITEM_RECORDS };
+
+struct vdrm_item_desc;
+
+/* One kind of record of a record chain (<records>): its struct and trailing item. */
+struct vdrm_record_desc {
+   const char *name;
+   const struct vdrm_struct_desc *type;
+   const struct vdrm_item_desc *item;     /* its trailing array or bytes, or NULL */
+};
+
+/*
+ * Reads the record at off of a chain already validated by the decoder: its
+ * kind (index into the kinds), its size and its trailing item.
+ */
+typedef int (*vdrm_record_step_fn)(const struct vdrm_span *region, uint32_t off, uint32_t *kind,
+                                   uint32_t *size, struct vdrm_span *item, struct vdrm_error *err);
+
+struct vdrm_records_desc {
+   uint32_t nkinds;
+   const struct vdrm_record_desc *kinds;
+   vdrm_record_step_fn step;
+};
 
 struct vdrm_item_desc {
    const char *name;
@@ -178,6 +200,7 @@ struct vdrm_item_desc {
    int32_t stride_offset;                 /* arrays with a stride: offset of the u32
                                              field holding it; -1 otherwise */
    bool takes_rest;                       /* its length is the rest of the message */
+   const struct vdrm_records_desc *records;  /* VDRM_ITEM_RECORDS: the kinds */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,

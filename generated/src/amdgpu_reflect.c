@@ -330,16 +330,16 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_query_fence_status_rsp_desc 
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_query_info_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_cs_submit_req_items[] = {
-   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false },
-   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true },
+   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL },
+   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_set_metadata_req_items[] = {
-   { "umd_metadata", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false },
+   { "umd_metadata", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL },
 };
 
 static int

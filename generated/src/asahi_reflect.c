@@ -177,24 +177,24 @@ static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_rsp_desc = {
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_vm_bind_req_items[] = {
-   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false },
+   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
-   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false },
-   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false },
+   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, NULL },
+   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL },
 };
 
 static int

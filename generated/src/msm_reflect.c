@@ -207,33 +207,33 @@ static const struct vdrm_struct_desc msm_ccmd_set_debuginfo_req_desc = {
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_set_name_req_items[] = {
-   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false },
+   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_submit_req_items[] = {
-   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false },
-   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false },
+   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL },
+   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_upload_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
-   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false },
-   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false },
+   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL },
+   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL },
 };
 
 static int

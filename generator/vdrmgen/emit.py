@@ -195,6 +195,15 @@ def struct_defects(p):
     return out
 
 
+def item_kind(item):
+    """The enum vdrm_item_kind of a tail item, for the descriptors."""
+    if item.kind == "array":
+        return "VDRM_ITEM_ARRAY"
+    if item.kind == "records":
+        return "VDRM_ITEM_RECORDS"
+    return "VDRM_ITEM_TEXT" if item.content == "text" else "VDRM_ITEM_DATA"
+
+
 def item_content(item):
     """What a tail item holds, for the docs' item table."""
     if item.kind == "array":
@@ -634,8 +643,12 @@ def reflect_structs(protocol):
                 continue
             add(s, s.name, f"struct {s.name}", "")
             for item in (s.tail.items if s.tail else []):
-                if item.type.kind == "struct":
-                    add(item.type, item.type.name, f"struct {item.type.name}", "")
+                # Descriptors of what tools print: elements, record kinds and their items.
+                types = [item.type] + [r.type for r in item.records] + \
+                    [r.item.type for r in item.records if r.item is not None]
+                for t in types:
+                    if t.kind == "struct":
+                        add(t, t.name, f"struct {t.name}", "")
     return out
 
 
@@ -645,7 +658,7 @@ def env():
     e.filters["comment"] = comment
     e.filters["paragraph"] = paragraph
     e.filters["c_type"] = c_type
-    e.globals.update(uses_align4=uses_align4, size_assertable=size_assertable, has_padding_defect=has_padding_defect, item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
+    e.globals.update(item_kind=item_kind, uses_align4=uses_align4, size_assertable=size_assertable, has_padding_defect=has_padding_defect, item_content=item_content, check_text=check_text, ret_fields=ret_fields, doc_rows=doc_rows, struct_defects=struct_defects, embeds_uapi=embeds_uapi, asserted_structs=asserted_structs, record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
                      render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
                      cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
                      c_decl=c_decl, field_block=field_block, scalar_kind=scalar_kind,

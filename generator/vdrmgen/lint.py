@@ -143,6 +143,10 @@ class Linter:
     def tail(self, msg, s, request):
         before = []
         for i, item in enumerate(s.tail.items):
+            if field_at(s, item.name)[0] is not None:
+                self.report(item.line, "duplicate-name",
+                            f"{msg.name}: item '{item.name}' is also a field of {s.name}; tools name both "
+                            "in one object")
             if item.length.op == "rest" and i != len(s.tail.items) - 1:
                 self.report(item.line, "rest-last", f"{msg.name}: only the last item can take the rest")
             self.expr(msg, s, item, item.length, set(), before, request)
@@ -151,6 +155,10 @@ class Linter:
             if item.stride is not None:
                 self.expr(msg, s, item, item.stride, set(), before, request)
             for r in item.records:
+                if r.item is not None and field_at(r.type, r.item.name)[0] is not None:
+                    self.report(r.item.line, "duplicate-name",
+                                f"{msg.name}: {item.name} {r.name}: '{r.item.name}' is also a field of "
+                                f"{r.type.name}; tools name both in one object")
                 if r.item is not None:
                     self.expr(msg, s, r.item, r.item.length, set(), [], request, record=r.type)
                 for k in r.checks:

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "fields.h"
+#include "items.h"
 #include "json.h"
 #include "vdrm_contexts.h"
 
@@ -195,37 +196,21 @@ check_items(const struct vector *v, const struct decoded *d)
    for (uint32_t i = 0; i < b->nitems; i++) {
       const struct vdrm_item_desc *it = &b->items[i];
       const struct json *jv = json_get(v->value, it->name);
+      struct out_buf want = { 0 };
       struct vdrm_span span;
+      uint32_t stride;
 
       memcpy(&span, (const uint8_t *)d->view + it->span_offset, sizeof(span));
+      stride = span.count ? span.size / span.count : it->elem_size;
       if (!jv)
          fail_msg("%s: %s: value lacks item %s", v->file, v->name, it->name);
-      if (it->kind == VDRM_ITEM_TEXT) {
-         if (jv->len != span.size || memcmp(jv->str, span.data, span.size))
-            fail_msg("%s: %s: %s differs", v->file, v->name, it->name);
-      } else if (it->kind == VDRM_ITEM_DATA) {
-         size_t n;
-         uint8_t *want = unhex(jv->str, jv->len, &n);
-         if (!want || n != span.size || memcmp(want, span.data, n))
-            fail_msg("%s: %s: %s differs", v->file, v->name, it->name);
-         free(want);
-      } else {
-         uint32_t stride = span.count ? span.size / span.count : it->elem_size;
-         struct vdrm_field_desc elem = { it->name, 0, 1, it->elem_kind,
-                                         (uint8_t)(it->elem ? 0 : it->elem_size), 0, 0, it->elem };
-
-         if (jv->type != JSON_ARRAY || jv->len != span.count)
-            fail_msg("%s: %s: %s has %u elements", v->file, v->name, it->name, span.count);
-         for (uint32_t j = 0; j < span.count; j++) {
-            uint64_t want[MAX_MSG / 8] = { 0 }, got[MAX_MSG / 8] = { 0 };
-
-            if (!write_element(&elem, &jv->children[j], (uint8_t *)want, err, sizeof(err)))
-               fail_msg("%s: %s: %s[%u]: %s", v->file, v->name, it->name, j, err);
-            memcpy(got, span.data + (size_t)j * stride, stride < it->elem_size ? stride : it->elem_size);
-            if (memcmp(want, got, it->elem_size))
-               fail_msg("%s: %s: %s[%u] differs", v->file, v->name, it->name, j);
-         }
-      }
+      /* The item's value, written as bytes, must be what the decoder located. */
+      if (!items_write(&want, it, jv, it->kind == VDRM_ITEM_ARRAY ? stride : it->elem_size, err,
+                       sizeof(err)))
+         fail_msg("%s: %s: %s: %s", v->file, v->name, it->name, err);
+      if (want.len != span.size || (span.size && memcmp(want.data, span.data, span.size)))
+         fail_msg("%s: %s: %s differs from the vector's value", v->file, v->name, it->name);
+      free(want.data);
    }
 }
 

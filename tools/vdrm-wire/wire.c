@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "items.h"
 #include "json.h"
 #include "vdrm_contexts.h"
 
@@ -67,40 +68,8 @@ read_all(const char *path, size_t *len)
    return buf;
 }
 
-static void
-print_hex(FILE *out, const uint8_t *p, size_t n)
-{
-   fputc('"', out);
-   for (size_t i = 0; i < n; i++)
-      fprintf(out, "%02x", p[i]);
-   fputc('"', out);
-}
 
-static void
-print_text(FILE *out, const uint8_t *p, size_t n)
-{
-   fputc('"', out);
-   for (size_t i = 0; i < n; i++) {
-      if (p[i] == '"' || p[i] == '\\')
-         fprintf(out, "\\%c", p[i]);
-      else if (p[i] >= 0x20 && p[i] < 0x7f)
-         fputc(p[i], out);
-      else
-         fprintf(out, "\\u%04x", p[i]);
-   }
-   fputc('"', out);
-}
 
-/* A field descriptor for one element of an array item (a struct or a scalar). */
-static struct vdrm_field_desc
-element_field(const struct vdrm_item_desc *it)
-{
-   struct vdrm_field_desc f = { it->name, 0, 1, it->elem_kind, 0, 0, 0, it->elem };
-
-   if (!it->elem)
-      f.size = (uint8_t)it->elem_size;
-   return f;
-}
 
 /* Prints one decoded message (request or response) as a JSON object. */
 static void
@@ -119,26 +88,7 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
 
       memcpy(&span, view + it->span_offset, sizeof(span));
       fprintf(out, ", \"%s\": ", it->name);
-      if (it->kind == VDRM_ITEM_TEXT) {
-         print_text(out, span.data, span.size);
-      } else if (it->kind == VDRM_ITEM_DATA) {
-         print_hex(out, span.data, span.size);
-      } else {
-         /* Elements are span.size / span.count bytes apart (a stride, or their size). */
-         uint32_t stride = span.count ? span.size / span.count : it->elem_size;
-         struct vdrm_field_desc elem = element_field(it);
-
-         fputc('[', out);
-         for (uint32_t j = 0; j < span.count; j++) {
-            uint64_t tmp[MAX_FIXED / 8] = { 0 };
-
-            memcpy(tmp, span.data + (size_t)j * stride, stride < it->elem_size ? stride : it->elem_size);
-            if (j)
-               fputs(", ", out);
-            print_element(out, &elem, (const uint8_t *)tmp);
-         }
-         fputc(']', out);
-      }
+      items_print(out, it, &span);
       if (span.size)
          end = (size_t)(span.data - msg) + span.size;
    }
@@ -217,44 +167,7 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
 }
 
 /* Appends the bytes of a hex or text item; grows *buf as needed. */
-static bool
-put_bytes(uint8_t **buf, size_t *cap, size_t *off, const void *src, size_t n)
-{
-   if (*off + n > *cap) {
-      size_t nc = (*off + n) * 2;
-      uint8_t *nb = realloc(*buf, nc);
-      if (!nb)
-         return false;
-      memset(nb + *cap, 0, nc - *cap);
-      *buf = nb;
-      *cap = nc;
-   }
-   memcpy(*buf + *off, src, n);
-   *off += n;
-   return true;
-}
 
-static bool
-put_hex(uint8_t **buf, size_t *cap, size_t *off, const struct json *v, const char *name, char *err,
-        size_t err_size)
-{
-   if (v->type != JSON_STRING || v->len % 2) {
-      snprintf(err, err_size, "%s: expected a hex string", name);
-      return false;
-   }
-   for (size_t i = 0; i < v->len; i += 2) {
-      int hi = json_hexval(v->str[i]), lo = json_hexval(v->str[i + 1]);
-      uint8_t byte;
-      if (hi < 0 || lo < 0) {
-         snprintf(err, err_size, "%s: expected a hex string", name);
-         return false;
-      }
-      byte = (uint8_t)(hi * 16 + lo);
-      if (!put_bytes(buf, cap, off, &byte, 1))
-         return false;
-   }
-   return true;
-}
 
 /*
  * The JSON value of the scalar field at byte offset off of desc, following
@@ -284,9 +197,8 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
    const struct json *name = json_get(obj, "message");
    const struct vdrm_msg_desc *m;
    const struct vdrm_body_desc *b;
-   const struct json *jlen;
-   size_t cap, off;
-   uint8_t *buf;
+   const struct json *jlen, *trailing;
+   struct out_buf ob = { 0 };
    uint64_t hdr_len;
    bool ok = false;
 
@@ -307,9 +219,9 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
       return false;
    }
    hdr_len = jlen->magnitude;
-   cap = (size_t)(hdr_len > b->fixed->size ? hdr_len : b->fixed->size) + 64;
-   buf = calloc(1, cap);
-   if (!buf)
+   ob.cap = (size_t)(hdr_len > b->fixed->size ? hdr_len : b->fixed->size) + 64;
+   ob.data = calloc(1, ob.cap);
+   if (!ob.data)
       return false;
 
    /* Item names are not fields of the fixed struct. */
@@ -321,65 +233,35 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
       ignore[ni++] = b->items[i].name;
    ignore[ni] = NULL;
 
-   if (!fields_write(b->fixed, obj, buf, hdr_len, ignore, err, err_size))
+   if (!fields_write(b->fixed, obj, ob.data, hdr_len, ignore, err, err_size))
       goto out;
-   off = b->data_offset;
+   ob.len = b->data_offset;
    for (uint32_t i = 0; i < b->nitems; i++) {
       const struct vdrm_item_desc *it = &b->items[i];
       const struct json *v = json_get(obj, it->name);
+      uint32_t stride = it->elem_size;
 
       if (!v) {
          snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
          goto out;
       }
-      if (it->kind == VDRM_ITEM_TEXT) {
-         if (v->type != JSON_STRING) {
-            snprintf(err, err_size, "%s: %s: expected a string", m->name, it->name);
-            goto out;
-         }
-         if (!put_bytes(&buf, &cap, &off, v->str, v->len))
-            goto out;
-      } else if (it->kind == VDRM_ITEM_DATA) {
-         if (!put_hex(&buf, &cap, &off, v, it->name, err, err_size))
-            goto out;
-      } else {
-         if (v->type != JSON_ARRAY) {
-            snprintf(err, err_size, "%s: %s: expected an array", m->name, it->name);
-            goto out;
-         }
-         struct vdrm_field_desc elem = element_field(it);
-         uint32_t stride = it->elem_size;
-
-         if (it->stride_offset >= 0)
-            memcpy(&stride, buf + it->stride_offset, sizeof(stride));
-         for (size_t j = 0; j < v->len; j++) {
-            uint64_t tmp[MAX_FIXED / 8] = { 0 };
-            static const uint8_t zeros[256];
-
-            if (!write_element(&elem, &v->children[j], (uint8_t *)tmp, err, err_size))
-               goto out;
-            if (!put_bytes(&buf, &cap, &off, tmp, stride < it->elem_size ? stride : it->elem_size))
-               goto out;
-            for (uint32_t z = it->elem_size; z < stride; z += (uint32_t)sizeof(zeros)) {
-               uint32_t n = stride - z < sizeof(zeros) ? stride - z : (uint32_t)sizeof(zeros);
-               if (!put_bytes(&buf, &cap, &off, zeros, n))
-                  goto out;
-            }
-         }
-      }
+      if (it->stride_offset >= 0)
+         memcpy(&stride, ob.data + it->stride_offset, sizeof(stride));
+      if (!items_write(&ob, it, v, stride, err, err_size))
+         goto out;
    }
-   const struct json *trailing = json_get(obj, "trailing");
-   if (trailing && !put_hex(&buf, &cap, &off, trailing, "trailing", err, err_size))
+   trailing = json_get(obj, "trailing");
+   if (trailing && !out_buf_hex(&ob, trailing, "trailing", err, err_size))
       goto out;
-   if (off > hdr_len && b->nitems) {
-      snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, off,
+   if (ob.len > hdr_len && b->nitems) {
+      snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, ob.len,
                hdr_len);
       goto out;
    }
-   fwrite(buf, 1, (size_t)hdr_len, out);
+   fwrite(ob.data, 1, (size_t)hdr_len, out);
    ok = true;
 out:
-   free(buf);
+   free(ob.data);
    return ok;
 }
 
