@@ -38,7 +38,7 @@ class OutputTest(unittest.TestCase):
             h = self.generate(a)["include/msm_proto.h"]
         for name in ("enum msm_ccmd", "MSM_CCMD_NOP = 1,", "MSM_CCMD_SET_DEBUGINFO = 11,", "MSM_CCMD_LAST",
                      "#define MSM_CCMD(_cmd, _len)", "DEFINE_CAST(vdrm_ccmd_req, msm_ccmd_gem_submit_req)",
-                     "struct msm_ccmd_ioctl_simple_rsp {", "int8_t payload[];", "} DRM_ALIGN_4;",
+                     "struct msm_ccmd_ioctl_simple_rsp {", "int8_t payload[];", "} VDRM_ALIGN_4;", "#define VDRM_ALIGN_4 DRM_ALIGN_4",
                      "DEFINE_CAST(vdrm_shmem, msm_shmem)"):
             self.assertIn(name, h)
 

@@ -11,6 +11,9 @@ trap 'rm -rf "$out"' EXIT
 for abi in -m64 -m32; do
   $cc $abi -std=c11 -Wall -Wextra -Werror -Wpadded -I"$inc" -c "$src" -o "$out/h.o"
   echo "ok: wire headers $abi"
+  # Mesa's natural-alignment declarations: the same offsets and sizes (asserted).
+  $cc $abi -std=c11 -Wall -Wextra -Werror -Wpadded -DVDRM_NATURAL_ALIGNMENT -I"$inc" -c "$src" -o "$out/h.o"
+  echo "ok: wire headers $abi with VDRM_NATURAL_ALIGNMENT"
 done
 if [ -f /usr/include/libdrm/amdgpu.h ]; then
   $cc -std=c11 -Wall -Wextra -Werror -DENABLE_DRM_AMDGPU -I/usr/include/libdrm -I"$inc" -c "$src" -o "$out/h.o"
