@@ -324,50 +324,52 @@ same_command(const struct vector *v, const uint8_t *msg)
    return cmd == v->msg->opcode;
 }
 
+/* Decodes one hostile copy t of v; a copy that passes is re-encoded too. Returns 1 if it passed. */
+static unsigned
+try_hostile(const struct vector *v, const uint8_t *t)
+{
+   static struct decoded d;
+   static uint8_t out[MAX_MSG];
+   struct vdrm_error err;
+   uint8_t *copy;
+   size_t len;
+   unsigned passed = 0;
+
+   if (decode_copy(v, t, v->len, &d, &err, &copy) == VDRM_OK) {
+      passed = 1;
+      if (same_command(v, copy))
+         v->body->encode(out, sizeof(out), d.fixed, d.view, &len);
+   }
+   free(copy);
+   return passed;
+}
+
 /* Hostile copies: every word set to large values, and random byte flips. Must never crash. */
 static void
 test_hostile_copies(void **state)
 {
    static const uint32_t words[] = { 0xffffffffu, 0x80000000u, 0x7fffffffu, 0x10000u, 0x1u };
    struct suite *s = *state;
-   static struct decoded d;
-   static uint8_t out[MAX_MSG];
    uint32_t seed = 0x9e3779b9u;
    unsigned accepted = 0, total = 0;
 
    for (size_t i = 0; i < s->nv; i++) {
       const struct vector *v = &s->v[i];
       uint8_t *t = malloc(v->len + 1);
-      struct vdrm_error err;
-      size_t len;
 
       assert_non_null(t);
       for (size_t off = 0; off + 4 <= v->len; off += 4) {
-         for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+         for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++, total++) {
             memcpy(t, v->bytes, v->len);
             memcpy(t + off, &words[w], 4);
-            total++;
-            uint8_t *copy;
-            if (decode_copy(v, t, v->len, &d, &err, &copy) == VDRM_OK) {
-               accepted++;
-               if (same_command(v, copy))
-                  v->body->encode(out, sizeof(out), d.fixed, d.view, &len);
-            }
-            free(copy);
+            accepted += try_hostile(v, t);
          }
       }
-      for (unsigned n = 0; n < 400; n++) {
+      for (unsigned n = 0; n < 400; n++, total++) {
          memcpy(t, v->bytes, v->len);
          for (unsigned f = 1 + next_random(&seed) % 4; f; f--)
             t[next_random(&seed) % v->len] ^= (uint8_t)(1u << (next_random(&seed) % 8));
-         total++;
-         uint8_t *copy;
-         if (decode_copy(v, t, v->len, &d, &err, &copy) == VDRM_OK) {
-            accepted++;
-            if (same_command(v, copy))
-               v->body->encode(out, sizeof(out), d.fixed, d.view, &len);
-         }
-         free(copy);
+         accepted += try_hostile(v, t);
       }
       free(t);
    }

@@ -1,0 +1,248 @@
+"""What the codec templates ask about a request or a response: its size
+and encode parameters, the checks its decoder makes, its padding gaps."""
+
+from . import cexpr
+from .layout import ABIS, type_layout
+from .model import field_at
+from .text import c_type
+
+
+class MessageBody:
+    """What the codec templates need to know about a request or a response."""
+
+    def __init__(self, protocol, msg, s, is_request):
+        self.p = protocol
+        self.msg = msg
+        self.s = s
+        self.is_request = is_request
+        self.name = s.name
+        self.tail = s.tail
+        self.items = s.tail.items if s.tail else []
+        self.data_offset = s.tail_offset["lp64"] if s.tail else s.size()
+        self.size = s.size()
+        self.min_size = self._min_size()
+        self.command = msg.name
+
+    def _min_size(self):
+        """Bytes a sender must send: everything up to the last field of the first revision."""
+        end = 0
+        for m in self.s.members:
+            if m.since <= self.msg.since:
+                size = m.layout["lp64"][0] if m.kind == "union" else m.type.size * m.count \
+                    if m.type.kind == "scalar" else m.type.size() * m.count
+                end = max(end, m.offset["lp64"] + size)
+        if self.tail is None:
+            return max(end, self.size) if all(m.since <= self.msg.since for m in self.s.members) else end
+        return self.data_offset if all(m.since <= self.msg.since for m in self.s.members) else end
+
+    @property
+    def pad_to(self):
+        """What the encoded size is rounded up to: the tail's pad-to and, for a
+        request with a variable part, the context's alignment (the stream rule)."""
+        pad = self.tail.pad_to if self.tail else 1
+        if self.is_request and self.tail:
+            pad = max(pad, self.p.alignment)
+        return pad
+
+    @property
+    def view(self):
+        return f"{self.name}_view" if self.items else None
+
+    # -- size and encode ---------------------------------------------------
+    def _size_fields(self):
+        """(C type, parameter name, field path) of the fields that size the message, in order."""
+        out, seen = [], set()
+        for item in self.items:
+            exprs = [item.length] + ([item.stride] if item.stride is not None else [])
+            if item.length.op == "rest":
+                out.append(("uint32_t", f"{item.name}_size", None))
+                exprs = exprs[1:]
+            for e in exprs:
+                for path in cexpr.fieldrefs(e):
+                    if path in seen:
+                        continue
+                    seen.add(path)
+                    f, _ = field_at(self.s, path)
+                    out.append((f.type.c_type, path.replace(".", "_"), path))
+        return out
+
+    def size_params(self):
+        """(C type, name) parameters of the size function."""
+        return [(t, n) for t, n, _ in self._size_fields()]
+
+    def item_bytes(self, item, prefix):
+        """C expression (uint64_t) of the bytes item occupies."""
+        if item.length.op == "rest":
+            return f"(uint64_t){item.name}_size"
+        n = cexpr.render(item.length, prefix)
+        if item.kind == "array" and item.stride is not None:
+            return f"(uint64_t){n} * (uint64_t){cexpr.render(item.stride, prefix)}"
+        if item.kind == "array":
+            return f"(uint64_t){n} * sizeof({c_type(item.type)})"
+        if item.unit == "dwords":
+            return f"(uint64_t){n} * 4u"
+        return f"(uint64_t){n}"
+
+    def encode_params(self):
+        out = []
+        for item in self.items:
+            if item.kind == "array" and item.stride is not None:
+                out.append(f"const {c_type(item.type)} *{item.name}")
+            elif item.kind == "array":
+                out.append(f"const {c_type(item.type)} *{item.name}")
+            else:
+                out.append(f"const void *{item.name}")
+            if item.length.op == "rest":
+                out.append(f"uint32_t {item.name}_size")
+        return out
+
+    def size_call(self, prefix):
+        args = [n if path is None else f"{prefix}{path}" for _, n, path in self._size_fields()]
+        return f"{self.name}_size({', '.join(args)})"
+
+    @property
+    def len_path(self):
+        """C path of the message's length field (hdr.len, or deeper for amdgpu responses)."""
+        path, s = [], self.s
+        while s.name not in ("vdrm_ccmd_req", "vdrm_ccmd_rsp"):
+            first = s.members[0]
+            path.append(first.name)
+            s = first.type
+        return ".".join(path + ["len"])
+
+    @property
+    def cmd_name(self):
+        return self.msg.name
+
+    # -- decode ------------------------------------------------------------
+    def zero_checks(self):
+        """(C lvalue, field path, offset) of every must-be-zero fixed field, embedded structs descended."""
+        return [(f"out->{path}", path, off) for path, off in zero_fields(self.s, skip_hdr=True)]
+
+    def padding_gaps(self):
+        """(previous member, next member) around implicit padding in the fixed part on any ABI
+        (an upstream defect): decoders require those bytes to be zero and encoders clear them."""
+        out = []
+        ms = [m for m in self.s.members if not (m.kind == "field" and m.bits)]
+        for prev, nxt in zip(ms, ms[1:]):
+            for abi in ABIS:
+                size = prev.layout[abi][0] if prev.kind == "union" else type_layout(prev.type, abi)[0] * prev.count
+                if prev.offset[abi] + size < nxt.offset[abi]:
+                    out.append((prev.name, nxt.name))
+                    break
+        return out
+
+    def fixed_checks(self):
+        """Decoder checks of <check field=...> rules: dicts for the template."""
+        return [c for c in (check_conditions(k, self.s, "out->") for k in self.s.checks if k.field) if c]
+
+    def relation_checks(self):
+        return [k for k in self.s.checks if k.le]
+
+    def render_expr(self, e):
+        return cexpr.render(e, "out->", sumof=lambda a, f: f"sum_{self.name}_{a}_{f.replace('.', '_')}(view)")
+
+    def sums(self):
+        """(array item, field path) of every sumof the relation checks use."""
+        out = []
+
+        def walk(e):
+            if e.op == "sumof":
+                item = next(i for i in self.items if i.name == e.name)
+                out.append((item, e.field))
+            for a in e.args:
+                if hasattr(a, "op"):
+                    walk(a)
+        for k in self.relation_checks():
+            for e in k.le:
+                walk(e)
+        return out
+
+    def stride_expr(self, item):
+        return cexpr.render(item.stride, "out->") if item.stride is not None else None
+
+    def table_item(self, item):
+        return next(i for i in self.items if i.name == item.table)
+
+    def ioctl_checks(self):
+        return [(m, m.ioctl_allow) for m in self.s.members if m.kind == "field" and m.ioctl_allow]
+
+    def item_checks(self, item):
+        """Element must-be-zero checks for a struct array: (member path, offset in element)."""
+        if item.kind != "array" or item.type.kind != "struct":
+            return []
+        return [(m.name, m.offset["lp64"]) for m in item.type.members
+                if m.kind == "field" and m.checked_zero and m.type.kind == "scalar" and not m.dims]
+
+    def count_expr(self, item, prefix="out->"):
+        """C expression of the element count (for bytes: the byte or dword count)."""
+        if item.length.op == "rest":
+            return None
+        return cexpr.render(item.length, prefix)
+
+    def host_size_expr(self):
+        """C expression (uint64_t) of the size the host gives this response, from the request."""
+        if self.is_request or not all(i.host_length is not None for i in self.items):
+            return None
+        parts = [f"(uint64_t)sizeof(struct {self.name})"]
+        for item in self.items:
+            parts.append(cexpr.render(item.host_length, "req->"))
+        return " + ".join(parts)
+
+    def elem_size(self, item):
+        if item.kind == "array" and item.stride is not None:
+            return f"sizeof({c_type(item.type)})"
+        if item.kind == "array":
+            return f"sizeof({c_type(item.type)})"
+        return "4u" if item.unit == "dwords" else "1u"
+
+
+def zero_fields(s, skip_hdr=False, prefix="", base=0):
+    """(path, offset) of every scalar padding or must-be-zero field of s, embedded structs descended."""
+    out = []
+    for m in s.members:
+        if m.kind != "field" or (skip_hdr and m.name == "hdr") or m.dims or m.bits:
+            continue
+        if m.type.kind == "struct":
+            out += zero_fields(m.type, False, f"{prefix}{m.name}.", base + m.offset["lp64"])
+        elif m.checked_zero:
+            out.append((prefix + m.name, base + m.offset["lp64"]))
+    return out
+
+
+def check_conditions(k, s, prefix):
+    """C failure conditions of a field check: dict(path, offset, conds=[(cond, status, fmt)])."""
+    f, off = field_at(s, k.field)
+    if f is None:
+        return None
+    v = f"{prefix}{k.field}"
+    conds = []
+    if k.min is not None:
+        conds.append((f"{v} < {k.min}u", "VDRM_E_LIMIT", f"%llu is below the minimum {k.min}"))
+    if k.max is not None:
+        conds.append((f"{v} > {k.max}u", "VDRM_E_LIMIT", f"%llu exceeds the limit of {k.max}"))
+    if k.multiple_of:
+        conds.append((f"{v} % {k.multiple_of}u != 0", "VDRM_E_ALIGN", f"%llu is not a multiple of {k.multiple_of}"))
+    if k.one_of is not None:
+        conds.append(("!(" + " || ".join(f"{v} == {x:#x}u" for x in k.one_of) + ")", "VDRM_E_NOT_ALLOWED",
+                      "%llu is not an allowed value"))
+    if k.mask is not None:
+        conds.append((f"({v} & ~(uint64_t){k.mask:#x}u) != 0", "VDRM_E_NOT_ALLOWED",
+                      f"0x%llx has bits outside 0x{k.mask:x}"))
+    return dict(path=k.field, offset=off, value=v, conds=conds)
+
+
+def bodies(protocol):
+    """(message, request body, response body) of every message; a response
+    struct shared by several messages is emitted (emit=True) only once."""
+    out = []
+    seen = set()
+    for msg in protocol.messages:
+        req = MessageBody(protocol, msg, msg.request, True)
+        rsp = MessageBody(protocol, msg, msg.response, False) if msg.response else None
+        req.emit = True
+        if rsp:
+            rsp.emit = rsp.name not in seen
+            seen.add(rsp.name)
+        out.append((msg, req, rsp))
+    return out

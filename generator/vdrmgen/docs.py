@@ -1,0 +1,149 @@
+"""What the documentation templates ask: a struct's byte table with groups
+and unions flattened, defects, check sentences, the meaning of ret fields."""
+
+from . import cexpr
+from .layout import type_layout
+from .text import paragraph
+
+
+def _meaning(m):
+    text = "Header." if m.name == "hdr" else paragraph(m.doc)
+    if getattr(m, "checked_zero", False):
+        text += " **Must be zero.**"
+    if getattr(m, "build_condition", None):
+        text += f" Present only when built with `{m.build_condition}`."
+    if getattr(m, "since", 1) > 1:
+        text += f" Added in revision {m.since}; zero means absent."
+    if getattr(m, "defect", None):
+        text += f" **Upstream defect ({m.defect}).**"
+    return text.strip()
+
+
+def doc_rows(s):
+    """Rows of a struct's byte table: groups and unions flattened into dotted
+    paths, implicit padding shown. Each row: dict(off, off32, size, name, type, meaning)."""
+    rows = []
+
+    def size_of(m, abi="lp64"):
+        if m.kind == "union":
+            return m.layout[abi][0]
+        return type_layout(m.type, abi)[0] * m.count
+
+    def walk(struct, prefix, base, base32):
+        end = {"lp64": base, "ilp32": base32}
+        for m in struct.members:
+            off, off32 = base + m.offset["lp64"], base32 + m.offset["ilp32"]
+            if m.kind == "field" and m.bits:
+                rows.append(dict(off=f"{off}:{m.bit_offset}", off32=None, size=f"{m.bits} bits",
+                                 name=prefix + m.name, type=m.type.name, meaning=_meaning(m)))
+                continue
+            if off > end["lp64"] or off32 > end["ilp32"]:
+                rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
+                                 size=f"{off - end['lp64']} / {off32 - end['ilp32']}" if off - end["lp64"] != off32 - end["ilp32"] else off - end["lp64"],
+                                 name="(implicit padding)", type="", meaning="Bytes the compiler inserts; not in the protocol's intent."))
+            end = {"lp64": off + size_of(m), "ilp32": off32 + size_of(m, "ilp32")}
+            if m.kind == "union":
+                name = prefix + (m.name or "(anonymous union)")
+                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m), name=name,
+                                 type="union", meaning=paragraph(m.doc)))
+                upre = f"{prefix}{m.name}." if m.name else prefix
+                for u in m.members:
+                    if u.kind == "field":
+                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(u),
+                                         name=upre + u.name, type=u.type.name, meaning=_meaning(u)))
+                    else:
+                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.layout["lp64"][0],
+                                         name=upre + u.name, type="struct", meaning=paragraph(u.doc) +
+                                         (f" (context_type == {u.when})" if u.when else "")))
+                        walk(u, f"{upre}{u.name}.", off, off32)
+                continue
+            dims = ("[" + "][".join(str(d) for d in m.dims) + "]") if m.dims else ""
+            if m.type.kind == "struct" and m.type.anonymous:
+                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m),
+                                 name=prefix + m.name, type="struct", meaning=_meaning(m)))
+                walk(m.type, f"{prefix}{m.name}.", off, off32)
+                continue
+            rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m),
+                             name=prefix + m.name, type=m.type.name + dims, meaning=_meaning(m)))
+        return end
+
+    end = walk(s, "", 0, 0)
+    total, total32 = s.layout["lp64"][0], s.layout["ilp32"][0]
+    if s.tail is None and (total > end["lp64"] or total32 > end["ilp32"]):
+        rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
+                         size=f"{total - end['lp64']} / {total32 - end['ilp32']}", name="(implicit tail padding)",
+                         type="", meaning="Bytes the compiler appends; not in the protocol's intent."))
+    return rows
+
+
+def struct_defects(p):
+    """(where, defect, doc) of every element of p that carries a defect."""
+    out = []
+
+    def walk(s, prefix):
+        if s.defect:
+            out.append((prefix or s.name, s.defect, s.doc))
+        for m in s.members:
+            members = m.members if m.kind == "union" else [m]
+            for mm in members:
+                if mm.kind == "field" and mm.defect:
+                    out.append((f"{prefix or s.name}.{mm.name}", mm.defect, mm.doc))
+                t = mm if mm.kind == "struct" else mm.type
+                if t.kind == "struct" and t.origin == "inline":
+                    walk(t, f"{prefix or s.name}.{mm.name}")
+        for k in s.checks:
+            if k.defect:
+                out.append((f"{s.name} check {k.field or k.name}", k.defect, k.doc))
+        for item in (s.tail.items if s.tail else []):
+            for c in item.chunks:
+                if c.defect:
+                    out.append((f"{s.name}.{item.name} {c.name}", c.defect, c.doc))
+            for r in item.records:
+                if r.defect:
+                    out.append((f"{s.name}.{item.name} {r.name}", r.defect, r.doc))
+    for s in p.all_structs():
+        walk(s, "")
+    return out
+
+
+def item_content(item):
+    """What a tail item holds, for the docs' item table."""
+    if item.kind == "array":
+        t = item.type
+        return f"array of {'struct ' + t.name if t.kind == 'struct' else t.name} ({t.size() if t.kind == 'struct' else t.size} bytes each)"
+    if item.kind == "chunks":
+        return f"chunks located by `{item.table}`"
+    if item.kind == "records":
+        return f"records (struct {item.header.name} ...)"
+    return f"{item.content} bytes"
+
+
+def check_text(k):
+    """A check as a sentence fragment with its error code."""
+    if k.le:
+        return f"{cexpr.describe(k.le[0])} must not exceed {cexpr.describe(k.le[1])}, else `VDRM_E_LIMIT`"
+    parts = []
+    if k.min is not None:
+        parts.append(f"below {k.min}: `VDRM_E_LIMIT`")
+    if k.max is not None:
+        parts.append(f"above {k.max}: `VDRM_E_LIMIT`")
+    if k.multiple_of:
+        parts.append(f"not a multiple of {k.multiple_of}: `VDRM_E_ALIGN`")
+    if k.one_of is not None:
+        parts.append("not one of " + ", ".join(f"{v:#x}" for v in k.one_of) + ": `VDRM_E_NOT_ALLOWED`")
+    if k.mask is not None:
+        parts.append(f"bits outside {k.mask:#x}: `VDRM_E_NOT_ALLOWED`")
+    return f"`{k.field}` " + "; ".join(parts)
+
+
+def ret_fields(s, prefix=""):
+    """(path, field) of every field with ret semantics in s, embedded structs descended."""
+    out = []
+    for m in s.members:
+        if m.kind != "field":
+            continue
+        if m.ret:
+            out.append((prefix + m.name, m))
+        elif m.type.kind == "struct":
+            out += ret_fields(m.type, f"{prefix}{m.name}.")
+    return out

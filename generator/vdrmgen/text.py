@@ -1,0 +1,28 @@
+"""C comments, Markdown paragraphs and C type names from spec text and types."""
+
+import textwrap
+
+
+def comment(text, indent="", width=78):
+    """A C block comment holding text, paragraphs kept."""
+    if not text:
+        return ""
+    lines = []
+    for para in text.split("\n\n"):
+        flat = " ".join(para.split())
+        lines.extend(textwrap.wrap(flat, width - len(indent) - 3) or [""])
+        lines.append("")
+    lines.pop()
+    if len(lines) == 1 and len(lines[0]) + len(indent) + 6 <= width:
+        return f"{indent}/* {lines[0]} */"
+    body = "\n".join(f"{indent} *{(' ' + l) if l else ''}" for l in lines)
+    return f"{indent}/*\n{body}\n{indent} */"
+
+
+def paragraph(text):
+    """Doc text as Markdown paragraphs."""
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n")) if text else ""
+
+
+def c_type(t):
+    return f"struct {t.name}" if t.kind == "struct" else t.c_type
