@@ -116,7 +116,7 @@ static inline void
 asahi_ccmd_vm_bind_req_ops_get(const struct asahi_ccmd_vm_bind_req_view *view, uint32_t i, struct drm_asahi_gem_bind_op *out)
 {
    /* Elements are stride bytes apart; a shorter stride leaves the rest zero. */
-   uint32_t stride = view->ops.size / view->ops.count;
+   uint32_t stride = vdrm_span_stride(&view->ops, (uint32_t)sizeof(*out));
 
    memset(out, 0, sizeof(*out));
    memcpy(out, view->ops.data + (size_t)i * stride, stride < sizeof(*out) ? stride : sizeof(*out));

@@ -70,6 +70,17 @@ struct vdrm_span {
    uint32_t size;    /* bytes */
 };
 
+/*
+ * Bytes from one element of an array span to the next: the array's stride,
+ * which is the element size unless the message gives one; elem_size for an
+ * empty span.
+ */
+static inline uint32_t
+vdrm_span_stride(const struct vdrm_span *span, uint32_t elem_size)
+{
+   return span->count ? span->size / span->count : elem_size;
+}
+
 /* _IOC_SIZE() and, for ioctls that return data (_IOC_READ), the same; else 0. */
 #define VDRM_IOC_SIZE(nr)      (((uint32_t)(nr) >> 16) & 0x3fffu)
 #define VDRM_IOC_READ_BIT      0x80000000u

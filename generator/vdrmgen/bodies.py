@@ -86,9 +86,7 @@ class MessageBody:
     def encode_params(self):
         out = []
         for item in self.items:
-            if item.kind == "array" and item.stride is not None:
-                out.append(f"const {c_type(item.type)} *{item.name}")
-            elif item.kind == "array":
+            if item.kind == "array":
                 out.append(f"const {c_type(item.type)} *{item.name}")
             else:
                 out.append(f"const void *{item.name}")
@@ -189,9 +187,9 @@ class MessageBody:
             parts.append(cexpr.render(item.host_length, "req->"))
         return " + ".join(parts)
 
-    def elem_size(self, item):
-        if item.kind == "array" and item.stride is not None:
-            return f"sizeof({c_type(item.type)})"
+    @staticmethod
+    def elem_size(item):
+        """C size of one unit of item: an array element (whatever its stride), a dword or a byte."""
         if item.kind == "array":
             return f"sizeof({c_type(item.type)})"
         return "4u" if item.unit == "dwords" else "1u"

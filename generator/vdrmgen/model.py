@@ -319,6 +319,11 @@ def _int(text):
     return int(text, 0)
 
 
+def _opt_int(node, name):
+    """An optional numeric attribute: its value, or None when absent."""
+    return _int(node.get(name)) if node is not None and node.get(name) else None
+
+
 class Parser:
     def __init__(self, path, base=None, digest=""):
         self.path = path
@@ -367,7 +372,7 @@ class Parser:
         dims = [int(d) for d in node.get("count", "").split()] if node.get("count") else []
         return Field(
             name=node.get("name"), type=self.resolve(node, node.get("type")), dims=dims,
-            bits=int(node.get("bits")) if node.get("bits") else None,
+            bits=_opt_int(node, "bits"),
             must_be_zero=node.get("must-be-zero") in ("true", "1"),
             padding=node.get("padding") in ("true", "1"),
             since=int(node.get("since", "1")), enum=node.get("enum"), ret=node.get("ret"),
@@ -394,17 +399,16 @@ class Parser:
     def check(self, node):
         le = node.find("le")
         one_of = node.get("one-of")
-        opt = lambda a: _int(node.get(a)) if node.get(a) else None
-        return Check(field=node.get("field"), name=node.get("name"), min=opt("min"), max=opt("max"),
-                     multiple_of=opt("multiple-of"),
-                     one_of=[_int(v) for v in one_of.split()] if one_of else None, mask=opt("mask"),
+        return Check(field=node.get("field"), name=node.get("name"), min=_opt_int(node, "min"), max=_opt_int(node, "max"),
+                     multiple_of=_opt_int(node, "multiple-of"),
+                     one_of=[_int(v) for v in one_of.split()] if one_of else None, mask=_opt_int(node, "mask"),
                      le=tuple(self.expr(c) for c in le.children) if le is not None else None,
                      defect=node.get("defect"), doc=doc_text(node), line=node.line)
 
     def struct(self, node, origin=None, name=None):
         s = Struct(name=name or node.get("name"), origin=origin or node.get("origin"),
                    header=node.get("header"),
-                   align_attr=int(node.get("align")) if node.get("align") else None,
+                   align_attr=_opt_int(node, "align"),
                    defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
                    line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"))
         s.defined_by = node.get("defined-by")
@@ -421,9 +425,9 @@ class Parser:
             unit="elements" if c.tag == "array" else length.get("unit"),
             host_length=self.expr(host.children[0]) if host is not None else None,
             stride=self.expr(stride.children[0]) if stride is not None else None,
-            max=_int(c.get("max")) if c.get("max") else None,
+            max=_opt_int(c, "max"),
             doc=doc_text(c), line=c.line,
-            stride_min=_int(stride.get("min")) if stride is not None and stride.get("min") else None)
+            stride_min=_opt_int(stride, "min"))
         if c.tag == "chunks":
             it.table = c.get("table")
             it.id_field = c.get("id-field")
@@ -432,14 +436,14 @@ class Parser:
             it.chunk_unit = c.get("length-unit")
             it.chunks = [Chunk(k.get("name"), _int(k.get("id")), self.resolve(k, k.get("type")), k.get("size"),
                                _int(k.get("align", "1")),
-                               _int(k.get("max-count")) if k.get("max-count") else None,
+                               _opt_int(k, "max-count"),
                                k.get("defect"), doc_text(k)) for k in c.findall("chunk")]
         elif c.tag == "records":
             it.header = self.resolve(c, c.get("header"))
             it.tag = c.get("tag")
             for r in c.findall("record"):
                 sub = [x for x in r.children if x.tag in ("array", "bytes")]
-                it.records.append(Record(r.get("name"), _int(r.get("tag")) if r.get("tag") else None,
+                it.records.append(Record(r.get("name"), _opt_int(r, "tag"),
                                          self.resolve(r, r.get("type")),
                                          [self.check(k) for k in r.findall("check")],
                                          self.item(sub[0]) if sub else None, r.get("defect"), doc_text(r)))
@@ -455,7 +459,7 @@ class Parser:
                     padding=False, since=1, enum=None, ret=None, build_condition=None, defect=None,
                     doc="", line=node.line)
         s = Struct(name=node.get("c-name", name), origin="wire", header=None,
-                   align_attr=int(node.get("align")) if node.get("align") else None,
+                   align_attr=_opt_int(node, "align"),
                    defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
                    line=node.line, file=self.path)
         s.checks = [self.check(c) for c in node.findall("check")]
