@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "fields.h"
+#include "io.h"
 #include "items.h"
 #include "json.h"
 #include "vdrm_contexts.h"
@@ -55,46 +56,7 @@ struct decoded {
    uint64_t view[64];
 };
 
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-   FILE *f = fopen(path, "rb");
-   uint8_t *buf;
-   long n;
 
-   if (!f)
-      return NULL;
-   fseek(f, 0, SEEK_END);
-   n = ftell(f);
-   fseek(f, 0, SEEK_SET);
-   buf = malloc((size_t)n + 1);
-   if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-      free(buf);
-      buf = NULL;
-   }
-   fclose(f);
-   if (buf)
-      buf[n] = 0;
-   *len = (size_t)n;
-   return buf;
-}
-
-static uint8_t *
-unhex(const char *s, size_t n, size_t *len)
-{
-   uint8_t *out = malloc(n / 2 + 1);
-
-   for (size_t i = 0; out && i + 1 < n + 1 && i < n; i += 2) {
-      int hi = json_hexval(s[i]), lo = json_hexval(s[i + 1]);
-      if (hi < 0 || lo < 0) {
-         free(out);
-         return NULL;
-      }
-      out[i / 2] = (uint8_t)(hi << 4 | lo);
-   }
-   *len = n / 2;
-   return out;
-}
 
 static int
 load(void **state)
@@ -105,7 +67,7 @@ load(void **state)
    assert_non_null(s);
    for (int f = 0; f < nfiles; f++) {
       size_t len;
-      char *text = (char *)read_file(files[f], &len);
+      char *text = (char *)read_all(files[f], &len);
       struct json *doc = &s->docs[s->ndocs++];
 
       if (!text || !json_parse(text, len, doc, err, sizeof(err)))
@@ -139,9 +101,11 @@ load(void **state)
          v->body = strcmp(dir->str, "response") == 0 ? &v->msg->rsp : &v->msg->req;
          if (!v->body->fixed)
             fail_msg("%s: %s: %s has no %s", files[f], v->name, cmd->str, dir->str);
-         v->bytes = unhex(hex->str, hex->len, &v->len);
-         if (!v->bytes || v->len > MAX_MSG)
+         struct out_buf raw = { 0 };
+         if (!out_buf_hex(&raw, hex, "hex", err, sizeof(err)) || raw.len == 0 || raw.len > MAX_MSG)
             fail_msg("%s: %s: bad hex", files[f], v->name);
+         v->bytes = raw.data;
+         v->len = raw.len;
       }
    }
    *state = s;
@@ -201,7 +165,7 @@ check_items(const struct vector *v, const struct decoded *d)
       uint32_t stride;
 
       memcpy(&span, (const uint8_t *)d->view + it->span_offset, sizeof(span));
-      stride = span.count ? span.size / span.count : it->elem_size;
+      stride = vdrm_span_stride(&span, it->elem_size);
       if (!jv)
          fail_msg("%s: %s: value lacks item %s", v->file, v->name, it->name);
       /* The item's value, written as bytes, must be what the decoder located. */
@@ -226,18 +190,16 @@ test_decode_encode(void **state)
       const struct vector *v = &s->v[i];
       const struct vdrm_body_desc *b = v->body;
       struct vdrm_error err = { 0 };
-      const char *ignore[24] = { "message", "trailing" };
+      const char *ignore[24];
       uint64_t want[MAX_MSG / 8] = { 0 };
       char msg[256];
       size_t len = 0;
-
       uint8_t *copy;
 
       memset(&d, 0, sizeof(d));
       if (decode_copy(v, v->bytes, v->len, &d, &err, &copy))
          fail_msg("%s: %s: decode failed: %s", v->file, v->name, err.message);
-      for (uint32_t k = 0; k < b->nitems && k < 20; k++)
-         ignore[2 + k] = b->items[k].name;
+      items_nonfield_keys(b, ignore, sizeof(ignore) / sizeof(ignore[0]));
       if (!fields_write(b->fixed, v->value, (uint8_t *)want, b->fixed->size, ignore, msg, sizeof(msg)))
          fail_msg("%s: %s: %s", v->file, v->name, msg);
       if (memcmp(want, d.fixed, b->fixed->size))
@@ -268,10 +230,9 @@ test_truncations(void **state)
       memset(&d, 0, sizeof(d));
       {
          /* Decode the whole vector once to learn where its non-rest items end. */
-         uint8_t *copy = malloc(v->len);
-         assert_non_null(copy);
-         memcpy(copy, v->bytes, v->len);
-         assert_int_equal(v->body->decode(copy, v->len, d.fixed, d.view, &err), VDRM_OK);
+         uint8_t *copy;
+
+         assert_int_equal(decode_copy(v, v->bytes, v->len, &d, &err, &copy), VDRM_OK);
          need = v->body->min_size;
          for (uint32_t k = 0; k < v->body->nitems; k++) {
             const struct vdrm_item_desc *it = &v->body->items[k];

@@ -7,8 +7,9 @@
 
 #define MAX_ELEM 4096
 
-bool
-out_buf_put(struct out_buf *b, const void *src, size_t n)
+/* Makes room for n more bytes; what it adds is zero. */
+static bool
+out_buf_reserve(struct out_buf *b, size_t n)
 {
    if (b->len + n > b->cap) {
       size_t nc = (b->len + n) * 2;
@@ -19,7 +20,25 @@ out_buf_put(struct out_buf *b, const void *src, size_t n)
       b->data = nb;
       b->cap = nc;
    }
+   return true;
+}
+
+bool
+out_buf_put(struct out_buf *b, const void *src, size_t n)
+{
+   if (!out_buf_reserve(b, n))
+      return false;
    memcpy(b->data + b->len, src, n);
+   b->len += n;
+   return true;
+}
+
+/* Appends n zero bytes (the buffer is zero past len). */
+static bool
+out_buf_zeros(struct out_buf *b, size_t n)
+{
+   if (!out_buf_reserve(b, n))
+      return false;
    b->len += n;
    return true;
 }
@@ -119,8 +138,7 @@ items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *
    } else if (it->kind == VDRM_ITEM_RECORDS) {
       print_records(out, it, span);
    } else {
-      /* Elements are span.size / span.count bytes apart (a stride, or their size). */
-      uint32_t stride = span->count ? span->size / span->count : it->elem_size;
+      uint32_t stride = vdrm_span_stride(span, it->elem_size);
       struct vdrm_field_desc elem = element_field(it);
 
       fputc('[', out);
@@ -181,8 +199,6 @@ bool
 items_write(struct out_buf *b, const struct vdrm_item_desc *it, const struct json *v,
             uint32_t stride, char *err, size_t err_size)
 {
-   static const uint8_t zeros[256];
-
    if (it->kind == VDRM_ITEM_TEXT) {
       if (v->type != JSON_STRING) {
          snprintf(err, err_size, "%s: expected a string", it->name);
@@ -204,13 +220,21 @@ items_write(struct out_buf *b, const struct vdrm_item_desc *it, const struct jso
 
       if (!write_element(&elem, &v->children[j], (uint8_t *)tmp, err, err_size))
          return false;
-      if (!out_buf_put(b, tmp, stride < it->elem_size ? stride : it->elem_size))
+      if (!out_buf_put(b, tmp, stride < it->elem_size ? stride : it->elem_size) ||
+          !out_buf_zeros(b, stride > it->elem_size ? stride - it->elem_size : 0))
          return false;
-      for (uint32_t z = it->elem_size; z < stride; z += (uint32_t)sizeof(zeros)) {
-         uint32_t n = stride - z < sizeof(zeros) ? stride - z : (uint32_t)sizeof(zeros);
-         if (!out_buf_put(b, zeros, n))
-            return false;
-      }
    }
    return true;
+}
+
+void
+items_nonfield_keys(const struct vdrm_body_desc *b, const char **out, size_t n)
+{
+   size_t k = 0;
+
+   out[k++] = "message";
+   out[k++] = "trailing";
+   for (uint32_t i = 0; i < b->nitems && k + 1 < n; i++)
+      out[k++] = b->items[i].name;
+   out[k] = NULL;
 }

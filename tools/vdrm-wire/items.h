@@ -34,4 +34,10 @@ void items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_s
 bool items_write(struct out_buf *b, const struct vdrm_item_desc *it, const struct json *v,
                  uint32_t stride, char *err, size_t err_size);
 
+/*
+ * The keys of a message object that are not fields of its fixed part
+ * ("message", "trailing" and the item names), NULL-terminated in out[n].
+ */
+void items_nonfield_keys(const struct vdrm_body_desc *b, const char **out, size_t n);
+
 #endif /* VDRM_WIRE_ITEMS_H_ */

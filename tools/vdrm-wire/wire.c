@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fields.h"
+#include "io.h"
 #include "items.h"
 #include "json.h"
 #include "vdrm_contexts.h"
@@ -34,42 +35,6 @@ usage(void)
            "FILE defaults to standard input; output goes to standard output.\n");
    return 2;
 }
-
-static uint8_t *
-read_all(const char *path, size_t *len)
-{
-   FILE *f = path ? fopen(path, "rb") : stdin;
-   size_t cap = 4096, n = 0;
-   uint8_t *buf;
-
-   if (!f) {
-      perror(path);
-      return NULL;
-   }
-   buf = malloc(cap);
-   while (buf) {
-      size_t got = fread(buf + n, 1, cap - n - 1, f);
-      n += got;
-      if (n + 1 < cap)
-         break;
-      cap *= 2;
-      uint8_t *nb = realloc(buf, cap);
-      if (!nb) {
-         free(buf);
-         buf = NULL;
-      }
-      buf = nb;
-   }
-   if (path)
-      fclose(f);
-   if (buf)
-      buf[n] = 0;
-   *len = n;
-   return buf;
-}
-
-
-
 
 /* Prints one decoded message (request or response) as a JSON object. */
 static void
@@ -166,9 +131,6 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
    return 0;
 }
 
-/* Appends the bytes of a hex or text item; grows *buf as needed. */
-
-
 /*
  * The JSON value of the scalar field at byte offset off of desc, following
  * nested structs (hdr.len, or hdr.base.len of amdgpu responses), or NULL.
@@ -224,15 +186,9 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
    if (!ob.data)
       return false;
 
-   /* Item names are not fields of the fixed struct. */
-   const char *ignore[16 + 3];
-   unsigned ni = 0;
-   ignore[ni++] = "message";
-   ignore[ni++] = "trailing";
-   for (uint32_t i = 0; i < b->nitems && ni < 18; i++)
-      ignore[ni++] = b->items[i].name;
-   ignore[ni] = NULL;
+   const char *ignore[24];
 
+   items_nonfield_keys(b, ignore, sizeof(ignore) / sizeof(ignore[0]));
    if (!fields_write(b->fixed, obj, ob.data, hdr_len, ignore, err, err_size))
       goto out;
    ob.len = b->data_offset;
