@@ -10,7 +10,8 @@
  *   *_encode()  builds it in a caller buffer, never writing past cap;
  *   *_decode()  validates an untrusted message against hdr.len and returns
  *               the fixed part (zero-extended) plus spans into the buffer.
- * and amdgpu_dispatch(), which decodes a request and calls its handler.
+ * and amdgpu_dispatch(), which decodes a request and calls its handler
+ * through the dispatch table.
  * All return a enum vdrm_status (VDRM_OK is 0).
  */
 
@@ -35,7 +36,7 @@ extern "C" {
 
 /* ---- AMDGPU_CCMD_QUERY_INFO ---- */
 
-uint64_t amdgpu_ccmd_query_info_req_size(void);
+static inline uint64_t amdgpu_ccmd_query_info_req_size(void) { return sizeof(struct amdgpu_ccmd_query_info_req); }
 int amdgpu_ccmd_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_query_info_req *req,
       size_t *len_out);
 int amdgpu_ccmd_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_query_info_req *out,
@@ -59,7 +60,7 @@ uint64_t amdgpu_ccmd_query_info_rsp_host_size(const struct amdgpu_ccmd_query_inf
 
 /* ---- AMDGPU_CCMD_GEM_NEW ---- */
 
-uint64_t amdgpu_ccmd_gem_new_req_size(void);
+static inline uint64_t amdgpu_ccmd_gem_new_req_size(void) { return sizeof(struct amdgpu_ccmd_gem_new_req); }
 int amdgpu_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_gem_new_req *req,
       size_t *len_out);
 int amdgpu_ccmd_gem_new_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_gem_new_req *out,
@@ -67,13 +68,13 @@ int amdgpu_ccmd_gem_new_req_decode(const void *buf, size_t len, struct amdgpu_cc
 
 /* ---- AMDGPU_CCMD_BO_VA_OP ---- */
 
-uint64_t amdgpu_ccmd_bo_va_op_req_size(void);
+static inline uint64_t amdgpu_ccmd_bo_va_op_req_size(void) { return sizeof(struct amdgpu_ccmd_bo_va_op_req); }
 int amdgpu_ccmd_bo_va_op_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_va_op_req *req,
       size_t *len_out);
 int amdgpu_ccmd_bo_va_op_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_va_op_req *out,
       struct vdrm_error *err);
 
-uint64_t amdgpu_ccmd_rsp_size(void);
+static inline uint64_t amdgpu_ccmd_rsp_size(void) { return sizeof(struct amdgpu_ccmd_rsp); }
 int amdgpu_ccmd_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_rsp *rsp,
       size_t *len_out);
 int amdgpu_ccmd_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_rsp *out,
@@ -138,13 +139,13 @@ int amdgpu_ccmd_set_metadata_req_decode(const void *buf, size_t len, struct amdg
 
 /* ---- AMDGPU_CCMD_BO_QUERY_INFO ---- */
 
-uint64_t amdgpu_ccmd_bo_query_info_req_size(void);
+static inline uint64_t amdgpu_ccmd_bo_query_info_req_size(void) { return sizeof(struct amdgpu_ccmd_bo_query_info_req); }
 int amdgpu_ccmd_bo_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_req *req,
       size_t *len_out);
 int amdgpu_ccmd_bo_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_req *out,
       struct vdrm_error *err);
 
-uint64_t amdgpu_ccmd_bo_query_info_rsp_size(void);
+static inline uint64_t amdgpu_ccmd_bo_query_info_rsp_size(void) { return sizeof(struct amdgpu_ccmd_bo_query_info_rsp); }
 int amdgpu_ccmd_bo_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_rsp *rsp,
       size_t *len_out);
 int amdgpu_ccmd_bo_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_rsp *out,
@@ -154,13 +155,13 @@ uint64_t amdgpu_ccmd_bo_query_info_rsp_host_size(const struct amdgpu_ccmd_bo_que
 
 /* ---- AMDGPU_CCMD_CREATE_CTX ---- */
 
-uint64_t amdgpu_ccmd_create_ctx_req_size(void);
+static inline uint64_t amdgpu_ccmd_create_ctx_req_size(void) { return sizeof(struct amdgpu_ccmd_create_ctx_req); }
 int amdgpu_ccmd_create_ctx_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_req *req,
       size_t *len_out);
 int amdgpu_ccmd_create_ctx_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_req *out,
       struct vdrm_error *err);
 
-uint64_t amdgpu_ccmd_create_ctx_rsp_size(void);
+static inline uint64_t amdgpu_ccmd_create_ctx_rsp_size(void) { return sizeof(struct amdgpu_ccmd_create_ctx_rsp); }
 int amdgpu_ccmd_create_ctx_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_rsp *rsp,
       size_t *len_out);
 int amdgpu_ccmd_create_ctx_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_rsp *out,
@@ -170,7 +171,7 @@ uint64_t amdgpu_ccmd_create_ctx_rsp_host_size(const struct amdgpu_ccmd_create_ct
 
 /* ---- AMDGPU_CCMD_RESERVE_VMID ---- */
 
-uint64_t amdgpu_ccmd_reserve_vmid_req_size(void);
+static inline uint64_t amdgpu_ccmd_reserve_vmid_req_size(void) { return sizeof(struct amdgpu_ccmd_reserve_vmid_req); }
 int amdgpu_ccmd_reserve_vmid_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_reserve_vmid_req *req,
       size_t *len_out);
 int amdgpu_ccmd_reserve_vmid_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_reserve_vmid_req *out,
@@ -178,13 +179,13 @@ int amdgpu_ccmd_reserve_vmid_req_decode(const void *buf, size_t len, struct amdg
 
 /* ---- AMDGPU_CCMD_SET_PSTATE ---- */
 
-uint64_t amdgpu_ccmd_set_pstate_req_size(void);
+static inline uint64_t amdgpu_ccmd_set_pstate_req_size(void) { return sizeof(struct amdgpu_ccmd_set_pstate_req); }
 int amdgpu_ccmd_set_pstate_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_req *req,
       size_t *len_out);
 int amdgpu_ccmd_set_pstate_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_req *out,
       struct vdrm_error *err);
 
-uint64_t amdgpu_ccmd_set_pstate_rsp_size(void);
+static inline uint64_t amdgpu_ccmd_set_pstate_rsp_size(void) { return sizeof(struct amdgpu_ccmd_set_pstate_rsp); }
 int amdgpu_ccmd_set_pstate_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_rsp *rsp,
       size_t *len_out);
 int amdgpu_ccmd_set_pstate_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_rsp *out,
@@ -194,13 +195,13 @@ uint64_t amdgpu_ccmd_set_pstate_rsp_host_size(const struct amdgpu_ccmd_set_pstat
 
 /* ---- AMDGPU_CCMD_CS_QUERY_FENCE_STATUS ---- */
 
-uint64_t amdgpu_ccmd_cs_query_fence_status_req_size(void);
+static inline uint64_t amdgpu_ccmd_cs_query_fence_status_req_size(void) { return sizeof(struct amdgpu_ccmd_cs_query_fence_status_req); }
 int amdgpu_ccmd_cs_query_fence_status_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_req *req,
       size_t *len_out);
 int amdgpu_ccmd_cs_query_fence_status_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_req *out,
       struct vdrm_error *err);
 
-uint64_t amdgpu_ccmd_cs_query_fence_status_rsp_size(void);
+static inline uint64_t amdgpu_ccmd_cs_query_fence_status_rsp_size(void) { return sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp); }
 int amdgpu_ccmd_cs_query_fence_status_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_rsp *rsp,
       size_t *len_out);
 int amdgpu_ccmd_cs_query_fence_status_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_rsp *out,
@@ -220,6 +221,26 @@ struct amdgpu_handlers {
    int (*reserve_vmid)(void *ctx, const struct amdgpu_ccmd_reserve_vmid_req *req);
    int (*set_pstate)(void *ctx, const struct amdgpu_ccmd_set_pstate_req *req);
    int (*cs_query_fence_status)(void *ctx, const struct amdgpu_ccmd_cs_query_fence_status_req *req);
+};
+
+/* Storage for any decoded request of the context and its view (for dispatch). */
+union amdgpu_ccmd_req_any {
+   struct amdgpu_ccmd_query_info_req query_info;
+   struct amdgpu_ccmd_gem_new_req gem_new;
+   struct amdgpu_ccmd_bo_va_op_req bo_va_op;
+   struct amdgpu_ccmd_cs_submit_req cs_submit;
+   struct amdgpu_ccmd_set_metadata_req set_metadata;
+   struct amdgpu_ccmd_bo_query_info_req bo_query_info;
+   struct amdgpu_ccmd_create_ctx_req create_ctx;
+   struct amdgpu_ccmd_reserve_vmid_req reserve_vmid;
+   struct amdgpu_ccmd_set_pstate_req set_pstate;
+   struct amdgpu_ccmd_cs_query_fence_status_req cs_query_fence_status;
+};
+
+union amdgpu_ccmd_view_any {
+   struct vdrm_span span;
+   struct amdgpu_ccmd_cs_submit_req_view cs_submit;
+   struct amdgpu_ccmd_set_metadata_req_view set_metadata;
 };
 
 /* Dispatch table indexed by opcode; rows of unknown opcodes are zero. */

@@ -240,7 +240,7 @@ DEFINE_CAST(vdrm_ccmd_req, amdgpu_ccmd_query_info_req)
 
 struct amdgpu_ccmd_query_info_rsp {
    struct amdgpu_ccmd_rsp hdr;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 AMDGPU_STATIC_ASSERT_SIZE(amdgpu_ccmd_query_info_rsp)
@@ -409,7 +409,7 @@ struct amdgpu_ccmd_cs_submit_req {
     */
    uint32_t ring_idx;
    /* descs: num_chunks × struct amdgpu_ccmd_cs_submit_chunk */
-   /* chunks: the rest of the message bytes of bytes */
+   /* chunks: chunks, the rest of the message */
    uint8_t payload[];
 };
 AMDGPU_STATIC_ASSERT_SIZE(amdgpu_ccmd_cs_submit_req)
@@ -438,7 +438,7 @@ struct amdgpu_ccmd_set_metadata_req {
    uint32_t res_id;
    /* Length of umd_metadata in bytes (not dwords). */
    uint32_t size_metadata;
-   /* umd_metadata: size_metadata bytes of bytes */
+   /* umd_metadata: size_metadata bytes of data */
    /* then zeros up to a multiple of 8 bytes */
    uint32_t umd_metadata[];
 };

@@ -10,7 +10,8 @@
  *   *_encode()  builds it in a caller buffer, never writing past cap;
  *   *_decode()  validates an untrusted message against hdr.len and returns
  *               the fixed part (zero-extended) plus spans into the buffer.
- * and asahi_dispatch(), which decodes a request and calls its handler.
+ * and asahi_dispatch(), which decodes a request and calls its handler
+ * through the dispatch table.
  * All return a enum vdrm_status (VDRM_OK is 0).
  */
 
@@ -35,7 +36,7 @@ extern "C" {
 
 /* ---- ASAHI_CCMD_NOP ---- */
 
-uint64_t asahi_ccmd_nop_req_size(void);
+static inline uint64_t asahi_ccmd_nop_req_size(void) { return sizeof(struct asahi_ccmd_nop_req); }
 int asahi_ccmd_nop_req_encode(void *buf, size_t cap, const struct asahi_ccmd_nop_req *req,
       size_t *len_out);
 int asahi_ccmd_nop_req_decode(const void *buf, size_t len, struct asahi_ccmd_nop_req *out,
@@ -74,7 +75,7 @@ uint64_t asahi_ccmd_ioctl_simple_rsp_host_size(const struct asahi_ccmd_ioctl_sim
 
 /* ---- ASAHI_CCMD_GET_PARAMS ---- */
 
-uint64_t asahi_ccmd_get_params_req_size(void);
+static inline uint64_t asahi_ccmd_get_params_req_size(void) { return sizeof(struct asahi_ccmd_get_params_req); }
 int asahi_ccmd_get_params_req_encode(void *buf, size_t cap, const struct asahi_ccmd_get_params_req *req,
       size_t *len_out);
 int asahi_ccmd_get_params_req_decode(const void *buf, size_t len, struct asahi_ccmd_get_params_req *out,
@@ -98,7 +99,7 @@ uint64_t asahi_ccmd_get_params_rsp_host_size(const struct asahi_ccmd_get_params_
 
 /* ---- ASAHI_CCMD_GEM_NEW ---- */
 
-uint64_t asahi_ccmd_gem_new_req_size(void);
+static inline uint64_t asahi_ccmd_gem_new_req_size(void) { return sizeof(struct asahi_ccmd_gem_new_req); }
 int asahi_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_new_req *req,
       size_t *len_out);
 int asahi_ccmd_gem_new_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_new_req *out,
@@ -156,13 +157,13 @@ int asahi_ccmd_submit_req_decode(const void *buf, size_t len, struct asahi_ccmd_
 
 /* ---- ASAHI_CCMD_GEM_BIND_OBJECT ---- */
 
-uint64_t asahi_ccmd_gem_bind_object_req_size(void);
+static inline uint64_t asahi_ccmd_gem_bind_object_req_size(void) { return sizeof(struct asahi_ccmd_gem_bind_object_req); }
 int asahi_ccmd_gem_bind_object_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_req *req,
       size_t *len_out);
 int asahi_ccmd_gem_bind_object_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_req *out,
       struct vdrm_error *err);
 
-uint64_t asahi_ccmd_gem_bind_object_rsp_size(void);
+static inline uint64_t asahi_ccmd_gem_bind_object_rsp_size(void) { return sizeof(struct asahi_ccmd_gem_bind_object_rsp); }
 int asahi_ccmd_gem_bind_object_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_rsp *rsp,
       size_t *len_out);
 int asahi_ccmd_gem_bind_object_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_rsp *out,
@@ -179,6 +180,24 @@ struct asahi_handlers {
    int (*vm_bind)(void *ctx, const struct asahi_ccmd_vm_bind_req *req, const struct asahi_ccmd_vm_bind_req_view *view);
    int (*submit)(void *ctx, const struct asahi_ccmd_submit_req *req, const struct asahi_ccmd_submit_req_view *view);
    int (*gem_bind_object)(void *ctx, const struct asahi_ccmd_gem_bind_object_req *req);
+};
+
+/* Storage for any decoded request of the context and its view (for dispatch). */
+union asahi_ccmd_req_any {
+   struct asahi_ccmd_nop_req nop;
+   struct asahi_ccmd_ioctl_simple_req ioctl_simple;
+   struct asahi_ccmd_get_params_req get_params;
+   struct asahi_ccmd_gem_new_req gem_new;
+   struct asahi_ccmd_vm_bind_req vm_bind;
+   struct asahi_ccmd_submit_req submit;
+   struct asahi_ccmd_gem_bind_object_req gem_bind_object;
+};
+
+union asahi_ccmd_view_any {
+   struct vdrm_span span;
+   struct asahi_ccmd_ioctl_simple_req_view ioctl_simple;
+   struct asahi_ccmd_vm_bind_req_view vm_bind;
+   struct asahi_ccmd_submit_req_view submit;
 };
 
 /* Dispatch table indexed by opcode; rows of unknown opcodes are zero. */

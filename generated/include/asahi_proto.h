@@ -237,7 +237,7 @@ struct asahi_ccmd_ioctl_simple_req {
     * would see it.
     */
    uint32_t cmd;
-   /* payload: _IOC_SIZE(cmd) bytes of bytes */
+   /* payload: _IOC_SIZE(cmd) bytes of data */
    uint8_t payload[];
 };
 DEFINE_CAST(vdrm_ccmd_req, asahi_ccmd_ioctl_simple_req)
@@ -251,7 +251,7 @@ struct asahi_ccmd_ioctl_simple_rsp {
     * is never a transient EINTR or EAGAIN.
     */
    int32_t ret;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 
@@ -296,7 +296,7 @@ struct asahi_ccmd_get_params_rsp {
     * (a negative errno) when params.param_group is not 0.
     */
    int32_t ret;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 
@@ -455,7 +455,7 @@ struct asahi_ccmd_submit_req {
    uint32_t cmdbuf_size;
    /* Number of external resources. */
    uint32_t extres_count;
-   /* cmdbuf: cmdbuf_size bytes of bytes */
+   /* cmdbuf: cmdbuf_size bytes of data */
    /* extres: extres_count × struct asahi_ccmd_submit_res */
    uint8_t payload[];
 };

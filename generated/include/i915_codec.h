@@ -10,7 +10,8 @@
  *   *_encode()  builds it in a caller buffer, never writing past cap;
  *   *_decode()  validates an untrusted message against hdr.len and returns
  *               the fixed part (zero-extended) plus spans into the buffer.
- * and i915_dispatch(), which decodes a request and calls its handler.
+ * and i915_dispatch(), which decodes a request and calls its handler
+ * through the dispatch table.
  * All return a enum vdrm_status (VDRM_OK is 0).
  */
 
@@ -66,13 +67,13 @@ uint64_t i915_ccmd_ioctl_simple_rsp_host_size(const struct i915_ccmd_ioctl_simpl
 
 /* ---- I915_CCMD_GETPARAM ---- */
 
-uint64_t i915_ccmd_getparam_req_size(void);
+static inline uint64_t i915_ccmd_getparam_req_size(void) { return sizeof(struct i915_ccmd_getparam_req); }
 int i915_ccmd_getparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_req *req,
       size_t *len_out);
 int i915_ccmd_getparam_req_decode(const void *buf, size_t len, struct i915_ccmd_getparam_req *out,
       struct vdrm_error *err);
 
-uint64_t i915_ccmd_getparam_rsp_size(void);
+static inline uint64_t i915_ccmd_getparam_rsp_size(void) { return sizeof(struct i915_ccmd_getparam_rsp); }
 int i915_ccmd_getparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_rsp *rsp,
       size_t *len_out);
 int i915_ccmd_getparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_getparam_rsp *out,
@@ -82,7 +83,7 @@ uint64_t i915_ccmd_getparam_rsp_host_size(const struct i915_ccmd_getparam_req *r
 
 /* ---- I915_CCMD_QUERYPARAM ---- */
 
-uint64_t i915_ccmd_queryparam_req_size(void);
+static inline uint64_t i915_ccmd_queryparam_req_size(void) { return sizeof(struct i915_ccmd_queryparam_req); }
 int i915_ccmd_queryparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_queryparam_req *req,
       size_t *len_out);
 int i915_ccmd_queryparam_req_decode(const void *buf, size_t len, struct i915_ccmd_queryparam_req *out,
@@ -106,7 +107,7 @@ uint64_t i915_ccmd_queryparam_rsp_host_size(const struct i915_ccmd_queryparam_re
 
 /* ---- I915_CCMD_GEM_CREATE ---- */
 
-uint64_t i915_ccmd_gem_create_req_size(void);
+static inline uint64_t i915_ccmd_gem_create_req_size(void) { return sizeof(struct i915_ccmd_gem_create_req); }
 int i915_ccmd_gem_create_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_create_req *req,
       size_t *len_out);
 int i915_ccmd_gem_create_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_create_req *out,
@@ -184,7 +185,7 @@ int i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct 
       struct i915_ccmd_gem_context_create_req_view *view,
       struct vdrm_error *err);
 
-uint64_t i915_ccmd_gem_context_create_rsp_size(void);
+static inline uint64_t i915_ccmd_gem_context_create_rsp_size(void) { return sizeof(struct i915_ccmd_gem_context_create_rsp); }
 int i915_ccmd_gem_context_create_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_context_create_rsp *rsp,
       size_t *len_out);
 int i915_ccmd_gem_context_create_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_context_create_rsp *out,
@@ -223,7 +224,7 @@ int i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i91
       struct i915_ccmd_gem_execbuffer2_req_view *view,
       struct vdrm_error *err);
 
-uint64_t i915_ccmd_gem_execbuffer2_rsp_size(void);
+static inline uint64_t i915_ccmd_gem_execbuffer2_rsp_size(void) { return sizeof(struct i915_ccmd_gem_execbuffer2_rsp); }
 int i915_ccmd_gem_execbuffer2_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_execbuffer2_rsp *rsp,
       size_t *len_out);
 int i915_ccmd_gem_execbuffer2_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_execbuffer2_rsp *out,
@@ -233,7 +234,7 @@ uint64_t i915_ccmd_gem_execbuffer2_rsp_host_size(const struct i915_ccmd_gem_exec
 
 /* ---- I915_CCMD_GEM_SET_MMAP_MODE ---- */
 
-uint64_t i915_ccmd_gem_set_mmap_mode_req_size(void);
+static inline uint64_t i915_ccmd_gem_set_mmap_mode_req_size(void) { return sizeof(struct i915_ccmd_gem_set_mmap_mode_req); }
 int i915_ccmd_gem_set_mmap_mode_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_set_mmap_mode_req *req,
       size_t *len_out);
 int i915_ccmd_gem_set_mmap_mode_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_set_mmap_mode_req *out,
@@ -241,13 +242,13 @@ int i915_ccmd_gem_set_mmap_mode_req_decode(const void *buf, size_t len, struct i
 
 /* ---- I915_CCMD_GEM_BUSY ---- */
 
-uint64_t i915_ccmd_gem_busy_req_size(void);
+static inline uint64_t i915_ccmd_gem_busy_req_size(void) { return sizeof(struct i915_ccmd_gem_busy_req); }
 int i915_ccmd_gem_busy_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_req *req,
       size_t *len_out);
 int i915_ccmd_gem_busy_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_req *out,
       struct vdrm_error *err);
 
-uint64_t i915_ccmd_gem_busy_rsp_size(void);
+static inline uint64_t i915_ccmd_gem_busy_rsp_size(void) { return sizeof(struct i915_ccmd_gem_busy_rsp); }
 int i915_ccmd_gem_busy_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_rsp *rsp,
       size_t *len_out);
 int i915_ccmd_gem_busy_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_rsp *out,
@@ -266,6 +267,27 @@ struct i915_handlers {
    int (*gem_execbuffer2)(void *ctx, const struct i915_ccmd_gem_execbuffer2_req *req, const struct i915_ccmd_gem_execbuffer2_req_view *view);
    int (*gem_set_mmap_mode)(void *ctx, const struct i915_ccmd_gem_set_mmap_mode_req *req);
    int (*gem_busy)(void *ctx, const struct i915_ccmd_gem_busy_req *req);
+};
+
+/* Storage for any decoded request of the context and its view (for dispatch). */
+union i915_ccmd_req_any {
+   struct i915_ccmd_ioctl_simple_req ioctl_simple;
+   struct i915_ccmd_getparam_req getparam;
+   struct i915_ccmd_queryparam_req queryparam;
+   struct i915_ccmd_gem_create_req gem_create;
+   struct i915_ccmd_gem_create_ext_req gem_create_ext;
+   struct i915_ccmd_gem_context_create_req gem_context_create;
+   struct i915_ccmd_gem_execbuffer2_req gem_execbuffer2;
+   struct i915_ccmd_gem_set_mmap_mode_req gem_set_mmap_mode;
+   struct i915_ccmd_gem_busy_req gem_busy;
+};
+
+union i915_ccmd_view_any {
+   struct vdrm_span span;
+   struct i915_ccmd_ioctl_simple_req_view ioctl_simple;
+   struct i915_ccmd_gem_create_ext_req_view gem_create_ext;
+   struct i915_ccmd_gem_context_create_req_view gem_context_create;
+   struct i915_ccmd_gem_execbuffer2_req_view gem_execbuffer2;
 };
 
 /* Dispatch table indexed by opcode; rows of unknown opcodes are zero. */

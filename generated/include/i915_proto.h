@@ -184,7 +184,7 @@ struct i915_ccmd_ioctl_simple_req {
     * write zero.
     */
    uint32_t pad;
-   /* payload: _IOC_SIZE(cmd) bytes of bytes */
+   /* payload: _IOC_SIZE(cmd) bytes of data */
    uint8_t payload[];
 };
 I915_DEFINE_CAST(vdrm_ccmd_req, i915_ccmd_ioctl_simple_req)
@@ -198,7 +198,7 @@ struct i915_ccmd_ioctl_simple_rsp {
     * kernel.
     */
    int32_t ret;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 I915_STATIC_ASSERT_SIZE(i915_ccmd_ioctl_simple_rsp)
@@ -296,7 +296,7 @@ struct i915_ccmd_queryparam_rsp {
     * ret is positive.
     */
    int32_t length;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 I915_STATIC_ASSERT_SIZE(i915_ccmd_queryparam_rsp)
@@ -380,7 +380,7 @@ struct i915_ccmd_gem_create_ext_req {
     * uninitialised; a sender should write zero.
     */
    uint32_t pad;
-   /* extensions: ext_size bytes of bytes */
+   /* extensions: ext_size bytes of records */
    uint8_t payload[];
 };
 I915_DEFINE_CAST(vdrm_ccmd_req, i915_ccmd_gem_create_ext_req)
@@ -425,7 +425,7 @@ struct i915_ccmd_gem_context_create_req {
    uint32_t flags;
    /* Size in bytes of the records that follow. */
    uint32_t params_size;
-   /* params: params_size bytes of bytes */
+   /* params: params_size bytes of records */
    uint8_t payload[];
 };
 I915_DEFINE_CAST(vdrm_ccmd_req, i915_ccmd_gem_context_create_req)

@@ -179,6 +179,7 @@ struct drm_i915_gem_create_ext_memory_regions {
  * even). A sender must send 40 bytes, the last 4 zero; a future revision
  * should make the padding explicit.
  */
+/* Upstream's layout has implicit padding here (see the doc); keep it, quietly. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wpadded"
 struct drm_i915_gem_create_ext_protected_content {

@@ -10,7 +10,8 @@
  *   *_encode()  builds it in a caller buffer, never writing past cap;
  *   *_decode()  validates an untrusted message against hdr.len and returns
  *               the fixed part (zero-extended) plus spans into the buffer.
- * and msm_dispatch(), which decodes a request and calls its handler.
+ * and msm_dispatch(), which decodes a request and calls its handler
+ * through the dispatch table.
  * All return a enum vdrm_status (VDRM_OK is 0).
  */
 
@@ -35,7 +36,7 @@ extern "C" {
 
 /* ---- MSM_CCMD_NOP ---- */
 
-uint64_t msm_ccmd_nop_req_size(void);
+static inline uint64_t msm_ccmd_nop_req_size(void) { return sizeof(struct msm_ccmd_nop_req); }
 int msm_ccmd_nop_req_encode(void *buf, size_t cap, const struct msm_ccmd_nop_req *req,
       size_t *len_out);
 int msm_ccmd_nop_req_decode(const void *buf, size_t len, struct msm_ccmd_nop_req *out,
@@ -74,7 +75,7 @@ uint64_t msm_ccmd_ioctl_simple_rsp_host_size(const struct msm_ccmd_ioctl_simple_
 
 /* ---- MSM_CCMD_GEM_NEW ---- */
 
-uint64_t msm_ccmd_gem_new_req_size(void);
+static inline uint64_t msm_ccmd_gem_new_req_size(void) { return sizeof(struct msm_ccmd_gem_new_req); }
 int msm_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_new_req *req,
       size_t *len_out);
 int msm_ccmd_gem_new_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_new_req *out,
@@ -82,7 +83,7 @@ int msm_ccmd_gem_new_req_decode(const void *buf, size_t len, struct msm_ccmd_gem
 
 /* ---- MSM_CCMD_GEM_SET_IOVA ---- */
 
-uint64_t msm_ccmd_gem_set_iova_req_size(void);
+static inline uint64_t msm_ccmd_gem_set_iova_req_size(void) { return sizeof(struct msm_ccmd_gem_set_iova_req); }
 int msm_ccmd_gem_set_iova_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_set_iova_req *req,
       size_t *len_out);
 int msm_ccmd_gem_set_iova_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_set_iova_req *out,
@@ -90,13 +91,13 @@ int msm_ccmd_gem_set_iova_req_decode(const void *buf, size_t len, struct msm_ccm
 
 /* ---- MSM_CCMD_GEM_CPU_PREP ---- */
 
-uint64_t msm_ccmd_gem_cpu_prep_req_size(void);
+static inline uint64_t msm_ccmd_gem_cpu_prep_req_size(void) { return sizeof(struct msm_ccmd_gem_cpu_prep_req); }
 int msm_ccmd_gem_cpu_prep_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_req *req,
       size_t *len_out);
 int msm_ccmd_gem_cpu_prep_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_req *out,
       struct vdrm_error *err);
 
-uint64_t msm_ccmd_gem_cpu_prep_rsp_size(void);
+static inline uint64_t msm_ccmd_gem_cpu_prep_rsp_size(void) { return sizeof(struct msm_ccmd_gem_cpu_prep_rsp); }
 int msm_ccmd_gem_cpu_prep_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_rsp *rsp,
       size_t *len_out);
 int msm_ccmd_gem_cpu_prep_rsp_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_rsp *out,
@@ -167,7 +168,7 @@ int msm_ccmd_gem_upload_req_decode(const void *buf, size_t len, struct msm_ccmd_
 
 /* ---- MSM_CCMD_SUBMITQUEUE_QUERY ---- */
 
-uint64_t msm_ccmd_submitqueue_query_req_size(void);
+static inline uint64_t msm_ccmd_submitqueue_query_req_size(void) { return sizeof(struct msm_ccmd_submitqueue_query_req); }
 int msm_ccmd_submitqueue_query_req_encode(void *buf, size_t cap, const struct msm_ccmd_submitqueue_query_req *req,
       size_t *len_out);
 int msm_ccmd_submitqueue_query_req_decode(const void *buf, size_t len, struct msm_ccmd_submitqueue_query_req *out,
@@ -191,13 +192,13 @@ uint64_t msm_ccmd_submitqueue_query_rsp_host_size(const struct msm_ccmd_submitqu
 
 /* ---- MSM_CCMD_WAIT_FENCE ---- */
 
-uint64_t msm_ccmd_wait_fence_req_size(void);
+static inline uint64_t msm_ccmd_wait_fence_req_size(void) { return sizeof(struct msm_ccmd_wait_fence_req); }
 int msm_ccmd_wait_fence_req_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_req *req,
       size_t *len_out);
 int msm_ccmd_wait_fence_req_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_req *out,
       struct vdrm_error *err);
 
-uint64_t msm_ccmd_wait_fence_rsp_size(void);
+static inline uint64_t msm_ccmd_wait_fence_rsp_size(void) { return sizeof(struct msm_ccmd_wait_fence_rsp); }
 int msm_ccmd_wait_fence_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_rsp *rsp,
       size_t *len_out);
 int msm_ccmd_wait_fence_rsp_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_rsp *out,
@@ -235,6 +236,30 @@ struct msm_handlers {
    int (*submitqueue_query)(void *ctx, const struct msm_ccmd_submitqueue_query_req *req);
    int (*wait_fence)(void *ctx, const struct msm_ccmd_wait_fence_req *req);
    int (*set_debuginfo)(void *ctx, const struct msm_ccmd_set_debuginfo_req *req, const struct msm_ccmd_set_debuginfo_req_view *view);
+};
+
+/* Storage for any decoded request of the context and its view (for dispatch). */
+union msm_ccmd_req_any {
+   struct msm_ccmd_nop_req nop;
+   struct msm_ccmd_ioctl_simple_req ioctl_simple;
+   struct msm_ccmd_gem_new_req gem_new;
+   struct msm_ccmd_gem_set_iova_req gem_set_iova;
+   struct msm_ccmd_gem_cpu_prep_req gem_cpu_prep;
+   struct msm_ccmd_gem_set_name_req gem_set_name;
+   struct msm_ccmd_gem_submit_req gem_submit;
+   struct msm_ccmd_gem_upload_req gem_upload;
+   struct msm_ccmd_submitqueue_query_req submitqueue_query;
+   struct msm_ccmd_wait_fence_req wait_fence;
+   struct msm_ccmd_set_debuginfo_req set_debuginfo;
+};
+
+union msm_ccmd_view_any {
+   struct vdrm_span span;
+   struct msm_ccmd_ioctl_simple_req_view ioctl_simple;
+   struct msm_ccmd_gem_set_name_req_view gem_set_name;
+   struct msm_ccmd_gem_submit_req_view gem_submit;
+   struct msm_ccmd_gem_upload_req_view gem_upload;
+   struct msm_ccmd_set_debuginfo_req_view set_debuginfo;
 };
 
 /* Dispatch table indexed by opcode; rows of unknown opcodes are zero. */

@@ -132,7 +132,7 @@ struct msm_ccmd_ioctl_simple_req {
     * would see it.
     */
    uint32_t cmd;
-   /* payload: _IOC_SIZE(cmd) bytes of bytes */
+   /* payload: _IOC_SIZE(cmd) bytes of data */
    uint8_t payload[];
 };
 DEFINE_CAST(vdrm_ccmd_req, msm_ccmd_ioctl_simple_req)
@@ -145,7 +145,7 @@ struct msm_ccmd_ioctl_simple_rsp {
     * transported.
     */
    int32_t ret;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 
@@ -231,6 +231,7 @@ struct msm_ccmd_gem_cpu_prep_rsp {
 /*
  * MSM_CCMD_GEM_SET_NAME
  *
+ * Names a buffer for debugging (DRM_MSM_GEM_INFO with MSM_INFO_SET_NAME).
  *
  * No response.
  */
@@ -297,7 +298,7 @@ struct msm_ccmd_gem_upload_req {
    uint32_t off;
    /* Number of bytes to write. */
    uint32_t len;
-   /* payload: len bytes of bytes */
+   /* payload: len bytes of data */
    /* then zeros up to a multiple of 4 bytes */
    uint8_t payload[];
 };
@@ -333,7 +334,7 @@ struct msm_ccmd_submitqueue_query_rsp {
    int32_t ret;
    /* Number of payload bytes the kernel wrote. */
    uint32_t out_len;
-   /* payload: the rest of the message bytes of bytes */
+   /* payload: data, the rest of the message */
    uint8_t payload[];
 };
 

@@ -10,7 +10,8 @@
  *   *_encode()  builds it in a caller buffer, never writing past cap;
  *   *_decode()  validates an untrusted message against hdr.len and returns
  *               the fixed part (zero-extended) plus spans into the buffer.
- * and panfrost_dispatch(), which decodes a request and calls its handler.
+ * and panfrost_dispatch(), which decodes a request and calls its handler
+ * through the dispatch table.
  * All return a enum vdrm_status (VDRM_OK is 0).
  */
 
@@ -57,13 +58,13 @@ int panfrost_ccmd_submit_req_decode(const void *buf, size_t len, struct panfrost
 
 /* ---- PANFROST_CCMD_WAIT_BO ---- */
 
-uint64_t panfrost_ccmd_wait_bo_req_size(void);
+static inline uint64_t panfrost_ccmd_wait_bo_req_size(void) { return sizeof(struct panfrost_ccmd_wait_bo_req); }
 int panfrost_ccmd_wait_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_req *req,
       size_t *len_out);
 int panfrost_ccmd_wait_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_req *out,
       struct vdrm_error *err);
 
-uint64_t panfrost_ccmd_wait_bo_rsp_size(void);
+static inline uint64_t panfrost_ccmd_wait_bo_rsp_size(void) { return sizeof(struct panfrost_ccmd_wait_bo_rsp); }
 int panfrost_ccmd_wait_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_rsp *rsp,
       size_t *len_out);
 int panfrost_ccmd_wait_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_rsp *out,
@@ -73,7 +74,7 @@ uint64_t panfrost_ccmd_wait_bo_rsp_host_size(const struct panfrost_ccmd_wait_bo_
 
 /* ---- PANFROST_CCMD_CREATE_BO ---- */
 
-uint64_t panfrost_ccmd_create_bo_req_size(void);
+static inline uint64_t panfrost_ccmd_create_bo_req_size(void) { return sizeof(struct panfrost_ccmd_create_bo_req); }
 int panfrost_ccmd_create_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_create_bo_req *req,
       size_t *len_out);
 int panfrost_ccmd_create_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_create_bo_req *out,
@@ -81,13 +82,13 @@ int panfrost_ccmd_create_bo_req_decode(const void *buf, size_t len, struct panfr
 
 /* ---- PANFROST_CCMD_MMAP_BO ---- */
 
-uint64_t panfrost_ccmd_mmap_bo_req_size(void);
+static inline uint64_t panfrost_ccmd_mmap_bo_req_size(void) { return sizeof(struct panfrost_ccmd_mmap_bo_req); }
 int panfrost_ccmd_mmap_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_req *req,
       size_t *len_out);
 int panfrost_ccmd_mmap_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_req *out,
       struct vdrm_error *err);
 
-uint64_t panfrost_ccmd_mmap_bo_rsp_size(void);
+static inline uint64_t panfrost_ccmd_mmap_bo_rsp_size(void) { return sizeof(struct panfrost_ccmd_mmap_bo_rsp); }
 int panfrost_ccmd_mmap_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_rsp *rsp,
       size_t *len_out);
 int panfrost_ccmd_mmap_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_rsp *out,
@@ -97,13 +98,13 @@ uint64_t panfrost_ccmd_mmap_bo_rsp_host_size(const struct panfrost_ccmd_mmap_bo_
 
 /* ---- PANFROST_CCMD_GET_PARAM ---- */
 
-uint64_t panfrost_ccmd_get_param_req_size(void);
+static inline uint64_t panfrost_ccmd_get_param_req_size(void) { return sizeof(struct panfrost_ccmd_get_param_req); }
 int panfrost_ccmd_get_param_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_req *req,
       size_t *len_out);
 int panfrost_ccmd_get_param_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_req *out,
       struct vdrm_error *err);
 
-uint64_t panfrost_ccmd_get_param_rsp_size(void);
+static inline uint64_t panfrost_ccmd_get_param_rsp_size(void) { return sizeof(struct panfrost_ccmd_get_param_rsp); }
 int panfrost_ccmd_get_param_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_rsp *rsp,
       size_t *len_out);
 int panfrost_ccmd_get_param_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_rsp *out,
@@ -113,13 +114,13 @@ uint64_t panfrost_ccmd_get_param_rsp_host_size(const struct panfrost_ccmd_get_pa
 
 /* ---- PANFROST_CCMD_GET_BO_OFFSET ---- */
 
-uint64_t panfrost_ccmd_get_bo_offset_req_size(void);
+static inline uint64_t panfrost_ccmd_get_bo_offset_req_size(void) { return sizeof(struct panfrost_ccmd_get_bo_offset_req); }
 int panfrost_ccmd_get_bo_offset_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_req *req,
       size_t *len_out);
 int panfrost_ccmd_get_bo_offset_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_req *out,
       struct vdrm_error *err);
 
-uint64_t panfrost_ccmd_get_bo_offset_rsp_size(void);
+static inline uint64_t panfrost_ccmd_get_bo_offset_rsp_size(void) { return sizeof(struct panfrost_ccmd_get_bo_offset_rsp); }
 int panfrost_ccmd_get_bo_offset_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_rsp *rsp,
       size_t *len_out);
 int panfrost_ccmd_get_bo_offset_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_rsp *out,
@@ -129,13 +130,13 @@ uint64_t panfrost_ccmd_get_bo_offset_rsp_host_size(const struct panfrost_ccmd_ge
 
 /* ---- PANFROST_CCMD_MADVISE ---- */
 
-uint64_t panfrost_ccmd_madvise_req_size(void);
+static inline uint64_t panfrost_ccmd_madvise_req_size(void) { return sizeof(struct panfrost_ccmd_madvise_req); }
 int panfrost_ccmd_madvise_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_req *req,
       size_t *len_out);
 int panfrost_ccmd_madvise_req_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_req *out,
       struct vdrm_error *err);
 
-uint64_t panfrost_ccmd_madvise_rsp_size(void);
+static inline uint64_t panfrost_ccmd_madvise_rsp_size(void) { return sizeof(struct panfrost_ccmd_madvise_rsp); }
 int panfrost_ccmd_madvise_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_rsp *rsp,
       size_t *len_out);
 int panfrost_ccmd_madvise_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_rsp *out,
@@ -152,6 +153,22 @@ struct panfrost_handlers {
    int (*get_param)(void *ctx, const struct panfrost_ccmd_get_param_req *req);
    int (*get_bo_offset)(void *ctx, const struct panfrost_ccmd_get_bo_offset_req *req);
    int (*madvise)(void *ctx, const struct panfrost_ccmd_madvise_req *req);
+};
+
+/* Storage for any decoded request of the context and its view (for dispatch). */
+union panfrost_ccmd_req_any {
+   struct panfrost_ccmd_submit_req submit;
+   struct panfrost_ccmd_wait_bo_req wait_bo;
+   struct panfrost_ccmd_create_bo_req create_bo;
+   struct panfrost_ccmd_mmap_bo_req mmap_bo;
+   struct panfrost_ccmd_get_param_req get_param;
+   struct panfrost_ccmd_get_bo_offset_req get_bo_offset;
+   struct panfrost_ccmd_madvise_req madvise;
+};
+
+union panfrost_ccmd_view_any {
+   struct vdrm_span span;
+   struct panfrost_ccmd_submit_req_view submit;
 };
 
 /* Dispatch table indexed by opcode; rows of unknown opcodes are zero. */

@@ -8,42 +8,19 @@
 
 #include <string.h>
 
-uint64_t
-amdgpu_ccmd_query_info_req_size(void)
-{
-   uint64_t size = 48;
-   return size;
-}
-
 int
 amdgpu_ccmd_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_query_info_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_query_info_req_size();
-   struct amdgpu_ccmd_query_info_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_QUERY_INFO;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_query_info_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 48u, sizeof(*out), 4,
-                           out, &msg_len, "QUERY_INFO", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(*out), offsetof(struct amdgpu_ccmd_query_info_req, hdr.len),
+                            out, NULL, "QUERY_INFO", err);
 }
 
 static int
@@ -53,10 +30,22 @@ decode_amdgpu_ccmd_query_info_req(const void *buf, size_t len, void *out, void *
    return amdgpu_ccmd_query_info_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_query_info(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->query_info)
+      return false;
+   *ret = h->query_info(ctx, req);
+   return true;
+}
+
 uint64_t
 amdgpu_ccmd_query_info_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 8;
+   uint64_t size = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -68,14 +57,11 @@ amdgpu_ccmd_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccm
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_query_info_rsp_size(payload_size);
-   struct amdgpu_ccmd_query_info_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 8;
-   int ret;
+   size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, amdgpu_ccmd_query_info_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), len_out);
 
-   fixed.hdr.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -83,9 +69,7 @@ amdgpu_ccmd_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccm
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -95,11 +79,11 @@ amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 8;
+   size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), sizeof(*out), offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len),
                            out, &msg_len, "QUERY_INFO", err);
    if (ret)
       return ret;
@@ -114,53 +98,34 @@ amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccm
 uint64_t
 amdgpu_ccmd_query_info_rsp_host_size(const struct amdgpu_ccmd_query_info_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct amdgpu_ccmd_query_info_rsp) + req->info.return_size;
-}
-
-uint64_t
-amdgpu_ccmd_gem_new_req_size(void)
-{
-   uint64_t size = 56;
-   return size;
 }
 
 int
 amdgpu_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_gem_new_req_size();
-   struct amdgpu_ccmd_gem_new_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_GEM_NEW;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_GEM_NEW, len_out);
 }
 
 int
 amdgpu_ccmd_gem_new_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 56u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_NEW", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(*out), offsetof(struct amdgpu_ccmd_gem_new_req, hdr.len),
+                           out, NULL, "GEM_NEW", err);
    if (ret)
       return ret;
    if (out->r.__pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 44, "GEM_NEW", "r.__pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_gem_new_req, r.__pad), "GEM_NEW", "r.__pad",
                        "must be zero, is %llu", (unsigned long long)out->r.__pad);
    if (out->blob_id < 1u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 16, "GEM_NEW", "blob_id",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_gem_new_req, blob_id), "GEM_NEW", "blob_id",
                        "%llu is below the minimum 1", (unsigned long long)out->blob_id);
    if (out->blob_id > 4294967295u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 16, "GEM_NEW", "blob_id",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_gem_new_req, blob_id), "GEM_NEW", "blob_id",
                        "%llu exceeds the limit of 4294967295", (unsigned long long)out->blob_id);
    return VDRM_OK;
 }
@@ -172,43 +137,37 @@ decode_amdgpu_ccmd_gem_new_req(const void *buf, size_t len, void *out, void *vie
    return amdgpu_ccmd_gem_new_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_bo_va_op_req_size(void)
+static bool
+invoke_gem_new(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 64;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_new)
+      return false;
+   *ret = h->gem_new(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_bo_va_op_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_va_op_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_bo_va_op_req_size();
-   struct amdgpu_ccmd_bo_va_op_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_BO_VA_OP;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_BO_VA_OP, len_out);
 }
 
 int
 amdgpu_ccmd_bo_va_op_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_va_op_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 64u, sizeof(*out), 4,
-                           out, &msg_len, "BO_VA_OP", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr.len),
+                           out, NULL, "BO_VA_OP", err);
    if (ret)
       return ret;
    if ((out->flags2 & ~(uint64_t)0x1u) != 0)
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 40, "BO_VA_OP", "flags2",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct amdgpu_ccmd_bo_va_op_req, flags2), "BO_VA_OP", "flags2",
                        "0x%llx has bits outside 0x1", (unsigned long long)out->flags2);
    return VDRM_OK;
 }
@@ -220,41 +179,32 @@ decode_amdgpu_ccmd_bo_va_op_req(const void *buf, size_t len, void *out, void *vi
    return amdgpu_ccmd_bo_va_op_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_rsp_size(void)
+static bool
+invoke_bo_va_op(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 8;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->bo_va_op)
+      return false;
+   *ret = h->bo_va_op(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_rsp_size();
-   struct amdgpu_ccmd_rsp fixed = *rsp;
-   int ret;
-
-   fixed.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_rsp, base.len), len_out);
 }
 
 int
 amdgpu_ccmd_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
-                           out, &msg_len, "BO_VA_OP", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_rsp, base.len),
+                            out, NULL, "BO_VA_OP", err);
 }
 
 uint64_t
@@ -267,10 +217,9 @@ amdgpu_ccmd_rsp_host_size(const struct amdgpu_ccmd_bo_va_op_req *req)
 uint64_t
 amdgpu_ccmd_cs_submit_req_size(uint32_t num_chunks, uint32_t chunks_size)
 {
-   uint64_t size = 32;
+   uint64_t size = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
 
    size += (uint64_t)num_chunks * sizeof(struct amdgpu_ccmd_cs_submit_chunk);   /* descs */
-
    size += (uint64_t)chunks_size;   /* chunks */
    return (size + 7u) / 8u * 8u;
 }
@@ -282,15 +231,10 @@ amdgpu_ccmd_cs_submit_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd
       uint32_t chunks_size,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size);
-   struct amdgpu_ccmd_cs_submit_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 32;
-   int ret;
+   size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
+   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size), req, sizeof(*req), AMDGPU_CCMD_CS_SUBMIT, len_out);
 
-   fixed.hdr.cmd = AMDGPU_CCMD_CS_SUBMIT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -305,9 +249,7 @@ amdgpu_ccmd_cs_submit_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd
 
       if (n)
          memcpy(p + off, chunks, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -317,22 +259,22 @@ amdgpu_ccmd_cs_submit_req_decode(const void *buf, size_t len, struct amdgpu_ccmd
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 32;
+   size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_submit_req, hdr.len),
                            out, &msg_len, "CS_SUBMIT", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 24, "CS_SUBMIT", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_cs_submit_req, pad), "CS_SUBMIT", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    if (out->num_chunks > 128u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 20, "CS_SUBMIT", "num_chunks",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), "CS_SUBMIT", "num_chunks",
                        "%llu exceeds the limit of 128", (unsigned long long)out->num_chunks);
    if (out->ring_idx < 1u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 28, "CS_SUBMIT", "ring_idx",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), "CS_SUBMIT", "ring_idx",
                        "%llu is below the minimum 1", (unsigned long long)out->ring_idx);
    if (out->num_chunks > 128u)
       return vdrm_fail(err, VDRM_E_LIMIT, (uint32_t)off, "CS_SUBMIT", "descs",
@@ -407,10 +349,21 @@ decode_amdgpu_ccmd_cs_submit_req(const void *buf, size_t len, void *out, void *v
    return amdgpu_ccmd_cs_submit_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_cs_submit(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct amdgpu_handlers *h = handlers;
+
+   if (!h->cs_submit)
+      return false;
+   *ret = h->cs_submit(ctx, req, view);
+   return true;
+}
+
 uint64_t
 amdgpu_ccmd_set_metadata_req_size(uint32_t size_metadata)
 {
-   uint64_t size = 40;
+   uint64_t size = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
 
    size += (uint64_t)size_metadata;   /* umd_metadata */
    return (size + 7u) / 8u * 8u;
@@ -421,15 +374,10 @@ amdgpu_ccmd_set_metadata_req_encode(void *buf, size_t cap, const struct amdgpu_c
       const void *umd_metadata,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_set_metadata_req_size(req->size_metadata);
-   struct amdgpu_ccmd_set_metadata_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 40;
-   int ret;
+   size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
+   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_set_metadata_req_size(req->size_metadata), req, sizeof(*req), AMDGPU_CCMD_SET_METADATA, len_out);
 
-   fixed.hdr.cmd = AMDGPU_CCMD_SET_METADATA;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -437,9 +385,7 @@ amdgpu_ccmd_set_metadata_req_encode(void *buf, size_t cap, const struct amdgpu_c
 
       if (n)
          memcpy(p + off, umd_metadata, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -449,16 +395,16 @@ amdgpu_ccmd_set_metadata_req_decode(const void *buf, size_t len, struct amdgpu_c
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 40;
+   size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 40u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), sizeof(*out), offsetof(struct amdgpu_ccmd_set_metadata_req, hdr.len),
                            out, &msg_len, "SET_METADATA", err);
    if (ret)
       return ret;
    if (out->size_metadata > 256u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 36, "SET_METADATA", "size_metadata",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_set_metadata_req, size_metadata), "SET_METADATA", "size_metadata",
                        "%llu exceeds the limit of 256", (unsigned long long)out->size_metadata);
    ret = vdrm_take(msg, msg_len, &off, out->size_metadata, 1u, &view->umd_metadata,
                    "SET_METADATA", "umd_metadata", err);
@@ -473,43 +419,36 @@ decode_amdgpu_ccmd_set_metadata_req(const void *buf, size_t len, void *out, void
    return amdgpu_ccmd_set_metadata_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-amdgpu_ccmd_bo_query_info_req_size(void)
+static bool
+invoke_set_metadata(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 24;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   if (!h->set_metadata)
+      return false;
+   *ret = h->set_metadata(ctx, req, view);
+   return true;
 }
 
 int
 amdgpu_ccmd_bo_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_bo_query_info_req_size();
-   struct amdgpu_ccmd_bo_query_info_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_BO_QUERY_INFO;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_BO_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_bo_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "BO_QUERY_INFO", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr.len),
+                           out, NULL, "BO_QUERY_INFO", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 20, "BO_QUERY_INFO", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_bo_query_info_req, pad), "BO_QUERY_INFO", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -521,45 +460,41 @@ decode_amdgpu_ccmd_bo_query_info_req(const void *buf, size_t len, void *out, voi
    return amdgpu_ccmd_bo_query_info_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_bo_query_info_rsp_size(void)
+static bool
+invoke_bo_query_info(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 320;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->bo_query_info)
+      return false;
+   *ret = h->bo_query_info(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_bo_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_bo_query_info_rsp_size();
-   struct amdgpu_ccmd_bo_query_info_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len), len_out);
 }
 
 int
 amdgpu_ccmd_bo_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 320u, sizeof(*out), 0,
-                           out, &msg_len, "BO_QUERY_INFO", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len),
+                           out, NULL, "BO_QUERY_INFO", err);
    if (ret)
       return ret;
    if (out->info.__pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 28, "BO_QUERY_INFO", "info.__pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.__pad), "BO_QUERY_INFO", "info.__pad",
                        "must be zero, is %llu", (unsigned long long)out->info.__pad);
    if (out->info.metadata.__pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 316, "BO_QUERY_INFO", "info.metadata.__pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.__pad), "BO_QUERY_INFO", "info.metadata.__pad",
                        "must be zero, is %llu", (unsigned long long)out->info.metadata.__pad);
    return VDRM_OK;
 }
@@ -571,43 +506,25 @@ amdgpu_ccmd_bo_query_info_rsp_host_size(const struct amdgpu_ccmd_bo_query_info_r
    return (uint64_t)sizeof(struct amdgpu_ccmd_bo_query_info_rsp);
 }
 
-uint64_t
-amdgpu_ccmd_create_ctx_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 amdgpu_ccmd_create_ctx_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_create_ctx_req_size();
-   struct amdgpu_ccmd_create_ctx_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_CREATE_CTX;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_CREATE_CTX, len_out);
 }
 
 int
 amdgpu_ccmd_create_ctx_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "CREATE_CTX", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(*out), offsetof(struct amdgpu_ccmd_create_ctx_req, hdr.len),
+                           out, NULL, "CREATE_CTX", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x1u) != 0)
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 20, "CREATE_CTX", "flags",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct amdgpu_ccmd_create_ctx_req, flags), "CREATE_CTX", "flags",
                        "0x%llx has bits outside 0x1", (unsigned long long)out->flags);
    return VDRM_OK;
 }
@@ -619,42 +536,38 @@ decode_amdgpu_ccmd_create_ctx_req(const void *buf, size_t len, void *out, void *
    return amdgpu_ccmd_create_ctx_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_create_ctx_rsp_size(void)
+static bool
+invoke_create_ctx(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->create_ctx)
+      return false;
+   *ret = h->create_ctx(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_create_ctx_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_create_ctx_rsp_size();
-   struct amdgpu_ccmd_create_ctx_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len), len_out);
 }
 
 int
 amdgpu_ccmd_create_ctx_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "CREATE_CTX", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len),
+                           out, NULL, "CREATE_CTX", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 12, "CREATE_CTX", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_create_ctx_rsp, pad), "CREATE_CTX", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -666,43 +579,25 @@ amdgpu_ccmd_create_ctx_rsp_host_size(const struct amdgpu_ccmd_create_ctx_req *re
    return (uint64_t)sizeof(struct amdgpu_ccmd_create_ctx_rsp);
 }
 
-uint64_t
-amdgpu_ccmd_reserve_vmid_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 amdgpu_ccmd_reserve_vmid_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_reserve_vmid_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_reserve_vmid_req_size();
-   struct amdgpu_ccmd_reserve_vmid_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_RESERVE_VMID;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_RESERVE_VMID, len_out);
 }
 
 int
 amdgpu_ccmd_reserve_vmid_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_reserve_vmid_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "RESERVE_VMID", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(*out), offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr.len),
+                           out, NULL, "RESERVE_VMID", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x1u) != 0)
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "RESERVE_VMID", "flags",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct amdgpu_ccmd_reserve_vmid_req, flags), "RESERVE_VMID", "flags",
                        "0x%llx has bits outside 0x1", (unsigned long long)out->flags);
    return VDRM_OK;
 }
@@ -714,46 +609,40 @@ decode_amdgpu_ccmd_reserve_vmid_req(const void *buf, size_t len, void *out, void
    return amdgpu_ccmd_reserve_vmid_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_set_pstate_req_size(void)
+static bool
+invoke_reserve_vmid(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 32;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->reserve_vmid)
+      return false;
+   *ret = h->reserve_vmid(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_set_pstate_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_set_pstate_req_size();
-   struct amdgpu_ccmd_set_pstate_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_SET_PSTATE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_SET_PSTATE, len_out);
 }
 
 int
 amdgpu_ccmd_set_pstate_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
-                           out, &msg_len, "SET_PSTATE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(*out), offsetof(struct amdgpu_ccmd_set_pstate_req, hdr.len),
+                           out, NULL, "SET_PSTATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 28, "SET_PSTATE", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_set_pstate_req, pad), "SET_PSTATE", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    if (!(out->op == 0x5u || out->op == 0x6u))
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 20, "SET_PSTATE", "op",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct amdgpu_ccmd_set_pstate_req, op), "SET_PSTATE", "op",
                        "%llu is not an allowed value", (unsigned long long)out->op);
    return VDRM_OK;
 }
@@ -765,42 +654,38 @@ decode_amdgpu_ccmd_set_pstate_req(const void *buf, size_t len, void *out, void *
    return amdgpu_ccmd_set_pstate_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_set_pstate_rsp_size(void)
+static bool
+invoke_set_pstate(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->set_pstate)
+      return false;
+   *ret = h->set_pstate(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_set_pstate_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_set_pstate_rsp_size();
-   struct amdgpu_ccmd_set_pstate_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len), len_out);
 }
 
 int
 amdgpu_ccmd_set_pstate_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "SET_PSTATE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len),
+                           out, NULL, "SET_PSTATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 12, "SET_PSTATE", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_set_pstate_rsp, pad), "SET_PSTATE", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -812,42 +697,19 @@ amdgpu_ccmd_set_pstate_rsp_host_size(const struct amdgpu_ccmd_set_pstate_req *re
    return (uint64_t)sizeof(struct amdgpu_ccmd_set_pstate_rsp);
 }
 
-uint64_t
-amdgpu_ccmd_cs_query_fence_status_req_size(void)
-{
-   uint64_t size = 56;
-   return size;
-}
-
 int
 amdgpu_ccmd_cs_query_fence_status_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_req *req,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_cs_query_fence_status_req_size();
-   struct amdgpu_ccmd_cs_query_fence_status_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = AMDGPU_CCMD_CS_QUERY_FENCE_STATUS;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, len_out);
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 56u, sizeof(*out), 4,
-                           out, &msg_len, "CS_QUERY_FENCE_STATUS", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr.len),
+                            out, NULL, "CS_QUERY_FENCE_STATUS", err);
 }
 
 static int
@@ -857,42 +719,38 @@ decode_amdgpu_ccmd_cs_query_fence_status_req(const void *buf, size_t len, void *
    return amdgpu_ccmd_cs_query_fence_status_req_decode(buf, len, out, err);
 }
 
-uint64_t
-amdgpu_ccmd_cs_query_fence_status_rsp_size(void)
+static bool
+invoke_cs_query_fence_status(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct amdgpu_handlers *h = handlers;
+
+   (void)view;
+   if (!h->cs_query_fence_status)
+      return false;
+   *ret = h->cs_query_fence_status(ctx, req);
+   return true;
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = amdgpu_ccmd_cs_query_fence_status_rsp_size();
-   struct amdgpu_ccmd_cs_query_fence_status_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.base.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len), len_out);
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "CS_QUERY_FENCE_STATUS", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len),
+                           out, NULL, "CS_QUERY_FENCE_STATUS", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 12, "CS_QUERY_FENCE_STATUS", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, pad), "CS_QUERY_FENCE_STATUS", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -907,232 +765,109 @@ amdgpu_ccmd_cs_query_fence_status_rsp_host_size(const struct amdgpu_ccmd_cs_quer
 const struct vdrm_ccmd_info amdgpu_ccmd_table[AMDGPU_CCMD_COUNT] = {
    [AMDGPU_CCMD_QUERY_INFO] = {
       .name = "QUERY_INFO",
-      .min_size = 48,
+      .min_size = sizeof(struct amdgpu_ccmd_query_info_req),
       .size = sizeof(struct amdgpu_ccmd_query_info_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_query_info_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_query_info_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, query_info),
+      .invoke = invoke_query_info,
    },
    [AMDGPU_CCMD_GEM_NEW] = {
       .name = "GEM_NEW",
-      .min_size = 56,
+      .min_size = sizeof(struct amdgpu_ccmd_gem_new_req),
       .size = sizeof(struct amdgpu_ccmd_gem_new_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_gem_new_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, gem_new),
+      .invoke = invoke_gem_new,
    },
    [AMDGPU_CCMD_BO_VA_OP] = {
       .name = "BO_VA_OP",
-      .min_size = 64,
+      .min_size = sizeof(struct amdgpu_ccmd_bo_va_op_req),
       .size = sizeof(struct amdgpu_ccmd_bo_va_op_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_bo_va_op_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, bo_va_op),
+      .invoke = invoke_bo_va_op,
    },
    [AMDGPU_CCMD_CS_SUBMIT] = {
       .name = "CS_SUBMIT",
-      .min_size = 32,
+      .min_size = offsetof(struct amdgpu_ccmd_cs_submit_req, payload),
       .size = sizeof(struct amdgpu_ccmd_cs_submit_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_rsp),
       .view_size = sizeof(struct amdgpu_ccmd_cs_submit_req_view),
       .decode = decode_amdgpu_ccmd_cs_submit_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, cs_submit),
+      .invoke = invoke_cs_submit,
    },
    [AMDGPU_CCMD_SET_METADATA] = {
       .name = "SET_METADATA",
-      .min_size = 40,
+      .min_size = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata),
       .size = sizeof(struct amdgpu_ccmd_set_metadata_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_rsp),
       .view_size = sizeof(struct amdgpu_ccmd_set_metadata_req_view),
       .decode = decode_amdgpu_ccmd_set_metadata_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, set_metadata),
+      .invoke = invoke_set_metadata,
    },
    [AMDGPU_CCMD_BO_QUERY_INFO] = {
       .name = "BO_QUERY_INFO",
-      .min_size = 24,
+      .min_size = sizeof(struct amdgpu_ccmd_bo_query_info_req),
       .size = sizeof(struct amdgpu_ccmd_bo_query_info_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_bo_query_info_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_bo_query_info_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, bo_query_info),
+      .invoke = invoke_bo_query_info,
    },
    [AMDGPU_CCMD_CREATE_CTX] = {
       .name = "CREATE_CTX",
-      .min_size = 24,
+      .min_size = sizeof(struct amdgpu_ccmd_create_ctx_req),
       .size = sizeof(struct amdgpu_ccmd_create_ctx_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_create_ctx_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_create_ctx_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, create_ctx),
+      .invoke = invoke_create_ctx,
    },
    [AMDGPU_CCMD_RESERVE_VMID] = {
       .name = "RESERVE_VMID",
-      .min_size = 24,
+      .min_size = sizeof(struct amdgpu_ccmd_reserve_vmid_req),
       .size = sizeof(struct amdgpu_ccmd_reserve_vmid_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_reserve_vmid_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, reserve_vmid),
+      .invoke = invoke_reserve_vmid,
    },
    [AMDGPU_CCMD_SET_PSTATE] = {
       .name = "SET_PSTATE",
-      .min_size = 32,
+      .min_size = sizeof(struct amdgpu_ccmd_set_pstate_req),
       .size = sizeof(struct amdgpu_ccmd_set_pstate_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_set_pstate_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_set_pstate_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, set_pstate),
+      .invoke = invoke_set_pstate,
    },
    [AMDGPU_CCMD_CS_QUERY_FENCE_STATUS] = {
       .name = "CS_QUERY_FENCE_STATUS",
-      .min_size = 56,
+      .min_size = sizeof(struct amdgpu_ccmd_cs_query_fence_status_req),
       .size = sizeof(struct amdgpu_ccmd_cs_query_fence_status_req),
       .rsp_size = sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp),
       .view_size = 0,
       .decode = decode_amdgpu_ccmd_cs_query_fence_status_req,
-      .handler_slot = offsetof(struct amdgpu_handlers, cs_query_fence_status),
+      .invoke = invoke_cs_query_fence_status,
    },
 };
 
 const char *
 amdgpu_ccmd_name(uint32_t cmd)
 {
-   if (cmd >= AMDGPU_CCMD_COUNT)
-      return NULL;
-   return amdgpu_ccmd_table[cmd].name;
+   return cmd < AMDGPU_CCMD_COUNT ? amdgpu_ccmd_table[cmd].name : NULL;
 }
 
 int
 amdgpu_dispatch(const struct amdgpu_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err)
 {
-   uint32_t cmd;
-   int ret;
+   union amdgpu_ccmd_req_any req;
+   union amdgpu_ccmd_view_any view;
 
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "amdgpu", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   switch (cmd) {
-   case AMDGPU_CCMD_QUERY_INFO: {
-      struct amdgpu_ccmd_query_info_req req;
-
-      ret = amdgpu_ccmd_query_info_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->query_info)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "QUERY_INFO", "hdr.cmd", "no handler");
-      ret = h->query_info(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_GEM_NEW: {
-      struct amdgpu_ccmd_gem_new_req req;
-
-      ret = amdgpu_ccmd_gem_new_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_new)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_NEW", "hdr.cmd", "no handler");
-      ret = h->gem_new(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_BO_VA_OP: {
-      struct amdgpu_ccmd_bo_va_op_req req;
-
-      ret = amdgpu_ccmd_bo_va_op_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->bo_va_op)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "BO_VA_OP", "hdr.cmd", "no handler");
-      ret = h->bo_va_op(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_CS_SUBMIT: {
-      struct amdgpu_ccmd_cs_submit_req req;
-      struct amdgpu_ccmd_cs_submit_req_view view;
-
-      ret = amdgpu_ccmd_cs_submit_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->cs_submit)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "CS_SUBMIT", "hdr.cmd", "no handler");
-      ret = h->cs_submit(ctx, &req, &view);
-      break;
-   }
-   case AMDGPU_CCMD_SET_METADATA: {
-      struct amdgpu_ccmd_set_metadata_req req;
-      struct amdgpu_ccmd_set_metadata_req_view view;
-
-      ret = amdgpu_ccmd_set_metadata_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->set_metadata)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SET_METADATA", "hdr.cmd", "no handler");
-      ret = h->set_metadata(ctx, &req, &view);
-      break;
-   }
-   case AMDGPU_CCMD_BO_QUERY_INFO: {
-      struct amdgpu_ccmd_bo_query_info_req req;
-
-      ret = amdgpu_ccmd_bo_query_info_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->bo_query_info)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "BO_QUERY_INFO", "hdr.cmd", "no handler");
-      ret = h->bo_query_info(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_CREATE_CTX: {
-      struct amdgpu_ccmd_create_ctx_req req;
-
-      ret = amdgpu_ccmd_create_ctx_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->create_ctx)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "CREATE_CTX", "hdr.cmd", "no handler");
-      ret = h->create_ctx(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_RESERVE_VMID: {
-      struct amdgpu_ccmd_reserve_vmid_req req;
-
-      ret = amdgpu_ccmd_reserve_vmid_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->reserve_vmid)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "RESERVE_VMID", "hdr.cmd", "no handler");
-      ret = h->reserve_vmid(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_SET_PSTATE: {
-      struct amdgpu_ccmd_set_pstate_req req;
-
-      ret = amdgpu_ccmd_set_pstate_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->set_pstate)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SET_PSTATE", "hdr.cmd", "no handler");
-      ret = h->set_pstate(ctx, &req);
-      break;
-   }
-   case AMDGPU_CCMD_CS_QUERY_FENCE_STATUS: {
-      struct amdgpu_ccmd_cs_query_fence_status_req req;
-
-      ret = amdgpu_ccmd_cs_query_fence_status_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->cs_query_fence_status)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "CS_QUERY_FENCE_STATUS", "hdr.cmd", "no handler");
-      ret = h->cs_query_fence_status(ctx, &req);
-      break;
-   }
-   default:
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "amdgpu", "hdr.cmd", "unknown command %u", cmd);
-   }
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, amdgpu_ccmd_table[cmd].name, "",
-                       "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_dispatch(amdgpu_ccmd_table, AMDGPU_CCMD_COUNT, "amdgpu", h, ctx,
+                        msg, len, &req, &view, err);
 }

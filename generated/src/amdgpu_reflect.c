@@ -345,14 +345,8 @@ static const struct vdrm_item_desc amdgpu_ccmd_set_metadata_req_items[] = {
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "amdgpu", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, buf, sizeof(cmd));
-   if (cmd >= AMDGPU_CCMD_COUNT || !amdgpu_ccmd_table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "amdgpu", "hdr.cmd", "unknown command %u", cmd);
-   return amdgpu_ccmd_table[cmd].decode(buf, len, out, view, err);
+   return vdrm_decode_request(amdgpu_ccmd_table, AMDGPU_CCMD_COUNT, "amdgpu", buf, len,
+                              out, view, err);
 }
 
 static int
@@ -535,53 +529,53 @@ encode_amdgpu_ccmd_cs_query_fence_status_rsp(void *buf, size_t cap, const void *
 static const struct vdrm_msg_desc amdgpu_msgs[] = {
    {
       "QUERY_INFO", 1,
-      { &amdgpu_ccmd_query_info_req_desc, 48, 48, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_query_info_req },
-      { &amdgpu_ccmd_query_info_rsp_desc, 8, 8, 1, 1, amdgpu_ccmd_query_info_rsp_items, sizeof(struct amdgpu_ccmd_query_info_rsp_view), decode_amdgpu_ccmd_query_info_rsp, encode_amdgpu_ccmd_query_info_rsp },
+      { &amdgpu_ccmd_query_info_req_desc, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_query_info_req },
+      { &amdgpu_ccmd_query_info_rsp_desc, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), offsetof(struct amdgpu_ccmd_query_info_rsp, payload), 1, 1, amdgpu_ccmd_query_info_rsp_items, sizeof(struct amdgpu_ccmd_query_info_rsp_view), decode_amdgpu_ccmd_query_info_rsp, encode_amdgpu_ccmd_query_info_rsp },
    },
    {
       "GEM_NEW", 2,
-      { &amdgpu_ccmd_gem_new_req_desc, 56, 56, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_gem_new_req },
+      { &amdgpu_ccmd_gem_new_req_desc, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_gem_new_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "BO_VA_OP", 3,
-      { &amdgpu_ccmd_bo_va_op_req_desc, 64, 64, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_va_op_req },
-      { &amdgpu_ccmd_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_bo_va_op_req_desc, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_va_op_req },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "CS_SUBMIT", 4,
-      { &amdgpu_ccmd_cs_submit_req_desc, 32, 32, 8, 2, amdgpu_ccmd_cs_submit_req_items, sizeof(struct amdgpu_ccmd_cs_submit_req_view), decode_request, encode_amdgpu_ccmd_cs_submit_req },
-      { &amdgpu_ccmd_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_cs_submit_req_desc, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 8, 2, amdgpu_ccmd_cs_submit_req_items, sizeof(struct amdgpu_ccmd_cs_submit_req_view), decode_request, encode_amdgpu_ccmd_cs_submit_req },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "SET_METADATA", 5,
-      { &amdgpu_ccmd_set_metadata_req_desc, 40, 40, 8, 1, amdgpu_ccmd_set_metadata_req_items, sizeof(struct amdgpu_ccmd_set_metadata_req_view), decode_request, encode_amdgpu_ccmd_set_metadata_req },
-      { &amdgpu_ccmd_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_set_metadata_req_desc, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 8, 1, amdgpu_ccmd_set_metadata_req_items, sizeof(struct amdgpu_ccmd_set_metadata_req_view), decode_request, encode_amdgpu_ccmd_set_metadata_req },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "BO_QUERY_INFO", 6,
-      { &amdgpu_ccmd_bo_query_info_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_query_info_req },
-      { &amdgpu_ccmd_bo_query_info_rsp_desc, 320, 320, 1, 0, NULL, 0, decode_amdgpu_ccmd_bo_query_info_rsp, encode_amdgpu_ccmd_bo_query_info_rsp },
+      { &amdgpu_ccmd_bo_query_info_req_desc, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_query_info_req },
+      { &amdgpu_ccmd_bo_query_info_rsp_desc, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(struct amdgpu_ccmd_bo_query_info_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_bo_query_info_rsp, encode_amdgpu_ccmd_bo_query_info_rsp },
    },
    {
       "CREATE_CTX", 7,
-      { &amdgpu_ccmd_create_ctx_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_create_ctx_req },
-      { &amdgpu_ccmd_create_ctx_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_amdgpu_ccmd_create_ctx_rsp, encode_amdgpu_ccmd_create_ctx_rsp },
+      { &amdgpu_ccmd_create_ctx_req_desc, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_create_ctx_req },
+      { &amdgpu_ccmd_create_ctx_rsp_desc, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(struct amdgpu_ccmd_create_ctx_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_create_ctx_rsp, encode_amdgpu_ccmd_create_ctx_rsp },
    },
    {
       "RESERVE_VMID", 8,
-      { &amdgpu_ccmd_reserve_vmid_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_reserve_vmid_req },
-      { &amdgpu_ccmd_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_reserve_vmid_req_desc, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_reserve_vmid_req },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "SET_PSTATE", 9,
-      { &amdgpu_ccmd_set_pstate_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_set_pstate_req },
-      { &amdgpu_ccmd_set_pstate_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_amdgpu_ccmd_set_pstate_rsp, encode_amdgpu_ccmd_set_pstate_rsp },
+      { &amdgpu_ccmd_set_pstate_req_desc, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_set_pstate_req },
+      { &amdgpu_ccmd_set_pstate_rsp_desc, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(struct amdgpu_ccmd_set_pstate_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_set_pstate_rsp, encode_amdgpu_ccmd_set_pstate_rsp },
    },
    {
       "CS_QUERY_FENCE_STATUS", 10,
-      { &amdgpu_ccmd_cs_query_fence_status_req_desc, 56, 56, 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_cs_query_fence_status_req },
-      { &amdgpu_ccmd_cs_query_fence_status_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_amdgpu_ccmd_cs_query_fence_status_rsp, encode_amdgpu_ccmd_cs_query_fence_status_rsp },
+      { &amdgpu_ccmd_cs_query_fence_status_req_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_cs_query_fence_status_req },
+      { &amdgpu_ccmd_cs_query_fence_status_rsp_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_cs_query_fence_status_rsp, encode_amdgpu_ccmd_cs_query_fence_status_rsp },
    },
 };
 

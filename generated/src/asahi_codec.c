@@ -8,42 +8,19 @@
 
 #include <string.h>
 
-uint64_t
-asahi_ccmd_nop_req_size(void)
-{
-   uint64_t size = 16;
-   return size;
-}
-
 int
 asahi_ccmd_nop_req_encode(void *buf, size_t cap, const struct asahi_ccmd_nop_req *req,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_nop_req_size();
-   struct asahi_ccmd_nop_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = ASAHI_CCMD_NOP;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_NOP, len_out);
 }
 
 int
 asahi_ccmd_nop_req_decode(const void *buf, size_t len, struct asahi_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 4,
-                           out, &msg_len, "NOP", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_nop_req), sizeof(*out), offsetof(struct asahi_ccmd_nop_req, hdr.len),
+                            out, NULL, "NOP", err);
 }
 
 static int
@@ -53,10 +30,22 @@ decode_asahi_ccmd_nop_req(const void *buf, size_t len, void *out, void *view, st
    return asahi_ccmd_nop_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_nop(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct asahi_handlers *h = handlers;
+
+   (void)view;
+   if (!h->nop)
+      return false;
+   *ret = h->nop(ctx, req);
+   return true;
+}
+
 uint64_t
 asahi_ccmd_ioctl_simple_req_size(uint32_t cmd)
 {
-   uint64_t size = 20;
+   uint64_t size = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
    return (size + 3u) / 4u * 4u;
@@ -67,15 +56,10 @@ asahi_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct asahi_ccm
       const void *payload,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_ioctl_simple_req_size(req->cmd);
-   struct asahi_ccmd_ioctl_simple_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 20;
-   int ret;
+   size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), ASAHI_CCMD_IOCTL_SIMPLE, len_out);
 
-   fixed.hdr.cmd = ASAHI_CCMD_IOCTL_SIMPLE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -83,9 +67,7 @@ asahi_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct asahi_ccm
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -95,11 +77,11 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 20;
+   size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 20u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -111,10 +93,10 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
             nr - 64u == 0x03u /* DRM_ASAHI_VM_DESTROY */ ||
             nr - 64u == 0x08u /* DRM_ASAHI_QUEUE_CREATE */ ||
             nr - 64u == 0x09u /* DRM_ASAHI_QUEUE_DESTROY */))
-         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl 0x%08x (nr 0x%02x) is not forwarded", out->cmd, nr);
       if (VDRM_IOC_SIZE(out->cmd) > 128u)
-         return vdrm_fail(err, VDRM_E_LIMIT, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl argument of %u bytes exceeds %u", VDRM_IOC_SIZE(out->cmd), 128u);
    }
    ret = vdrm_take(msg, msg_len, &off, VDRM_IOC_SIZE(out->cmd), 1u, &view->payload,
@@ -122,7 +104,7 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
    if (ret)
       return ret;
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "IOCTL_SIMPLE", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -133,10 +115,21 @@ decode_asahi_ccmd_ioctl_simple_req(const void *buf, size_t len, void *out, void 
    return asahi_ccmd_ioctl_simple_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_ioctl_simple(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct asahi_handlers *h = handlers;
+
+   if (!h->ioctl_simple)
+      return false;
+   *ret = h->ioctl_simple(ctx, req, view);
+   return true;
+}
+
 uint64_t
 asahi_ccmd_ioctl_simple_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 8;
+   uint64_t size = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -148,14 +141,11 @@ asahi_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct asahi_ccm
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_ioctl_simple_rsp_size(payload_size);
-   struct asahi_ccmd_ioctl_simple_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 8;
-   int ret;
+   size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, asahi_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -163,9 +153,7 @@ asahi_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct asahi_ccm
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -175,11 +163,11 @@ asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 8;
+   size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -194,50 +182,31 @@ asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccm
 uint64_t
 asahi_ccmd_ioctl_simple_rsp_host_size(const struct asahi_ccmd_ioctl_simple_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct asahi_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
-}
-
-uint64_t
-asahi_ccmd_get_params_req_size(void)
-{
-   uint64_t size = 40;
-   return size;
 }
 
 int
 asahi_ccmd_get_params_req_encode(void *buf, size_t cap, const struct asahi_ccmd_get_params_req *req,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_get_params_req_size();
-   struct asahi_ccmd_get_params_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = ASAHI_CCMD_GET_PARAMS;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GET_PARAMS, len_out);
 }
 
 int
 asahi_ccmd_get_params_req_decode(const void *buf, size_t len, struct asahi_ccmd_get_params_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 40u, sizeof(*out), 4,
-                           out, &msg_len, "GET_PARAMS", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_get_params_req), sizeof(*out), offsetof(struct asahi_ccmd_get_params_req, hdr.len),
+                           out, NULL, "GET_PARAMS", err);
    if (ret)
       return ret;
    if (out->params.pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 20, "GET_PARAMS", "params.pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct asahi_ccmd_get_params_req, params.pad), "GET_PARAMS", "params.pad",
                        "must be zero, is %llu", (unsigned long long)out->params.pad);
    if (out->params.param_group > 0u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 16, "GET_PARAMS", "params.param_group",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct asahi_ccmd_get_params_req, params.param_group), "GET_PARAMS", "params.param_group",
                        "%llu exceeds the limit of 0", (unsigned long long)out->params.param_group);
    return VDRM_OK;
 }
@@ -249,10 +218,22 @@ decode_asahi_ccmd_get_params_req(const void *buf, size_t len, void *out, void *v
    return asahi_ccmd_get_params_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_get_params(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct asahi_handlers *h = handlers;
+
+   (void)view;
+   if (!h->get_params)
+      return false;
+   *ret = h->get_params(ctx, req);
+   return true;
+}
+
 uint64_t
 asahi_ccmd_get_params_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 8;
+   uint64_t size = offsetof(struct asahi_ccmd_get_params_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -264,14 +245,11 @@ asahi_ccmd_get_params_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_get_params_rsp_size(payload_size);
-   struct asahi_ccmd_get_params_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 8;
-   int ret;
+   size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, asahi_ccmd_get_params_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -279,9 +257,7 @@ asahi_ccmd_get_params_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -291,11 +267,11 @@ asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 8;
+   size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_get_params_rsp, payload), sizeof(*out), offsetof(struct asahi_ccmd_get_params_rsp, hdr.len),
                            out, &msg_len, "GET_PARAMS", err);
    if (ret)
       return ret;
@@ -310,46 +286,22 @@ asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_
 uint64_t
 asahi_ccmd_get_params_rsp_host_size(const struct asahi_ccmd_get_params_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct asahi_ccmd_get_params_rsp) + req->params.size;
-}
-
-uint64_t
-asahi_ccmd_gem_new_req_size(void)
-{
-   uint64_t size = 48;
-   return size;
 }
 
 int
 asahi_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_gem_new_req_size();
-   struct asahi_ccmd_gem_new_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = ASAHI_CCMD_GEM_NEW;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GEM_NEW, len_out);
 }
 
 int
 asahi_ccmd_gem_new_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 48u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_NEW", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_new_req), sizeof(*out), offsetof(struct asahi_ccmd_gem_new_req, hdr.len),
+                            out, NULL, "GEM_NEW", err);
 }
 
 static int
@@ -359,10 +311,22 @@ decode_asahi_ccmd_gem_new_req(const void *buf, size_t len, void *out, void *view
    return asahi_ccmd_gem_new_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_gem_new(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct asahi_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_new)
+      return false;
+   *ret = h->gem_new(ctx, req);
+   return true;
+}
+
 uint64_t
 asahi_ccmd_vm_bind_req_size(uint32_t count, uint32_t stride)
 {
-   uint64_t size = 28;
+   uint64_t size = offsetof(struct asahi_ccmd_vm_bind_req, payload);
 
    size += (uint64_t)count * (uint64_t)stride;   /* ops */
    return (size + 3u) / 4u * 4u;
@@ -373,15 +337,10 @@ asahi_ccmd_vm_bind_req_encode(void *buf, size_t cap, const struct asahi_ccmd_vm_
       const struct drm_asahi_gem_bind_op *ops,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_vm_bind_req_size(req->count, req->stride);
-   struct asahi_ccmd_vm_bind_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 28;
-   int ret;
+   size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_vm_bind_req_size(req->count, req->stride), req, sizeof(*req), ASAHI_CCMD_VM_BIND, len_out);
 
-   fixed.hdr.cmd = ASAHI_CCMD_VM_BIND;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -391,9 +350,7 @@ asahi_ccmd_vm_bind_req_encode(void *buf, size_t cap, const struct asahi_ccmd_vm_
 
       for (size_t i = 0; i < n; i++)
          memcpy(p + off + i * stride, &ops[i], each);
-      off += n * stride;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -403,11 +360,11 @@ asahi_ccmd_vm_bind_req_decode(const void *buf, size_t len, struct asahi_ccmd_vm_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 28;
+   size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 28u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_vm_bind_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_vm_bind_req, hdr.len),
                            out, &msg_len, "VM_BIND", err);
    if (ret)
       return ret;
@@ -439,7 +396,7 @@ asahi_ccmd_vm_bind_req_decode(const void *buf, size_t len, struct asahi_ccmd_vm_
    if (ret)
       return ret;
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "VM_BIND", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct asahi_ccmd_vm_bind_req, hdr.len), "VM_BIND", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -450,13 +407,23 @@ decode_asahi_ccmd_vm_bind_req(const void *buf, size_t len, void *out, void *view
    return asahi_ccmd_vm_bind_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_vm_bind(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct asahi_handlers *h = handlers;
+
+   if (!h->vm_bind)
+      return false;
+   *ret = h->vm_bind(ctx, req, view);
+   return true;
+}
+
 uint64_t
 asahi_ccmd_submit_req_size(uint32_t cmdbuf_size, uint32_t extres_count)
 {
-   uint64_t size = 32;
+   uint64_t size = offsetof(struct asahi_ccmd_submit_req, payload);
 
    size += (uint64_t)cmdbuf_size;   /* cmdbuf */
-
    size += (uint64_t)extres_count * sizeof(struct asahi_ccmd_submit_res);   /* extres */
    return (size + 3u) / 4u * 4u;
 }
@@ -467,15 +434,10 @@ asahi_ccmd_submit_req_encode(void *buf, size_t cap, const struct asahi_ccmd_subm
       const struct asahi_ccmd_submit_res *extres,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count);
-   struct asahi_ccmd_submit_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 32;
-   int ret;
+   size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count), req, sizeof(*req), ASAHI_CCMD_SUBMIT, len_out);
 
-   fixed.hdr.cmd = ASAHI_CCMD_SUBMIT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -490,9 +452,7 @@ asahi_ccmd_submit_req_encode(void *buf, size_t cap, const struct asahi_ccmd_subm
 
       if (n)
          memcpy(p + off, extres, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -502,11 +462,11 @@ asahi_ccmd_submit_req_decode(const void *buf, size_t len, struct asahi_ccmd_subm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 32;
+   size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_submit_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_submit_req, hdr.len),
                            out, &msg_len, "SUBMIT", err);
    if (ret)
       return ret;
@@ -527,43 +487,36 @@ decode_asahi_ccmd_submit_req(const void *buf, size_t len, void *out, void *view,
    return asahi_ccmd_submit_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-asahi_ccmd_gem_bind_object_req_size(void)
+static bool
+invoke_submit(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 56;
-   return size;
+   const struct asahi_handlers *h = handlers;
+
+   if (!h->submit)
+      return false;
+   *ret = h->submit(ctx, req, view);
+   return true;
 }
 
 int
 asahi_ccmd_gem_bind_object_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_req *req,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_gem_bind_object_req_size();
-   struct asahi_ccmd_gem_bind_object_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = ASAHI_CCMD_GEM_BIND_OBJECT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GEM_BIND_OBJECT, len_out);
 }
 
 int
 asahi_ccmd_gem_bind_object_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 56u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_BIND_OBJECT", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(*out), offsetof(struct asahi_ccmd_gem_bind_object_req, hdr.len),
+                           out, NULL, "GEM_BIND_OBJECT", err);
    if (ret)
       return ret;
    if (out->bind.pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 52, "GEM_BIND_OBJECT", "bind.pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct asahi_ccmd_gem_bind_object_req, bind.pad), "GEM_BIND_OBJECT", "bind.pad",
                        "must be zero, is %llu", (unsigned long long)out->bind.pad);
    return VDRM_OK;
 }
@@ -575,41 +528,32 @@ decode_asahi_ccmd_gem_bind_object_req(const void *buf, size_t len, void *out, vo
    return asahi_ccmd_gem_bind_object_req_decode(buf, len, out, err);
 }
 
-uint64_t
-asahi_ccmd_gem_bind_object_rsp_size(void)
+static bool
+invoke_gem_bind_object(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 12;
-   return size;
+   const struct asahi_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_bind_object)
+      return false;
+   *ret = h->gem_bind_object(ctx, req);
+   return true;
 }
 
 int
 asahi_ccmd_gem_bind_object_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = asahi_ccmd_gem_bind_object_rsp_size();
-   struct asahi_ccmd_gem_bind_object_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len), len_out);
 }
 
 int
 asahi_ccmd_gem_bind_object_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 12u, sizeof(*out), 0,
-                           out, &msg_len, "GEM_BIND_OBJECT", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(*out), offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len),
+                            out, NULL, "GEM_BIND_OBJECT", err);
 }
 
 uint64_t
@@ -622,173 +566,82 @@ asahi_ccmd_gem_bind_object_rsp_host_size(const struct asahi_ccmd_gem_bind_object
 const struct vdrm_ccmd_info asahi_ccmd_table[ASAHI_CCMD_COUNT] = {
    [ASAHI_CCMD_NOP] = {
       .name = "NOP",
-      .min_size = 16,
+      .min_size = sizeof(struct asahi_ccmd_nop_req),
       .size = sizeof(struct asahi_ccmd_nop_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_asahi_ccmd_nop_req,
-      .handler_slot = offsetof(struct asahi_handlers, nop),
+      .invoke = invoke_nop,
    },
    [ASAHI_CCMD_IOCTL_SIMPLE] = {
       .name = "IOCTL_SIMPLE",
-      .min_size = 20,
+      .min_size = offsetof(struct asahi_ccmd_ioctl_simple_req, payload),
       .size = sizeof(struct asahi_ccmd_ioctl_simple_req),
       .rsp_size = sizeof(struct asahi_ccmd_ioctl_simple_rsp),
       .view_size = sizeof(struct asahi_ccmd_ioctl_simple_req_view),
       .decode = decode_asahi_ccmd_ioctl_simple_req,
-      .handler_slot = offsetof(struct asahi_handlers, ioctl_simple),
+      .invoke = invoke_ioctl_simple,
    },
    [ASAHI_CCMD_GET_PARAMS] = {
       .name = "GET_PARAMS",
-      .min_size = 40,
+      .min_size = sizeof(struct asahi_ccmd_get_params_req),
       .size = sizeof(struct asahi_ccmd_get_params_req),
       .rsp_size = sizeof(struct asahi_ccmd_get_params_rsp),
       .view_size = 0,
       .decode = decode_asahi_ccmd_get_params_req,
-      .handler_slot = offsetof(struct asahi_handlers, get_params),
+      .invoke = invoke_get_params,
    },
    [ASAHI_CCMD_GEM_NEW] = {
       .name = "GEM_NEW",
-      .min_size = 48,
+      .min_size = sizeof(struct asahi_ccmd_gem_new_req),
       .size = sizeof(struct asahi_ccmd_gem_new_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_asahi_ccmd_gem_new_req,
-      .handler_slot = offsetof(struct asahi_handlers, gem_new),
+      .invoke = invoke_gem_new,
    },
    [ASAHI_CCMD_VM_BIND] = {
       .name = "VM_BIND",
-      .min_size = 28,
+      .min_size = offsetof(struct asahi_ccmd_vm_bind_req, payload),
       .size = sizeof(struct asahi_ccmd_vm_bind_req),
       .rsp_size = 0,
       .view_size = sizeof(struct asahi_ccmd_vm_bind_req_view),
       .decode = decode_asahi_ccmd_vm_bind_req,
-      .handler_slot = offsetof(struct asahi_handlers, vm_bind),
+      .invoke = invoke_vm_bind,
    },
    [ASAHI_CCMD_SUBMIT] = {
       .name = "SUBMIT",
-      .min_size = 32,
+      .min_size = offsetof(struct asahi_ccmd_submit_req, payload),
       .size = sizeof(struct asahi_ccmd_submit_req),
       .rsp_size = 0,
       .view_size = sizeof(struct asahi_ccmd_submit_req_view),
       .decode = decode_asahi_ccmd_submit_req,
-      .handler_slot = offsetof(struct asahi_handlers, submit),
+      .invoke = invoke_submit,
    },
    [ASAHI_CCMD_GEM_BIND_OBJECT] = {
       .name = "GEM_BIND_OBJECT",
-      .min_size = 56,
+      .min_size = sizeof(struct asahi_ccmd_gem_bind_object_req),
       .size = sizeof(struct asahi_ccmd_gem_bind_object_req),
       .rsp_size = sizeof(struct asahi_ccmd_gem_bind_object_rsp),
       .view_size = 0,
       .decode = decode_asahi_ccmd_gem_bind_object_req,
-      .handler_slot = offsetof(struct asahi_handlers, gem_bind_object),
+      .invoke = invoke_gem_bind_object,
    },
 };
 
 const char *
 asahi_ccmd_name(uint32_t cmd)
 {
-   if (cmd >= ASAHI_CCMD_COUNT)
-      return NULL;
-   return asahi_ccmd_table[cmd].name;
+   return cmd < ASAHI_CCMD_COUNT ? asahi_ccmd_table[cmd].name : NULL;
 }
 
 int
 asahi_dispatch(const struct asahi_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err)
 {
-   uint32_t cmd;
-   int ret;
+   union asahi_ccmd_req_any req;
+   union asahi_ccmd_view_any view;
 
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "asahi", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   switch (cmd) {
-   case ASAHI_CCMD_NOP: {
-      struct asahi_ccmd_nop_req req;
-
-      ret = asahi_ccmd_nop_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->nop)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "NOP", "hdr.cmd", "no handler");
-      ret = h->nop(ctx, &req);
-      break;
-   }
-   case ASAHI_CCMD_IOCTL_SIMPLE: {
-      struct asahi_ccmd_ioctl_simple_req req;
-      struct asahi_ccmd_ioctl_simple_req_view view;
-
-      ret = asahi_ccmd_ioctl_simple_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->ioctl_simple)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "IOCTL_SIMPLE", "hdr.cmd", "no handler");
-      ret = h->ioctl_simple(ctx, &req, &view);
-      break;
-   }
-   case ASAHI_CCMD_GET_PARAMS: {
-      struct asahi_ccmd_get_params_req req;
-
-      ret = asahi_ccmd_get_params_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->get_params)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GET_PARAMS", "hdr.cmd", "no handler");
-      ret = h->get_params(ctx, &req);
-      break;
-   }
-   case ASAHI_CCMD_GEM_NEW: {
-      struct asahi_ccmd_gem_new_req req;
-
-      ret = asahi_ccmd_gem_new_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_new)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_NEW", "hdr.cmd", "no handler");
-      ret = h->gem_new(ctx, &req);
-      break;
-   }
-   case ASAHI_CCMD_VM_BIND: {
-      struct asahi_ccmd_vm_bind_req req;
-      struct asahi_ccmd_vm_bind_req_view view;
-
-      ret = asahi_ccmd_vm_bind_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->vm_bind)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "VM_BIND", "hdr.cmd", "no handler");
-      ret = h->vm_bind(ctx, &req, &view);
-      break;
-   }
-   case ASAHI_CCMD_SUBMIT: {
-      struct asahi_ccmd_submit_req req;
-      struct asahi_ccmd_submit_req_view view;
-
-      ret = asahi_ccmd_submit_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->submit)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SUBMIT", "hdr.cmd", "no handler");
-      ret = h->submit(ctx, &req, &view);
-      break;
-   }
-   case ASAHI_CCMD_GEM_BIND_OBJECT: {
-      struct asahi_ccmd_gem_bind_object_req req;
-
-      ret = asahi_ccmd_gem_bind_object_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_bind_object)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_BIND_OBJECT", "hdr.cmd", "no handler");
-      ret = h->gem_bind_object(ctx, &req);
-      break;
-   }
-   default:
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "asahi", "hdr.cmd", "unknown command %u", cmd);
-   }
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, asahi_ccmd_table[cmd].name, "",
-                       "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_dispatch(asahi_ccmd_table, ASAHI_CCMD_COUNT, "asahi", h, ctx,
+                        msg, len, &req, &view, err);
 }

@@ -200,14 +200,8 @@ static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "asahi", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, buf, sizeof(cmd));
-   if (cmd >= ASAHI_CCMD_COUNT || !asahi_ccmd_table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "asahi", "hdr.cmd", "unknown command %u", cmd);
-   return asahi_ccmd_table[cmd].decode(buf, len, out, view, err);
+   return vdrm_decode_request(asahi_ccmd_table, ASAHI_CCMD_COUNT, "asahi", buf, len,
+                              out, view, err);
 }
 
 static int
@@ -343,38 +337,38 @@ encode_asahi_ccmd_gem_bind_object_rsp(void *buf, size_t cap, const void *fixed, 
 static const struct vdrm_msg_desc asahi_msgs[] = {
    {
       "NOP", 1,
-      { &asahi_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_nop_req },
+      { &asahi_ccmd_nop_req_desc, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_nop_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &asahi_ccmd_ioctl_simple_req_desc, 20, 20, 4, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request, encode_asahi_ccmd_ioctl_simple_req },
-      { &asahi_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp, encode_asahi_ccmd_ioctl_simple_rsp },
+      { &asahi_ccmd_ioctl_simple_req_desc, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 4, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request, encode_asahi_ccmd_ioctl_simple_req },
+      { &asahi_ccmd_ioctl_simple_rsp_desc, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp, encode_asahi_ccmd_ioctl_simple_rsp },
    },
    {
       "GET_PARAMS", 3,
-      { &asahi_ccmd_get_params_req_desc, 40, 40, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_get_params_req },
-      { &asahi_ccmd_get_params_rsp_desc, 8, 8, 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp, encode_asahi_ccmd_get_params_rsp },
+      { &asahi_ccmd_get_params_req_desc, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_get_params_req },
+      { &asahi_ccmd_get_params_rsp_desc, offsetof(struct asahi_ccmd_get_params_rsp, payload), offsetof(struct asahi_ccmd_get_params_rsp, payload), 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp, encode_asahi_ccmd_get_params_rsp },
    },
    {
       "GEM_NEW", 4,
-      { &asahi_ccmd_gem_new_req_desc, 48, 48, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_new_req },
+      { &asahi_ccmd_gem_new_req_desc, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_new_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "VM_BIND", 5,
-      { &asahi_ccmd_vm_bind_req_desc, 28, 28, 4, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request, encode_asahi_ccmd_vm_bind_req },
+      { &asahi_ccmd_vm_bind_req_desc, offsetof(struct asahi_ccmd_vm_bind_req, payload), offsetof(struct asahi_ccmd_vm_bind_req, payload), 4, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request, encode_asahi_ccmd_vm_bind_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "SUBMIT", 6,
-      { &asahi_ccmd_submit_req_desc, 32, 32, 4, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request, encode_asahi_ccmd_submit_req },
+      { &asahi_ccmd_submit_req_desc, offsetof(struct asahi_ccmd_submit_req, payload), offsetof(struct asahi_ccmd_submit_req, payload), 4, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request, encode_asahi_ccmd_submit_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_BIND_OBJECT", 7,
-      { &asahi_ccmd_gem_bind_object_req_desc, 56, 56, 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_bind_object_req },
-      { &asahi_ccmd_gem_bind_object_rsp_desc, 12, 12, 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp, encode_asahi_ccmd_gem_bind_object_rsp },
+      { &asahi_ccmd_gem_bind_object_req_desc, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_bind_object_req },
+      { &asahi_ccmd_gem_bind_object_rsp_desc, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(struct asahi_ccmd_gem_bind_object_rsp), 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp, encode_asahi_ccmd_gem_bind_object_rsp },
    },
 };
 

@@ -11,7 +11,7 @@
 uint64_t
 i915_ccmd_ioctl_simple_req_size(uint32_t cmd)
 {
-   uint64_t size = 24;
+   uint64_t size = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
    return (size + 3u) / 4u * 4u;
@@ -22,15 +22,10 @@ i915_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct i915_ccmd_
       const void *payload,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_ioctl_simple_req_size(req->cmd);
-   struct i915_ccmd_ioctl_simple_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 24;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), I915_CCMD_IOCTL_SIMPLE, len_out);
 
-   fixed.hdr.cmd = I915_CCMD_IOCTL_SIMPLE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -38,9 +33,7 @@ i915_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct i915_ccmd_
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -50,11 +43,11 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 24;
+   size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -70,7 +63,7 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
          out->cmd == 0xc0186475u /* DRM_I915_GEM_CONTEXT_SETPARAM */ ||
          out->cmd == 0xc010647au /* DRM_I915_GEM_VM_CREATE */ ||
          out->cmd == 0x4010647bu /* DRM_I915_GEM_VM_DESTROY */))
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "IOCTL_SIMPLE", "cmd",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct i915_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                        "ioctl 0x%08x is not forwarded", out->cmd);
    {
       uint32_t nr = VDRM_IOC_NR(out->cmd);
@@ -87,10 +80,10 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
             nr - 64u == 0x35u /* DRM_I915_GEM_CONTEXT_SETPARAM */ ||
             nr - 64u == 0x3au /* DRM_I915_GEM_VM_CREATE */ ||
             nr - 64u == 0x3bu /* DRM_I915_GEM_VM_DESTROY */))
-         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct i915_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl 0x%08x (nr 0x%02x) is not forwarded", out->cmd, nr);
       if (VDRM_IOC_SIZE(out->cmd) > 128u)
-         return vdrm_fail(err, VDRM_E_LIMIT, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct i915_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl argument of %u bytes exceeds %u", VDRM_IOC_SIZE(out->cmd), 128u);
    }
    ret = vdrm_take(msg, msg_len, &off, VDRM_IOC_SIZE(out->cmd), 1u, &view->payload,
@@ -98,7 +91,7 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
    if (ret)
       return ret;
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "IOCTL_SIMPLE", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -109,10 +102,21 @@ decode_i915_ccmd_ioctl_simple_req(const void *buf, size_t len, void *out, void *
    return i915_ccmd_ioctl_simple_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_ioctl_simple(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct i915_handlers *h = handlers;
+
+   if (!h->ioctl_simple)
+      return false;
+   *ret = h->ioctl_simple(ctx, req, view);
+   return true;
+}
+
 uint64_t
 i915_ccmd_ioctl_simple_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 8;
+   uint64_t size = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -124,14 +128,11 @@ i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_ioctl_simple_rsp_size(payload_size);
-   struct i915_ccmd_ioctl_simple_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 8;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, i915_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -139,9 +140,7 @@ i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -151,11 +150,11 @@ i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 8;
+   size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -170,46 +169,22 @@ i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_
 uint64_t
 i915_ccmd_ioctl_simple_rsp_host_size(const struct i915_ccmd_ioctl_simple_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct i915_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
-}
-
-uint64_t
-i915_ccmd_getparam_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
 }
 
 int
 i915_ccmd_getparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_req *req,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_getparam_req_size();
-   struct i915_ccmd_getparam_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = I915_CCMD_GETPARAM;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GETPARAM, len_out);
 }
 
 int
 i915_ccmd_getparam_req_decode(const void *buf, size_t len, struct i915_ccmd_getparam_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GETPARAM", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_req), sizeof(*out), offsetof(struct i915_ccmd_getparam_req, hdr.len),
+                            out, NULL, "GETPARAM", err);
 }
 
 static int
@@ -219,42 +194,38 @@ decode_i915_ccmd_getparam_req(const void *buf, size_t len, void *out, void *view
    return i915_ccmd_getparam_req_decode(buf, len, out, err);
 }
 
-uint64_t
-i915_ccmd_getparam_rsp_size(void)
+static bool
+invoke_getparam(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct i915_handlers *h = handlers;
+
+   (void)view;
+   if (!h->getparam)
+      return false;
+   *ret = h->getparam(ctx, req);
+   return true;
 }
 
 int
 i915_ccmd_getparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_getparam_rsp_size();
-   struct i915_ccmd_getparam_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_getparam_rsp, hdr.len), len_out);
 }
 
 int
 i915_ccmd_getparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_getparam_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "GETPARAM", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_rsp), sizeof(*out), offsetof(struct i915_ccmd_getparam_rsp, hdr.len),
+                           out, NULL, "GETPARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 4, "GETPARAM", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct i915_ccmd_getparam_rsp, pad), "GETPARAM", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -266,42 +237,19 @@ i915_ccmd_getparam_rsp_host_size(const struct i915_ccmd_getparam_req *req)
    return (uint64_t)sizeof(struct i915_ccmd_getparam_rsp);
 }
 
-uint64_t
-i915_ccmd_queryparam_req_size(void)
-{
-   uint64_t size = 32;
-   return size;
-}
-
 int
 i915_ccmd_queryparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_queryparam_req *req,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_queryparam_req_size();
-   struct i915_ccmd_queryparam_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = I915_CCMD_QUERYPARAM;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_QUERYPARAM, len_out);
 }
 
 int
 i915_ccmd_queryparam_req_decode(const void *buf, size_t len, struct i915_ccmd_queryparam_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
-                           out, &msg_len, "QUERYPARAM", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_queryparam_req), sizeof(*out), offsetof(struct i915_ccmd_queryparam_req, hdr.len),
+                            out, NULL, "QUERYPARAM", err);
 }
 
 static int
@@ -311,10 +259,22 @@ decode_i915_ccmd_queryparam_req(const void *buf, size_t len, void *out, void *vi
    return i915_ccmd_queryparam_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_queryparam(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct i915_handlers *h = handlers;
+
+   (void)view;
+   if (!h->queryparam)
+      return false;
+   *ret = h->queryparam(ctx, req);
+   return true;
+}
+
 uint64_t
 i915_ccmd_queryparam_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 16;
+   uint64_t size = offsetof(struct i915_ccmd_queryparam_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -326,14 +286,11 @@ i915_ccmd_queryparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_qu
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_queryparam_rsp_size(payload_size);
-   struct i915_ccmd_queryparam_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 16;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, i915_ccmd_queryparam_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -341,9 +298,7 @@ i915_ccmd_queryparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_qu
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -353,16 +308,16 @@ i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_qu
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 16;
+   size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_queryparam_rsp, payload), sizeof(*out), offsetof(struct i915_ccmd_queryparam_rsp, hdr.len),
                            out, &msg_len, "QUERYPARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 4, "QUERYPARAM", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct i915_ccmd_queryparam_rsp, pad), "QUERYPARAM", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    /* payload: the rest of the message */
    ret = vdrm_take(msg, msg_len, &off, msg_len - off, 1u, &view->payload,
@@ -375,50 +330,31 @@ i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_qu
 uint64_t
 i915_ccmd_queryparam_rsp_host_size(const struct i915_ccmd_queryparam_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct i915_ccmd_queryparam_rsp) + req->length;
-}
-
-uint64_t
-i915_ccmd_gem_create_req_size(void)
-{
-   uint64_t size = 32;
-   return size;
 }
 
 int
 i915_ccmd_gem_create_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_create_req *req,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_create_req_size();
-   struct i915_ccmd_gem_create_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = I915_CCMD_GEM_CREATE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_CREATE, len_out);
 }
 
 int
 i915_ccmd_gem_create_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_create_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_CREATE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_create_req), sizeof(*out), offsetof(struct i915_ccmd_gem_create_req, hdr.len),
+                           out, NULL, "GEM_CREATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 28, "GEM_CREATE", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct i915_ccmd_gem_create_req, pad), "GEM_CREATE", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    if (out->blob_id < 1u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 24, "GEM_CREATE", "blob_id",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct i915_ccmd_gem_create_req, blob_id), "GEM_CREATE", "blob_id",
                        "%llu is below the minimum 1", (unsigned long long)out->blob_id);
    return VDRM_OK;
 }
@@ -428,6 +364,18 @@ decode_i915_ccmd_gem_create_req(const void *buf, size_t len, void *out, void *vi
 {
    (void)view;
    return i915_ccmd_gem_create_req_decode(buf, len, out, err);
+}
+
+static bool
+invoke_gem_create(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct i915_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_create)
+      return false;
+   *ret = h->gem_create(ctx, req);
+   return true;
 }
 
 int
@@ -498,7 +446,7 @@ i915_ccmd_gem_create_ext_req_extensions_step(const struct vdrm_span *region, uin
 uint64_t
 i915_ccmd_gem_create_ext_req_size(uint32_t ext_size)
 {
-   uint64_t size = 40;
+   uint64_t size = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
 
    size += (uint64_t)ext_size;   /* extensions */
    return (size + 3u) / 4u * 4u;
@@ -509,15 +457,10 @@ i915_ccmd_gem_create_ext_req_encode(void *buf, size_t cap, const struct i915_ccm
       const void *extensions,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_create_ext_req_size(req->ext_size);
-   struct i915_ccmd_gem_create_ext_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 40;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_create_ext_req_size(req->ext_size), req, sizeof(*req), I915_CCMD_GEM_CREATE_EXT, len_out);
 
-   fixed.hdr.cmd = I915_CCMD_GEM_CREATE_EXT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -525,9 +468,7 @@ i915_ccmd_gem_create_ext_req_encode(void *buf, size_t cap, const struct i915_ccm
 
       if (n)
          memcpy(p + off, extensions, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -537,16 +478,16 @@ i915_ccmd_gem_create_ext_req_decode(const void *buf, size_t len, struct i915_ccm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 40;
+   size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 40u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_create_ext_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len),
                            out, &msg_len, "GEM_CREATE_EXT", err);
    if (ret)
       return ret;
    if (out->blob_id < 1u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 24, "GEM_CREATE_EXT", "blob_id",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct i915_ccmd_gem_create_ext_req, blob_id), "GEM_CREATE_EXT", "blob_id",
                        "%llu is below the minimum 1", (unsigned long long)out->blob_id);
    ret = vdrm_take(msg, msg_len, &off, out->ext_size, 1u, &view->extensions,
                    "GEM_CREATE_EXT", "extensions", err);
@@ -564,7 +505,7 @@ i915_ccmd_gem_create_ext_req_decode(const void *buf, size_t len, struct i915_ccm
       roff += rec.size;
    }
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "GEM_CREATE_EXT", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len), "GEM_CREATE_EXT", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -573,6 +514,17 @@ static int
 decode_i915_ccmd_gem_create_ext_req(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
    return i915_ccmd_gem_create_ext_req_decode(buf, len, out, view, err);
+}
+
+static bool
+invoke_gem_create_ext(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct i915_handlers *h = handlers;
+
+   if (!h->gem_create_ext)
+      return false;
+   *ret = h->gem_create_ext(ctx, req, view);
+   return true;
 }
 
 int
@@ -596,16 +548,16 @@ i915_ccmd_gem_context_create_req_params_step(const struct vdrm_span *region, uin
                           "%u bytes at offset %u cannot hold a struct drm_i915_gem_context_create_ext_setparam", left, off);
       memcpy(&r, region->data + off, sizeof(r));
       if (r.param.size > 128u)
-         return vdrm_fail(err, VDRM_E_LIMIT, off + 36u, "GEM_CONTEXT_CREATE", "params[].param.size",
+         return vdrm_fail(err, VDRM_E_LIMIT, off + offsetof(struct drm_i915_gem_context_create_ext_setparam, param.size), "GEM_CONTEXT_CREATE", "params[].param.size",
                           "%llu exceeds the limit of 128", (unsigned long long)r.param.size);
       if (r.param.size % 4u != 0)
-         return vdrm_fail(err, VDRM_E_ALIGN, off + 36u, "GEM_CONTEXT_CREATE", "params[].param.size",
+         return vdrm_fail(err, VDRM_E_ALIGN, off + offsetof(struct drm_i915_gem_context_create_ext_setparam, param.size), "GEM_CONTEXT_CREATE", "params[].param.size",
                           "%llu is not a multiple of 4", (unsigned long long)r.param.size);
       if (!(r.param.param == 0x4u || r.param.param == 0x5u || r.param.param == 0x6u || r.param.param == 0x7u || r.param.param == 0x8u || r.param.param == 0x9u || r.param.param == 0xau || r.param.param == 0xbu || r.param.param == 0xdu))
-         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off + 40u, "GEM_CONTEXT_CREATE", "params[].param.param",
+         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off + offsetof(struct drm_i915_gem_context_create_ext_setparam, param.param), "GEM_CONTEXT_CREATE", "params[].param.param",
                           "%llu is not an allowed value", (unsigned long long)r.param.param);
       if (!(r.base.name == 0x0u))
-         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off + 8u, "GEM_CONTEXT_CREATE", "params[].base.name",
+         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off + offsetof(struct drm_i915_gem_context_create_ext_setparam, base.name), "GEM_CONTEXT_CREATE", "params[].base.name",
                           "%llu is not an allowed value", (unsigned long long)r.base.name);
       rec->kind = I915_CCMD_GEM_CONTEXT_CREATE_REQ_PARAMS_SETPARAM;
       {
@@ -628,7 +580,7 @@ i915_ccmd_gem_context_create_req_params_step(const struct vdrm_span *region, uin
 uint64_t
 i915_ccmd_gem_context_create_req_size(uint32_t params_size)
 {
-   uint64_t size = 24;
+   uint64_t size = offsetof(struct i915_ccmd_gem_context_create_req, payload);
 
    size += (uint64_t)params_size;   /* params */
    return (size + 3u) / 4u * 4u;
@@ -639,15 +591,10 @@ i915_ccmd_gem_context_create_req_encode(void *buf, size_t cap, const struct i915
       const void *params,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_context_create_req_size(req->params_size);
-   struct i915_ccmd_gem_context_create_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 24;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_context_create_req_size(req->params_size), req, sizeof(*req), I915_CCMD_GEM_CONTEXT_CREATE, len_out);
 
-   fixed.hdr.cmd = I915_CCMD_GEM_CONTEXT_CREATE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -655,9 +602,7 @@ i915_ccmd_gem_context_create_req_encode(void *buf, size_t cap, const struct i915
 
       if (n)
          memcpy(p + off, params, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -667,11 +612,11 @@ i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct i915
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 24;
+   size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_context_create_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_context_create_req, hdr.len),
                            out, &msg_len, "GEM_CONTEXT_CREATE", err);
    if (ret)
       return ret;
@@ -691,7 +636,7 @@ i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct i915
       roff += rec.size;
    }
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "GEM_CONTEXT_CREATE", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_context_create_req, hdr.len), "GEM_CONTEXT_CREATE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -702,42 +647,37 @@ decode_i915_ccmd_gem_context_create_req(const void *buf, size_t len, void *out, 
    return i915_ccmd_gem_context_create_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-i915_ccmd_gem_context_create_rsp_size(void)
+static bool
+invoke_gem_context_create(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct i915_handlers *h = handlers;
+
+   if (!h->gem_context_create)
+      return false;
+   *ret = h->gem_context_create(ctx, req, view);
+   return true;
 }
 
 int
 i915_ccmd_gem_context_create_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_context_create_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_context_create_rsp_size();
-   struct i915_ccmd_gem_context_create_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len), len_out);
 }
 
 int
 i915_ccmd_gem_context_create_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_context_create_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "GEM_CONTEXT_CREATE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len),
+                           out, NULL, "GEM_CONTEXT_CREATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 4, "GEM_CONTEXT_CREATE", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct i915_ccmd_gem_context_create_rsp, pad), "GEM_CONTEXT_CREATE", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -766,10 +706,9 @@ sum_i915_ccmd_gem_execbuffer2_req_objects_relocation_count(const struct i915_ccm
 uint64_t
 i915_ccmd_gem_execbuffer2_req_size(uint32_t buffer_count, uint32_t relocs_count)
 {
-   uint64_t size = 48;
+   uint64_t size = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
 
    size += (uint64_t)buffer_count * sizeof(struct drm_i915_gem_exec_object2);   /* objects */
-
    size += (uint64_t)relocs_count * sizeof(struct drm_i915_gem_relocation_entry);   /* relocs */
    return (size + 3u) / 4u * 4u;
 }
@@ -780,15 +719,10 @@ i915_ccmd_gem_execbuffer2_req_encode(void *buf, size_t cap, const struct i915_cc
       const struct drm_i915_gem_relocation_entry *relocs,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count);
-   struct i915_ccmd_gem_execbuffer2_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 48;
-   int ret;
+   size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count), req, sizeof(*req), I915_CCMD_GEM_EXECBUFFER2, len_out);
 
-   fixed.hdr.cmd = I915_CCMD_GEM_EXECBUFFER2;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -803,9 +737,7 @@ i915_ccmd_gem_execbuffer2_req_encode(void *buf, size_t cap, const struct i915_cc
 
       if (n)
          memcpy(p + off, relocs, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -815,16 +747,16 @@ i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i915_cc
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 48;
+   size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 48u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len),
                            out, &msg_len, "GEM_EXECBUFFER2", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x479ffu) != 0)
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "GEM_EXECBUFFER2", "flags",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct i915_ccmd_gem_execbuffer2_req, flags), "GEM_EXECBUFFER2", "flags",
                        "0x%llx has bits outside 0x479ff", (unsigned long long)out->flags);
    ret = vdrm_take(msg, msg_len, &off, out->buffer_count, sizeof(struct drm_i915_gem_exec_object2), &view->objects,
                    "GEM_EXECBUFFER2", "objects", err);
@@ -835,11 +767,11 @@ i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i915_cc
    if (ret)
       return ret;
    if (!(sum_i915_ccmd_gem_execbuffer2_req_objects_relocation_count(view) <= out->relocs_count))
-      return vdrm_fail(err, VDRM_E_LIMIT, 48, "GEM_EXECBUFFER2", "relocations",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), "GEM_EXECBUFFER2", "relocations",
                        "%llu exceeds %llu", (unsigned long long)(sum_i915_ccmd_gem_execbuffer2_req_objects_relocation_count(view)),
                        (unsigned long long)(out->relocs_count));
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "GEM_EXECBUFFER2", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len), "GEM_EXECBUFFER2", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -850,41 +782,31 @@ decode_i915_ccmd_gem_execbuffer2_req(const void *buf, size_t len, void *out, voi
    return i915_ccmd_gem_execbuffer2_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-i915_ccmd_gem_execbuffer2_rsp_size(void)
+static bool
+invoke_gem_execbuffer2(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 8;
-   return size;
+   const struct i915_handlers *h = handlers;
+
+   if (!h->gem_execbuffer2)
+      return false;
+   *ret = h->gem_execbuffer2(ctx, req, view);
+   return true;
 }
 
 int
 i915_ccmd_gem_execbuffer2_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_execbuffer2_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_execbuffer2_rsp_size();
-   struct i915_ccmd_gem_execbuffer2_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len), len_out);
 }
 
 int
 i915_ccmd_gem_execbuffer2_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_execbuffer2_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
-                           out, &msg_len, "GEM_EXECBUFFER2", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len),
+                            out, NULL, "GEM_EXECBUFFER2", err);
 }
 
 uint64_t
@@ -894,43 +816,25 @@ i915_ccmd_gem_execbuffer2_rsp_host_size(const struct i915_ccmd_gem_execbuffer2_r
    return (uint64_t)sizeof(struct i915_ccmd_gem_execbuffer2_rsp);
 }
 
-uint64_t
-i915_ccmd_gem_set_mmap_mode_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 i915_ccmd_gem_set_mmap_mode_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_set_mmap_mode_req *req,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_set_mmap_mode_req_size();
-   struct i915_ccmd_gem_set_mmap_mode_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = I915_CCMD_GEM_SET_MMAP_MODE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_SET_MMAP_MODE, len_out);
 }
 
 int
 i915_ccmd_gem_set_mmap_mode_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_set_mmap_mode_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_SET_MMAP_MODE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(*out), offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr.len),
+                           out, NULL, "GEM_SET_MMAP_MODE", err);
    if (ret)
       return ret;
    if (!(out->flags == 0x0u || out->flags == 0x1u || out->flags == 0x2u || out->flags == 0x3u || out->flags == 0x4u))
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 20, "GEM_SET_MMAP_MODE", "flags",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct i915_ccmd_gem_set_mmap_mode_req, flags), "GEM_SET_MMAP_MODE", "flags",
                        "%llu is not an allowed value", (unsigned long long)out->flags);
    return VDRM_OK;
 }
@@ -942,42 +846,31 @@ decode_i915_ccmd_gem_set_mmap_mode_req(const void *buf, size_t len, void *out, v
    return i915_ccmd_gem_set_mmap_mode_req_decode(buf, len, out, err);
 }
 
-uint64_t
-i915_ccmd_gem_busy_req_size(void)
+static bool
+invoke_gem_set_mmap_mode(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 24;
-   return size;
+   const struct i915_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_set_mmap_mode)
+      return false;
+   *ret = h->gem_set_mmap_mode(ctx, req);
+   return true;
 }
 
 int
 i915_ccmd_gem_busy_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_req *req,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_busy_req_size();
-   struct i915_ccmd_gem_busy_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = I915_CCMD_GEM_BUSY;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_BUSY, len_out);
 }
 
 int
 i915_ccmd_gem_busy_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_BUSY", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_req), sizeof(*out), offsetof(struct i915_ccmd_gem_busy_req, hdr.len),
+                            out, NULL, "GEM_BUSY", err);
 }
 
 static int
@@ -987,42 +880,38 @@ decode_i915_ccmd_gem_busy_req(const void *buf, size_t len, void *out, void *view
    return i915_ccmd_gem_busy_req_decode(buf, len, out, err);
 }
 
-uint64_t
-i915_ccmd_gem_busy_rsp_size(void)
+static bool
+invoke_gem_busy(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct i915_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_busy)
+      return false;
+   *ret = h->gem_busy(ctx, req);
+   return true;
 }
 
 int
 i915_ccmd_gem_busy_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = i915_ccmd_gem_busy_rsp_size();
-   struct i915_ccmd_gem_busy_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len), len_out);
 }
 
 int
 i915_ccmd_gem_busy_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "GEM_BUSY", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len),
+                           out, NULL, "GEM_BUSY", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 4, "GEM_BUSY", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct i915_ccmd_gem_busy_rsp, pad), "GEM_BUSY", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -1037,214 +926,100 @@ i915_ccmd_gem_busy_rsp_host_size(const struct i915_ccmd_gem_busy_req *req)
 const struct vdrm_ccmd_info i915_ccmd_table[I915_CCMD_COUNT] = {
    [I915_CCMD_IOCTL_SIMPLE] = {
       .name = "IOCTL_SIMPLE",
-      .min_size = 24,
+      .min_size = offsetof(struct i915_ccmd_ioctl_simple_req, payload),
       .size = sizeof(struct i915_ccmd_ioctl_simple_req),
       .rsp_size = sizeof(struct i915_ccmd_ioctl_simple_rsp),
       .view_size = sizeof(struct i915_ccmd_ioctl_simple_req_view),
       .decode = decode_i915_ccmd_ioctl_simple_req,
-      .handler_slot = offsetof(struct i915_handlers, ioctl_simple),
+      .invoke = invoke_ioctl_simple,
    },
    [I915_CCMD_GETPARAM] = {
       .name = "GETPARAM",
-      .min_size = 24,
+      .min_size = sizeof(struct i915_ccmd_getparam_req),
       .size = sizeof(struct i915_ccmd_getparam_req),
       .rsp_size = sizeof(struct i915_ccmd_getparam_rsp),
       .view_size = 0,
       .decode = decode_i915_ccmd_getparam_req,
-      .handler_slot = offsetof(struct i915_handlers, getparam),
+      .invoke = invoke_getparam,
    },
    [I915_CCMD_QUERYPARAM] = {
       .name = "QUERYPARAM",
-      .min_size = 32,
+      .min_size = sizeof(struct i915_ccmd_queryparam_req),
       .size = sizeof(struct i915_ccmd_queryparam_req),
       .rsp_size = sizeof(struct i915_ccmd_queryparam_rsp),
       .view_size = 0,
       .decode = decode_i915_ccmd_queryparam_req,
-      .handler_slot = offsetof(struct i915_handlers, queryparam),
+      .invoke = invoke_queryparam,
    },
    [I915_CCMD_GEM_CREATE] = {
       .name = "GEM_CREATE",
-      .min_size = 32,
+      .min_size = sizeof(struct i915_ccmd_gem_create_req),
       .size = sizeof(struct i915_ccmd_gem_create_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_i915_ccmd_gem_create_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_create),
+      .invoke = invoke_gem_create,
    },
    [I915_CCMD_GEM_CREATE_EXT] = {
       .name = "GEM_CREATE_EXT",
-      .min_size = 40,
+      .min_size = offsetof(struct i915_ccmd_gem_create_ext_req, payload),
       .size = sizeof(struct i915_ccmd_gem_create_ext_req),
       .rsp_size = 0,
       .view_size = sizeof(struct i915_ccmd_gem_create_ext_req_view),
       .decode = decode_i915_ccmd_gem_create_ext_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_create_ext),
+      .invoke = invoke_gem_create_ext,
    },
    [I915_CCMD_GEM_CONTEXT_CREATE] = {
       .name = "GEM_CONTEXT_CREATE",
-      .min_size = 24,
+      .min_size = offsetof(struct i915_ccmd_gem_context_create_req, payload),
       .size = sizeof(struct i915_ccmd_gem_context_create_req),
       .rsp_size = sizeof(struct i915_ccmd_gem_context_create_rsp),
       .view_size = sizeof(struct i915_ccmd_gem_context_create_req_view),
       .decode = decode_i915_ccmd_gem_context_create_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_context_create),
+      .invoke = invoke_gem_context_create,
    },
    [I915_CCMD_GEM_EXECBUFFER2] = {
       .name = "GEM_EXECBUFFER2",
-      .min_size = 48,
+      .min_size = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload),
       .size = sizeof(struct i915_ccmd_gem_execbuffer2_req),
       .rsp_size = sizeof(struct i915_ccmd_gem_execbuffer2_rsp),
       .view_size = sizeof(struct i915_ccmd_gem_execbuffer2_req_view),
       .decode = decode_i915_ccmd_gem_execbuffer2_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_execbuffer2),
+      .invoke = invoke_gem_execbuffer2,
    },
    [I915_CCMD_GEM_SET_MMAP_MODE] = {
       .name = "GEM_SET_MMAP_MODE",
-      .min_size = 24,
+      .min_size = sizeof(struct i915_ccmd_gem_set_mmap_mode_req),
       .size = sizeof(struct i915_ccmd_gem_set_mmap_mode_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_i915_ccmd_gem_set_mmap_mode_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_set_mmap_mode),
+      .invoke = invoke_gem_set_mmap_mode,
    },
    [I915_CCMD_GEM_BUSY] = {
       .name = "GEM_BUSY",
-      .min_size = 24,
+      .min_size = sizeof(struct i915_ccmd_gem_busy_req),
       .size = sizeof(struct i915_ccmd_gem_busy_req),
       .rsp_size = sizeof(struct i915_ccmd_gem_busy_rsp),
       .view_size = 0,
       .decode = decode_i915_ccmd_gem_busy_req,
-      .handler_slot = offsetof(struct i915_handlers, gem_busy),
+      .invoke = invoke_gem_busy,
    },
 };
 
 const char *
 i915_ccmd_name(uint32_t cmd)
 {
-   if (cmd >= I915_CCMD_COUNT)
-      return NULL;
-   return i915_ccmd_table[cmd].name;
+   return cmd < I915_CCMD_COUNT ? i915_ccmd_table[cmd].name : NULL;
 }
 
 int
 i915_dispatch(const struct i915_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err)
 {
-   uint32_t cmd;
-   int ret;
+   union i915_ccmd_req_any req;
+   union i915_ccmd_view_any view;
 
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "i915", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   switch (cmd) {
-   case I915_CCMD_IOCTL_SIMPLE: {
-      struct i915_ccmd_ioctl_simple_req req;
-      struct i915_ccmd_ioctl_simple_req_view view;
-
-      ret = i915_ccmd_ioctl_simple_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->ioctl_simple)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "IOCTL_SIMPLE", "hdr.cmd", "no handler");
-      ret = h->ioctl_simple(ctx, &req, &view);
-      break;
-   }
-   case I915_CCMD_GETPARAM: {
-      struct i915_ccmd_getparam_req req;
-
-      ret = i915_ccmd_getparam_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->getparam)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GETPARAM", "hdr.cmd", "no handler");
-      ret = h->getparam(ctx, &req);
-      break;
-   }
-   case I915_CCMD_QUERYPARAM: {
-      struct i915_ccmd_queryparam_req req;
-
-      ret = i915_ccmd_queryparam_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->queryparam)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "QUERYPARAM", "hdr.cmd", "no handler");
-      ret = h->queryparam(ctx, &req);
-      break;
-   }
-   case I915_CCMD_GEM_CREATE: {
-      struct i915_ccmd_gem_create_req req;
-
-      ret = i915_ccmd_gem_create_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_create)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_CREATE", "hdr.cmd", "no handler");
-      ret = h->gem_create(ctx, &req);
-      break;
-   }
-   case I915_CCMD_GEM_CREATE_EXT: {
-      struct i915_ccmd_gem_create_ext_req req;
-      struct i915_ccmd_gem_create_ext_req_view view;
-
-      ret = i915_ccmd_gem_create_ext_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_create_ext)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_CREATE_EXT", "hdr.cmd", "no handler");
-      ret = h->gem_create_ext(ctx, &req, &view);
-      break;
-   }
-   case I915_CCMD_GEM_CONTEXT_CREATE: {
-      struct i915_ccmd_gem_context_create_req req;
-      struct i915_ccmd_gem_context_create_req_view view;
-
-      ret = i915_ccmd_gem_context_create_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_context_create)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_CONTEXT_CREATE", "hdr.cmd", "no handler");
-      ret = h->gem_context_create(ctx, &req, &view);
-      break;
-   }
-   case I915_CCMD_GEM_EXECBUFFER2: {
-      struct i915_ccmd_gem_execbuffer2_req req;
-      struct i915_ccmd_gem_execbuffer2_req_view view;
-
-      ret = i915_ccmd_gem_execbuffer2_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_execbuffer2)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_EXECBUFFER2", "hdr.cmd", "no handler");
-      ret = h->gem_execbuffer2(ctx, &req, &view);
-      break;
-   }
-   case I915_CCMD_GEM_SET_MMAP_MODE: {
-      struct i915_ccmd_gem_set_mmap_mode_req req;
-
-      ret = i915_ccmd_gem_set_mmap_mode_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_set_mmap_mode)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_SET_MMAP_MODE", "hdr.cmd", "no handler");
-      ret = h->gem_set_mmap_mode(ctx, &req);
-      break;
-   }
-   case I915_CCMD_GEM_BUSY: {
-      struct i915_ccmd_gem_busy_req req;
-
-      ret = i915_ccmd_gem_busy_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_busy)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_BUSY", "hdr.cmd", "no handler");
-      ret = h->gem_busy(ctx, &req);
-      break;
-   }
-   default:
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "i915", "hdr.cmd", "unknown command %u", cmd);
-   }
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, i915_ccmd_table[cmd].name, "",
-                       "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_dispatch(i915_ccmd_table, I915_CCMD_COUNT, "i915", h, ctx,
+                        msg, len, &req, &view, err);
 }

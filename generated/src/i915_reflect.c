@@ -374,14 +374,8 @@ static const struct vdrm_item_desc i915_ccmd_gem_execbuffer2_req_items[] = {
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "i915", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, buf, sizeof(cmd));
-   if (cmd >= I915_CCMD_COUNT || !i915_ccmd_table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "i915", "hdr.cmd", "unknown command %u", cmd);
-   return i915_ccmd_table[cmd].decode(buf, len, out, view, err);
+   return vdrm_decode_request(i915_ccmd_table, I915_CCMD_COUNT, "i915", buf, len,
+                              out, view, err);
 }
 
 static int
@@ -577,48 +571,48 @@ encode_i915_ccmd_gem_busy_rsp(void *buf, size_t cap, const void *fixed, const vo
 static const struct vdrm_msg_desc i915_msgs[] = {
    {
       "IOCTL_SIMPLE", 1,
-      { &i915_ccmd_ioctl_simple_req_desc, 24, 24, 4, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request, encode_i915_ccmd_ioctl_simple_req },
-      { &i915_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp, encode_i915_ccmd_ioctl_simple_rsp },
+      { &i915_ccmd_ioctl_simple_req_desc, offsetof(struct i915_ccmd_ioctl_simple_req, payload), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 4, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request, encode_i915_ccmd_ioctl_simple_req },
+      { &i915_ccmd_ioctl_simple_rsp_desc, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp, encode_i915_ccmd_ioctl_simple_rsp },
    },
    {
       "GETPARAM", 2,
-      { &i915_ccmd_getparam_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_getparam_req },
-      { &i915_ccmd_getparam_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp, encode_i915_ccmd_getparam_rsp },
+      { &i915_ccmd_getparam_req_desc, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_getparam_req },
+      { &i915_ccmd_getparam_rsp_desc, sizeof(struct i915_ccmd_getparam_rsp), sizeof(struct i915_ccmd_getparam_rsp), 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp, encode_i915_ccmd_getparam_rsp },
    },
    {
       "QUERYPARAM", 3,
-      { &i915_ccmd_queryparam_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_queryparam_req },
-      { &i915_ccmd_queryparam_rsp_desc, 16, 16, 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp, encode_i915_ccmd_queryparam_rsp },
+      { &i915_ccmd_queryparam_req_desc, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_queryparam_req },
+      { &i915_ccmd_queryparam_rsp_desc, offsetof(struct i915_ccmd_queryparam_rsp, payload), offsetof(struct i915_ccmd_queryparam_rsp, payload), 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp, encode_i915_ccmd_queryparam_rsp },
    },
    {
       "GEM_CREATE", 4,
-      { &i915_ccmd_gem_create_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_create_req },
+      { &i915_ccmd_gem_create_req_desc, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_create_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CREATE_EXT", 5,
-      { &i915_ccmd_gem_create_ext_req_desc, 40, 40, 4, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request, encode_i915_ccmd_gem_create_ext_req },
+      { &i915_ccmd_gem_create_ext_req_desc, offsetof(struct i915_ccmd_gem_create_ext_req, payload), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 4, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request, encode_i915_ccmd_gem_create_ext_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CONTEXT_CREATE", 6,
-      { &i915_ccmd_gem_context_create_req_desc, 24, 24, 4, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request, encode_i915_ccmd_gem_context_create_req },
-      { &i915_ccmd_gem_context_create_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp, encode_i915_ccmd_gem_context_create_rsp },
+      { &i915_ccmd_gem_context_create_req_desc, offsetof(struct i915_ccmd_gem_context_create_req, payload), offsetof(struct i915_ccmd_gem_context_create_req, payload), 4, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request, encode_i915_ccmd_gem_context_create_req },
+      { &i915_ccmd_gem_context_create_rsp_desc, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(struct i915_ccmd_gem_context_create_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp, encode_i915_ccmd_gem_context_create_rsp },
    },
    {
       "GEM_EXECBUFFER2", 7,
-      { &i915_ccmd_gem_execbuffer2_req_desc, 48, 48, 4, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request, encode_i915_ccmd_gem_execbuffer2_req },
-      { &i915_ccmd_gem_execbuffer2_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp, encode_i915_ccmd_gem_execbuffer2_rsp },
+      { &i915_ccmd_gem_execbuffer2_req_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 4, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request, encode_i915_ccmd_gem_execbuffer2_req },
+      { &i915_ccmd_gem_execbuffer2_rsp_desc, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(struct i915_ccmd_gem_execbuffer2_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp, encode_i915_ccmd_gem_execbuffer2_rsp },
    },
    {
       "GEM_SET_MMAP_MODE", 8,
-      { &i915_ccmd_gem_set_mmap_mode_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_set_mmap_mode_req },
+      { &i915_ccmd_gem_set_mmap_mode_req_desc, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_set_mmap_mode_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_BUSY", 9,
-      { &i915_ccmd_gem_busy_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_busy_req },
-      { &i915_ccmd_gem_busy_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp, encode_i915_ccmd_gem_busy_rsp },
+      { &i915_ccmd_gem_busy_req_desc, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_busy_req },
+      { &i915_ccmd_gem_busy_rsp_desc, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(struct i915_ccmd_gem_busy_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp, encode_i915_ccmd_gem_busy_rsp },
    },
 };
 

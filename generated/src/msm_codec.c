@@ -8,42 +8,19 @@
 
 #include <string.h>
 
-uint64_t
-msm_ccmd_nop_req_size(void)
-{
-   uint64_t size = 16;
-   return size;
-}
-
 int
 msm_ccmd_nop_req_encode(void *buf, size_t cap, const struct msm_ccmd_nop_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_nop_req_size();
-   struct msm_ccmd_nop_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_NOP;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_NOP, len_out);
 }
 
 int
 msm_ccmd_nop_req_decode(const void *buf, size_t len, struct msm_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 4,
-                           out, &msg_len, "NOP", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_nop_req), sizeof(*out), offsetof(struct msm_ccmd_nop_req, hdr.len),
+                            out, NULL, "NOP", err);
 }
 
 static int
@@ -53,10 +30,22 @@ decode_msm_ccmd_nop_req(const void *buf, size_t len, void *out, void *view, stru
    return msm_ccmd_nop_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_nop(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->nop)
+      return false;
+   *ret = h->nop(ctx, req);
+   return true;
+}
+
 uint64_t
 msm_ccmd_ioctl_simple_req_size(uint32_t cmd)
 {
-   uint64_t size = 20;
+   uint64_t size = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
 
    size += (uint64_t)VDRM_IOC_SIZE(cmd);   /* payload */
    return (size + 3u) / 4u * 4u;
@@ -67,15 +56,10 @@ msm_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct msm_ccmd_io
       const void *payload,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_ioctl_simple_req_size(req->cmd);
-   struct msm_ccmd_ioctl_simple_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 20;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), MSM_CCMD_IOCTL_SIMPLE, len_out);
 
-   fixed.hdr.cmd = MSM_CCMD_IOCTL_SIMPLE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -83,9 +67,7 @@ msm_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct msm_ccmd_io
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -95,11 +77,11 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 20;
+   size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 20u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -109,10 +91,10 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
       if (nr < 64u || !(nr - 64u == 0x00u /* DRM_MSM_GET_PARAM */ ||
             nr - 64u == 0x0au /* DRM_MSM_SUBMITQUEUE_NEW */ ||
             nr - 64u == 0x0bu /* DRM_MSM_SUBMITQUEUE_CLOSE */))
-         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_NOT_ALLOWED, offsetof(struct msm_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl 0x%08x (nr 0x%02x) is not forwarded", out->cmd, nr);
       if (VDRM_IOC_SIZE(out->cmd) > 128u)
-         return vdrm_fail(err, VDRM_E_LIMIT, 16, "IOCTL_SIMPLE", "cmd",
+         return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct msm_ccmd_ioctl_simple_req, cmd), "IOCTL_SIMPLE", "cmd",
                           "ioctl argument of %u bytes exceeds %u", VDRM_IOC_SIZE(out->cmd), 128u);
    }
    ret = vdrm_take(msg, msg_len, &off, VDRM_IOC_SIZE(out->cmd), 1u, &view->payload,
@@ -120,7 +102,7 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
    if (ret)
       return ret;
    if (off != msg_len)
-      return vdrm_fail(err, VDRM_E_LENGTH, 4, "IOCTL_SIMPLE", "hdr.len",
+      return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
 }
@@ -131,10 +113,21 @@ decode_msm_ccmd_ioctl_simple_req(const void *buf, size_t len, void *out, void *v
    return msm_ccmd_ioctl_simple_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_ioctl_simple(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   if (!h->ioctl_simple)
+      return false;
+   *ret = h->ioctl_simple(ctx, req, view);
+   return true;
+}
+
 uint64_t
 msm_ccmd_ioctl_simple_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 8;
+   uint64_t size = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -146,14 +139,11 @@ msm_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_io
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_ioctl_simple_rsp_size(payload_size);
-   struct msm_ccmd_ioctl_simple_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 8;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, msm_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -161,9 +151,7 @@ msm_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_io
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -173,11 +161,11 @@ msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_io
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 8;
+   size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len),
                            out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
@@ -192,46 +180,22 @@ msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_io
 uint64_t
 msm_ccmd_ioctl_simple_rsp_host_size(const struct msm_ccmd_ioctl_simple_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct msm_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
-}
-
-uint64_t
-msm_ccmd_gem_new_req_size(void)
-{
-   uint64_t size = 40;
-   return size;
 }
 
 int
 msm_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_new_req_size();
-   struct msm_ccmd_gem_new_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_GEM_NEW;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_NEW, len_out);
 }
 
 int
 msm_ccmd_gem_new_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 40u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_NEW", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_new_req), sizeof(*out), offsetof(struct msm_ccmd_gem_new_req, hdr.len),
+                            out, NULL, "GEM_NEW", err);
 }
 
 static int
@@ -241,43 +205,37 @@ decode_msm_ccmd_gem_new_req(const void *buf, size_t len, void *out, void *view, 
    return msm_ccmd_gem_new_req_decode(buf, len, out, err);
 }
 
-uint64_t
-msm_ccmd_gem_set_iova_req_size(void)
+static bool
+invoke_gem_new(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 32;
-   return size;
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_new)
+      return false;
+   *ret = h->gem_new(ctx, req);
+   return true;
 }
 
 int
 msm_ccmd_gem_set_iova_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_set_iova_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_set_iova_req_size();
-   struct msm_ccmd_gem_set_iova_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_GEM_SET_IOVA;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_SET_IOVA, len_out);
 }
 
 int
 msm_ccmd_gem_set_iova_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_set_iova_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 28u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_SET_IOVA", err);
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_iova_req, __pad), sizeof(*out), offsetof(struct msm_ccmd_gem_set_iova_req, hdr.len),
+                           out, NULL, "GEM_SET_IOVA", err);
    if (ret)
       return ret;
    if (out->__pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 28, "GEM_SET_IOVA", "__pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct msm_ccmd_gem_set_iova_req, __pad), "GEM_SET_IOVA", "__pad",
                        "must be zero, is %llu", (unsigned long long)out->__pad);
    return VDRM_OK;
 }
@@ -289,42 +247,31 @@ decode_msm_ccmd_gem_set_iova_req(const void *buf, size_t len, void *out, void *v
    return msm_ccmd_gem_set_iova_req_decode(buf, len, out, err);
 }
 
-uint64_t
-msm_ccmd_gem_cpu_prep_req_size(void)
+static bool
+invoke_gem_set_iova(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 24;
-   return size;
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_set_iova)
+      return false;
+   *ret = h->gem_set_iova(ctx, req);
+   return true;
 }
 
 int
 msm_ccmd_gem_cpu_prep_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_cpu_prep_req_size();
-   struct msm_ccmd_gem_cpu_prep_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_GEM_CPU_PREP;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_CPU_PREP, len_out);
 }
 
 int
 msm_ccmd_gem_cpu_prep_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GEM_CPU_PREP", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(*out), offsetof(struct msm_ccmd_gem_cpu_prep_req, hdr.len),
+                            out, NULL, "GEM_CPU_PREP", err);
 }
 
 static int
@@ -334,41 +281,32 @@ decode_msm_ccmd_gem_cpu_prep_req(const void *buf, size_t len, void *out, void *v
    return msm_ccmd_gem_cpu_prep_req_decode(buf, len, out, err);
 }
 
-uint64_t
-msm_ccmd_gem_cpu_prep_rsp_size(void)
+static bool
+invoke_gem_cpu_prep(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 8;
-   return size;
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->gem_cpu_prep)
+      return false;
+   *ret = h->gem_cpu_prep(ctx, req);
+   return true;
 }
 
 int
 msm_ccmd_gem_cpu_prep_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_cpu_prep_rsp_size();
-   struct msm_ccmd_gem_cpu_prep_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len), len_out);
 }
 
 int
 msm_ccmd_gem_cpu_prep_rsp_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
-                           out, &msg_len, "GEM_CPU_PREP", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(*out), offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len),
+                            out, NULL, "GEM_CPU_PREP", err);
 }
 
 uint64_t
@@ -381,7 +319,7 @@ msm_ccmd_gem_cpu_prep_rsp_host_size(const struct msm_ccmd_gem_cpu_prep_req *req)
 uint64_t
 msm_ccmd_gem_set_name_req_size(uint32_t len)
 {
-   uint64_t size = 24;
+   uint64_t size = offsetof(struct msm_ccmd_gem_set_name_req, payload);
 
    size += (uint64_t)len;   /* payload */
    return (size + 3u) / 4u * 4u;
@@ -392,15 +330,10 @@ msm_ccmd_gem_set_name_req_encode(void *buf, size_t cap, const struct msm_ccmd_ge
       const void *payload,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_set_name_req_size(req->len);
-   struct msm_ccmd_gem_set_name_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 24;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_set_name_req_size(req->len), req, sizeof(*req), MSM_CCMD_GEM_SET_NAME, len_out);
 
-   fixed.hdr.cmd = MSM_CCMD_GEM_SET_NAME;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -408,9 +341,7 @@ msm_ccmd_gem_set_name_req_encode(void *buf, size_t cap, const struct msm_ccmd_ge
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -420,11 +351,11 @@ msm_ccmd_gem_set_name_req_decode(const void *buf, size_t len, struct msm_ccmd_ge
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 24;
+   size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_name_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_set_name_req, hdr.len),
                            out, &msg_len, "GEM_SET_NAME", err);
    if (ret)
       return ret;
@@ -441,13 +372,23 @@ decode_msm_ccmd_gem_set_name_req(const void *buf, size_t len, void *out, void *v
    return msm_ccmd_gem_set_name_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_gem_set_name(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   if (!h->gem_set_name)
+      return false;
+   *ret = h->gem_set_name(ctx, req, view);
+   return true;
+}
+
 uint64_t
 msm_ccmd_gem_submit_req_size(uint32_t nr_bos, uint32_t nr_cmds)
 {
-   uint64_t size = 36;
+   uint64_t size = offsetof(struct msm_ccmd_gem_submit_req, payload);
 
    size += (uint64_t)nr_bos * sizeof(struct drm_msm_gem_submit_bo);   /* bos */
-
    size += (uint64_t)nr_cmds * sizeof(struct drm_msm_gem_submit_cmd);   /* cmds */
    return (size + 3u) / 4u * 4u;
 }
@@ -458,15 +399,10 @@ msm_ccmd_gem_submit_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
       const struct drm_msm_gem_submit_cmd *cmds,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds);
-   struct msm_ccmd_gem_submit_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 36;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds), req, sizeof(*req), MSM_CCMD_GEM_SUBMIT, len_out);
 
-   fixed.hdr.cmd = MSM_CCMD_GEM_SUBMIT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -481,9 +417,7 @@ msm_ccmd_gem_submit_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 
       if (n)
          memcpy(p + off, cmds, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -493,11 +427,11 @@ msm_ccmd_gem_submit_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 36;
+   size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 36u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_submit_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_submit_req, hdr.len),
                            out, &msg_len, "GEM_SUBMIT", err);
    if (ret)
       return ret;
@@ -515,13 +449,13 @@ msm_ccmd_gem_submit_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
 
       msm_ccmd_gem_submit_req_cmds_get(view, i, &e);
       if (e.pad != 0)
-         return vdrm_fail(err, VDRM_E_NONZERO, at + 16u, "GEM_SUBMIT", "cmds[].pad",
+         return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_msm_gem_submit_cmd, pad), "GEM_SUBMIT", "cmds[].pad",
                           "element %u must be zero, is %llu", i, (unsigned long long)e.pad);
       if (e.nr_relocs != 0)
-         return vdrm_fail(err, VDRM_E_NONZERO, at + 20u, "GEM_SUBMIT", "cmds[].nr_relocs",
+         return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_msm_gem_submit_cmd, nr_relocs), "GEM_SUBMIT", "cmds[].nr_relocs",
                           "element %u must be zero, is %llu", i, (unsigned long long)e.nr_relocs);
       if (e.relocs != 0)
-         return vdrm_fail(err, VDRM_E_NONZERO, at + 24u, "GEM_SUBMIT", "cmds[].relocs",
+         return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_msm_gem_submit_cmd, relocs), "GEM_SUBMIT", "cmds[].relocs",
                           "element %u must be zero, is %llu", i, (unsigned long long)e.relocs);
    }
    return VDRM_OK;
@@ -533,10 +467,21 @@ decode_msm_ccmd_gem_submit_req(const void *buf, size_t len, void *out, void *vie
    return msm_ccmd_gem_submit_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_gem_submit(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   if (!h->gem_submit)
+      return false;
+   *ret = h->gem_submit(ctx, req, view);
+   return true;
+}
+
 uint64_t
 msm_ccmd_gem_upload_req_size(uint32_t len)
 {
-   uint64_t size = 32;
+   uint64_t size = offsetof(struct msm_ccmd_gem_upload_req, payload);
 
    size += (uint64_t)len;   /* payload */
    return (size + 3u) / 4u * 4u;
@@ -547,15 +492,10 @@ msm_ccmd_gem_upload_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
       const void *payload,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_gem_upload_req_size(req->len);
-   struct msm_ccmd_gem_upload_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 32;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_upload_req_size(req->len), req, sizeof(*req), MSM_CCMD_GEM_UPLOAD, len_out);
 
-   fixed.hdr.cmd = MSM_CCMD_GEM_UPLOAD;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -563,9 +503,7 @@ msm_ccmd_gem_upload_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -575,16 +513,16 @@ msm_ccmd_gem_upload_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 32;
+   size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_upload_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_upload_req, hdr.len),
                            out, &msg_len, "GEM_UPLOAD", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 20, "GEM_UPLOAD", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct msm_ccmd_gem_upload_req, pad), "GEM_UPLOAD", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    ret = vdrm_take(msg, msg_len, &off, out->len, 1u, &view->payload,
                    "GEM_UPLOAD", "payload", err);
@@ -599,42 +537,30 @@ decode_msm_ccmd_gem_upload_req(const void *buf, size_t len, void *out, void *vie
    return msm_ccmd_gem_upload_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-msm_ccmd_submitqueue_query_req_size(void)
+static bool
+invoke_gem_upload(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 28;
-   return size;
+   const struct msm_handlers *h = handlers;
+
+   if (!h->gem_upload)
+      return false;
+   *ret = h->gem_upload(ctx, req, view);
+   return true;
 }
 
 int
 msm_ccmd_submitqueue_query_req_encode(void *buf, size_t cap, const struct msm_ccmd_submitqueue_query_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_submitqueue_query_req_size();
-   struct msm_ccmd_submitqueue_query_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_SUBMITQUEUE_QUERY;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_SUBMITQUEUE_QUERY, len_out);
 }
 
 int
 msm_ccmd_submitqueue_query_req_decode(const void *buf, size_t len, struct msm_ccmd_submitqueue_query_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 28u, sizeof(*out), 4,
-                           out, &msg_len, "SUBMITQUEUE_QUERY", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(*out), offsetof(struct msm_ccmd_submitqueue_query_req, hdr.len),
+                            out, NULL, "SUBMITQUEUE_QUERY", err);
 }
 
 static int
@@ -644,10 +570,22 @@ decode_msm_ccmd_submitqueue_query_req(const void *buf, size_t len, void *out, vo
    return msm_ccmd_submitqueue_query_req_decode(buf, len, out, err);
 }
 
+static bool
+invoke_submitqueue_query(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->submitqueue_query)
+      return false;
+   *ret = h->submitqueue_query(ctx, req);
+   return true;
+}
+
 uint64_t
 msm_ccmd_submitqueue_query_rsp_size(uint32_t payload_size)
 {
-   uint64_t size = 12;
+   uint64_t size = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
 
    size += (uint64_t)payload_size;   /* payload */
    return size;
@@ -659,14 +597,11 @@ msm_ccmd_submitqueue_query_rsp_encode(void *buf, size_t cap, const struct msm_cc
       uint32_t payload_size,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_submitqueue_query_rsp_size(payload_size);
-   struct msm_ccmd_submitqueue_query_rsp fixed = *rsp;
    uint8_t *p = buf;
-   size_t off = 12;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
+   int ret = vdrm_encode_response(buf, cap, msm_ccmd_submitqueue_query_rsp_size(payload_size), rsp, sizeof(*rsp),
+                               offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), len_out);
 
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -674,9 +609,7 @@ msm_ccmd_submitqueue_query_rsp_encode(void *buf, size_t cap, const struct msm_cc
 
       if (n)
          memcpy(p + off, payload, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -686,11 +619,11 @@ msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_cc
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 12;
+   size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 12u, sizeof(*out), 0,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), sizeof(*out), offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len),
                            out, &msg_len, "SUBMITQUEUE_QUERY", err);
    if (ret)
       return ret;
@@ -705,46 +638,22 @@ msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_cc
 uint64_t
 msm_ccmd_submitqueue_query_rsp_host_size(const struct msm_ccmd_submitqueue_query_req *req)
 {
-   (void)req;
    return (uint64_t)sizeof(struct msm_ccmd_submitqueue_query_rsp) + req->len;
-}
-
-uint64_t
-msm_ccmd_wait_fence_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
 }
 
 int
 msm_ccmd_wait_fence_req_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_req *req,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_wait_fence_req_size();
-   struct msm_ccmd_wait_fence_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = MSM_CCMD_WAIT_FENCE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_WAIT_FENCE, len_out);
 }
 
 int
 msm_ccmd_wait_fence_req_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "WAIT_FENCE", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_req), sizeof(*out), offsetof(struct msm_ccmd_wait_fence_req, hdr.len),
+                            out, NULL, "WAIT_FENCE", err);
 }
 
 static int
@@ -754,41 +663,32 @@ decode_msm_ccmd_wait_fence_req(const void *buf, size_t len, void *out, void *vie
    return msm_ccmd_wait_fence_req_decode(buf, len, out, err);
 }
 
-uint64_t
-msm_ccmd_wait_fence_rsp_size(void)
+static bool
+invoke_wait_fence(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 8;
-   return size;
+   const struct msm_handlers *h = handlers;
+
+   (void)view;
+   if (!h->wait_fence)
+      return false;
+   *ret = h->wait_fence(ctx, req);
+   return true;
 }
 
 int
 msm_ccmd_wait_fence_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_wait_fence_rsp_size();
-   struct msm_ccmd_wait_fence_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len), len_out);
 }
 
 int
 msm_ccmd_wait_fence_rsp_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
-                           out, &msg_len, "WAIT_FENCE", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(*out), offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len),
+                            out, NULL, "WAIT_FENCE", err);
 }
 
 uint64_t
@@ -801,10 +701,9 @@ msm_ccmd_wait_fence_rsp_host_size(const struct msm_ccmd_wait_fence_req *req)
 uint64_t
 msm_ccmd_set_debuginfo_req_size(uint32_t comm_len, uint32_t cmdline_len)
 {
-   uint64_t size = 24;
+   uint64_t size = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
 
    size += (uint64_t)comm_len;   /* comm */
-
    size += (uint64_t)cmdline_len;   /* cmdline */
    return (size + 3u) / 4u * 4u;
 }
@@ -815,15 +714,10 @@ msm_ccmd_set_debuginfo_req_encode(void *buf, size_t cap, const struct msm_ccmd_s
       const void *cmdline,
       size_t *len_out)
 {
-   uint64_t size = msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len);
-   struct msm_ccmd_set_debuginfo_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 24;
-   int ret;
+   size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len), req, sizeof(*req), MSM_CCMD_SET_DEBUGINFO, len_out);
 
-   fixed.hdr.cmd = MSM_CCMD_SET_DEBUGINFO;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -838,9 +732,7 @@ msm_ccmd_set_debuginfo_req_encode(void *buf, size_t cap, const struct msm_ccmd_s
 
       if (n)
          memcpy(p + off, cmdline, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -850,11 +742,11 @@ msm_ccmd_set_debuginfo_req_decode(const void *buf, size_t len, struct msm_ccmd_s
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 24;
+   size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_set_debuginfo_req, payload), sizeof(*out), offsetof(struct msm_ccmd_set_debuginfo_req, hdr.len),
                            out, &msg_len, "SET_DEBUGINFO", err);
    if (ret)
       return ret;
@@ -875,258 +767,132 @@ decode_msm_ccmd_set_debuginfo_req(const void *buf, size_t len, void *out, void *
    return msm_ccmd_set_debuginfo_req_decode(buf, len, out, view, err);
 }
 
+static bool
+invoke_set_debuginfo(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
+{
+   const struct msm_handlers *h = handlers;
+
+   if (!h->set_debuginfo)
+      return false;
+   *ret = h->set_debuginfo(ctx, req, view);
+   return true;
+}
+
 const struct vdrm_ccmd_info msm_ccmd_table[MSM_CCMD_COUNT] = {
    [MSM_CCMD_NOP] = {
       .name = "NOP",
-      .min_size = 16,
+      .min_size = sizeof(struct msm_ccmd_nop_req),
       .size = sizeof(struct msm_ccmd_nop_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_msm_ccmd_nop_req,
-      .handler_slot = offsetof(struct msm_handlers, nop),
+      .invoke = invoke_nop,
    },
    [MSM_CCMD_IOCTL_SIMPLE] = {
       .name = "IOCTL_SIMPLE",
-      .min_size = 20,
+      .min_size = offsetof(struct msm_ccmd_ioctl_simple_req, payload),
       .size = sizeof(struct msm_ccmd_ioctl_simple_req),
       .rsp_size = sizeof(struct msm_ccmd_ioctl_simple_rsp),
       .view_size = sizeof(struct msm_ccmd_ioctl_simple_req_view),
       .decode = decode_msm_ccmd_ioctl_simple_req,
-      .handler_slot = offsetof(struct msm_handlers, ioctl_simple),
+      .invoke = invoke_ioctl_simple,
    },
    [MSM_CCMD_GEM_NEW] = {
       .name = "GEM_NEW",
-      .min_size = 40,
+      .min_size = sizeof(struct msm_ccmd_gem_new_req),
       .size = sizeof(struct msm_ccmd_gem_new_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_msm_ccmd_gem_new_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_new),
+      .invoke = invoke_gem_new,
    },
    [MSM_CCMD_GEM_SET_IOVA] = {
       .name = "GEM_SET_IOVA",
-      .min_size = 28,
+      .min_size = offsetof(struct msm_ccmd_gem_set_iova_req, __pad),
       .size = sizeof(struct msm_ccmd_gem_set_iova_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_msm_ccmd_gem_set_iova_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_set_iova),
+      .invoke = invoke_gem_set_iova,
    },
    [MSM_CCMD_GEM_CPU_PREP] = {
       .name = "GEM_CPU_PREP",
-      .min_size = 24,
+      .min_size = sizeof(struct msm_ccmd_gem_cpu_prep_req),
       .size = sizeof(struct msm_ccmd_gem_cpu_prep_req),
       .rsp_size = sizeof(struct msm_ccmd_gem_cpu_prep_rsp),
       .view_size = 0,
       .decode = decode_msm_ccmd_gem_cpu_prep_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_cpu_prep),
+      .invoke = invoke_gem_cpu_prep,
    },
    [MSM_CCMD_GEM_SET_NAME] = {
       .name = "GEM_SET_NAME",
-      .min_size = 24,
+      .min_size = offsetof(struct msm_ccmd_gem_set_name_req, payload),
       .size = sizeof(struct msm_ccmd_gem_set_name_req),
       .rsp_size = 0,
       .view_size = sizeof(struct msm_ccmd_gem_set_name_req_view),
       .decode = decode_msm_ccmd_gem_set_name_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_set_name),
+      .invoke = invoke_gem_set_name,
    },
    [MSM_CCMD_GEM_SUBMIT] = {
       .name = "GEM_SUBMIT",
-      .min_size = 36,
+      .min_size = offsetof(struct msm_ccmd_gem_submit_req, payload),
       .size = sizeof(struct msm_ccmd_gem_submit_req),
       .rsp_size = 0,
       .view_size = sizeof(struct msm_ccmd_gem_submit_req_view),
       .decode = decode_msm_ccmd_gem_submit_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_submit),
+      .invoke = invoke_gem_submit,
    },
    [MSM_CCMD_GEM_UPLOAD] = {
       .name = "GEM_UPLOAD",
-      .min_size = 32,
+      .min_size = offsetof(struct msm_ccmd_gem_upload_req, payload),
       .size = sizeof(struct msm_ccmd_gem_upload_req),
       .rsp_size = 0,
       .view_size = sizeof(struct msm_ccmd_gem_upload_req_view),
       .decode = decode_msm_ccmd_gem_upload_req,
-      .handler_slot = offsetof(struct msm_handlers, gem_upload),
+      .invoke = invoke_gem_upload,
    },
    [MSM_CCMD_SUBMITQUEUE_QUERY] = {
       .name = "SUBMITQUEUE_QUERY",
-      .min_size = 28,
+      .min_size = sizeof(struct msm_ccmd_submitqueue_query_req),
       .size = sizeof(struct msm_ccmd_submitqueue_query_req),
       .rsp_size = sizeof(struct msm_ccmd_submitqueue_query_rsp),
       .view_size = 0,
       .decode = decode_msm_ccmd_submitqueue_query_req,
-      .handler_slot = offsetof(struct msm_handlers, submitqueue_query),
+      .invoke = invoke_submitqueue_query,
    },
    [MSM_CCMD_WAIT_FENCE] = {
       .name = "WAIT_FENCE",
-      .min_size = 24,
+      .min_size = sizeof(struct msm_ccmd_wait_fence_req),
       .size = sizeof(struct msm_ccmd_wait_fence_req),
       .rsp_size = sizeof(struct msm_ccmd_wait_fence_rsp),
       .view_size = 0,
       .decode = decode_msm_ccmd_wait_fence_req,
-      .handler_slot = offsetof(struct msm_handlers, wait_fence),
+      .invoke = invoke_wait_fence,
    },
    [MSM_CCMD_SET_DEBUGINFO] = {
       .name = "SET_DEBUGINFO",
-      .min_size = 24,
+      .min_size = offsetof(struct msm_ccmd_set_debuginfo_req, payload),
       .size = sizeof(struct msm_ccmd_set_debuginfo_req),
       .rsp_size = 0,
       .view_size = sizeof(struct msm_ccmd_set_debuginfo_req_view),
       .decode = decode_msm_ccmd_set_debuginfo_req,
-      .handler_slot = offsetof(struct msm_handlers, set_debuginfo),
+      .invoke = invoke_set_debuginfo,
    },
 };
 
 const char *
 msm_ccmd_name(uint32_t cmd)
 {
-   if (cmd >= MSM_CCMD_COUNT)
-      return NULL;
-   return msm_ccmd_table[cmd].name;
+   return cmd < MSM_CCMD_COUNT ? msm_ccmd_table[cmd].name : NULL;
 }
 
 int
 msm_dispatch(const struct msm_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err)
 {
-   uint32_t cmd;
-   int ret;
+   union msm_ccmd_req_any req;
+   union msm_ccmd_view_any view;
 
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "msm", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   switch (cmd) {
-   case MSM_CCMD_NOP: {
-      struct msm_ccmd_nop_req req;
-
-      ret = msm_ccmd_nop_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->nop)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "NOP", "hdr.cmd", "no handler");
-      ret = h->nop(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_IOCTL_SIMPLE: {
-      struct msm_ccmd_ioctl_simple_req req;
-      struct msm_ccmd_ioctl_simple_req_view view;
-
-      ret = msm_ccmd_ioctl_simple_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->ioctl_simple)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "IOCTL_SIMPLE", "hdr.cmd", "no handler");
-      ret = h->ioctl_simple(ctx, &req, &view);
-      break;
-   }
-   case MSM_CCMD_GEM_NEW: {
-      struct msm_ccmd_gem_new_req req;
-
-      ret = msm_ccmd_gem_new_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_new)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_NEW", "hdr.cmd", "no handler");
-      ret = h->gem_new(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_GEM_SET_IOVA: {
-      struct msm_ccmd_gem_set_iova_req req;
-
-      ret = msm_ccmd_gem_set_iova_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_set_iova)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_SET_IOVA", "hdr.cmd", "no handler");
-      ret = h->gem_set_iova(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_GEM_CPU_PREP: {
-      struct msm_ccmd_gem_cpu_prep_req req;
-
-      ret = msm_ccmd_gem_cpu_prep_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->gem_cpu_prep)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_CPU_PREP", "hdr.cmd", "no handler");
-      ret = h->gem_cpu_prep(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_GEM_SET_NAME: {
-      struct msm_ccmd_gem_set_name_req req;
-      struct msm_ccmd_gem_set_name_req_view view;
-
-      ret = msm_ccmd_gem_set_name_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_set_name)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_SET_NAME", "hdr.cmd", "no handler");
-      ret = h->gem_set_name(ctx, &req, &view);
-      break;
-   }
-   case MSM_CCMD_GEM_SUBMIT: {
-      struct msm_ccmd_gem_submit_req req;
-      struct msm_ccmd_gem_submit_req_view view;
-
-      ret = msm_ccmd_gem_submit_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_submit)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_SUBMIT", "hdr.cmd", "no handler");
-      ret = h->gem_submit(ctx, &req, &view);
-      break;
-   }
-   case MSM_CCMD_GEM_UPLOAD: {
-      struct msm_ccmd_gem_upload_req req;
-      struct msm_ccmd_gem_upload_req_view view;
-
-      ret = msm_ccmd_gem_upload_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->gem_upload)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GEM_UPLOAD", "hdr.cmd", "no handler");
-      ret = h->gem_upload(ctx, &req, &view);
-      break;
-   }
-   case MSM_CCMD_SUBMITQUEUE_QUERY: {
-      struct msm_ccmd_submitqueue_query_req req;
-
-      ret = msm_ccmd_submitqueue_query_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->submitqueue_query)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SUBMITQUEUE_QUERY", "hdr.cmd", "no handler");
-      ret = h->submitqueue_query(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_WAIT_FENCE: {
-      struct msm_ccmd_wait_fence_req req;
-
-      ret = msm_ccmd_wait_fence_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->wait_fence)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "WAIT_FENCE", "hdr.cmd", "no handler");
-      ret = h->wait_fence(ctx, &req);
-      break;
-   }
-   case MSM_CCMD_SET_DEBUGINFO: {
-      struct msm_ccmd_set_debuginfo_req req;
-      struct msm_ccmd_set_debuginfo_req_view view;
-
-      ret = msm_ccmd_set_debuginfo_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->set_debuginfo)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SET_DEBUGINFO", "hdr.cmd", "no handler");
-      ret = h->set_debuginfo(ctx, &req, &view);
-      break;
-   }
-   default:
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "msm", "hdr.cmd", "unknown command %u", cmd);
-   }
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, msm_ccmd_table[cmd].name, "",
-                       "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_dispatch(msm_ccmd_table, MSM_CCMD_COUNT, "msm", h, ctx,
+                        msg, len, &req, &view, err);
 }

@@ -239,14 +239,8 @@ static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "msm", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, buf, sizeof(cmd));
-   if (cmd >= MSM_CCMD_COUNT || !msm_ccmd_table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "msm", "hdr.cmd", "unknown command %u", cmd);
-   return msm_ccmd_table[cmd].decode(buf, len, out, view, err);
+   return vdrm_decode_request(msm_ccmd_table, MSM_CCMD_COUNT, "msm", buf, len,
+                              out, view, err);
 }
 
 static int
@@ -434,57 +428,57 @@ encode_msm_ccmd_set_debuginfo_req(void *buf, size_t cap, const void *fixed, cons
 static const struct vdrm_msg_desc msm_msgs[] = {
    {
       "NOP", 1,
-      { &msm_ccmd_nop_req_desc, 16, 16, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_nop_req },
+      { &msm_ccmd_nop_req_desc, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_nop_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &msm_ccmd_ioctl_simple_req_desc, 20, 20, 4, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request, encode_msm_ccmd_ioctl_simple_req },
-      { &msm_ccmd_ioctl_simple_rsp_desc, 8, 8, 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp, encode_msm_ccmd_ioctl_simple_rsp },
+      { &msm_ccmd_ioctl_simple_req_desc, offsetof(struct msm_ccmd_ioctl_simple_req, payload), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 4, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request, encode_msm_ccmd_ioctl_simple_req },
+      { &msm_ccmd_ioctl_simple_rsp_desc, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp, encode_msm_ccmd_ioctl_simple_rsp },
    },
    {
       "GEM_NEW", 3,
-      { &msm_ccmd_gem_new_req_desc, 40, 40, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_new_req },
+      { &msm_ccmd_gem_new_req_desc, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_new_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_SET_IOVA", 4,
-      { &msm_ccmd_gem_set_iova_req_desc, 32, 28, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_set_iova_req },
+      { &msm_ccmd_gem_set_iova_req_desc, sizeof(struct msm_ccmd_gem_set_iova_req), offsetof(struct msm_ccmd_gem_set_iova_req, __pad), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_set_iova_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_CPU_PREP", 5,
-      { &msm_ccmd_gem_cpu_prep_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_cpu_prep_req },
-      { &msm_ccmd_gem_cpu_prep_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp, encode_msm_ccmd_gem_cpu_prep_rsp },
+      { &msm_ccmd_gem_cpu_prep_req_desc, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_cpu_prep_req },
+      { &msm_ccmd_gem_cpu_prep_rsp_desc, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(struct msm_ccmd_gem_cpu_prep_rsp), 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp, encode_msm_ccmd_gem_cpu_prep_rsp },
    },
    {
       "GEM_SET_NAME", 6,
-      { &msm_ccmd_gem_set_name_req_desc, 24, 24, 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request, encode_msm_ccmd_gem_set_name_req },
+      { &msm_ccmd_gem_set_name_req_desc, offsetof(struct msm_ccmd_gem_set_name_req, payload), offsetof(struct msm_ccmd_gem_set_name_req, payload), 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request, encode_msm_ccmd_gem_set_name_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_SUBMIT", 7,
-      { &msm_ccmd_gem_submit_req_desc, 36, 36, 4, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request, encode_msm_ccmd_gem_submit_req },
+      { &msm_ccmd_gem_submit_req_desc, offsetof(struct msm_ccmd_gem_submit_req, payload), offsetof(struct msm_ccmd_gem_submit_req, payload), 4, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request, encode_msm_ccmd_gem_submit_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "GEM_UPLOAD", 8,
-      { &msm_ccmd_gem_upload_req_desc, 32, 32, 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request, encode_msm_ccmd_gem_upload_req },
+      { &msm_ccmd_gem_upload_req_desc, offsetof(struct msm_ccmd_gem_upload_req, payload), offsetof(struct msm_ccmd_gem_upload_req, payload), 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request, encode_msm_ccmd_gem_upload_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "SUBMITQUEUE_QUERY", 9,
-      { &msm_ccmd_submitqueue_query_req_desc, 28, 28, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_submitqueue_query_req },
-      { &msm_ccmd_submitqueue_query_rsp_desc, 12, 12, 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp, encode_msm_ccmd_submitqueue_query_rsp },
+      { &msm_ccmd_submitqueue_query_req_desc, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_submitqueue_query_req },
+      { &msm_ccmd_submitqueue_query_rsp_desc, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp, encode_msm_ccmd_submitqueue_query_rsp },
    },
    {
       "WAIT_FENCE", 10,
-      { &msm_ccmd_wait_fence_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_msm_ccmd_wait_fence_req },
-      { &msm_ccmd_wait_fence_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp, encode_msm_ccmd_wait_fence_rsp },
+      { &msm_ccmd_wait_fence_req_desc, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_wait_fence_req },
+      { &msm_ccmd_wait_fence_rsp_desc, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(struct msm_ccmd_wait_fence_rsp), 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp, encode_msm_ccmd_wait_fence_rsp },
    },
    {
       "SET_DEBUGINFO", 11,
-      { &msm_ccmd_set_debuginfo_req_desc, 24, 24, 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request, encode_msm_ccmd_set_debuginfo_req },
+      { &msm_ccmd_set_debuginfo_req_desc, offsetof(struct msm_ccmd_set_debuginfo_req, payload), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request, encode_msm_ccmd_set_debuginfo_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
 };

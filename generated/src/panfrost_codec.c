@@ -11,7 +11,7 @@
 uint64_t
 panfrost_ccmd_submit_req_size(uint32_t res_id_count)
 {
-   uint64_t size = 32;
+   uint64_t size = offsetof(struct panfrost_ccmd_submit_req, payload);
 
    size += (uint64_t)res_id_count * sizeof(uint32_t);   /* res_ids */
    return (size + 3u) / 4u * 4u;
@@ -22,15 +22,10 @@ panfrost_ccmd_submit_req_encode(void *buf, size_t cap, const struct panfrost_ccm
       const uint32_t *res_ids,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_submit_req_size(req->res_id_count);
-   struct panfrost_ccmd_submit_req fixed = *req;
    uint8_t *p = buf;
-   size_t off = 32;
-   int ret;
+   size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
+   int ret = vdrm_encode_request(buf, cap, panfrost_ccmd_submit_req_size(req->res_id_count), req, sizeof(*req), PANFROST_CCMD_SUBMIT, len_out);
 
-   fixed.hdr.cmd = PANFROST_CCMD_SUBMIT;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
    {
@@ -38,9 +33,7 @@ panfrost_ccmd_submit_req_encode(void *buf, size_t cap, const struct panfrost_ccm
 
       if (n)
          memcpy(p + off, res_ids, n);
-      off += n;
    }
-   *len_out = (size_t)size;
    return VDRM_OK;
 }
 
@@ -50,11 +43,11 @@ panfrost_ccmd_submit_req_decode(const void *buf, size_t len, struct panfrost_ccm
       struct vdrm_error *err)
 {
    const uint8_t *msg = buf;
-   size_t off = 32;
+   size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
    uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
+   ret = vdrm_decode_fixed(buf, len, offsetof(struct panfrost_ccmd_submit_req, payload), sizeof(*out), offsetof(struct panfrost_ccmd_submit_req, hdr.len),
                            out, &msg_len, "SUBMIT", err);
    if (ret)
       return ret;
@@ -71,30 +64,28 @@ decode_panfrost_ccmd_submit_req(const void *buf, size_t len, void *out, void *vi
    return panfrost_ccmd_submit_req_decode(buf, len, out, view, err);
 }
 
-uint64_t
-panfrost_ccmd_wait_bo_req_size(void)
+static bool
+invoke_submit(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 32;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   if (!h->submit)
+      return false;
+   *ret = h->submit(ctx, req, view);
+   return true;
 }
 
 int
 panfrost_ccmd_wait_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_wait_bo_req_size();
-   struct panfrost_ccmd_wait_bo_req fixed = *req;
-   int ret;
+   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_WAIT_BO, len_out);
 
-   fixed.hdr.cmd = PANFROST_CCMD_WAIT_BO;
-   /* Upstream's implicit padding between res_id and timeout_ns: never send stack bytes. */
-   memset((uint8_t *)&fixed + offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(fixed.res_id), 0,
-          offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns) - offsetof(struct panfrost_ccmd_wait_bo_req, res_id) - sizeof(fixed.res_id));
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
    if (ret)
       return ret;
-   *len_out = (size_t)size;
+   /* Upstream's implicit padding between res_id and timeout_ns: never send stack bytes. */
+   memset((uint8_t *)buf + offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(req->res_id), 0,
+          offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns) - offsetof(struct panfrost_ccmd_wait_bo_req, res_id) - sizeof(req->res_id));
    return VDRM_OK;
 }
 
@@ -102,11 +93,10 @@ int
 panfrost_ccmd_wait_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
-                           out, &msg_len, "WAIT_BO", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_wait_bo_req, hdr.len),
+                           out, NULL, "WAIT_BO", err);
    if (ret)
       return ret;
    for (size_t i = offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(out->res_id);
@@ -125,41 +115,32 @@ decode_panfrost_ccmd_wait_bo_req(const void *buf, size_t len, void *out, void *v
    return panfrost_ccmd_wait_bo_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_wait_bo_rsp_size(void)
+static bool
+invoke_wait_bo(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 8;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->wait_bo)
+      return false;
+   *ret = h->wait_bo(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_wait_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_wait_bo_rsp_size();
-   struct panfrost_ccmd_wait_bo_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len), len_out);
 }
 
 int
 panfrost_ccmd_wait_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 8u, sizeof(*out), 0,
-                           out, &msg_len, "WAIT_BO", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len),
+                            out, NULL, "WAIT_BO", err);
 }
 
 uint64_t
@@ -169,46 +150,28 @@ panfrost_ccmd_wait_bo_rsp_host_size(const struct panfrost_ccmd_wait_bo_req *req)
    return (uint64_t)sizeof(struct panfrost_ccmd_wait_bo_rsp);
 }
 
-uint64_t
-panfrost_ccmd_create_bo_req_size(void)
-{
-   uint64_t size = 32;
-   return size;
-}
-
 int
 panfrost_ccmd_create_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_create_bo_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_create_bo_req_size();
-   struct panfrost_ccmd_create_bo_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = PANFROST_CCMD_CREATE_BO;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_CREATE_BO, len_out);
 }
 
 int
 panfrost_ccmd_create_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_create_bo_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 32u, sizeof(*out), 4,
-                           out, &msg_len, "CREATE_BO", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_create_bo_req, hdr.len),
+                           out, NULL, "CREATE_BO", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 16, "CREATE_BO", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct panfrost_ccmd_create_bo_req, pad), "CREATE_BO", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    if (out->blob_id < 1u)
-      return vdrm_fail(err, VDRM_E_LIMIT, 24, "CREATE_BO", "blob_id",
+      return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct panfrost_ccmd_create_bo_req, blob_id), "CREATE_BO", "blob_id",
                        "%llu is below the minimum 1", (unsigned long long)out->blob_id);
    return VDRM_OK;
 }
@@ -220,42 +183,31 @@ decode_panfrost_ccmd_create_bo_req(const void *buf, size_t len, void *out, void 
    return panfrost_ccmd_create_bo_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_mmap_bo_req_size(void)
+static bool
+invoke_create_bo(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 24;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->create_bo)
+      return false;
+   *ret = h->create_bo(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_mmap_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_mmap_bo_req_size();
-   struct panfrost_ccmd_mmap_bo_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = PANFROST_CCMD_MMAP_BO;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_MMAP_BO, len_out);
 }
 
 int
 panfrost_ccmd_mmap_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "MMAP_BO", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_mmap_bo_req, hdr.len),
+                            out, NULL, "MMAP_BO", err);
 }
 
 static int
@@ -265,41 +217,32 @@ decode_panfrost_ccmd_mmap_bo_req(const void *buf, size_t len, void *out, void *v
    return panfrost_ccmd_mmap_bo_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_mmap_bo_rsp_size(void)
+static bool
+invoke_mmap_bo(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->mmap_bo)
+      return false;
+   *ret = h->mmap_bo(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_mmap_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_mmap_bo_rsp_size();
-   struct panfrost_ccmd_mmap_bo_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len), len_out);
 }
 
 int
 panfrost_ccmd_mmap_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "MMAP_BO", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len),
+                            out, NULL, "MMAP_BO", err);
 }
 
 uint64_t
@@ -309,43 +252,25 @@ panfrost_ccmd_mmap_bo_rsp_host_size(const struct panfrost_ccmd_mmap_bo_req *req)
    return (uint64_t)sizeof(struct panfrost_ccmd_mmap_bo_rsp);
 }
 
-uint64_t
-panfrost_ccmd_get_param_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 panfrost_ccmd_get_param_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_get_param_req_size();
-   struct panfrost_ccmd_get_param_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = PANFROST_CCMD_GET_PARAM;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_GET_PARAM, len_out);
 }
 
 int
 panfrost_ccmd_get_param_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GET_PARAM", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_req), sizeof(*out), offsetof(struct panfrost_ccmd_get_param_req, hdr.len),
+                           out, NULL, "GET_PARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 16, "GET_PARAM", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct panfrost_ccmd_get_param_req, pad), "GET_PARAM", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -357,41 +282,32 @@ decode_panfrost_ccmd_get_param_req(const void *buf, size_t len, void *out, void 
    return panfrost_ccmd_get_param_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_get_param_rsp_size(void)
+static bool
+invoke_get_param(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->get_param)
+      return false;
+   *ret = h->get_param(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_get_param_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_get_param_rsp_size();
-   struct panfrost_ccmd_get_param_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len), len_out);
 }
 
 int
 panfrost_ccmd_get_param_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "GET_PARAM", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len),
+                            out, NULL, "GET_PARAM", err);
 }
 
 uint64_t
@@ -401,43 +317,25 @@ panfrost_ccmd_get_param_rsp_host_size(const struct panfrost_ccmd_get_param_req *
    return (uint64_t)sizeof(struct panfrost_ccmd_get_param_rsp);
 }
 
-uint64_t
-panfrost_ccmd_get_bo_offset_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 panfrost_ccmd_get_bo_offset_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_get_bo_offset_req_size();
-   struct panfrost_ccmd_get_bo_offset_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = PANFROST_CCMD_GET_BO_OFFSET;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_GET_BO_OFFSET, len_out);
 }
 
 int
 panfrost_ccmd_get_bo_offset_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "GET_BO_OFFSET", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(*out), offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr.len),
+                           out, NULL, "GET_BO_OFFSET", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 16, "GET_BO_OFFSET", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), "GET_BO_OFFSET", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -449,41 +347,32 @@ decode_panfrost_ccmd_get_bo_offset_req(const void *buf, size_t len, void *out, v
    return panfrost_ccmd_get_bo_offset_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_get_bo_offset_rsp_size(void)
+static bool
+invoke_get_bo_offset(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->get_bo_offset)
+      return false;
+   *ret = h->get_bo_offset(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_get_bo_offset_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_get_bo_offset_rsp_size();
-   struct panfrost_ccmd_get_bo_offset_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len), len_out);
 }
 
 int
 panfrost_ccmd_get_bo_offset_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "GET_BO_OFFSET", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len),
+                            out, NULL, "GET_BO_OFFSET", err);
 }
 
 uint64_t
@@ -493,42 +382,19 @@ panfrost_ccmd_get_bo_offset_rsp_host_size(const struct panfrost_ccmd_get_bo_offs
    return (uint64_t)sizeof(struct panfrost_ccmd_get_bo_offset_rsp);
 }
 
-uint64_t
-panfrost_ccmd_madvise_req_size(void)
-{
-   uint64_t size = 24;
-   return size;
-}
-
 int
 panfrost_ccmd_madvise_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_req *req,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_madvise_req_size();
-   struct panfrost_ccmd_madvise_req fixed = *req;
-   int ret;
-
-   fixed.hdr.cmd = PANFROST_CCMD_MADVISE;
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_MADVISE, len_out);
 }
 
 int
 panfrost_ccmd_madvise_req_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_req *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
-   int ret;
-
-   ret = vdrm_decode_fixed(buf, len, 24u, sizeof(*out), 4,
-                           out, &msg_len, "MADVISE", err);
-   if (ret)
-      return ret;
-   return VDRM_OK;
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_req), sizeof(*out), offsetof(struct panfrost_ccmd_madvise_req, hdr.len),
+                            out, NULL, "MADVISE", err);
 }
 
 static int
@@ -538,42 +404,38 @@ decode_panfrost_ccmd_madvise_req(const void *buf, size_t len, void *out, void *v
    return panfrost_ccmd_madvise_req_decode(buf, len, out, err);
 }
 
-uint64_t
-panfrost_ccmd_madvise_rsp_size(void)
+static bool
+invoke_madvise(const void *handlers, void *ctx, const void *req, const void *view, int *ret)
 {
-   uint64_t size = 16;
-   return size;
+   const struct panfrost_handlers *h = handlers;
+
+   (void)view;
+   if (!h->madvise)
+      return false;
+   *ret = h->madvise(ctx, req);
+   return true;
 }
 
 int
 panfrost_ccmd_madvise_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_rsp *rsp,
       size_t *len_out)
 {
-   uint64_t size = panfrost_ccmd_madvise_rsp_size();
-   struct panfrost_ccmd_madvise_rsp fixed = *rsp;
-   int ret;
-
-   fixed.hdr.len = (uint32_t)size;
-   ret = vdrm_encode_fixed(buf, cap, size, &fixed, sizeof(fixed));
-   if (ret)
-      return ret;
-   *len_out = (size_t)size;
-   return VDRM_OK;
+   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
+                               offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len), len_out);
 }
 
 int
 panfrost_ccmd_madvise_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_rsp *out,
       struct vdrm_error *err)
 {
-   uint32_t msg_len;
    int ret;
 
-   ret = vdrm_decode_fixed(buf, len, 16u, sizeof(*out), 0,
-                           out, &msg_len, "MADVISE", err);
+   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len),
+                           out, NULL, "MADVISE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
-      return vdrm_fail(err, VDRM_E_NONZERO, 4, "MADVISE", "pad",
+      return vdrm_fail(err, VDRM_E_NONZERO, offsetof(struct panfrost_ccmd_madvise_rsp, pad), "MADVISE", "pad",
                        "must be zero, is %llu", (unsigned long long)out->pad);
    return VDRM_OK;
 }
@@ -588,171 +450,82 @@ panfrost_ccmd_madvise_rsp_host_size(const struct panfrost_ccmd_madvise_req *req)
 const struct vdrm_ccmd_info panfrost_ccmd_table[PANFROST_CCMD_COUNT] = {
    [PANFROST_CCMD_SUBMIT] = {
       .name = "SUBMIT",
-      .min_size = 32,
+      .min_size = offsetof(struct panfrost_ccmd_submit_req, payload),
       .size = sizeof(struct panfrost_ccmd_submit_req),
       .rsp_size = 0,
       .view_size = sizeof(struct panfrost_ccmd_submit_req_view),
       .decode = decode_panfrost_ccmd_submit_req,
-      .handler_slot = offsetof(struct panfrost_handlers, submit),
+      .invoke = invoke_submit,
    },
    [PANFROST_CCMD_WAIT_BO] = {
       .name = "WAIT_BO",
-      .min_size = 32,
+      .min_size = sizeof(struct panfrost_ccmd_wait_bo_req),
       .size = sizeof(struct panfrost_ccmd_wait_bo_req),
       .rsp_size = sizeof(struct panfrost_ccmd_wait_bo_rsp),
       .view_size = 0,
       .decode = decode_panfrost_ccmd_wait_bo_req,
-      .handler_slot = offsetof(struct panfrost_handlers, wait_bo),
+      .invoke = invoke_wait_bo,
    },
    [PANFROST_CCMD_CREATE_BO] = {
       .name = "CREATE_BO",
-      .min_size = 32,
+      .min_size = sizeof(struct panfrost_ccmd_create_bo_req),
       .size = sizeof(struct panfrost_ccmd_create_bo_req),
       .rsp_size = 0,
       .view_size = 0,
       .decode = decode_panfrost_ccmd_create_bo_req,
-      .handler_slot = offsetof(struct panfrost_handlers, create_bo),
+      .invoke = invoke_create_bo,
    },
    [PANFROST_CCMD_MMAP_BO] = {
       .name = "MMAP_BO",
-      .min_size = 24,
+      .min_size = sizeof(struct panfrost_ccmd_mmap_bo_req),
       .size = sizeof(struct panfrost_ccmd_mmap_bo_req),
       .rsp_size = sizeof(struct panfrost_ccmd_mmap_bo_rsp),
       .view_size = 0,
       .decode = decode_panfrost_ccmd_mmap_bo_req,
-      .handler_slot = offsetof(struct panfrost_handlers, mmap_bo),
+      .invoke = invoke_mmap_bo,
    },
    [PANFROST_CCMD_GET_PARAM] = {
       .name = "GET_PARAM",
-      .min_size = 24,
+      .min_size = sizeof(struct panfrost_ccmd_get_param_req),
       .size = sizeof(struct panfrost_ccmd_get_param_req),
       .rsp_size = sizeof(struct panfrost_ccmd_get_param_rsp),
       .view_size = 0,
       .decode = decode_panfrost_ccmd_get_param_req,
-      .handler_slot = offsetof(struct panfrost_handlers, get_param),
+      .invoke = invoke_get_param,
    },
    [PANFROST_CCMD_GET_BO_OFFSET] = {
       .name = "GET_BO_OFFSET",
-      .min_size = 24,
+      .min_size = sizeof(struct panfrost_ccmd_get_bo_offset_req),
       .size = sizeof(struct panfrost_ccmd_get_bo_offset_req),
       .rsp_size = sizeof(struct panfrost_ccmd_get_bo_offset_rsp),
       .view_size = 0,
       .decode = decode_panfrost_ccmd_get_bo_offset_req,
-      .handler_slot = offsetof(struct panfrost_handlers, get_bo_offset),
+      .invoke = invoke_get_bo_offset,
    },
    [PANFROST_CCMD_MADVISE] = {
       .name = "MADVISE",
-      .min_size = 24,
+      .min_size = sizeof(struct panfrost_ccmd_madvise_req),
       .size = sizeof(struct panfrost_ccmd_madvise_req),
       .rsp_size = sizeof(struct panfrost_ccmd_madvise_rsp),
       .view_size = 0,
       .decode = decode_panfrost_ccmd_madvise_req,
-      .handler_slot = offsetof(struct panfrost_handlers, madvise),
+      .invoke = invoke_madvise,
    },
 };
 
 const char *
 panfrost_ccmd_name(uint32_t cmd)
 {
-   if (cmd >= PANFROST_CCMD_COUNT)
-      return NULL;
-   return panfrost_ccmd_table[cmd].name;
+   return cmd < PANFROST_CCMD_COUNT ? panfrost_ccmd_table[cmd].name : NULL;
 }
 
 int
 panfrost_dispatch(const struct panfrost_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err)
 {
-   uint32_t cmd;
-   int ret;
+   union panfrost_ccmd_req_any req;
+   union panfrost_ccmd_view_any view;
 
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "panfrost", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   switch (cmd) {
-   case PANFROST_CCMD_SUBMIT: {
-      struct panfrost_ccmd_submit_req req;
-      struct panfrost_ccmd_submit_req_view view;
-
-      ret = panfrost_ccmd_submit_req_decode(msg, len, &req, &view, err);
-      if (ret)
-         return ret;
-      if (!h->submit)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "SUBMIT", "hdr.cmd", "no handler");
-      ret = h->submit(ctx, &req, &view);
-      break;
-   }
-   case PANFROST_CCMD_WAIT_BO: {
-      struct panfrost_ccmd_wait_bo_req req;
-
-      ret = panfrost_ccmd_wait_bo_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->wait_bo)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "WAIT_BO", "hdr.cmd", "no handler");
-      ret = h->wait_bo(ctx, &req);
-      break;
-   }
-   case PANFROST_CCMD_CREATE_BO: {
-      struct panfrost_ccmd_create_bo_req req;
-
-      ret = panfrost_ccmd_create_bo_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->create_bo)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "CREATE_BO", "hdr.cmd", "no handler");
-      ret = h->create_bo(ctx, &req);
-      break;
-   }
-   case PANFROST_CCMD_MMAP_BO: {
-      struct panfrost_ccmd_mmap_bo_req req;
-
-      ret = panfrost_ccmd_mmap_bo_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->mmap_bo)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "MMAP_BO", "hdr.cmd", "no handler");
-      ret = h->mmap_bo(ctx, &req);
-      break;
-   }
-   case PANFROST_CCMD_GET_PARAM: {
-      struct panfrost_ccmd_get_param_req req;
-
-      ret = panfrost_ccmd_get_param_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->get_param)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GET_PARAM", "hdr.cmd", "no handler");
-      ret = h->get_param(ctx, &req);
-      break;
-   }
-   case PANFROST_CCMD_GET_BO_OFFSET: {
-      struct panfrost_ccmd_get_bo_offset_req req;
-
-      ret = panfrost_ccmd_get_bo_offset_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->get_bo_offset)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "GET_BO_OFFSET", "hdr.cmd", "no handler");
-      ret = h->get_bo_offset(ctx, &req);
-      break;
-   }
-   case PANFROST_CCMD_MADVISE: {
-      struct panfrost_ccmd_madvise_req req;
-
-      ret = panfrost_ccmd_madvise_req_decode(msg, len, &req, err);
-      if (ret)
-         return ret;
-      if (!h->madvise)
-         return vdrm_fail(err, VDRM_E_OPCODE, 0, "MADVISE", "hdr.cmd", "no handler");
-      ret = h->madvise(ctx, &req);
-      break;
-   }
-   default:
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "panfrost", "hdr.cmd", "unknown command %u", cmd);
-   }
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, panfrost_ccmd_table[cmd].name, "",
-                       "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_dispatch(panfrost_ccmd_table, PANFROST_CCMD_COUNT, "panfrost", h, ctx,
+                        msg, len, &req, &view, err);
 }

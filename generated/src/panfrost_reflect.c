@@ -159,14 +159,8 @@ static const struct vdrm_item_desc panfrost_ccmd_submit_req_items[] = {
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, "panfrost", "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, buf, sizeof(cmd));
-   if (cmd >= PANFROST_CCMD_COUNT || !panfrost_ccmd_table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, "panfrost", "hdr.cmd", "unknown command %u", cmd);
-   return panfrost_ccmd_table[cmd].decode(buf, len, out, view, err);
+   return vdrm_decode_request(panfrost_ccmd_table, PANFROST_CCMD_COUNT, "panfrost", buf, len,
+                              out, view, err);
 }
 
 static int
@@ -304,38 +298,38 @@ encode_panfrost_ccmd_madvise_rsp(void *buf, size_t cap, const void *fixed, const
 static const struct vdrm_msg_desc panfrost_msgs[] = {
    {
       "SUBMIT", 1,
-      { &panfrost_ccmd_submit_req_desc, 32, 32, 4, 1, panfrost_ccmd_submit_req_items, sizeof(struct panfrost_ccmd_submit_req_view), decode_request, encode_panfrost_ccmd_submit_req },
+      { &panfrost_ccmd_submit_req_desc, offsetof(struct panfrost_ccmd_submit_req, payload), offsetof(struct panfrost_ccmd_submit_req, payload), 4, 1, panfrost_ccmd_submit_req_items, sizeof(struct panfrost_ccmd_submit_req_view), decode_request, encode_panfrost_ccmd_submit_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "WAIT_BO", 2,
-      { &panfrost_ccmd_wait_bo_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_wait_bo_req },
-      { &panfrost_ccmd_wait_bo_rsp_desc, 8, 8, 1, 0, NULL, 0, decode_panfrost_ccmd_wait_bo_rsp, encode_panfrost_ccmd_wait_bo_rsp },
+      { &panfrost_ccmd_wait_bo_req_desc, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(struct panfrost_ccmd_wait_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_wait_bo_req },
+      { &panfrost_ccmd_wait_bo_rsp_desc, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(struct panfrost_ccmd_wait_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_wait_bo_rsp, encode_panfrost_ccmd_wait_bo_rsp },
    },
    {
       "CREATE_BO", 3,
-      { &panfrost_ccmd_create_bo_req_desc, 32, 32, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_create_bo_req },
+      { &panfrost_ccmd_create_bo_req_desc, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(struct panfrost_ccmd_create_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_create_bo_req },
       { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
    },
    {
       "MMAP_BO", 4,
-      { &panfrost_ccmd_mmap_bo_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_mmap_bo_req },
-      { &panfrost_ccmd_mmap_bo_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_panfrost_ccmd_mmap_bo_rsp, encode_panfrost_ccmd_mmap_bo_rsp },
+      { &panfrost_ccmd_mmap_bo_req_desc, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(struct panfrost_ccmd_mmap_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_mmap_bo_req },
+      { &panfrost_ccmd_mmap_bo_rsp_desc, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(struct panfrost_ccmd_mmap_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_mmap_bo_rsp, encode_panfrost_ccmd_mmap_bo_rsp },
    },
    {
       "GET_PARAM", 5,
-      { &panfrost_ccmd_get_param_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_param_req },
-      { &panfrost_ccmd_get_param_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_panfrost_ccmd_get_param_rsp, encode_panfrost_ccmd_get_param_rsp },
+      { &panfrost_ccmd_get_param_req_desc, sizeof(struct panfrost_ccmd_get_param_req), sizeof(struct panfrost_ccmd_get_param_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_param_req },
+      { &panfrost_ccmd_get_param_rsp_desc, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(struct panfrost_ccmd_get_param_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_param_rsp, encode_panfrost_ccmd_get_param_rsp },
    },
    {
       "GET_BO_OFFSET", 6,
-      { &panfrost_ccmd_get_bo_offset_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_bo_offset_req },
-      { &panfrost_ccmd_get_bo_offset_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_panfrost_ccmd_get_bo_offset_rsp, encode_panfrost_ccmd_get_bo_offset_rsp },
+      { &panfrost_ccmd_get_bo_offset_req_desc, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(struct panfrost_ccmd_get_bo_offset_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_bo_offset_req },
+      { &panfrost_ccmd_get_bo_offset_rsp_desc, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(struct panfrost_ccmd_get_bo_offset_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_bo_offset_rsp, encode_panfrost_ccmd_get_bo_offset_rsp },
    },
    {
       "MADVISE", 7,
-      { &panfrost_ccmd_madvise_req_desc, 24, 24, 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_madvise_req },
-      { &panfrost_ccmd_madvise_rsp_desc, 16, 16, 1, 0, NULL, 0, decode_panfrost_ccmd_madvise_rsp, encode_panfrost_ccmd_madvise_rsp },
+      { &panfrost_ccmd_madvise_req_desc, sizeof(struct panfrost_ccmd_madvise_req), sizeof(struct panfrost_ccmd_madvise_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_madvise_req },
+      { &panfrost_ccmd_madvise_rsp_desc, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(struct panfrost_ccmd_madvise_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_madvise_rsp, encode_panfrost_ccmd_madvise_rsp },
    },
 };
 

@@ -2,15 +2,16 @@
 and encode parameters, the checks its decoder makes, its padding gaps."""
 
 from . import cexpr
-from .layout import ABIS, type_layout
-from .model import field_at
+from .layout import ABIS
+from .model import field_at, walk
 from .text import c_type
 
 
 class MessageBody:
     """What the codec templates need to know about a request or a response."""
 
-    def __init__(self, protocol, msg, s, is_request):
+    def __init__(self, protocol, msg, s, is_request, emit=True):
+        self.emit = emit    # False for a shared response struct already emitted
         self.p = protocol
         self.msg = msg
         self.s = s
@@ -24,16 +25,44 @@ class MessageBody:
         self.command = msg.name
 
     def _min_size(self):
-        """Bytes a sender must send: everything up to the last field of the first revision."""
-        end = 0
-        for m in self.s.members:
-            if m.since <= self.msg.since:
-                size = m.layout["lp64"][0] if m.kind == "union" else m.type.size * m.count \
-                    if m.type.kind == "scalar" else m.type.size() * m.count
-                end = max(end, m.offset["lp64"] + size)
-        if self.tail is None:
-            return max(end, self.size) if all(m.since <= self.msg.since for m in self.s.members) else end
-        return self.data_offset if all(m.since <= self.msg.since for m in self.s.members) else end
+        """Bytes a sender must send: everything before the first field a later
+        revision added, else the whole fixed part."""
+        later = [m for m in self.s.members if m.since > self.msg.since]
+        if later:
+            return later[0].offset["lp64"]
+        return self.data_offset
+
+    @property
+    def struct(self):
+        return f"struct {self.name}"
+
+    def offsetof(self, path):
+        return f"offsetof(struct {self.name}, {path})"
+
+    @property
+    def data_offset_c(self):
+        """C expression of where the variable part starts (the end of the fixed part)."""
+        return self.offsetof(self.tail.name) if self.tail else f"sizeof(struct {self.name})"
+
+    @property
+    def min_size_c(self):
+        later = [m for m in self.s.members if m.since > self.msg.since]
+        return self.offsetof(later[0].name) if later else self.data_offset_c
+
+    @property
+    def len_offset_c(self):
+        return self.offsetof(self.len_path)
+
+    @property
+    def header_type(self):
+        """The transport header the body starts with (vdrm_ccmd_req for requests)."""
+        return self.s.members[0].type.name
+
+    @property
+    def checks_fixed_part(self):
+        """Whether the decoder checks anything beyond hdr.len."""
+        return bool(self.padding_gaps() or self.zero_checks() or self.fixed_checks() or
+                    self.ioctl_checks() or self.s.exact)
 
     @property
     def pad_to(self):
@@ -115,7 +144,7 @@ class MessageBody:
     # -- decode ------------------------------------------------------------
     def zero_checks(self):
         """(C lvalue, field path, offset) of every must-be-zero fixed field, embedded structs descended."""
-        return [(f"out->{path}", path, off) for path, off in zero_fields(self.s, skip_hdr=True)]
+        return [(f"out->{path}", path, self.offsetof(path)) for path, off in zero_fields(self.s, skip_hdr=True)]
 
     def padding_gaps(self):
         """(previous member, next member) around implicit padding in the fixed part on any ABI
@@ -124,8 +153,7 @@ class MessageBody:
         ms = [m for m in self.s.members if not (m.kind == "field" and m.bits)]
         for prev, nxt in zip(ms, ms[1:]):
             for abi in ABIS:
-                size = prev.layout[abi][0] if prev.kind == "union" else type_layout(prev.type, abi)[0] * prev.count
-                if prev.offset[abi] + size < nxt.offset[abi]:
+                if prev.offset[abi] + prev.size(abi) < nxt.offset[abi]:
                     out.append((prev.name, nxt.name))
                     break
         return out
@@ -169,7 +197,7 @@ class MessageBody:
         """Element must-be-zero checks for a struct array: (member path, offset in element)."""
         if item.kind != "array" or item.type.kind != "struct":
             return []
-        return [(m.name, m.offset["lp64"]) for m in item.type.members
+        return [(m.name, f"offsetof({c_type(item.type)}, {m.name})") for m in item.type.members
                 if m.kind == "field" and m.checked_zero and m.type.kind == "scalar" and not m.dims]
 
     def count_expr(self, item, prefix="out->"):
@@ -195,17 +223,13 @@ class MessageBody:
         return "4u" if item.unit == "dwords" else "1u"
 
 
-def zero_fields(s, skip_hdr=False, prefix="", base=0):
-    """(path, offset) of every scalar padding or must-be-zero field of s, embedded structs descended."""
-    out = []
-    for m in s.members:
-        if m.kind != "field" or (skip_hdr and m.name == "hdr") or m.dims or m.bits:
-            continue
-        if m.type.kind == "struct":
-            out += zero_fields(m.type, False, f"{prefix}{m.name}.", base + m.offset["lp64"])
-        elif m.checked_zero:
-            out.append((prefix + m.name, base + m.offset["lp64"]))
-    return out
+def zero_fields(s, skip_hdr=False):
+    """(path, lp64 offset) of every scalar padding or must-be-zero field of s,
+    embedded structs descended (union members overlap others: never checked)."""
+    return [(x.path, x.offset["lp64"]) for x in walk(s, into_types=True)
+            if x.member.kind == "field" and x.member.checked_zero and x.member.type.kind == "scalar"
+            and not x.member.dims and not x.member.bits and not x.in_union
+            and not (skip_hdr and x.path.split(".")[0] == "hdr")]
 
 
 def check_conditions(k, s, prefix):
@@ -227,7 +251,7 @@ def check_conditions(k, s, prefix):
     if k.mask is not None:
         conds.append((f"({v} & ~(uint64_t){k.mask:#x}u) != 0", "VDRM_E_NOT_ALLOWED",
                       f"0x%llx has bits outside 0x{k.mask:x}"))
-    return dict(path=k.field, offset=off, value=v, conds=conds)
+    return dict(path=k.field, offset=f"offsetof({c_type(s)}, {k.field})", value=v, conds=conds)
 
 
 def bodies(protocol):
@@ -237,10 +261,9 @@ def bodies(protocol):
     seen = set()
     for msg in protocol.messages:
         req = MessageBody(protocol, msg, msg.request, True)
-        rsp = MessageBody(protocol, msg, msg.response, False) if msg.response else None
-        req.emit = True
-        if rsp:
-            rsp.emit = rsp.name not in seen
-            seen.add(rsp.name)
+        rsp = None
+        if msg.response:
+            rsp = MessageBody(protocol, msg, msg.response, False, emit=msg.response.name not in seen)
+            seen.add(msg.response.name)
         out.append((msg, req, rsp))
     return out

@@ -6,6 +6,8 @@ with align="4" is __attribute__((packed, aligned(4))) (DRM_ALIGN_4): members
 are packed and the struct as a whole is 4-byte aligned.
 """
 
+import copy
+
 ABIS = ("lp64", "ilp32")
 
 
@@ -21,37 +23,29 @@ def type_layout(t, abi):
 
 
 def _struct(s, abi, done):
-    if id(s) in done.get(abi, set()) and s.layout.get(abi):
+    if id(s) in done.setdefault(abi, set()) and s.layout.get(abi):
         return s.layout[abi]
     packed = s.align_attr is not None
     offset = 0
     max_align = 1
     bit_unit = None             # (type, start offset, bits used) of the open bitfield unit
     for m in s.members:
-        if m.kind == "union":
-            size, align = _union(m, abi, done)
-        else:
-            if m.type.kind == "struct":
-                _struct(m.type, abi, done)
-            size, align = type_layout(m.type, abi)
-            if m.bits:
-                if bit_unit and bit_unit[0] is m.type and bit_unit[2] + m.bits <= size * 8:
-                    m.offset[abi] = bit_unit[1]
-                    m.bit_offset = bit_unit[2]
-                    bit_unit = (bit_unit[0], bit_unit[1], bit_unit[2] + m.bits)
-                    continue
-                offset = round_up(offset, 1 if packed else align)
-                m.offset[abi] = offset
-                m.bit_offset = 0
-                bit_unit = (m.type, offset, m.bits)
-                offset += size
-                max_align = max(max_align, align)
+        size, align = _member(m, abi, done)
+        if m.bits:
+            if bit_unit and bit_unit[0] is m.type and bit_unit[2] + m.bits <= size * 8:
+                m.offset[abi] = bit_unit[1]
+                m.bit_offset = bit_unit[2]
+                bit_unit = (bit_unit[0], bit_unit[1], bit_unit[2] + m.bits)
                 continue
-            size *= m.count
-        bit_unit = None
-        if not packed:
-            offset = round_up(offset, align)
-        m.offset[abi] = offset
+            offset = round_up(offset, 1 if packed else align)
+            m.offset[abi] = offset
+            m.bit_offset = 0
+            bit_unit = (m.type, offset, m.bits)
+        else:
+            bit_unit = None
+            if not packed:
+                offset = round_up(offset, align)
+            m.offset[abi] = offset
         offset += size
         max_align = max(max_align, align)
     if s.tail is not None:
@@ -59,44 +53,38 @@ def _struct(s, abi, done):
         if not packed:
             offset = round_up(offset, t_align)
         max_align = max(max_align, t_align)
-        s.tail_offset = getattr(s, "tail_offset", {})
         s.tail_offset[abi] = offset
     if packed:
         max_align = s.align_attr
-    size = round_up(offset, max_align)
-    s.layout[abi] = (size, max_align)
-    s.natural_align = getattr(s, "natural_align", {})
-    s.natural_align[abi] = max_align
-    done.setdefault(abi, set()).add(id(s))
+    s.layout[abi] = (round_up(offset, max_align), max_align)
+    done[abi].add(id(s))
     return s.layout[abi]
 
 
-def _union(u, abi, done):
-    size = 0
-    align = 1
-    for member in u.members:
-        if member.kind == "field":
-            if member.type.kind == "struct":
-                _struct(member.type, abi, done)
-            msize, malign = type_layout(member.type, abi)
-            msize *= member.count
-            member.offset[abi] = 0
-        else:
-            msize, malign = _struct(member, abi, done)
-        size = max(size, msize)
-        align = max(align, malign)
-    u.layout[abi] = (round_up(size, align), align)
-    return u.layout[abi]
+def _member(m, abi, done):
+    """(size, align) of a member, arrays whole; stored in m.layout."""
+    if m.kind == "struct":
+        return _struct(m, abi, done)
+    if m.kind == "union":
+        size, align = 0, 1
+        for u in m.members:
+            usize, ualign = _member(u, abi, done)
+            u.offset[abi] = 0
+            size, align = max(size, usize), max(align, ualign)
+        m.layout[abi] = (round_up(size, align), align)
+        return m.layout[abi]
+    if m.type.kind == "struct":
+        _struct(m.type, abi, done)
+    size, align = type_layout(m.type, abi)
+    m.layout[abi] = (size * m.count, align)
+    return m.layout[abi]
 
 
 def natural_align(s, abi):
     """The alignment s would have without align= (what -Wpadded and DRM_ALIGN_4 are about)."""
     a = 1
     for m in s.members:
-        if m.kind == "union":
-            a = max(a, m.layout[abi][1])
-        else:
-            a = max(a, type_layout(m.type, abi)[1])
+        a = max(a, m.layout[abi][1])
     if s.tail is not None:
         a = max(a, type_layout(s.tail.type, abi)[1])
     return a
@@ -131,3 +119,20 @@ def item_types(item):
         if r.item is not None:
             out.append(r.item.type)
     return out
+
+
+def size_without(s, condition, abi="lp64"):
+    """sizeof(s) in a build where condition is off (its members absent)."""
+    clone = copy.deepcopy(s)
+
+    def strip(struct):
+        struct.members = [m for m in struct.members if m.build_condition != condition]
+        struct.layout = {}
+        for m in struct.members:
+            m.layout = {}
+            for u in getattr(m, "members", []):
+                if u.kind == "struct":
+                    strip(u)
+
+    strip(clone)
+    return _struct(clone, abi, {})[0]

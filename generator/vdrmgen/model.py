@@ -88,26 +88,43 @@ class IoctlAllow:
     numbers: dict           # name -> full ioctl number, when the host compares all 32 bits
 
 
-@dataclass
-class Field:
-    name: str
-    type: object            # Scalar or Struct
-    dims: List[int]
-    bits: Optional[int]
-    must_be_zero: bool
-    padding: bool
-    since: int
-    enum: Optional[str]
-    ret: Optional[str]
-    build_condition: Optional[str]
-    defect: Optional[str]
+@dataclass(kw_only=True)
+class Member:
+    """What every member of a struct has: fields (scalars, arrays, groups),
+    unions and the inline structs of a union. The layout engine fills offset
+    and layout for both ABIs; nothing else is set after construction."""
+    name: Optional[str]
     doc: str
     line: int
+    since: int = 1
+    build_condition: Optional[str] = None
+    defect: Optional[str] = None
+    offset: dict = dc_field(default_factory=dict)   # abi -> byte offset in the enclosing struct
+    layout: dict = dc_field(default_factory=dict)   # abi -> (size, align), arrays whole
+    bits: Optional[int] = None
+    bit_offset: int = 0                             # bitfields: position in the storage unit
+    dims = ()
+    is_group = False
+
+    def size(self, abi="lp64"):
+        return self.layout[abi][0]
+
+    @property
+    def checked_zero(self):
+        return False
+
+
+@dataclass(kw_only=True)
+class Field(Member):
+    """A scalar, an array of scalars or structs, or a group (an anonymous struct type)."""
+    type: object            # Scalar or Struct
+    dims: List[int] = dc_field(default_factory=list)
+    must_be_zero: bool = False
+    padding: bool = False
+    enum: Optional[str] = None
+    ret: Optional[str] = None
     ioctl_allow: Optional[IoctlAllow] = None
     kind = "field"
-
-    def __post_init__(self):
-        self.offset = {}
 
     @property
     def count(self):
@@ -120,57 +137,93 @@ class Field:
     def checked_zero(self):
         return self.must_be_zero or self.padding
 
+    @property
+    def is_group(self):
+        return self.type.kind == "struct" and self.type.anonymous
 
-@dataclass
-class Union:
-    name: Optional[str]     # None: an anonymous union, its members named directly
-    selector: Optional[str]
-    members: list           # inline Structs or Fields
-    doc: str
-    line: int
+
+@dataclass(kw_only=True)
+class Union(Member):
+    selector: Optional[str] = None
+    members: list = dc_field(default_factory=list)  # inline Structs or Fields
     kind = "union"
-    dims = ()
-    bits = None
-    build_condition = None
-    since = 1
-
-    def __post_init__(self):
-        self.offset = {}
-        self.layout = {}
 
 
-@dataclass
-class Struct:
-    name: str
+@dataclass(kw_only=True)
+class Struct(Member):
+    """A named struct (a type), an inline struct inside a union (a member), or
+    the anonymous struct of a <group>."""
     origin: str             # wire uapi libdrm inline
-    header: Optional[str]
-    align_attr: Optional[int]
-    defect: Optional[str]
-    doc: str
     members: list
-    line: int
     file: str
+    header: Optional[str] = None
+    align_attr: Optional[int] = None
     when: Optional[str] = None
     tail: Optional["Tail"] = None
     guard: Optional[str] = None
+    defined_by: Optional[str] = None
     anonymous: bool = False         # a <group>: declared inline, used once
     checks: list = dc_field(default_factory=list)
     exact: bool = False             # a body without a tail whose hdr.len must equal its size
+    message: Optional["Message"] = None     # the message whose request or response this is
+    macros: list = dc_field(default_factory=list)   # Macros declared inside the struct
+    tail_offset: dict = dc_field(default_factory=dict)  # abi -> where the tail starts
     kind = "struct"
-
-    def __post_init__(self):
-        self.layout = {}    # abi -> (size, align)
 
     def fields(self):
         return [m for m in self.members if m.kind == "field"]
-
-    def size(self, abi="lp64"):
-        return self.layout[abi][0]
 
     @property
     def has_zero_checks(self):
         return any(m.kind == "field" and (m.checked_zero or
                    (m.type.kind == "struct" and m.type.has_zero_checks)) for m in self.members)
+
+
+@dataclass
+class Slot:
+    """One member reached by walk(): its C path from the walked struct, the
+    member, its offset from the walked struct on each ABI, the build
+    condition it depends on, and whether it overlaps others in a union."""
+    path: str
+    member: Member
+    offset: dict
+    condition: Optional[str]
+    in_union: bool
+
+
+def walk(s, into_types=False):
+    """Every member of s, depth first, with its path and offsets: through
+    groups, unions (named ones add their name to the path) and the inline
+    structs of unions; into named struct types too when into_types. A member
+    after a build-conditional one moves with that condition."""
+    def visit(struct, prefix, base, cond, in_union):
+        for m in struct.members:
+            cond = m.build_condition or cond
+            off = {abi: base[abi] + m.offset[abi] for abi in base}
+            if m.kind == "union":
+                if m.name:
+                    yield Slot(prefix + m.name, m, off, cond, in_union)
+                uprefix = f"{prefix}{m.name}." if m.name else prefix
+                for u in m.members:
+                    uoff = {abi: off[abi] + u.offset.get(abi, 0) for abi in off}
+                    yield Slot(uprefix + u.name, u, uoff, cond, True)
+                    inner = u if u.kind == "struct" else (u.type if u.is_group else None)
+                    if inner is not None:
+                        yield from visit(inner, f"{uprefix}{u.name}.", uoff, cond, True)
+                continue
+            yield Slot(prefix + m.name, m, off, cond, in_union)
+            if m.is_group or (into_types and m.type.kind == "struct" and not m.dims):
+                yield from visit(m.type, f"{prefix}{m.name}.", off, cond, in_union)
+
+    return visit(s, "", {"lp64": 0, "ilp32": 0}, None, False)
+
+
+@dataclass
+class Macro:
+    name: str
+    kind: str               # shmem-has-field | define-cast
+    doc: str
+    member: Optional[str] = None    # shmem-has-field: the member holding the base struct
 
 
 @dataclass
@@ -283,6 +336,10 @@ class Protocol:
         """Rows of the dispatch table: the largest opcode plus one."""
         return max(m.opcode for m in self.messages) + 1 if self.messages else 0
 
+    def transport_macro(self, kind):
+        """The transport's macro of a kind (e.g. define-cast), which every context uses."""
+        return next(m for m in (self.base or self).macros if m.kind == kind)
+
     def all_structs(self):
         """Named structs in dependency order, base protocol's excluded."""
         out = list(self.structs)
@@ -296,23 +353,12 @@ class Protocol:
 
 
 def field_at(s, path):
-    """(field, lp64 offset) of a dotted field path in s, through groups, structs and anonymous unions."""
-    off = 0
-    for part in path.split("."):
-        found = None
-        for m in s.members:
-            if m.kind == "union" and not m.name:
-                for u in m.members:
-                    if u.name == part:
-                        found = (u, m.offset["lp64"] + (u.offset.get("lp64", 0) if u.kind == "field" else 0))
-            elif m.name == part:
-                found = (m, m.offset["lp64"])
-        if found is None:
-            return None, None
-        f, o = found
-        off += o
-        s = f.type if f.kind == "field" else f
-    return f, off
+    """(member, lp64 offset) of a dotted C path in s, through groups, unions
+    and embedded structs; (None, None) when s has no such member."""
+    for slot in walk(s, into_types=True):
+        if slot.path == path:
+            return slot.member, slot.offset["lp64"]
+    return None, None
 
 
 def _int(text):
@@ -387,13 +433,11 @@ class Parser:
             elif c.tag == "union":
                 members = [self.struct(m, origin="inline") if m.tag == "struct" else self.field(m)
                            for m in c.children if m.tag in ("struct", "field")]
-                out.append(Union(c.get("name"), c.get("selector"), members, doc_text(c), c.line))
+                out.append(Union(name=c.get("name"), selector=c.get("selector"), members=members,
+                                 doc=doc_text(c), line=c.line))
             elif c.tag == "group":
-                inner = self.struct(c, origin="inline")
-                inner.anonymous = True
-                out.append(Field(name=c.get("name"), type=inner, dims=[], bits=None, must_be_zero=False,
-                                 padding=False, since=1, enum=None, ret=None, build_condition=None,
-                                 defect=None, doc=doc_text(c), line=c.line))
+                inner = self.struct(c, origin="inline", anonymous=True)
+                out.append(Field(name=c.get("name"), type=inner, doc=doc_text(c), line=c.line))
         return out
 
     def check(self, node):
@@ -405,14 +449,12 @@ class Parser:
                      le=tuple(self.expr(c) for c in le.children) if le is not None else None,
                      defect=node.get("defect"), doc=doc_text(node), line=node.line)
 
-    def struct(self, node, origin=None, name=None):
-        s = Struct(name=name or node.get("name"), origin=origin or node.get("origin"),
-                   header=node.get("header"),
-                   align_attr=_opt_int(node, "align"),
-                   defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
-                   line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"))
-        s.defined_by = node.get("defined-by")
-        return s
+    def struct(self, node, origin=None, anonymous=False):
+        return Struct(name=node.get("name"), origin=origin or node.get("origin"),
+                      header=node.get("header"), align_attr=_opt_int(node, "align"),
+                      defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
+                      line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"),
+                      defined_by=node.get("defined-by"), anonymous=anonymous)
 
     def item(self, c):
         length = c.find("count") if c.tag == "array" else c.find("length")
@@ -454,20 +496,14 @@ class Parser:
         return Tail(node.get("name"), SCALARS[node.get("type")], int(node.get("pad-to", "1")),
                     node.get("exact") in ("true", "1"), items, node.line)
 
-    def body(self, node, name, hdr_type, doc):
-        hdr = Field(name="hdr", type=self.resolve(node, hdr_type), dims=[], bits=None, must_be_zero=False,
-                    padding=False, since=1, enum=None, ret=None, build_condition=None, defect=None,
-                    doc="", line=node.line)
-        s = Struct(name=node.get("c-name", name), origin="wire", header=None,
-                   align_attr=_opt_int(node, "align"),
-                   defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
-                   line=node.line, file=self.path)
-        s.checks = [self.check(c) for c in node.findall("check")]
-        s.exact = node.get("exact") in ("true", "1")
+    def body(self, node, name, hdr_type, doc, msg):
+        hdr = Field(name="hdr", type=self.resolve(node, hdr_type), doc="", line=node.line)
         t = node.find("tail")
-        if t is not None:
-            s.tail = self.tail(t)
-        return s
+        return Struct(name=node.get("c-name", name), origin="wire", align_attr=_opt_int(node, "align"),
+                      defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
+                      line=node.line, file=self.path, checks=[self.check(c) for c in node.findall("check")],
+                      exact=node.get("exact") in ("true", "1"), tail=self.tail(t) if t is not None else None,
+                      message=msg)
 
     def parse(self, root):
         doc = root.find("doc")
@@ -489,13 +525,16 @@ class Parser:
                 self.types[s.name] = s
                 p.structs.append(s)
             elif c.tag == "shmem":
-                s = Struct(name=c.get("name"), origin="wire", header=None, align_attr=None,
-                           defect=None, doc=doc_text(c), members=self.members(c), line=c.line,
-                           file=self.path)
+                s = Struct(name=c.get("name"), origin="wire", doc=doc_text(c), members=self.members(c),
+                           line=c.line, file=self.path)
                 self.types[s.name] = s
                 p.shmem = s
             elif c.tag == "macro":
-                p.macros.append((c.get("name"), c.get("kind"), doc_text(c)))
+                macro = Macro(c.get("name"), c.get("kind"), doc_text(c), c.get("member"))
+                if c.get("struct"):
+                    self.resolve(c, c.get("struct")).macros.append(macro)
+                else:
+                    p.macros.append(macro)
             elif c.tag == "transport":
                 p.rules = [(r.get("id"), doc_text(r)) for r in c.findall("rule")]
             elif c.tag == "messages":
@@ -512,17 +551,14 @@ class Parser:
                                   int(m.get("since", "1")), doc_text(m), m.line)
                     lower = msg.name.lower()
                     msg.request = self.body(m.find("request"), f"{p.struct_prefix}{lower}_req",
-                                            "vdrm_ccmd_req", msg.doc)
+                                            "vdrm_ccmd_req", msg.doc, msg)
                     rsp = m.find("response")
                     if rsp is not None and rsp.get("type"):
                         msg.response = self.resolve(rsp, rsp.get("type"))
                         msg.response_shared = True
                     elif rsp is not None:
                         msg.response = self.body(rsp, f"{p.struct_prefix}{lower}_rsp",
-                                                 p.rsp_header, "")
-                    msg.request.message = msg
-                    if msg.response and not msg.response_shared:
-                        msg.response.message = msg
+                                                 p.rsp_header, "", msg)
                     p.messages.append(msg)
         return p
 

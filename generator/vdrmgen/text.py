@@ -26,3 +26,18 @@ def paragraph(text):
 
 def c_type(t):
     return f"struct {t.name}" if t.kind == "struct" else t.c_type
+
+
+def comment_lines(text, width=78):
+    """Lines " * ..." of text wrapped for the inside of a block comment."""
+    out = []
+    for para in text.split("\n\n"):
+        if out:
+            out.append(" *")
+        out += [f" * {line}" for line in textwrap.wrap(" ".join(para.split()), width - 3)]
+    return "\n".join(out)
+
+
+def md_cell(text):
+    """Text safe inside a Markdown table cell: pipes escaped, one line."""
+    return " ".join(str(text).split()).replace("|", "\\|")

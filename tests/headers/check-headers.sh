@@ -6,6 +6,7 @@ set -eu
 cc=${CC:-cc}
 inc=$1
 src=$2
+runtime=$3
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for abi in -m64 -m32; do
@@ -21,7 +22,7 @@ if [ -f /usr/include/libdrm/amdgpu.h ]; then
 fi
 for f in "$inc"/*_codec.h; do
   printf '#include "%s"\n' "$(basename "$f")" > "$out/c.c"
-  $cc -m32 -std=c11 -Wall -Wextra -Werror -I"$inc" -c "$out/c.c" -o "$out/c.o"
-  $cc -m64 -std=c11 -Wall -Wextra -Werror -I/usr/include/libdrm -I"$inc" -c "$out/c.c" -o "$out/c.o"
+  $cc -m32 -std=c11 -Wall -Wextra -Werror -I"$inc" -I"$runtime" -c "$out/c.c" -o "$out/c.o"
+  $cc -m64 -std=c11 -Wall -Wextra -Werror -I/usr/include/libdrm -I"$inc" -I"$runtime" -c "$out/c.c" -o "$out/c.o"
   echo "ok: $(basename "$f") on i386, and x86-64 against the system UAPI headers"
 done

@@ -1,4 +1,4 @@
-{% include "banner.j2" %}
+/* SPDX-License-Identifier: MIT */
 
 #include "vdrm_codec.h"
 
@@ -72,7 +72,8 @@ vdrm_decode_fixed(const void *buf, size_t len, uint32_t min_size, size_t size,
                        "%u is below the minimum size %u", hdr_len, min_size);
    memset(out, 0, size);
    memcpy(out, buf, hdr_len < size ? hdr_len : size);
-   *msg_len = hdr_len;
+   if (msg_len)
+      *msg_len = hdr_len;
    return VDRM_OK;
 }
 
@@ -98,15 +99,71 @@ vdrm_take(const uint8_t *msg, uint32_t msg_len, size_t *off, uint64_t count,
    return VDRM_OK;
 }
 
-int
-vdrm_encode_fixed(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size)
+static int
+encode_message(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
+               size_t len_offset, size_t *len_out)
 {
+   uint32_t len = (uint32_t)size;
+
    if (size > UINT32_MAX)
       return VDRM_E_OVERFLOW;
-   if (size > cap || fixed_size > size)
+   if (size > cap || fixed_size > size || len_offset + sizeof(len) > fixed_size)
       return VDRM_E_NOSPC;
    memcpy(buf, fixed, fixed_size);
    memset((uint8_t *)buf + fixed_size, 0, (size_t)size - fixed_size);
+   memcpy((uint8_t *)buf + len_offset, &len, sizeof(len));
+   *len_out = (size_t)size;
+   return VDRM_OK;
+}
+
+int
+vdrm_encode_request(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
+                    uint32_t cmd, size_t *len_out)
+{
+   int ret = encode_message(buf, cap, size, fixed, fixed_size,
+                            offsetof(struct vdrm_ccmd_req, len), len_out);
+
+   if (ret == VDRM_OK)
+      memcpy((uint8_t *)buf + offsetof(struct vdrm_ccmd_req, cmd), &cmd, sizeof(cmd));
+   return ret;
+}
+
+int
+vdrm_encode_response(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
+                     size_t len_offset, size_t *len_out)
+{
+   return encode_message(buf, cap, size, fixed, fixed_size, len_offset, len_out);
+}
+
+int
+vdrm_decode_request(const struct vdrm_ccmd_info *table, uint32_t count, const char *context,
+                    const void *msg, size_t len, void *req, void *view, struct vdrm_error *err)
+{
+   uint32_t cmd;
+
+   if (len < sizeof(struct vdrm_ccmd_req))
+      return vdrm_fail(err, VDRM_E_SHORT, 0, context, "hdr", "%zu bytes cannot hold the header", len);
+   memcpy(&cmd, msg, sizeof(cmd));
+   if (cmd >= count || !table[cmd].decode)
+      return vdrm_fail(err, VDRM_E_OPCODE, 0, context, "hdr.cmd", "unknown command %u", cmd);
+   return table[cmd].decode(msg, len, req, view, err);
+}
+
+int
+vdrm_dispatch(const struct vdrm_ccmd_info *table, uint32_t count, const char *context,
+              const void *handlers, void *ctx, const void *msg, size_t len, void *req, void *view,
+              struct vdrm_error *err)
+{
+   const struct vdrm_ccmd_info *row;
+   int ret = vdrm_decode_request(table, count, context, msg, len, req, view, err);
+
+   if (ret)
+      return ret;
+   row = &table[((const struct vdrm_ccmd_req *)req)->cmd];
+   if (!row->invoke(handlers, ctx, req, view, &ret))
+      return vdrm_fail(err, VDRM_E_OPCODE, 0, row->name, "hdr.cmd", "no handler");
+   if (ret)
+      return vdrm_fail(err, VDRM_E_HANDLER, 0, row->name, "", "handler failed: %d", ret);
    return VDRM_OK;
 }
 
