@@ -59,7 +59,10 @@ def main(argv=None):
                     help="output directory (default: %(default)s)")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if any output file differs from a fresh generation")
-    ap.add_argument("--lint", action="store_true", help="only parse and lint; write nothing")
+    ap.add_argument("--lint", action="store_true",
+                    help="only parse and lint; write nothing; also print the warnings for defects the specs mark")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print the warnings for defects the specs mark (they never stop generation)")
     ap.add_argument("--flat", action="store_true",
                     help="write every file directly into --out, without include/ src/ doc/ (for build systems)")
     ap.add_argument("--stamp", help="touch this file after a successful run (for build systems)")
@@ -73,8 +76,10 @@ def main(argv=None):
         print(e, file=sys.stderr)
         return 1
     errors = [f for f in findings if f.level == "error"]
+    # Warnings are defects the specs already mark: shown when linting, not on every run.
     for f in findings:
-        print(f, file=sys.stderr)
+        if f.level == "error" or args.lint or args.verbose:
+            print(f, file=sys.stderr)
     if errors:
         return 1
     if args.lint:

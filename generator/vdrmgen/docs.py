@@ -2,7 +2,7 @@
 and unions flattened, defects, check sentences, the meaning of ret fields."""
 
 from . import cexpr
-from .layout import type_layout
+from .model import walk
 from .text import paragraph
 
 
@@ -24,12 +24,7 @@ def doc_rows(s):
     paths, implicit padding shown. Each row: dict(off, off32, size, name, type, meaning)."""
     rows = []
 
-    def size_of(m, abi="lp64"):
-        if m.kind == "union":
-            return m.layout[abi][0]
-        return type_layout(m.type, abi)[0] * m.count
-
-    def walk(struct, prefix, base, base32):
+    def visit(struct, prefix, base, base32):
         end = {"lp64": base, "ilp32": base32}
         for m in struct.members:
             off, off32 = base + m.offset["lp64"], base32 + m.offset["ilp32"]
@@ -41,33 +36,33 @@ def doc_rows(s):
                 rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
                                  size=f"{off - end['lp64']} / {off32 - end['ilp32']}" if off - end["lp64"] != off32 - end["ilp32"] else off - end["lp64"],
                                  name="(implicit padding)", type="", meaning="Bytes the compiler inserts; not in the protocol's intent."))
-            end = {"lp64": off + size_of(m), "ilp32": off32 + size_of(m, "ilp32")}
+            end = {"lp64": off + m.size(), "ilp32": off32 + m.size("ilp32")}
             if m.kind == "union":
                 name = prefix + (m.name or "(anonymous union)")
-                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m), name=name,
+                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(), name=name,
                                  type="union", meaning=paragraph(m.doc)))
                 upre = f"{prefix}{m.name}." if m.name else prefix
                 for u in m.members:
                     if u.kind == "field":
-                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(u),
+                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.size(),
                                          name=upre + u.name, type=u.type.name, meaning=_meaning(u)))
                     else:
-                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.layout["lp64"][0],
+                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.size(),
                                          name=upre + u.name, type="struct", meaning=paragraph(u.doc) +
                                          (f" (context_type == {u.when})" if u.when else "")))
-                        walk(u, f"{upre}{u.name}.", off, off32)
+                        visit(u, f"{upre}{u.name}.", off, off32)
                 continue
             dims = ("[" + "][".join(str(d) for d in m.dims) + "]") if m.dims else ""
             if m.type.kind == "struct" and m.type.anonymous:
-                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m),
+                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(),
                                  name=prefix + m.name, type="struct", meaning=_meaning(m)))
-                walk(m.type, f"{prefix}{m.name}.", off, off32)
+                visit(m.type, f"{prefix}{m.name}.", off, off32)
                 continue
-            rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size_of(m),
+            rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(),
                              name=prefix + m.name, type=m.type.name + dims, meaning=_meaning(m)))
         return end
 
-    end = walk(s, "", 0, 0)
+    end = visit(s, "", 0, 0)
     total, total32 = s.layout["lp64"][0], s.layout["ilp32"][0]
     if s.tail is None and (total > end["lp64"] or total32 > end["ilp32"]):
         rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
@@ -79,30 +74,14 @@ def doc_rows(s):
 def struct_defects(p):
     """(where, defect, doc) of every element of p that carries a defect."""
     out = []
-
-    def walk(s, prefix):
-        if s.defect:
-            out.append((prefix or s.name, s.defect, s.doc))
-        for m in s.members:
-            members = m.members if m.kind == "union" else [m]
-            for mm in members:
-                if mm.kind == "field" and mm.defect:
-                    out.append((f"{prefix or s.name}.{mm.name}", mm.defect, mm.doc))
-                t = mm if mm.kind == "struct" else mm.type
-                if t.kind == "struct" and t.origin == "inline":
-                    walk(t, f"{prefix or s.name}.{mm.name}")
-        for k in s.checks:
-            if k.defect:
-                out.append((f"{s.name} check {k.field or k.name}", k.defect, k.doc))
-        for item in (s.tail.items if s.tail else []):
-            for c in item.chunks:
-                if c.defect:
-                    out.append((f"{s.name}.{item.name} {c.name}", c.defect, c.doc))
-            for r in item.records:
-                if r.defect:
-                    out.append((f"{s.name}.{item.name} {r.name}", r.defect, r.doc))
     for s in p.all_structs():
-        walk(s, "")
+        if s.defect:
+            out.append((s.name, s.defect, s.doc))
+        out += [(f"{s.name}.{x.path}", x.member.defect, x.member.doc) for x in walk(s) if x.member.defect]
+        out += [(f"{s.name} check {k.field or k.name}", k.defect, k.doc) for k in s.checks if k.defect]
+        for item in (s.tail.items if s.tail else []):
+            out += [(f"{s.name}.{item.name} {c.name}", c.defect, c.doc) for c in item.chunks if c.defect]
+            out += [(f"{s.name}.{item.name} {r.name}", r.defect, r.doc) for r in item.records if r.defect]
     return out
 
 
