@@ -12,15 +12,16 @@ int
 amdgpu_ccmd_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_query_info_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_QUERY_INFO, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_query_info_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(*out), offsetof(struct amdgpu_ccmd_query_info_req, hdr.len),
-                            out, NULL, "QUERY_INFO", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(*out),
+                            offsetof(struct amdgpu_ccmd_query_info_req, hdr.len), out, NULL, "QUERY_INFO", err);
 }
 
 static int
@@ -60,7 +61,7 @@ amdgpu_ccmd_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccm
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, amdgpu_ccmd_query_info_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), len_out);
+                                  offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), len_out);
 
    if (ret)
       return ret;
@@ -81,10 +82,9 @@ amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), out, &msg_len, "QUERY_INFO", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), sizeof(*out), offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len),
-                           out, &msg_len, "QUERY_INFO", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -105,17 +105,17 @@ int
 amdgpu_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_GEM_NEW, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_GEM_NEW, len_out);
 }
 
 int
 amdgpu_ccmd_gem_new_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(*out), offsetof(struct amdgpu_ccmd_gem_new_req, hdr.len),
-                           out, NULL, "GEM_NEW", err);
    if (ret)
       return ret;
    if (out->r.__pad != 0)
@@ -153,17 +153,17 @@ int
 amdgpu_ccmd_bo_va_op_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_va_op_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_BO_VA_OP, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_BO_VA_OP, len_out);
 }
 
 int
 amdgpu_ccmd_bo_va_op_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_va_op_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr.len), out, NULL, "BO_VA_OP", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr.len),
-                           out, NULL, "BO_VA_OP", err);
    if (ret)
       return ret;
    if ((out->flags2 & ~(uint64_t)0x1u) != 0)
@@ -203,8 +203,8 @@ int
 amdgpu_ccmd_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_rsp, base.len),
-                            out, NULL, "BO_VA_OP", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_rsp), sizeof(*out),
+                            offsetof(struct amdgpu_ccmd_rsp, base.len), out, NULL, "BO_VA_OP", err);
 }
 
 uint64_t
@@ -233,7 +233,8 @@ amdgpu_ccmd_cs_submit_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size), req, sizeof(*req), AMDGPU_CCMD_CS_SUBMIT, len_out);
+   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size), req, sizeof(*req),
+                                 AMDGPU_CCMD_CS_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -261,10 +262,9 @@ amdgpu_ccmd_cs_submit_req_decode(const void *buf, size_t len, struct amdgpu_ccmd
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_cs_submit_req, hdr.len), out, &msg_len, "CS_SUBMIT", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_submit_req, hdr.len),
-                           out, &msg_len, "CS_SUBMIT", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -376,7 +376,8 @@ amdgpu_ccmd_set_metadata_req_encode(void *buf, size_t cap, const struct amdgpu_c
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
-   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_set_metadata_req_size(req->size_metadata), req, sizeof(*req), AMDGPU_CCMD_SET_METADATA, len_out);
+   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_set_metadata_req_size(req->size_metadata), req, sizeof(*req),
+                                 AMDGPU_CCMD_SET_METADATA, len_out);
 
    if (ret)
       return ret;
@@ -397,10 +398,9 @@ amdgpu_ccmd_set_metadata_req_decode(const void *buf, size_t len, struct amdgpu_c
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_set_metadata_req, hdr.len), out, &msg_len, "SET_METADATA", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), sizeof(*out), offsetof(struct amdgpu_ccmd_set_metadata_req, hdr.len),
-                           out, &msg_len, "SET_METADATA", err);
    if (ret)
       return ret;
    if (out->size_metadata > 256u)
@@ -434,17 +434,17 @@ int
 amdgpu_ccmd_bo_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_BO_QUERY_INFO, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_BO_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_bo_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr.len), out, NULL, "BO_QUERY_INFO", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr.len),
-                           out, NULL, "BO_QUERY_INFO", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -484,10 +484,9 @@ int
 amdgpu_ccmd_bo_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len), out, NULL, "BO_QUERY_INFO", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len),
-                           out, NULL, "BO_QUERY_INFO", err);
    if (ret)
       return ret;
    if (out->info.__pad != 0)
@@ -510,17 +509,17 @@ int
 amdgpu_ccmd_create_ctx_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_CREATE_CTX, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_CREATE_CTX, len_out);
 }
 
 int
 amdgpu_ccmd_create_ctx_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_create_ctx_req, hdr.len), out, NULL, "CREATE_CTX", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(*out), offsetof(struct amdgpu_ccmd_create_ctx_req, hdr.len),
-                           out, NULL, "CREATE_CTX", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x1u) != 0)
@@ -560,10 +559,9 @@ int
 amdgpu_ccmd_create_ctx_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len), out, NULL, "CREATE_CTX", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len),
-                           out, NULL, "CREATE_CTX", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -583,17 +581,17 @@ int
 amdgpu_ccmd_reserve_vmid_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_reserve_vmid_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_RESERVE_VMID, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_RESERVE_VMID, len_out);
 }
 
 int
 amdgpu_ccmd_reserve_vmid_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_reserve_vmid_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr.len), out, NULL, "RESERVE_VMID", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(*out), offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr.len),
-                           out, NULL, "RESERVE_VMID", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x1u) != 0)
@@ -625,17 +623,17 @@ int
 amdgpu_ccmd_set_pstate_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_SET_PSTATE, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_SET_PSTATE, len_out);
 }
 
 int
 amdgpu_ccmd_set_pstate_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_set_pstate_req, hdr.len), out, NULL, "SET_PSTATE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(*out), offsetof(struct amdgpu_ccmd_set_pstate_req, hdr.len),
-                           out, NULL, "SET_PSTATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -678,10 +676,9 @@ int
 amdgpu_ccmd_set_pstate_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len), out, NULL, "SET_PSTATE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len),
-                           out, NULL, "SET_PSTATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -701,15 +698,16 @@ int
 amdgpu_ccmd_cs_query_fence_status_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, len_out);
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr.len),
-                            out, NULL, "CS_QUERY_FENCE_STATUS", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(*out),
+                            offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr.len), out, NULL, "CS_QUERY_FENCE_STATUS", err);
 }
 
 static int
@@ -743,10 +741,9 @@ int
 amdgpu_ccmd_cs_query_fence_status_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(*out),
+                               offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len), out, NULL, "CS_QUERY_FENCE_STATUS", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(*out), offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len),
-                           out, NULL, "CS_QUERY_FENCE_STATUS", err);
    if (ret)
       return ret;
    if (out->pad != 0)

@@ -12,15 +12,16 @@ int
 asahi_ccmd_nop_req_encode(void *buf, size_t cap, const struct asahi_ccmd_nop_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_NOP, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              ASAHI_CCMD_NOP, len_out);
 }
 
 int
 asahi_ccmd_nop_req_decode(const void *buf, size_t len, struct asahi_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_nop_req), sizeof(*out), offsetof(struct asahi_ccmd_nop_req, hdr.len),
-                            out, NULL, "NOP", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_nop_req), sizeof(*out),
+                            offsetof(struct asahi_ccmd_nop_req, hdr.len), out, NULL, "NOP", err);
 }
 
 static int
@@ -58,7 +59,8 @@ asahi_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct asahi_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), ASAHI_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
+                                 ASAHI_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -79,10 +81,9 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), sizeof(*out),
+                               offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    {
@@ -144,7 +145,7 @@ asahi_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct asahi_ccm
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, asahi_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+                                  offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -165,10 +166,9 @@ asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
+                               offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -189,17 +189,17 @@ int
 asahi_ccmd_get_params_req_encode(void *buf, size_t cap, const struct asahi_ccmd_get_params_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GET_PARAMS, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              ASAHI_CCMD_GET_PARAMS, len_out);
 }
 
 int
 asahi_ccmd_get_params_req_decode(const void *buf, size_t len, struct asahi_ccmd_get_params_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_get_params_req), sizeof(*out),
+                               offsetof(struct asahi_ccmd_get_params_req, hdr.len), out, NULL, "GET_PARAMS", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_get_params_req), sizeof(*out), offsetof(struct asahi_ccmd_get_params_req, hdr.len),
-                           out, NULL, "GET_PARAMS", err);
    if (ret)
       return ret;
    if (out->params.pad != 0)
@@ -248,7 +248,7 @@ asahi_ccmd_get_params_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, asahi_ccmd_get_params_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), len_out);
+                                  offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -269,10 +269,9 @@ asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_get_params_rsp, payload), sizeof(*out),
+                               offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), out, &msg_len, "GET_PARAMS", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_get_params_rsp, payload), sizeof(*out), offsetof(struct asahi_ccmd_get_params_rsp, hdr.len),
-                           out, &msg_len, "GET_PARAMS", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -293,15 +292,16 @@ int
 asahi_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GEM_NEW, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              ASAHI_CCMD_GEM_NEW, len_out);
 }
 
 int
 asahi_ccmd_gem_new_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_new_req), sizeof(*out), offsetof(struct asahi_ccmd_gem_new_req, hdr.len),
-                            out, NULL, "GEM_NEW", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_new_req), sizeof(*out),
+                            offsetof(struct asahi_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
 }
 
 static int
@@ -339,7 +339,8 @@ asahi_ccmd_vm_bind_req_encode(void *buf, size_t cap, const struct asahi_ccmd_vm_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_vm_bind_req_size(req->count, req->stride), req, sizeof(*req), ASAHI_CCMD_VM_BIND, len_out);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_vm_bind_req_size(req->count, req->stride), req, sizeof(*req),
+                                 ASAHI_CCMD_VM_BIND, len_out);
 
    if (ret)
       return ret;
@@ -362,10 +363,9 @@ asahi_ccmd_vm_bind_req_decode(const void *buf, size_t len, struct asahi_ccmd_vm_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_vm_bind_req, payload), sizeof(*out),
+                               offsetof(struct asahi_ccmd_vm_bind_req, hdr.len), out, &msg_len, "VM_BIND", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_vm_bind_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_vm_bind_req, hdr.len),
-                           out, &msg_len, "VM_BIND", err);
    if (ret)
       return ret;
    {
@@ -436,7 +436,8 @@ asahi_ccmd_submit_req_encode(void *buf, size_t cap, const struct asahi_ccmd_subm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count), req, sizeof(*req), ASAHI_CCMD_SUBMIT, len_out);
+   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count), req, sizeof(*req),
+                                 ASAHI_CCMD_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -464,10 +465,9 @@ asahi_ccmd_submit_req_decode(const void *buf, size_t len, struct asahi_ccmd_subm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_submit_req, payload), sizeof(*out),
+                               offsetof(struct asahi_ccmd_submit_req, hdr.len), out, &msg_len, "SUBMIT", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_submit_req, payload), sizeof(*out), offsetof(struct asahi_ccmd_submit_req, hdr.len),
-                           out, &msg_len, "SUBMIT", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->cmdbuf_size, 1u, &view->cmdbuf,
@@ -502,17 +502,17 @@ int
 asahi_ccmd_gem_bind_object_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), ASAHI_CCMD_GEM_BIND_OBJECT, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              ASAHI_CCMD_GEM_BIND_OBJECT, len_out);
 }
 
 int
 asahi_ccmd_gem_bind_object_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(*out),
+                               offsetof(struct asahi_ccmd_gem_bind_object_req, hdr.len), out, NULL, "GEM_BIND_OBJECT", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(*out), offsetof(struct asahi_ccmd_gem_bind_object_req, hdr.len),
-                           out, NULL, "GEM_BIND_OBJECT", err);
    if (ret)
       return ret;
    if (out->bind.pad != 0)
@@ -552,8 +552,8 @@ int
 asahi_ccmd_gem_bind_object_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(*out), offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len),
-                            out, NULL, "GEM_BIND_OBJECT", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(*out),
+                            offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len), out, NULL, "GEM_BIND_OBJECT", err);
 }
 
 uint64_t

@@ -24,7 +24,8 @@ i915_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct i915_ccmd_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), I915_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
+                                 I915_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -45,10 +46,9 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_req, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    if (!(out->cmd == 0x400c645fu /* DRM_I915_GEM_SET_DOMAIN */ ||
@@ -131,7 +131,7 @@ i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, i915_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+                                  offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -152,10 +152,9 @@ i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -176,15 +175,16 @@ int
 i915_ccmd_getparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GETPARAM, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              I915_CCMD_GETPARAM, len_out);
 }
 
 int
 i915_ccmd_getparam_req_decode(const void *buf, size_t len, struct i915_ccmd_getparam_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_req), sizeof(*out), offsetof(struct i915_ccmd_getparam_req, hdr.len),
-                            out, NULL, "GETPARAM", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_req), sizeof(*out),
+                            offsetof(struct i915_ccmd_getparam_req, hdr.len), out, NULL, "GETPARAM", err);
 }
 
 static int
@@ -218,10 +218,9 @@ int
 i915_ccmd_getparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_getparam_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_rsp), sizeof(*out),
+                               offsetof(struct i915_ccmd_getparam_rsp, hdr.len), out, NULL, "GETPARAM", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_rsp), sizeof(*out), offsetof(struct i915_ccmd_getparam_rsp, hdr.len),
-                           out, NULL, "GETPARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -241,15 +240,16 @@ int
 i915_ccmd_queryparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_queryparam_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_QUERYPARAM, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              I915_CCMD_QUERYPARAM, len_out);
 }
 
 int
 i915_ccmd_queryparam_req_decode(const void *buf, size_t len, struct i915_ccmd_queryparam_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_queryparam_req), sizeof(*out), offsetof(struct i915_ccmd_queryparam_req, hdr.len),
-                            out, NULL, "QUERYPARAM", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_queryparam_req), sizeof(*out),
+                            offsetof(struct i915_ccmd_queryparam_req, hdr.len), out, NULL, "QUERYPARAM", err);
 }
 
 static int
@@ -289,7 +289,7 @@ i915_ccmd_queryparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_qu
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, i915_ccmd_queryparam_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), len_out);
+                                  offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -310,10 +310,9 @@ i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_qu
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_queryparam_rsp, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), out, &msg_len, "QUERYPARAM", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_queryparam_rsp, payload), sizeof(*out), offsetof(struct i915_ccmd_queryparam_rsp, hdr.len),
-                           out, &msg_len, "QUERYPARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -337,17 +336,17 @@ int
 i915_ccmd_gem_create_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_create_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_CREATE, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              I915_CCMD_GEM_CREATE, len_out);
 }
 
 int
 i915_ccmd_gem_create_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_create_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_create_req), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_create_req, hdr.len), out, NULL, "GEM_CREATE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_create_req), sizeof(*out), offsetof(struct i915_ccmd_gem_create_req, hdr.len),
-                           out, NULL, "GEM_CREATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -459,7 +458,8 @@ i915_ccmd_gem_create_ext_req_encode(void *buf, size_t cap, const struct i915_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_create_ext_req_size(req->ext_size), req, sizeof(*req), I915_CCMD_GEM_CREATE_EXT, len_out);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_create_ext_req_size(req->ext_size), req, sizeof(*req),
+                                 I915_CCMD_GEM_CREATE_EXT, len_out);
 
    if (ret)
       return ret;
@@ -480,10 +480,9 @@ i915_ccmd_gem_create_ext_req_decode(const void *buf, size_t len, struct i915_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_create_ext_req, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len), out, &msg_len, "GEM_CREATE_EXT", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_create_ext_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len),
-                           out, &msg_len, "GEM_CREATE_EXT", err);
    if (ret)
       return ret;
    if (out->blob_id < 1u)
@@ -593,7 +592,8 @@ i915_ccmd_gem_context_create_req_encode(void *buf, size_t cap, const struct i915
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_context_create_req_size(req->params_size), req, sizeof(*req), I915_CCMD_GEM_CONTEXT_CREATE, len_out);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_context_create_req_size(req->params_size), req, sizeof(*req),
+                                 I915_CCMD_GEM_CONTEXT_CREATE, len_out);
 
    if (ret)
       return ret;
@@ -614,10 +614,9 @@ i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct i915
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_context_create_req, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_context_create_req, hdr.len), out, &msg_len, "GEM_CONTEXT_CREATE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_context_create_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_context_create_req, hdr.len),
-                           out, &msg_len, "GEM_CONTEXT_CREATE", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->params_size, 1u, &view->params,
@@ -670,10 +669,9 @@ int
 i915_ccmd_gem_context_create_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_context_create_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len), out, NULL, "GEM_CONTEXT_CREATE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len),
-                           out, NULL, "GEM_CONTEXT_CREATE", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -721,7 +719,8 @@ i915_ccmd_gem_execbuffer2_req_encode(void *buf, size_t cap, const struct i915_cc
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count), req, sizeof(*req), I915_CCMD_GEM_EXECBUFFER2, len_out);
+   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count), req, sizeof(*req),
+                                 I915_CCMD_GEM_EXECBUFFER2, len_out);
 
    if (ret)
       return ret;
@@ -749,10 +748,9 @@ i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i915_cc
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len), out, &msg_len, "GEM_EXECBUFFER2", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), sizeof(*out), offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len),
-                           out, &msg_len, "GEM_EXECBUFFER2", err);
    if (ret)
       return ret;
    if ((out->flags & ~(uint64_t)0x479ffu) != 0)
@@ -805,8 +803,8 @@ int
 i915_ccmd_gem_execbuffer2_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_execbuffer2_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len),
-                            out, NULL, "GEM_EXECBUFFER2", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(*out),
+                            offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len), out, NULL, "GEM_EXECBUFFER2", err);
 }
 
 uint64_t
@@ -820,17 +818,17 @@ int
 i915_ccmd_gem_set_mmap_mode_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_set_mmap_mode_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_SET_MMAP_MODE, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              I915_CCMD_GEM_SET_MMAP_MODE, len_out);
 }
 
 int
 i915_ccmd_gem_set_mmap_mode_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_set_mmap_mode_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr.len), out, NULL, "GEM_SET_MMAP_MODE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(*out), offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr.len),
-                           out, NULL, "GEM_SET_MMAP_MODE", err);
    if (ret)
       return ret;
    if (!(out->flags == 0x0u || out->flags == 0x1u || out->flags == 0x2u || out->flags == 0x3u || out->flags == 0x4u))
@@ -862,15 +860,16 @@ int
 i915_ccmd_gem_busy_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), I915_CCMD_GEM_BUSY, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              I915_CCMD_GEM_BUSY, len_out);
 }
 
 int
 i915_ccmd_gem_busy_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_req), sizeof(*out), offsetof(struct i915_ccmd_gem_busy_req, hdr.len),
-                            out, NULL, "GEM_BUSY", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_req), sizeof(*out),
+                            offsetof(struct i915_ccmd_gem_busy_req, hdr.len), out, NULL, "GEM_BUSY", err);
 }
 
 static int
@@ -904,10 +903,9 @@ int
 i915_ccmd_gem_busy_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(*out),
+                               offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len), out, NULL, "GEM_BUSY", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(*out), offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len),
-                           out, NULL, "GEM_BUSY", err);
    if (ret)
       return ret;
    if (out->pad != 0)

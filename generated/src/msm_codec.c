@@ -12,15 +12,16 @@ int
 msm_ccmd_nop_req_encode(void *buf, size_t cap, const struct msm_ccmd_nop_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_NOP, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_NOP, len_out);
 }
 
 int
 msm_ccmd_nop_req_decode(const void *buf, size_t len, struct msm_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_nop_req), sizeof(*out), offsetof(struct msm_ccmd_nop_req, hdr.len),
-                            out, NULL, "NOP", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_nop_req), sizeof(*out),
+                            offsetof(struct msm_ccmd_nop_req, hdr.len), out, NULL, "NOP", err);
 }
 
 static int
@@ -58,7 +59,8 @@ msm_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct msm_ccmd_io
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req), MSM_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
+                                 MSM_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -79,10 +81,9 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_req, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_req, payload), sizeof(*out), offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    {
@@ -142,7 +143,7 @@ msm_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_io
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, msm_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+                                  offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -163,10 +164,9 @@ msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_io
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), sizeof(*out), offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len),
-                           out, &msg_len, "IOCTL_SIMPLE", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -187,15 +187,16 @@ int
 msm_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_NEW, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_GEM_NEW, len_out);
 }
 
 int
 msm_ccmd_gem_new_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_new_req), sizeof(*out), offsetof(struct msm_ccmd_gem_new_req, hdr.len),
-                            out, NULL, "GEM_NEW", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_new_req), sizeof(*out),
+                            offsetof(struct msm_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
 }
 
 static int
@@ -221,17 +222,17 @@ int
 msm_ccmd_gem_set_iova_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_set_iova_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_SET_IOVA, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_GEM_SET_IOVA, len_out);
 }
 
 int
 msm_ccmd_gem_set_iova_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_set_iova_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_iova_req, __pad), sizeof(*out),
+                               offsetof(struct msm_ccmd_gem_set_iova_req, hdr.len), out, NULL, "GEM_SET_IOVA", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_iova_req, __pad), sizeof(*out), offsetof(struct msm_ccmd_gem_set_iova_req, hdr.len),
-                           out, NULL, "GEM_SET_IOVA", err);
    if (ret)
       return ret;
    if (out->__pad != 0)
@@ -263,15 +264,16 @@ int
 msm_ccmd_gem_cpu_prep_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_GEM_CPU_PREP, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_GEM_CPU_PREP, len_out);
 }
 
 int
 msm_ccmd_gem_cpu_prep_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(*out), offsetof(struct msm_ccmd_gem_cpu_prep_req, hdr.len),
-                            out, NULL, "GEM_CPU_PREP", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(*out),
+                            offsetof(struct msm_ccmd_gem_cpu_prep_req, hdr.len), out, NULL, "GEM_CPU_PREP", err);
 }
 
 static int
@@ -305,8 +307,8 @@ int
 msm_ccmd_gem_cpu_prep_rsp_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(*out), offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len),
-                            out, NULL, "GEM_CPU_PREP", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(*out),
+                            offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len), out, NULL, "GEM_CPU_PREP", err);
 }
 
 uint64_t
@@ -332,7 +334,8 @@ msm_ccmd_gem_set_name_req_encode(void *buf, size_t cap, const struct msm_ccmd_ge
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_set_name_req_size(req->len), req, sizeof(*req), MSM_CCMD_GEM_SET_NAME, len_out);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_set_name_req_size(req->len), req, sizeof(*req),
+                                 MSM_CCMD_GEM_SET_NAME, len_out);
 
    if (ret)
       return ret;
@@ -353,10 +356,9 @@ msm_ccmd_gem_set_name_req_decode(const void *buf, size_t len, struct msm_ccmd_ge
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_name_req, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_gem_set_name_req, hdr.len), out, &msg_len, "GEM_SET_NAME", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_name_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_set_name_req, hdr.len),
-                           out, &msg_len, "GEM_SET_NAME", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->len, 1u, &view->payload,
@@ -401,7 +403,8 @@ msm_ccmd_gem_submit_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds), req, sizeof(*req), MSM_CCMD_GEM_SUBMIT, len_out);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds), req, sizeof(*req),
+                                 MSM_CCMD_GEM_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -429,10 +432,9 @@ msm_ccmd_gem_submit_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_submit_req, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_gem_submit_req, hdr.len), out, &msg_len, "GEM_SUBMIT", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_submit_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_submit_req, hdr.len),
-                           out, &msg_len, "GEM_SUBMIT", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->nr_bos, sizeof(struct drm_msm_gem_submit_bo), &view->bos,
@@ -494,7 +496,8 @@ msm_ccmd_gem_upload_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_upload_req_size(req->len), req, sizeof(*req), MSM_CCMD_GEM_UPLOAD, len_out);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_upload_req_size(req->len), req, sizeof(*req),
+                                 MSM_CCMD_GEM_UPLOAD, len_out);
 
    if (ret)
       return ret;
@@ -515,10 +518,9 @@ msm_ccmd_gem_upload_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_upload_req, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_gem_upload_req, hdr.len), out, &msg_len, "GEM_UPLOAD", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_upload_req, payload), sizeof(*out), offsetof(struct msm_ccmd_gem_upload_req, hdr.len),
-                           out, &msg_len, "GEM_UPLOAD", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -552,15 +554,16 @@ int
 msm_ccmd_submitqueue_query_req_encode(void *buf, size_t cap, const struct msm_ccmd_submitqueue_query_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_SUBMITQUEUE_QUERY, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_SUBMITQUEUE_QUERY, len_out);
 }
 
 int
 msm_ccmd_submitqueue_query_req_decode(const void *buf, size_t len, struct msm_ccmd_submitqueue_query_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(*out), offsetof(struct msm_ccmd_submitqueue_query_req, hdr.len),
-                            out, NULL, "SUBMITQUEUE_QUERY", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(*out),
+                            offsetof(struct msm_ccmd_submitqueue_query_req, hdr.len), out, NULL, "SUBMITQUEUE_QUERY", err);
 }
 
 static int
@@ -600,7 +603,7 @@ msm_ccmd_submitqueue_query_rsp_encode(void *buf, size_t cap, const struct msm_cc
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
    int ret = vdrm_encode_response(buf, cap, msm_ccmd_submitqueue_query_rsp_size(payload_size), rsp, sizeof(*rsp),
-                               offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), len_out);
+                                  offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), len_out);
 
    if (ret)
       return ret;
@@ -621,10 +624,9 @@ msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_cc
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), out, &msg_len, "SUBMITQUEUE_QUERY", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), sizeof(*out), offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len),
-                           out, &msg_len, "SUBMITQUEUE_QUERY", err);
    if (ret)
       return ret;
    /* payload: the rest of the message */
@@ -645,15 +647,16 @@ int
 msm_ccmd_wait_fence_req_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), MSM_CCMD_WAIT_FENCE, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              MSM_CCMD_WAIT_FENCE, len_out);
 }
 
 int
 msm_ccmd_wait_fence_req_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_req), sizeof(*out), offsetof(struct msm_ccmd_wait_fence_req, hdr.len),
-                            out, NULL, "WAIT_FENCE", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_req), sizeof(*out),
+                            offsetof(struct msm_ccmd_wait_fence_req, hdr.len), out, NULL, "WAIT_FENCE", err);
 }
 
 static int
@@ -687,8 +690,8 @@ int
 msm_ccmd_wait_fence_rsp_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(*out), offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len),
-                            out, NULL, "WAIT_FENCE", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(*out),
+                            offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len), out, NULL, "WAIT_FENCE", err);
 }
 
 uint64_t
@@ -716,7 +719,8 @@ msm_ccmd_set_debuginfo_req_encode(void *buf, size_t cap, const struct msm_ccmd_s
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len), req, sizeof(*req), MSM_CCMD_SET_DEBUGINFO, len_out);
+   int ret = vdrm_encode_request(buf, cap, msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len), req, sizeof(*req),
+                                 MSM_CCMD_SET_DEBUGINFO, len_out);
 
    if (ret)
       return ret;
@@ -744,10 +748,9 @@ msm_ccmd_set_debuginfo_req_decode(const void *buf, size_t len, struct msm_ccmd_s
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_set_debuginfo_req, payload), sizeof(*out),
+                               offsetof(struct msm_ccmd_set_debuginfo_req, hdr.len), out, &msg_len, "SET_DEBUGINFO", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_set_debuginfo_req, payload), sizeof(*out), offsetof(struct msm_ccmd_set_debuginfo_req, hdr.len),
-                           out, &msg_len, "SET_DEBUGINFO", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->comm_len, 1u, &view->comm,

@@ -24,7 +24,8 @@ panfrost_ccmd_submit_req_encode(void *buf, size_t cap, const struct panfrost_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, panfrost_ccmd_submit_req_size(req->res_id_count), req, sizeof(*req), PANFROST_CCMD_SUBMIT, len_out);
+   int ret = vdrm_encode_request(buf, cap, panfrost_ccmd_submit_req_size(req->res_id_count), req, sizeof(*req),
+                                 PANFROST_CCMD_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -45,10 +46,9 @@ panfrost_ccmd_submit_req_decode(const void *buf, size_t len, struct panfrost_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
    uint32_t msg_len;
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, offsetof(struct panfrost_ccmd_submit_req, payload), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_submit_req, hdr.len), out, &msg_len, "SUBMIT", err);
 
-   ret = vdrm_decode_fixed(buf, len, offsetof(struct panfrost_ccmd_submit_req, payload), sizeof(*out), offsetof(struct panfrost_ccmd_submit_req, hdr.len),
-                           out, &msg_len, "SUBMIT", err);
    if (ret)
       return ret;
    ret = vdrm_take(msg, msg_len, &off, out->res_id_count, sizeof(uint32_t), &view->res_ids,
@@ -79,7 +79,8 @@ int
 panfrost_ccmd_wait_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_WAIT_BO, len_out);
+   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                                 PANFROST_CCMD_WAIT_BO, len_out);
 
    if (ret)
       return ret;
@@ -93,10 +94,9 @@ int
 panfrost_ccmd_wait_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_wait_bo_req, hdr.len), out, NULL, "WAIT_BO", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_wait_bo_req, hdr.len),
-                           out, NULL, "WAIT_BO", err);
    if (ret)
       return ret;
    for (size_t i = offsetof(struct panfrost_ccmd_wait_bo_req, res_id) + sizeof(out->res_id);
@@ -139,8 +139,8 @@ int
 panfrost_ccmd_wait_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len),
-                            out, NULL, "WAIT_BO", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len), out, NULL, "WAIT_BO", err);
 }
 
 uint64_t
@@ -154,17 +154,17 @@ int
 panfrost_ccmd_create_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_create_bo_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_CREATE_BO, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              PANFROST_CCMD_CREATE_BO, len_out);
 }
 
 int
 panfrost_ccmd_create_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_create_bo_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_create_bo_req, hdr.len), out, NULL, "CREATE_BO", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_create_bo_req, hdr.len),
-                           out, NULL, "CREATE_BO", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -199,15 +199,16 @@ int
 panfrost_ccmd_mmap_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_MMAP_BO, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              PANFROST_CCMD_MMAP_BO, len_out);
 }
 
 int
 panfrost_ccmd_mmap_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(*out), offsetof(struct panfrost_ccmd_mmap_bo_req, hdr.len),
-                            out, NULL, "MMAP_BO", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_mmap_bo_req, hdr.len), out, NULL, "MMAP_BO", err);
 }
 
 static int
@@ -241,8 +242,8 @@ int
 panfrost_ccmd_mmap_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len),
-                            out, NULL, "MMAP_BO", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len), out, NULL, "MMAP_BO", err);
 }
 
 uint64_t
@@ -256,17 +257,17 @@ int
 panfrost_ccmd_get_param_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_GET_PARAM, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              PANFROST_CCMD_GET_PARAM, len_out);
 }
 
 int
 panfrost_ccmd_get_param_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_req), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_get_param_req, hdr.len), out, NULL, "GET_PARAM", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_req), sizeof(*out), offsetof(struct panfrost_ccmd_get_param_req, hdr.len),
-                           out, NULL, "GET_PARAM", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -306,8 +307,8 @@ int
 panfrost_ccmd_get_param_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len),
-                            out, NULL, "GET_PARAM", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len), out, NULL, "GET_PARAM", err);
 }
 
 uint64_t
@@ -321,17 +322,17 @@ int
 panfrost_ccmd_get_bo_offset_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_GET_BO_OFFSET, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              PANFROST_CCMD_GET_BO_OFFSET, len_out);
 }
 
 int
 panfrost_ccmd_get_bo_offset_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_req *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr.len), out, NULL, "GET_BO_OFFSET", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(*out), offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr.len),
-                           out, NULL, "GET_BO_OFFSET", err);
    if (ret)
       return ret;
    if (out->pad != 0)
@@ -371,8 +372,8 @@ int
 panfrost_ccmd_get_bo_offset_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len),
-                            out, NULL, "GET_BO_OFFSET", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len), out, NULL, "GET_BO_OFFSET", err);
 }
 
 uint64_t
@@ -386,15 +387,16 @@ int
 panfrost_ccmd_madvise_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req), PANFROST_CCMD_MADVISE, len_out);
+   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
+                              PANFROST_CCMD_MADVISE, len_out);
 }
 
 int
 panfrost_ccmd_madvise_req_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_req), sizeof(*out), offsetof(struct panfrost_ccmd_madvise_req, hdr.len),
-                            out, NULL, "MADVISE", err);
+   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_req), sizeof(*out),
+                            offsetof(struct panfrost_ccmd_madvise_req, hdr.len), out, NULL, "MADVISE", err);
 }
 
 static int
@@ -428,10 +430,9 @@ int
 panfrost_ccmd_madvise_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_rsp *out,
       struct vdrm_error *err)
 {
-   int ret;
+   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(*out),
+                               offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len), out, NULL, "MADVISE", err);
 
-   ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(*out), offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len),
-                           out, NULL, "MADVISE", err);
    if (ret)
       return ret;
    if (out->pad != 0)

@@ -1,0 +1,203 @@
+/*
+ * The golden codec of tests/generator/golden/tiny.xml, compiled from
+ * expected/ and run on bytes written out by hand: an output that is wrong
+ * cannot become the golden copy without failing here.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tiny_codec.h"
+
+/* SET, 32 bytes: cmd 2, len 32, seqno 7, rsp_off 0; flags 3, value 9, reserved 0, extra 5. */
+static const uint8_t set_full[32] = {
+   2, 0, 0, 0, 32, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0,
+   3, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0,
+};
+
+/* PUT with two items {1, 0, 0x1122334455667788} {2, 0, 3} and the name "abc", padded to 60. */
+static const uint8_t put[60] = {
+   3, 0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+   2, 0, 0, 0, 3, 0, 0, 0,
+   1, 0, 0, 0, 0, 0, 0, 0, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+   2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0,
+   'a', 'b', 'c', 0,
+};
+
+static void
+expect_error(int ret, const struct vdrm_error *err, int status, const char *field, uint32_t offset)
+{
+   assert_int_equal(ret, status);
+   assert_int_equal(err->status, status);
+   assert_string_equal(err->field, field);
+   assert_int_equal(err->offset, offset);
+}
+
+static void
+test_set(void **state)
+{
+   struct tiny_ccmd_set_req req;
+   struct vdrm_error err;
+   uint8_t buf[32], out[32];
+   size_t len;
+
+   (void)state;
+   assert_int_equal(tiny_ccmd_set_req_decode(set_full, sizeof(set_full), &req, &err), VDRM_OK);
+   assert_int_equal(req.flags, 3);
+   assert_int_equal(req.value, 9);
+   assert_int_equal(req.extra, 5);
+   assert_int_equal(tiny_ccmd_set_req_encode(out, sizeof(out), &req, &len), VDRM_OK);
+   assert_int_equal(len, 32);
+   assert_memory_equal(out, set_full, 32);
+
+   /* An older sender's 28 bytes: extra reads as zero. */
+   memcpy(buf, set_full, 28);
+   buf[4] = 28;
+   assert_int_equal(tiny_ccmd_set_req_decode(buf, 28, &req, &err), VDRM_OK);
+   assert_int_equal(req.extra, 0);
+   buf[4] = 24;
+   expect_error(tiny_ccmd_set_req_decode(buf, 28, &req, &err), &err, VDRM_E_SHORT, "hdr.len", 4);
+
+   memcpy(buf, set_full, 32);
+   buf[16] = 4;
+   expect_error(tiny_ccmd_set_req_decode(buf, 32, &req, &err), &err, VDRM_E_NOT_ALLOWED, "flags", 16);
+   memcpy(buf, set_full, 32);
+   buf[27] = 1;
+   expect_error(tiny_ccmd_set_req_decode(buf, 32, &req, &err), &err, VDRM_E_NONZERO, "reserved", 24);
+}
+
+static void
+test_put(void **state)
+{
+   struct tiny_ccmd_put_req req;
+   struct tiny_ccmd_put_req_view view;
+   struct tiny_item items[2];
+   struct vdrm_error err;
+   uint8_t buf[64];
+   size_t len;
+
+   (void)state;
+   assert_int_equal(tiny_ccmd_put_req_size(2, 3), 60);
+   assert_int_equal(tiny_ccmd_put_req_decode(put, sizeof(put), &req, &view, &err), VDRM_OK);
+   assert_int_equal(view.items.count, 2);
+   tiny_ccmd_put_req_items_get(&view, 0, &items[0]);
+   tiny_ccmd_put_req_items_get(&view, 1, &items[1]);
+   assert_int_equal(items[0].value, 0x1122334455667788ull);
+   assert_int_equal(items[1].id, 2);
+   assert_int_equal(view.name.size, 3);
+   assert_memory_equal(view.name.data, "abc", 3);
+
+   memset(buf, 0xaa, sizeof(buf));
+   assert_int_equal(tiny_ccmd_put_req_encode(buf, sizeof(buf), &req, items, "abc", &len), VDRM_OK);
+   assert_int_equal(len, 60);
+   assert_memory_equal(buf, put, 60);
+   assert_int_equal(tiny_ccmd_put_req_encode(buf, 59, &req, items, "abc", &len), VDRM_E_NOSPC);
+
+   memcpy(buf, put, 60);
+   buf[28] = 1;   /* items[0].pad */
+   expect_error(tiny_ccmd_put_req_decode(buf, 60, &req, &view, &err), &err, VDRM_E_NONZERO, "items[].pad", 28);
+   memcpy(buf, put, 60);
+   buf[16] = 9;   /* nr_items above TINY_MAX_ITEMS */
+   expect_error(tiny_ccmd_put_req_decode(buf, 60, &req, &view, &err), &err, VDRM_E_LIMIT, "items", 24);
+   memcpy(buf, put, 60);
+   buf[20] = 0xff;   /* name_len past hdr.len */
+   expect_error(tiny_ccmd_put_req_decode(buf, 60, &req, &view, &err), &err, VDRM_E_TRUNCATED, "name", 56);
+}
+
+struct calls {
+   int set, put;
+   uint32_t value, items;
+};
+
+static int
+on_set(void *ctx, const struct tiny_ccmd_set_req *req)
+{
+   struct calls *c = ctx;
+
+   c->set++;
+   c->value = req->value;
+   return req->value == 9 ? 0 : -22;
+}
+
+static int
+on_put(void *ctx, const struct tiny_ccmd_put_req *req, const struct tiny_ccmd_put_req_view *view)
+{
+   struct calls *c = ctx;
+
+   (void)req;
+   c->put++;
+   c->items = view->items.count;
+   return 0;
+}
+
+static void
+test_dispatch(void **state)
+{
+   const struct tiny_handlers h = { .set = on_set, .put = on_put };
+   struct calls calls = { 0 };
+   struct vdrm_error err;
+   uint8_t buf[32];
+
+   (void)state;
+   assert_int_equal(tiny_dispatch(&h, &calls, set_full, sizeof(set_full), &err), VDRM_OK);
+   assert_int_equal(tiny_dispatch(&h, &calls, put, sizeof(put), &err), VDRM_OK);
+   assert_int_equal(calls.set, 1);
+   assert_int_equal(calls.value, 9);
+   assert_int_equal(calls.put, 1);
+   assert_int_equal(calls.items, 2);
+
+   memcpy(buf, set_full, 32);
+   buf[20] = 8;
+   expect_error(tiny_dispatch(&h, &calls, buf, 32, &err), &err, VDRM_E_HANDLER, "", 0);
+   assert_string_equal(err.message, "SET: handler failed: -22");
+
+   memcpy(buf, set_full, 32);
+   buf[0] = 1;   /* NOP has no handler */
+   buf[4] = 16;
+   expect_error(tiny_dispatch(&h, &calls, buf, 16, &err), &err, VDRM_E_OPCODE, "hdr.cmd", 0);
+   assert_string_equal(err.command, "NOP");
+   buf[0] = 4;   /* past the table */
+   expect_error(tiny_dispatch(&h, &calls, buf, 16, &err), &err, VDRM_E_OPCODE, "hdr.cmd", 0);
+   assert_string_equal(err.command, "tiny");
+   assert_int_equal(calls.set, 2);
+   assert_null(tiny_ccmd_name(0));
+   assert_string_equal(tiny_ccmd_name(TINY_CCMD_PUT), "PUT");
+}
+
+static void
+test_response(void **state)
+{
+   static const uint8_t rsp_bytes[12] = { 12, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 2, 0, 0, 0 };
+   struct tiny_ccmd_put_rsp rsp = { .ret = -2, .stored = 2 };
+   struct vdrm_error err;
+   uint8_t buf[12];
+   size_t len;
+
+   (void)state;
+   assert_int_equal(tiny_ccmd_put_rsp_encode(buf, sizeof(buf), &rsp, &len), VDRM_OK);
+   assert_int_equal(len, 12);
+   assert_memory_equal(buf, rsp_bytes, 12);
+   memset(&rsp, 0, sizeof(rsp));
+   assert_int_equal(tiny_ccmd_put_rsp_decode(rsp_bytes, 12, &rsp, &err), VDRM_OK);
+   assert_int_equal(rsp.ret, -2);
+   assert_int_equal(rsp.stored, 2);
+   expect_error(tiny_ccmd_put_rsp_decode(rsp_bytes, 8, &rsp, &err), &err, VDRM_E_TRUNCATED, "hdr.len", 0);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_set),
+      cmocka_unit_test(test_put),
+      cmocka_unit_test(test_dispatch),
+      cmocka_unit_test(test_response),
+   };
+
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
