@@ -12,7 +12,7 @@
 
 extern const struct vdrm_protocol_desc *const vdrm_contexts[];
 
-/* The context called name ("msm"), or NULL. */
+/* The context called name (a spec's protocol name), or NULL. */
 const struct vdrm_protocol_desc *vdrm_context_by_name(const char *name);
 
 #endif /* VDRM_CONTEXTS_H_ */

@@ -326,6 +326,7 @@ class Protocol:
     msg_last: str = ""
     msg_macro: str = ""
     struct_prefix: str = ""
+    req_header: str = "vdrm_ccmd_req"     # the transport's request header, which every request starts with
     rsp_header: str = "vdrm_ccmd_rsp"
     size_assert: Optional[str] = None
     cast_macro: Optional[str] = None
@@ -551,7 +552,7 @@ class Parser:
                                   int(m.get("since", "1")), doc_text(m), m.line)
                     lower = msg.name.lower()
                     msg.request = self.body(m.find("request"), f"{p.struct_prefix}{lower}_req",
-                                            "vdrm_ccmd_req", msg.doc, msg)
+                                            p.req_header, msg.doc, msg)
                     rsp = m.find("response")
                     if rsp is not None and rsp.get("type"):
                         msg.response = self.resolve(rsp, rsp.get("type"))
