@@ -118,9 +118,9 @@ class Linter:
             scope = {"request": request, "record": record}.get(e.scope, s)
             if e.name in items_before or (item is not None and e.name == item.name) or \
                     (e.scope == "self" and e.name in [i.name for i in (s.tail.items if s.tail else [])]):
+                what = f"length of '{item.name}'" if item is not None else "a check"
                 self.report(e.line, "length-order",
-                            f"{msg.name}: length of '{item.name}' refers to '{e.name}', which is not a field "
-                            "before it")
+                            f"{msg.name}: {what} refers to '{e.name}', which is not a field before it")
                 return 0
             f = field_at(scope, e.name)[0] if scope is not None else None
             if f is not None and f.kind != "field":
