@@ -44,7 +44,7 @@ class Linter:
         for abi in ABIS:
             expected = 0
             for m in s.members:
-                if m.kind == "field" and m.bits and getattr(m, "bit_offset", 0):
+                if m.bits and m.bit_offset:
                     continue
                 off = m.offset[abi]
                 if off > expected:
@@ -52,8 +52,7 @@ class Linter:
                                 f"{s.name}: {off - expected} bytes of implicit padding before '{m.name}' "
                                 f"on {abi}; declare them as a padding field",
                                 excused=breaks(s, "implicit-padding") or breaks(m, "implicit-padding"))
-                size, _ = m.layout[abi] if m.kind == "union" else type_layout(m.type, abi)
-                expected = off + size * (m.count if m.kind == "field" else 1)
+                expected = off + m.size(abi)
             end = s.tail_offset[abi] if s.tail is not None else expected
             if s.tail is not None and end > expected:
                 self.report(s.tail.line, "implicit-padding",
@@ -116,7 +115,7 @@ class Linter:
             return 1
         if e.op == "fieldref":
             scope = {"request": request, "record": record}.get(e.scope, s)
-            if e.name in items_before or (item is not None and e.name == item.name) or \
+            if e.scope == "self" and (e.name in items_before or (item is not None and e.name == item.name)) or \
                     (e.scope == "self" and e.name in [i.name for i in (s.tail.items if s.tail else [])]):
                 what = f"length of '{item.name}'" if item is not None else "a check"
                 self.report(e.line, "length-order",
@@ -133,12 +132,12 @@ class Linter:
                             f"{msg.name}: '{e.name}' is used as a length but is not an unsigned integer")
             return 1
         if e.op == "mul":
-            variable = sum(self.expr(msg, s, item, a, seen, items_before, request) for a in e.args)
+            variable = sum(self.expr(msg, s, item, a, seen, items_before, request, record) for a in e.args)
             if variable > 1:
                 self.report(e.line, "length-overflow",
                             f"{msg.name}: a product of more than one field can exceed 64 bits")
             return variable
-        return sum(self.expr(msg, s, item, a, seen, items_before, request) for a in e.args)
+        return sum(self.expr(msg, s, item, a, seen, items_before, request, record) for a in e.args)
 
     def tail(self, msg, s, request):
         before = []

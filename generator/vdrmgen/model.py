@@ -556,6 +556,8 @@ class Parser:
                     rsp = m.find("response")
                     if rsp is not None and rsp.get("type"):
                         msg.response = self.resolve(rsp, rsp.get("type"))
+                        if msg.response.kind != "struct":
+                            raise rsp.error(f"response type '{msg.response.name}' is not a struct")
                         msg.response_shared = True
                     elif rsp is not None:
                         msg.response = self.body(rsp, f"{p.struct_prefix}{lower}_rsp",

@@ -182,6 +182,12 @@ class SchemaTest(unittest.TestCase):
             '<response type="nope"/></message>'),                          # 5
             "t.xml:5: unknown type 'nope'")
 
+    def test_scalar_response_type(self):
+        self.assertError(lines(
+            f'<message name="A" opcode="1" response="sync">{D}<request/>',  # 4
+            '<response type="u32"/></message>'),                           # 5
+            "t.xml:5: response type 'u32' is not a struct")
+
 
 class CustomSchemaTest(unittest.TestCase):
     """Errors the project's schema cannot produce, from small schemas of their own."""
