@@ -545,6 +545,7 @@ class Parser:
                 p.msg_macro = c.get("macro")
                 p.struct_prefix = c.get("struct-prefix")
                 p.rsp_header = c.get("rsp-header", "vdrm_ccmd_rsp")
+                self.resolve(c, p.rsp_header)
                 p.size_assert = c.get("size-assert")
                 p.cast_macro = c.get("cast-macro")
                 for m in c.findall("message"):

@@ -55,18 +55,24 @@ class Schema:
         return False
 
     # -- matching ----------------------------------------------------------
-    def _fail(self, node, message, attr=None):
-        self.failures.append((node, attr, message))
+    # How much of a node a failure had matched, for ties on one line: the
+    # parent's complaint about the node, a missing part, the node's own
+    # content, or all of it but an attribute.
+    PARENT, MISSING, OWN, ALL_BUT_ATTRIBUTE = range(4)
+
+    def _fail(self, node, message, attr=None, rank=OWN):
+        self.failures.append((node, attr, message, rank))
 
     def _best_failure(self):
         # A bad attribute value is the most specific complaint, unless another
         # alternative accepted that attribute; otherwise the failure furthest
         # into the file is the one that broke the match.
         def key(failure):
-            node, attr, _ = failure
-            bad_value = attr is not None and (id(node), attr) not in self.accepted
-            return (bad_value, node.line)
-        node, _, message = max(self.failures, key=key)
+            node, attr, _, rank = failure
+            accepted = attr is not None and (id(node), attr) in self.accepted
+            # A value another alternative accepted was not what broke the match.
+            return (attr is not None and not accepted, node.line, self.PARENT if accepted else rank)
+        node, _, message, _ = max(self.failures, key=key)
         return node, message
 
     def _seq(self, pats, node, state):
@@ -89,7 +95,10 @@ class Schema:
         elif tag == "optional":
             absent = all(c.tag == "attribute" and c.get("name") not in node.attrib for c in pat.children)
             if not absent:
+                n = len(self.failures)
                 yield from self._seq(pat.children, node, state)
+                # What an optional part lacks when it is left out is no failure.
+                self.failures[n:] = [f for f in self.failures[n:] if not (f[0] is node and f[3] == self.MISSING)]
             yield state
         elif tag in ("zeroOrMore", "oneOrMore"):
             yield from self._repeat(pat, node, state, tag == "oneOrMore")
@@ -113,9 +122,10 @@ class Schema:
                 if self._element(pat, children[pos]):
                     yield (pos + 1, used)
             elif pos < len(children):
-                self._fail(children[pos], f"<{children[pos].tag}> is not allowed here in <{node.tag}> (expected <{pat.get('name')}>)")
+                self._fail(children[pos], f"<{children[pos].tag}> is not allowed here in <{node.tag}> "
+                           f"(expected <{pat.get('name')}>)", rank=self.PARENT)
             else:
-                self._fail(node, f"<{node.tag}> lacks a required <{pat.get('name')}>")
+                self._fail(node, f"<{node.tag}> lacks a required <{pat.get('name')}>", rank=self.MISSING)
         else:
             raise SpecError(self.path, pat.line, f"unsupported RelaxNG pattern <{tag}>")
 
@@ -148,10 +158,11 @@ class Schema:
             if pos == len(node.children) and not extra:
                 return True
             if extra:
-                self._fail(node, f"<{node.tag}> has an unknown or misplaced attribute {sorted(extra)[0]}")
+                self._fail(node, f"<{node.tag}> has an unknown or misplaced attribute {sorted(extra)[0]}",
+                           rank=self.ALL_BUT_ATTRIBUTE)
             elif pos < len(node.children):
                 child = node.children[pos]
-                self._fail(child, f"<{child.tag}> is not allowed here in <{node.tag}>")
+                self._fail(child, f"<{child.tag}> is not allowed here in <{node.tag}>", rank=self.PARENT)
         if not self.failures:
             self._fail(node, f"<{node.tag}> does not match the schema")
         return False
