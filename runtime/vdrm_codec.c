@@ -53,6 +53,23 @@ vdrm_fail(struct vdrm_error *err, enum vdrm_status status, uint32_t offset,
    return (int)status;
 }
 
+void
+vdrm_error_rename(struct vdrm_error *err, const char *command)
+{
+   char rest[sizeof(err->message)];
+   size_t old;
+
+   if (!err)
+      return;
+   old = strlen(err->command);
+   /* The message starts "COMMAND: "; keep what follows it. */
+   snprintf(rest, sizeof(rest), "%s",
+            strncmp(err->message, err->command, old) == 0 && err->message[old] == ':' ?
+            err->message + old : err->message);
+   snprintf(err->message, sizeof(err->message), "%s%s", command, rest);
+   err->command = command;
+}
+
 int
 vdrm_decode_fixed(const void *buf, size_t len, uint32_t min_size, size_t size,
                   size_t len_offset, void *out, uint32_t *msg_len,

@@ -55,6 +55,9 @@ int vdrm_fail(struct vdrm_error *err, enum vdrm_status status, uint32_t offset,
               const char *command, const char *field, const char *fmt, ...)
    __attribute__((format(printf, 6, 7)));
 
+/* Names command instead in err (command and the start of its message), if err is not NULL. */
+void vdrm_error_rename(struct vdrm_error *err, const char *command);
+
 /*
  * A variable part of a message: count elements of size bytes each, starting
  * at data. data points into the message and is only as aligned as the

@@ -306,28 +306,29 @@ amdgpu_ccmd_cs_submit_req_decode(const void *buf, size_t len, struct amdgpu_ccmd
          switch (d.chunk_id) {
          case 1u: /* IB */
             if (clen != sizeof(struct drm_amdgpu_cs_chunk_ib))
-               return vdrm_fail(err, VDRM_E_LENGTH, at, "CS_SUBMIT", "descs[].length_dw",
+               return vdrm_fail(err, VDRM_E_LENGTH, at + offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw),
+                                "CS_SUBMIT", "descs[].length_dw",
                                 "chunk %u (IB): %llu bytes, must be %zu", i, (unsigned long long)clen,
                                 sizeof(struct drm_amdgpu_cs_chunk_ib));
-            seen[0]++;
             break;
          case 2u: /* FENCE */
             if (clen < sizeof(struct drm_amdgpu_cs_chunk_fence))
-               return vdrm_fail(err, VDRM_E_LENGTH, at, "CS_SUBMIT", "descs[].length_dw",
+               return vdrm_fail(err, VDRM_E_LENGTH, at + offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw),
+                                "CS_SUBMIT", "descs[].length_dw",
                                 "chunk %u (FENCE): %llu bytes, needs at least %zu", i, (unsigned long long)clen,
                                 sizeof(struct drm_amdgpu_cs_chunk_fence));
             if (d.offset % 4u != 0)
-               return vdrm_fail(err, VDRM_E_ALIGN, at, "CS_SUBMIT", "descs[].offset",
+               return vdrm_fail(err, VDRM_E_ALIGN, at + offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset),
+                                "CS_SUBMIT", "descs[].offset",
                                 "chunk %u (FENCE): offset %u is not a multiple of 4", i,
                                 (unsigned)d.offset);
-            seen[1]++;
             break;
          case 3u: /* DEPENDENCIES */
-            seen[2]++;
             break;
          case 6u: /* BO_HANDLES */
             if (d.offset % 4u != 0)
-               return vdrm_fail(err, VDRM_E_ALIGN, at, "CS_SUBMIT", "descs[].offset",
+               return vdrm_fail(err, VDRM_E_ALIGN, at + offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset),
+                                "CS_SUBMIT", "descs[].offset",
                                 "chunk %u (BO_HANDLES): offset %u is not a multiple of 4", i,
                                 (unsigned)d.offset);
             if (++seen[3] > 1u)

@@ -390,6 +390,50 @@ decode_amdgpu_ccmd_cs_query_fence_status_rsp(const void *buf, size_t len, void *
    return amdgpu_ccmd_cs_query_fence_status_rsp_decode(buf, len, out, err);
 }
 
+/* struct amdgpu_ccmd_rsp answers several commands: errors name this one. */
+static int
+decode_bo_va_op_rsp(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
+{
+   int ret = decode_amdgpu_ccmd_rsp(buf, len, out, view, err);
+
+   if (ret)
+      vdrm_error_rename(err, "BO_VA_OP");
+   return ret;
+}
+
+/* struct amdgpu_ccmd_rsp answers several commands: errors name this one. */
+static int
+decode_cs_submit_rsp(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
+{
+   int ret = decode_amdgpu_ccmd_rsp(buf, len, out, view, err);
+
+   if (ret)
+      vdrm_error_rename(err, "CS_SUBMIT");
+   return ret;
+}
+
+/* struct amdgpu_ccmd_rsp answers several commands: errors name this one. */
+static int
+decode_set_metadata_rsp(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
+{
+   int ret = decode_amdgpu_ccmd_rsp(buf, len, out, view, err);
+
+   if (ret)
+      vdrm_error_rename(err, "SET_METADATA");
+   return ret;
+}
+
+/* struct amdgpu_ccmd_rsp answers several commands: errors name this one. */
+static int
+decode_reserve_vmid_rsp(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
+{
+   int ret = decode_amdgpu_ccmd_rsp(buf, len, out, view, err);
+
+   if (ret)
+      vdrm_error_rename(err, "RESERVE_VMID");
+   return ret;
+}
+
 
 static int
 encode_amdgpu_ccmd_query_info_req(void *buf, size_t cap, const void *fixed, const void *view, size_t *len)
@@ -540,17 +584,17 @@ static const struct vdrm_msg_desc amdgpu_msgs[] = {
    {
       "BO_VA_OP", 3,
       { &amdgpu_ccmd_bo_va_op_req_desc, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_va_op_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_bo_va_op_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "CS_SUBMIT", 4,
       { &amdgpu_ccmd_cs_submit_req_desc, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 8, 2, amdgpu_ccmd_cs_submit_req_items, sizeof(struct amdgpu_ccmd_cs_submit_req_view), decode_request, encode_amdgpu_ccmd_cs_submit_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_cs_submit_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "SET_METADATA", 5,
       { &amdgpu_ccmd_set_metadata_req_desc, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 8, 1, amdgpu_ccmd_set_metadata_req_items, sizeof(struct amdgpu_ccmd_set_metadata_req_view), decode_request, encode_amdgpu_ccmd_set_metadata_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_set_metadata_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "BO_QUERY_INFO", 6,
@@ -565,7 +609,7 @@ static const struct vdrm_msg_desc amdgpu_msgs[] = {
    {
       "RESERVE_VMID", 8,
       { &amdgpu_ccmd_reserve_vmid_req_desc, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_reserve_vmid_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_reserve_vmid_rsp, encode_amdgpu_ccmd_rsp },
    },
    {
       "SET_PSTATE", 9,

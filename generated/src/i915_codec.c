@@ -405,7 +405,8 @@ i915_ccmd_gem_create_ext_req_extensions_step(const struct vdrm_span *region, uin
          uint32_t esize = sizeof(struct drm_i915_gem_memory_class_instance);
 
          if (n > room / esize)
-            return vdrm_fail(err, VDRM_E_TRUNCATED, off, "GEM_CREATE_EXT", "extensions[].region_list",
+            return vdrm_fail(err, VDRM_E_TRUNCATED, off + (uint32_t)sizeof(r), "GEM_CREATE_EXT",
+                             "extensions[].region_list",
                              "%llu x %u bytes run past the end of extensions", (unsigned long long)n, esize);
          rec->item.data = region->data + off + sizeof(r);
          rec->item.count = (uint32_t)n;
@@ -437,7 +438,8 @@ i915_ccmd_gem_create_ext_req_extensions_step(const struct vdrm_span *region, uin
       return VDRM_OK;
    }
    default:
-      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off, "GEM_CREATE_EXT", "extensions[].name",
+      return vdrm_fail(err, VDRM_E_NOT_ALLOWED, off + offsetof(struct i915_user_extension, name),
+                       "GEM_CREATE_EXT", "extensions[].name",
                        "unknown record kind %llu", (unsigned long long)head.name);
    }
 }
@@ -565,7 +567,8 @@ i915_ccmd_gem_context_create_req_params_step(const struct vdrm_span *region, uin
          uint32_t esize = 1u;
 
          if (n > room / esize)
-            return vdrm_fail(err, VDRM_E_TRUNCATED, off, "GEM_CONTEXT_CREATE", "params[].value",
+            return vdrm_fail(err, VDRM_E_TRUNCATED, off + (uint32_t)sizeof(r), "GEM_CONTEXT_CREATE",
+                             "params[].value",
                              "%llu x %u bytes run past the end of params", (unsigned long long)n, esize);
          rec->item.data = region->data + off + sizeof(r);
          rec->item.count = (uint32_t)n;

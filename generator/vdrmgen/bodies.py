@@ -187,6 +187,20 @@ class MessageBody:
     def stride_expr(self, item):
         return cexpr.render(item.stride, "out->") if item.stride is not None else None
 
+    def stride_site(self, item):
+        """(field, C offset) an error about item's stride names: the field
+        holding it, when it is one, else the item where it starts."""
+        if item.stride.op == "fieldref" and item.stride.scope == "self":
+            return item.stride.name, self.offsetof(item.stride.name)
+        return item.name, "(uint32_t)off"
+
+    def stride_may_overflow(self, item):
+        """Whether item's stride can exceed 32 bits (it is not just a field of 32 bits or less)."""
+        if item.stride.op != "fieldref" or item.stride.scope != "self":
+            return True
+        f, _ = field_at(self.s, item.stride.name)
+        return f.type.size > 4
+
     def table_item(self, item):
         return next(i for i in self.items if i.name == item.table)
 
