@@ -3,6 +3,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "jsonin.h"
+
 static bool
 kind_signed(uint8_t kind)
 {
@@ -87,35 +89,40 @@ print_object(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t *base
    fputc('}', out);
 }
 
-static bool
-write_scalar(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
-             size_t err_size)
+/*
+ * The largest value of f, and the largest magnitude of a negative one (0:
+ * none). Signed bitfields take negative values but print as unsigned.
+ */
+static void
+scalar_range(const struct vdrm_field_desc *f, uint64_t *max, uint64_t *neg_max)
 {
    unsigned bits = f->bit_width ? f->bit_width : 8u * f->size;
-   uint64_t raw;
+   uint64_t all = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
 
-   if (v->type != JSON_NUMBER) {
-      snprintf(err, err_size, "%s: expected an integer", f->name);
+   *neg_max = kind_signed(f->kind) ? (all >> 1) + 1 : 0;
+   *max = kind_signed(f->kind) && !f->bit_width ? all >> 1 : all;
+   if (f->kind == VDRM_KIND_CHAR)
+      *max = 0xff;
+}
+
+static bool
+write_scalar(const struct vdrm_field_desc *f, struct json_object *v, uint8_t *p, char *err,
+             size_t err_size)
+{
+   uint64_t max, neg_max, mag, raw;
+   bool negative;
+
+   if (!jsonin_int(v, &negative, &mag)) {
+      snprintf(err, err_size, "%s: expected an integer, got %.40s", f->name, jsonin_show(v));
       return false;
    }
-   if (v->negative) {
-      if (!kind_signed(f->kind) || (bits < 64 && v->magnitude > (1ull << (bits - 1))) ||
-          (bits == 64 && v->magnitude > (1ull << 63))) {
-         snprintf(err, err_size, "%s: -%" PRIu64 " is out of range", f->name, v->magnitude);
-         return false;
-      }
-      raw = (uint64_t)0 - v->magnitude;
-   } else {
-      uint64_t max = kind_signed(f->kind) && !f->bit_width ? (1ull << (bits - 1)) - 1
-                   : bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
-      if (f->kind == VDRM_KIND_CHAR)
-         max = 0xff;
-      if (v->magnitude > max) {
-         snprintf(err, err_size, "%s: %" PRIu64 " is out of range", f->name, v->magnitude);
-         return false;
-      }
-      raw = v->magnitude;
+   scalar_range(f, &max, &neg_max);
+   if (negative ? mag > neg_max : mag > max) {
+      snprintf(err, err_size, "%s: %s%" PRIu64 " is out of range (%s%" PRIu64 "..%" PRIu64 ")",
+               f->name, negative ? "-" : "", mag, neg_max ? "-" : "", neg_max, max);
+      return false;
    }
+   raw = negative ? (uint64_t)0 - mag : mag;
    if (f->bit_width) {
       uint64_t mask = ((f->bit_width == 64) ? UINT64_MAX : ((1ull << f->bit_width) - 1)) << f->bit_offset;
       uint64_t unit = load(p, f->size);
@@ -128,12 +135,12 @@ write_scalar(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, 
 }
 
 bool
-write_element(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
+write_element(const struct vdrm_field_desc *f, struct json_object *v, uint8_t *p, char *err,
               size_t err_size)
 {
    if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION) {
-      if (v->type != JSON_OBJECT) {
-         snprintf(err, err_size, "%s: expected an object", f->name);
+      if (!json_object_is_type(v, json_type_object)) {
+         snprintf(err, err_size, "%s: expected an object, got %.40s", f->name, jsonin_show(v));
          return false;
       }
       return fields_write(f->type, v, p, f->type->size, NULL, err, err_size);
@@ -152,21 +159,26 @@ ignored(const char *const *ignore, const char *key)
 }
 
 bool
-fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_t *base,
+fields_write(const struct vdrm_struct_desc *desc, struct json_object *obj, uint8_t *base,
              size_t limit, const char *const *ignore, char *err, size_t err_size)
 {
-   for (size_t k = 0; k < obj->len; k++) {
-      bool known = ignored(ignore, obj->keys[k]);
+   if (!json_object_is_type(obj, json_type_object)) {
+      snprintf(err, err_size, "%s: expected an object, got %.40s", desc->name, jsonin_show(obj));
+      return false;
+   }
+   json_object_object_foreach(obj, key, val) {
+      bool known = ignored(ignore, key);
+      (void)val;
       for (uint32_t i = 0; i < desc->nfields && !known; i++)
-         known = strcmp(desc->fields[i].name, obj->keys[k]) == 0;
+         known = strcmp(desc->fields[i].name, key) == 0;
       if (!known) {
-         snprintf(err, err_size, "%s has no field '%s'", desc->name, obj->keys[k]);
+         snprintf(err, err_size, "%s has no field '%.40s'", desc->name, key);
          return false;
       }
    }
    for (uint32_t i = 0; i < desc->nfields; i++) {
       const struct vdrm_field_desc *f = &desc->fields[i];
-      const struct json *v = json_get(obj, f->name);
+      struct json_object *v = jsonin_get(obj, f->name);
       uint32_t elem = f->type ? f->type->size : f->size;
       bool is_array = f->count != 1 || f->kind == VDRM_KIND_CHAR;
 
@@ -181,12 +193,13 @@ fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_
             return false;
          continue;
       }
-      if (v->type != JSON_ARRAY || v->len != f->count) {
+      if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) != f->count) {
          snprintf(err, err_size, "%s: expected an array of %u", f->name, f->count);
          return false;
       }
       for (uint32_t j = 0; j < f->count; j++) {
-         if (!write_element(f, &v->children[j], base + f->offset + (size_t)j * elem, err, err_size))
+         if (!write_element(f, json_object_array_get_idx(v, j), base + f->offset + (size_t)j * elem,
+                            err, err_size))
             return false;
       }
    }

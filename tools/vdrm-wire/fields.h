@@ -3,9 +3,11 @@
 #ifndef VDRM_WIRE_FIELDS_H_
 #define VDRM_WIRE_FIELDS_H_
 
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "json.h"
+#include <json-c/json.h>
+
 #include "vdrm_codec.h"
 
 /*
@@ -20,12 +22,12 @@ void fields_print(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t 
  * that end beyond limit may be absent; others are required. Returns false
  * and fills err on a missing, extra or out-of-range value.
  */
-bool fields_write(const struct vdrm_struct_desc *desc, const struct json *obj, uint8_t *base,
+bool fields_write(const struct vdrm_struct_desc *desc, struct json_object *obj, uint8_t *base,
                   size_t limit, const char *const *ignore, char *err, size_t err_size);
 
 /* One value of field f (a struct as an object, a scalar as a number). */
 void print_element(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p);
-bool write_element(const struct vdrm_field_desc *f, const struct json *v, uint8_t *p, char *err,
+bool write_element(const struct vdrm_field_desc *f, struct json_object *v, uint8_t *p, char *err,
                    size_t err_size);
 
 #endif /* VDRM_WIRE_FIELDS_H_ */

@@ -9,35 +9,24 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "json.h"
+#include "outbuf.h"
 #include "vdrm_codec.h"
 
-/* A growing output buffer; bytes past len up to cap are zero. */
-struct out_buf {
-   uint8_t *data;
-   size_t len;
-   size_t cap;
-};
-
-bool out_buf_put(struct out_buf *b, const void *src, size_t n);
-
-/* Appends the bytes of a hex string. */
-bool out_buf_hex(struct out_buf *b, const struct json *v, const char *name, char *err,
-                 size_t err_size);
-
-void print_hex(FILE *out, const uint8_t *p, size_t n);
-
-/* Prints the value of item it found at span (validated by the message's decoder). */
-void items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span);
+/*
+ * Prints the value of item it found at span (validated by the message's
+ * decoder); false when out of memory.
+ */
+bool items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span);
 
 /* Appends the bytes of item it from its JSON value; array elements are stride bytes apart. */
-bool items_write(struct out_buf *b, const struct vdrm_item_desc *it, const struct json *v,
+bool items_write(struct out_buf *b, const struct vdrm_item_desc *it, struct json_object *v,
                  uint32_t stride, char *err, size_t err_size);
 
 /*
  * The keys of a message object that are not fields of its fixed part
- * ("message", "trailing" and the item names), NULL-terminated in out[n].
+ * ("message", "trailing" and the item names), NULL-terminated; free() it.
+ * NULL when out of memory.
  */
-void items_nonfield_keys(const struct vdrm_body_desc *b, const char **out, size_t n);
+const char **items_nonfield_keys(const struct vdrm_body_desc *b);
 
 #endif /* VDRM_WIRE_ITEMS_H_ */

@@ -15,14 +15,14 @@
 #include "fields.h"
 #include "io.h"
 #include "items.h"
-#include "json.h"
+#include "jsonin.h"
+#include "text.h"
 #include "vdrm_contexts.h"
 
-#define MAX_FIXED 4096
-
+/* A decoded message: its fixed part and view, as large as the descriptor says. */
 struct message_buffers {
-   uint64_t fixed[MAX_FIXED / 8];
-   uint64_t view[64];
+   uint8_t *fixed;
+   uint8_t *view;
 };
 
 static int
@@ -36,24 +36,24 @@ usage(void)
    return 2;
 }
 
-/* Prints one decoded message (request or response) as a JSON object. */
-static void
+/* Prints one decoded message (request or response) as a JSON object; false when out of memory. */
+static bool
 print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
               const uint8_t *msg, uint32_t msg_len, const struct message_buffers *bufs)
 {
-   const uint8_t *view = (const uint8_t *)bufs->view;
    size_t end = b->data_offset;
    int first = 0;
 
    fprintf(out, "{\"message\": \"%s\"", m->name);
-   fields_print(out, b->fixed, (const uint8_t *)bufs->fixed, msg_len, &first);
+   fields_print(out, b->fixed, bufs->fixed, msg_len, &first);
    for (uint32_t i = 0; i < b->nitems; i++) {
       const struct vdrm_item_desc *it = &b->items[i];
       struct vdrm_span span;
 
-      memcpy(&span, view + it->span_offset, sizeof(span));
+      memcpy(&span, bufs->view + it->span_offset, sizeof(span));
       fprintf(out, ", \"%s\": ", it->name);
-      items_print(out, it, &span);
+      if (!items_print(out, it, &span))
+         return false;
       if (span.size)
          end = (size_t)(span.data - msg) + span.size;
    }
@@ -66,24 +66,36 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
       }
    }
    fputc('}', out);
+   return true;
 }
 
 static int
 decode_one(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
            const uint8_t *msg, size_t len, struct vdrm_error *err)
 {
-   struct message_buffers bufs;
+   struct message_buffers bufs = {
+      calloc(1, b->fixed->size ? b->fixed->size : 1),
+      calloc(1, b->view_size ? b->view_size : 1),
+   };
    uint32_t msg_len;
-   int ret;
+   int ret = VDRM_E_NOSPC;
 
-   memset(&bufs, 0, sizeof(bufs));
+   if (!bufs.fixed || !bufs.view) {
+      vdrm_fail(err, VDRM_E_NOSPC, 0, m->name, "", "%s: out of memory", m->name);
+      goto out;
+   }
    ret = b->decode(msg, len, bufs.fixed, bufs.view, err);
    if (ret)
-      return ret;
+      goto out;
    memcpy(&msg_len, msg + (b == &m->req ? 4 : 0), sizeof(msg_len));
-   if (out)
-      print_message(out, m, b, msg, msg_len, &bufs);
-   return 0;
+   if (out && !print_message(out, m, b, msg, msg_len, &bufs)) {
+      ret = vdrm_fail(err, VDRM_E_NOSPC, 0, m->name, "", "%s: out of memory", m->name);
+      goto out;
+   }
+out:
+   free(bufs.fixed);
+   free(bufs.view);
+   return ret;
 }
 
 static int
@@ -135,12 +147,12 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
  * The JSON value of the scalar field at byte offset off of desc, following
  * nested structs (hdr.len, or hdr.base.len of amdgpu responses), or NULL.
  */
-static const struct json *
-json_at_offset(const struct vdrm_struct_desc *desc, const struct json *obj, uint32_t off)
+static struct json_object *
+json_at_offset(const struct vdrm_struct_desc *desc, struct json_object *obj, uint32_t off)
 {
-   for (uint32_t i = 0; obj && obj->type == JSON_OBJECT && i < desc->nfields; i++) {
+   for (uint32_t i = 0; obj && json_object_is_type(obj, json_type_object) && i < desc->nfields; i++) {
       const struct vdrm_field_desc *f = &desc->fields[i];
-      const struct json *v = json_get(obj, f->name);
+      struct json_object *v = jsonin_get(obj, f->name);
 
       if (f->kind == VDRM_KIND_STRUCT && f->count == 1 && off >= f->offset &&
           off < f->offset + f->type->size)
@@ -151,70 +163,102 @@ json_at_offset(const struct vdrm_struct_desc *desc, const struct json *obj, uint
    return NULL;
 }
 
+/* Writes n zero bytes: the part of hdr.len beyond the content. */
+static void
+write_zeros(FILE *out, uint64_t n)
+{
+   static const uint8_t zeros[4096];
+
+   while (n) {
+      size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
+      fwrite(zeros, 1, k, out);
+      n -= k;
+   }
+}
+
+/* The fixed part and items of message object obj into ob (hdr_len bytes at most). */
+static bool
+encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
+            struct json_object *obj, uint64_t hdr_len, char *err, size_t err_size)
+{
+   const char **ignore = items_nonfield_keys(b);
+   struct json_object *trailing;
+   bool ok;
+
+   if (!ignore) {
+      snprintf(err, err_size, "%s: out of memory", m->name);
+      return false;
+   }
+   ok = fields_write(b->fixed, obj, ob->data, hdr_len, ignore, err, err_size);
+   free(ignore);
+   if (!ok)
+      return false;
+   ob->len = b->data_offset;
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      const struct vdrm_item_desc *it = &b->items[i];
+      struct json_object *v = jsonin_get(obj, it->name);
+      uint32_t stride = it->elem_size;
+
+      if (!v) {
+         snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
+         return false;
+      }
+      if (it->stride_offset >= 0)
+         memcpy(&stride, ob->data + it->stride_offset, sizeof(stride));
+      if (!items_write(ob, it, v, stride, err, err_size))
+         return false;
+   }
+   trailing = jsonin_get(obj, "trailing");
+   return !trailing || out_buf_hex(ob, trailing, "trailing", err, err_size);
+}
+
 /* Encodes one JSON message object; writes its bytes to out. */
 static bool
 encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only,
-           const struct json *obj, char *err, size_t err_size)
+           struct json_object *obj, char *err, size_t err_size)
 {
-   const struct json *name = json_get(obj, "message");
+   size_t name_len;
+   const char *name = jsonin_str(jsonin_get(obj, "message"), &name_len);
    const struct vdrm_msg_desc *m;
    const struct vdrm_body_desc *b;
-   const struct json *jlen, *trailing;
+   struct json_object *jlen;
    struct out_buf ob = { 0 };
    uint64_t hdr_len;
-   bool ok = false;
+   bool negative, ok = false;
 
-   if (obj->type != JSON_OBJECT || !name || name->type != JSON_STRING) {
+   if (!name) {
       snprintf(err, err_size, "each message needs \"message\"");
       return false;
    }
-   m = vdrm_msg_by_name(p, name->str);
+   m = strlen(name) == name_len ? vdrm_msg_by_name(p, name) : NULL;
    if (!m || (only && m != only)) {
-      snprintf(err, err_size, "%s: unknown or unexpected message %s", p->name, name->str);
+      snprintf(err, err_size, "%s: unknown or unexpected message %.40s", p->name, name);
       return false;
    }
    b = only ? &m->rsp : &m->req;
    /* vdrm_ccmd_req.len is at offset 4 of a request, vdrm_ccmd_rsp.len at 0 of a response. */
    jlen = json_at_offset(b->fixed, obj, only ? 0 : 4);
-   if (!jlen || jlen->type != JSON_NUMBER || jlen->negative || jlen->magnitude > UINT32_MAX) {
+   if (!jsonin_int(jlen, &negative, &hdr_len) || negative || hdr_len > UINT32_MAX) {
       snprintf(err, err_size, "%s: the length (hdr.len) is missing or out of range", m->name);
       return false;
    }
-   hdr_len = jlen->magnitude;
-   ob.cap = (size_t)(hdr_len > b->fixed->size ? hdr_len : b->fixed->size) + 64;
-   ob.data = calloc(1, ob.cap);
-   if (!ob.data)
+   /* The fixed part is always whole; what follows it must fit in hdr.len. */
+   ob.cap = b->fixed->size > b->data_offset ? b->fixed->size : b->data_offset;
+   ob.data = calloc(1, ob.cap ? ob.cap : 1);
+   ob.limit = (size_t)hdr_len;
+   if (!ob.data) {
+      snprintf(err, err_size, "%s: out of memory", m->name);
       return false;
-
-   const char *ignore[24];
-
-   items_nonfield_keys(b, ignore, sizeof(ignore) / sizeof(ignore[0]));
-   if (!fields_write(b->fixed, obj, ob.data, hdr_len, ignore, err, err_size))
-      goto out;
-   ob.len = b->data_offset;
-   for (uint32_t i = 0; i < b->nitems; i++) {
-      const struct vdrm_item_desc *it = &b->items[i];
-      const struct json *v = json_get(obj, it->name);
-      uint32_t stride = it->elem_size;
-
-      if (!v) {
-         snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
-         goto out;
-      }
-      if (it->stride_offset >= 0)
-         memcpy(&stride, ob.data + it->stride_offset, sizeof(stride));
-      if (!items_write(&ob, it, v, stride, err, err_size))
-         goto out;
    }
-   trailing = json_get(obj, "trailing");
-   if (trailing && !out_buf_hex(&ob, trailing, "trailing", err, err_size))
+   if (!encode_body(&ob, m, b, obj, hdr_len, err, err_size))
       goto out;
    if (ob.len > hdr_len && b->nitems) {
       snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, ob.len,
                hdr_len);
       goto out;
    }
-   fwrite(ob.data, 1, (size_t)hdr_len, out);
+   fwrite(ob.data, 1, ob.len < hdr_len ? ob.len : (size_t)hdr_len, out);
+   write_zeros(out, hdr_len > ob.len ? hdr_len - ob.len : 0);
    ok = true;
 out:
    free(ob.data);
@@ -225,26 +269,27 @@ static int
 encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only, const uint8_t *text,
        size_t len)
 {
-   struct json doc;
+   struct json_object *doc;
    char err[256];
    int ret = 0;
 
-   if (!json_parse((const char *)text, len, &doc, err, sizeof(err))) {
+   doc = jsonin_parse((const char *)text, len, err, sizeof(err));
+   if (!doc) {
       fprintf(stderr, "%s\n", err);
       return 1;
    }
-   if (doc.type != JSON_ARRAY) {
+   if (!json_object_is_type(doc, json_type_array)) {
       fprintf(stderr, "JSON: expected an array of messages\n");
-      json_free(&doc);
+      json_object_put(doc);
       return 1;
    }
-   for (size_t i = 0; i < doc.len && !ret; i++) {
-      if (!encode_one(stdout, p, only, &doc.children[i], err, sizeof(err))) {
+   for (size_t i = 0; i < json_object_array_length(doc) && !ret; i++) {
+      if (!encode_one(stdout, p, only, json_object_array_get_idx(doc, i), err, sizeof(err))) {
          fprintf(stderr, "message %zu: %s\n", i, err);
          ret = 1;
       }
    }
-   json_free(&doc);
+   json_object_put(doc);
    return ret;
 }
 
