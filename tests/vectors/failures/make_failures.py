@@ -234,16 +234,6 @@ def msm():
     return c
 
 
-SHARED_RSP = ('CS_SUBMIT', 'SET_METADATA', 'RESERVE_VMID')
-
-
-def amdgpu_command_defect(message, direction):
-    if direction == 'response' and message in SHARED_RSP:
-        return ('the decoder of the shared response struct amdgpu_ccmd_rsp names BO_VA_OP '
-                'as the command for every command answered by it')
-    return None
-
-
 def amdgpu():
     c = Cases('amdgpu')
     c.runtime({
@@ -257,7 +247,7 @@ def amdgpu():
         ('RESERVE_VMID', 'response'): 8, ('SET_PSTATE', 'request'): 32,
         ('SET_PSTATE', 'response'): 16, ('CS_QUERY_FENCE_STATUS', 'request'): 56,
         ('CS_QUERY_FENCE_STATUS', 'response'): 16,
-    }, amdgpu_command_defect)
+    })
 
     # GEM_NEW: blob_id u64 @16, r.alloc_size @24, r.phys_alignment @32,
     # r.preferred_heap @40, r.__pad @44, r.flags u64 @48.
@@ -372,22 +362,19 @@ def cs_submit(c):
           why='the chunk ends past the chunk data')
     c.req(m, 'CS_SUBMIT: IB chunk of 7 dwords', base, with_desc(0, desc(1, 7, 0)),
           'VDRM_E_LENGTH', 'descs[].length_dw', at[0] + 2,
-          why='an IB chunk is exactly one drm_amdgpu_cs_chunk_ib',
-          known_defect=OFFSET_AT_ELEMENT)
+          why='an IB chunk is exactly one drm_amdgpu_cs_chunk_ib')
     c.req(m, 'CS_SUBMIT: IB chunk of 9 dwords', base, with_desc(0, desc(1, 9, 0)),
           'VDRM_E_LENGTH', 'descs[].length_dw', at[0] + 2,
-          why='an IB chunk is exactly one drm_amdgpu_cs_chunk_ib',
-          known_defect=OFFSET_AT_ELEMENT)
+          why='an IB chunk is exactly one drm_amdgpu_cs_chunk_ib')
     c.req(m, 'CS_SUBMIT: FENCE chunk of 1 dword', base, with_desc(1, desc(2, 1, 32)),
           'VDRM_E_LENGTH', 'descs[].length_dw', at[1] + 2,
-          why='a FENCE chunk holds at least one drm_amdgpu_cs_chunk_fence',
-          known_defect=OFFSET_AT_ELEMENT)
+          why='a FENCE chunk holds at least one drm_amdgpu_cs_chunk_fence')
     c.req(m, 'CS_SUBMIT: FENCE chunk at offset 34', base, with_desc(1, desc(2, 2, 34)),
           'VDRM_E_ALIGN', 'descs[].offset', at[1] + 4,
-          why='a FENCE chunk is 4-byte aligned', known_defect=OFFSET_AT_ELEMENT)
+          why='a FENCE chunk is 4-byte aligned')
     c.req(m, 'CS_SUBMIT: BO_HANDLES chunk at offset 42', base, with_desc(2, desc(6, 2, 42)),
           'VDRM_E_ALIGN', 'descs[].offset', at[2] + 4,
-          why='a BO_HANDLES chunk is 4-byte aligned', known_defect=OFFSET_AT_ELEMENT)
+          why='a BO_HANDLES chunk is 4-byte aligned')
     c.req(m, 'CS_SUBMIT: two BO_HANDLES chunks', base, with_desc(3, desc(6, 2, 48)),
           'VDRM_E_LIMIT', 'descs[].chunk_id', at[3],
           why='at most one BO_HANDLES chunk')
@@ -497,13 +484,10 @@ def gem_create_ext(c):
     c.req(m, 'GEM_CREATE_EXT: num_regions 3 with room for 2', base,
           create_ext(set_pat + memory_regions(3, regions)), 'VDRM_E_TRUNCATED',
           'extensions[].region_list', second + 48,
-          why='the region list runs past the end of the records',
-          known_defect=OFFSET_AT_RECORD)
+          why='the region list runs past the end of the records')
     c.req(m, 'GEM_CREATE_EXT: record name 3', two,
           create_ext(set_pat + user_extension(3) + p('II', 1, 0)), 'VDRM_E_NOT_ALLOWED',
-          'extensions[].name', second + 8, why='no extension of that name',
-          known_defect='reports the offset of the record (its next_extension) instead of '
-                       'its name at +8')
+          'extensions[].name', second + 8, why='no extension of that name')
     c.req(m, 'GEM_CREATE_EXT: hdr.len 4 bytes beyond the records', base,
           resized(base, 'request', 140), 'VDRM_E_LENGTH', 'hdr.len', 4,
           why='hdr.len must be exactly 40 + ext_size')
@@ -547,8 +531,7 @@ def gem_context_create(c):
           'params[].base.name', second + 8, why='every record is a SETPARAM (0)')
     c.req(m, 'GEM_CONTEXT_CREATE: param.size 12 with 8 data bytes left', base,
           create(recoverable + setparam(0xa, 12) + bytes(8)), 'VDRM_E_TRUNCATED',
-          'params[].value', second + 56, why='the data runs past the end of the records',
-          known_defect=OFFSET_AT_RECORD)
+          'params[].value', second + 56, why='the data runs past the end of the records')
     c.req(m, 'GEM_CONTEXT_CREATE: hdr.len 4 bytes beyond the records', base,
           resized(base, 'request', 148), 'VDRM_E_LENGTH', 'hdr.len', 4,
           why='hdr.len must be exactly 24 + params_size')
@@ -630,9 +613,7 @@ def asahi():
           'VDRM_E_LIMIT', 'params.param_group', 16, why='only group 0 exists')
     c.req('GET_PARAMS', 'GET_PARAMS: hdr.len 48', base, resized(base, 'request', 48),
           'VDRM_E_LENGTH', 'hdr.len', 4,
-          why='the doc: hdr.len must be exactly 40; the host rejects any other length',
-          known_defect='no decoder check: the spec lacks exact="true" on the request that '
-                       'spec/README.md names as its example, so hdr.len 48 is accepted')
+          why='the doc: hdr.len must be exactly 40; the host rejects any other length')
 
     # VM_BIND: vm_id, stride @20, count @24, ops @28 (drm_asahi_gem_bind_op, 32
     # bytes, then stride - 32 zero bytes).
@@ -642,7 +623,7 @@ def asahi():
     base = req(5, p('III', 1, 40, 2) + op(6, 12) + bytes(8) + op(1, 0) + bytes(8))
     assert len(base) == 108
     m = 'VM_BIND'
-    c.req(m, 'VM_BIND: stride 4', base, put(base, 20, 'I', 4), 'VDRM_E_LIMIT', 'ops', 28,
+    c.req(m, 'VM_BIND: stride 4', base, put(base, 20, 'I', 4), 'VDRM_E_LIMIT', 'stride', 20,
           why='stride below the minimum 8')
     c.req(m, 'VM_BIND: count 3 in a 108-byte message', base, put(base, 24, 'I', 3),
           'VDRM_E_TRUNCATED', 'ops', 28, why='the ops run past hdr.len')
