@@ -276,9 +276,6 @@ amdgpu_ccmd_cs_submit_req_decode(const void *buf, size_t len, struct amdgpu_ccmd
    if (out->ring_idx < 1u)
       return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), "CS_SUBMIT", "ring_idx",
                        "%llu is below the minimum 1", (unsigned long long)out->ring_idx);
-   if (out->num_chunks > 128u)
-      return vdrm_fail(err, VDRM_E_LIMIT, (uint32_t)off, "CS_SUBMIT", "descs",
-                       "%llu exceeds the limit of 128", (unsigned long long)(out->num_chunks));
    ret = vdrm_take(msg, msg_len, &off, out->num_chunks, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &view->descs,
                    "CS_SUBMIT", "descs", err);
    if (ret)

@@ -201,6 +201,24 @@ class MessageBody:
         f, _ = field_at(self.s, item.stride.name)
         return f.type.size > 4
 
+    @staticmethod
+    def ioctl_full_numbers(allow):
+        """Whether the allow-list gives every ioctl's whole number, all within
+        its size limit: comparing the numbers is then the whole check."""
+        return len(allow.numbers) == len(allow.ioctls) and \
+            all((n >> 16) & 0x3fff <= allow.max_size for n in allow.numbers.values())
+
+    def item_limit_needed(self, item):
+        """Whether item's max needs a check of its own: not when a <check> of
+        the field counting it already bounds it as tightly."""
+        if item.max is None or self.count_expr(item) is None:
+            return False
+        if item.length.op == "fieldref" and item.length.scope == "self":
+            for k in self.s.checks:
+                if k.field == item.length.name and k.max is not None and k.max <= item.max:
+                    return False
+        return True
+
     def table_item(self, item):
         return next(i for i in self.items if i.name == item.table)
 
