@@ -32,6 +32,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "outbuf.h"
 #include "vdrm_contexts.h"
 
 struct fcase {
@@ -68,37 +69,23 @@ str_or(const char *s, const char *dflt)
    return s ? s : dflt;
 }
 
-static int
-hexval(char ch)
-{
-   if (ch >= '0' && ch <= '9')
-      return ch - '0';
-   if (ch >= 'a' && ch <= 'f')
-      return ch - 'a' + 10;
-   if (ch >= 'A' && ch <= 'F')
-      return ch - 'A' + 10;
-   return -1;
-}
-
-/* Decodes hex into a heap buffer of exactly its length (1 byte if empty). */
+/* Decodes the hex string v into a heap buffer of exactly its length (1 byte if empty). */
 static bool
-unhex(const char *hex, uint8_t **out, size_t *len)
+unhex(struct json_object *v, uint8_t **out, size_t *len)
 {
-   size_t n = strlen(hex);
+   struct out_buf b = { .limit = UINT32_MAX };
+   char err[128];
+   bool ok = v && out_buf_hex(&b, v, "hex", err, sizeof(err));
 
-   if (n % 2)
-      return false;
-   *len = n / 2;
-   *out = malloc(*len ? *len : 1);
-   assert_non_null(*out);
-   for (size_t i = 0; i < *len; i++) {
-      int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-         return false;
-      (*out)[i] = (uint8_t)(hi << 4 | lo);
+   if (ok) {
+      *len = b.len;
+      *out = malloc(b.len ? b.len : 1);
+      assert_non_null(*out);
+      if (b.len)
+         memcpy(*out, b.data, b.len);
    }
-   return true;
+   free(b.data);
+   return ok;
 }
 
 static const char *
@@ -117,7 +104,10 @@ load_case(struct fcase *c, const char *file, const struct vdrm_protocol_desc *p,
           struct json_object *e)
 {
    struct json_object *off;
-   const char *hex = get_str(e, "hex"), *base = get_str(e, "base");
+   struct json_object *hex = NULL, *base = NULL;
+
+   json_object_object_get_ex(e, "hex", &hex);
+   json_object_object_get_ex(e, "base", &base);
 
    memset(c, 0, sizeof(*c));
    c->file = file;

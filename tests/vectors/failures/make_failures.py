@@ -153,6 +153,29 @@ OFFSET_AT_RECORD = ('reports the offset of the record instead of where its trail
                     'item starts (as vdrm_take reports for the items of a message)')
 
 
+def nr_allow_list_cases(c, base, core_nr, other, allowed):
+    """IOCTL_SIMPLE of a context whose allow-list checks _IOC_NR and a 128-byte
+    size limit; base carries a 24-byte argument of the allowed ioctl."""
+    m = 'IOCTL_SIMPLE'
+    nr, name = allowed
+    c.req(m, 'IOCTL_SIMPLE: ioctl nr 0x%02x, below DRM_COMMAND_BASE' % core_nr, base,
+          put(base, 16, 'I', ioc(3, core_nr, 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
+          why='_IOC_NR(cmd) below 64 is a core DRM ioctl')
+    c.req(m, 'IOCTL_SIMPLE: ' + other[1], base,
+          put(base, 16, 'I', ioc(3, other[0], 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
+          why='_IOC_NR(cmd) - 64 not on the allow list')
+    big = 132 if core_nr == 0 else 136
+    c.req(m, 'IOCTL_SIMPLE: %s with _IOC_SIZE %d' % (name, big), base,
+          put(base, 16, 'I', ioc(3, nr, big)), 'VDRM_E_LIMIT', 'cmd', 16,
+          why='_IOC_SIZE(cmd) above 128')
+    c.req(m, 'IOCTL_SIMPLE: hdr.len 40 for a 24-byte argument', base,
+          resized(base, 'request', 40), 'VDRM_E_TRUNCATED', 'payload', 20,
+          why='the argument runs past hdr.len')
+    c.req(m, 'IOCTL_SIMPLE: hdr.len 48 for a 24-byte argument', base,
+          resized(base, 'request', 48), 'VDRM_E_LENGTH', 'hdr.len', 4,
+          why='hdr.len must be exactly 20 + _IOC_SIZE(cmd)')
+
+
 def msm():
     c = Cases('msm')
     c.runtime({
@@ -169,22 +192,8 @@ def msm():
     # IOCTL_SIMPLE: cmd @16, payload _IOC_SIZE(cmd) bytes @20.
     get_param = ioc(IOC_READ | IOC_WRITE, 0x40, 24)     # DRM_IOCTL_MSM_GET_PARAM
     base = req(2, p('I', get_param) + p('IIQII', 0x10, 3, 0, 0, 0))
-    m = 'IOCTL_SIMPLE'
-    c.req(m, 'IOCTL_SIMPLE: ioctl nr 0x00, below DRM_COMMAND_BASE', base,
-          put(base, 16, 'I', ioc(3, 0x00, 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
-          why='_IOC_NR(cmd) below 64 is a core DRM ioctl')
-    c.req(m, 'IOCTL_SIMPLE: DRM_MSM_GEM_NEW (nr 0x42) is not forwarded', base,
-          put(base, 16, 'I', ioc(3, 0x42, 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
-          why='_IOC_NR(cmd) - 64 not on the allow list')
-    c.req(m, 'IOCTL_SIMPLE: GET_PARAM with _IOC_SIZE 132', base,
-          put(base, 16, 'I', ioc(3, 0x40, 132)), 'VDRM_E_LIMIT', 'cmd', 16,
-          why='_IOC_SIZE(cmd) above 128')
-    c.req(m, 'IOCTL_SIMPLE: hdr.len 40 for a 24-byte argument', base,
-          resized(base, 'request', 40), 'VDRM_E_TRUNCATED', 'payload', 20,
-          why='the argument runs past hdr.len')
-    c.req(m, 'IOCTL_SIMPLE: hdr.len 48 for a 24-byte argument', base,
-          resized(base, 'request', 48), 'VDRM_E_LENGTH', 'hdr.len', 4,
-          why='hdr.len must be exactly 20 + _IOC_SIZE(cmd)')
+    nr_allow_list_cases(c, base, core_nr=0x00, other=(0x42, 'DRM_MSM_GEM_NEW (nr 0x42) is not forwarded'),
+                        allowed=(0x40, 'GET_PARAM'))
 
     # GEM_SET_IOVA: iova u64 @16, res_id @24, __pad @28.
     base = req(4, p('QII', 0x123456000, 7, 0))
@@ -589,22 +598,8 @@ def asahi():
     # IOCTL_SIMPLE: cmd @16, payload @20.
     vm_create = ioc(3, 0x42, 24)                     # DRM_IOCTL_ASAHI_VM_CREATE
     base = req(2, p('I', vm_create) + p('QQII', 0x10000000, 0x20000000, 0, 0))
-    m = 'IOCTL_SIMPLE'
-    c.req(m, 'IOCTL_SIMPLE: ioctl nr 0x02, below DRM_COMMAND_BASE', base,
-          put(base, 16, 'I', ioc(3, 0x02, 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
-          why='_IOC_NR(cmd) below 64 is a core DRM ioctl')
-    c.req(m, 'IOCTL_SIMPLE: nr 0x44 (0x04 is not on the allow list)', base,
-          put(base, 16, 'I', ioc(3, 0x44, 24)), 'VDRM_E_NOT_ALLOWED', 'cmd', 16,
-          why='_IOC_NR(cmd) - 64 not on the allow list')
-    c.req(m, 'IOCTL_SIMPLE: VM_CREATE with _IOC_SIZE 136', base,
-          put(base, 16, 'I', ioc(3, 0x42, 136)), 'VDRM_E_LIMIT', 'cmd', 16,
-          why='_IOC_SIZE(cmd) above 128')
-    c.req(m, 'IOCTL_SIMPLE: hdr.len 40 for a 24-byte argument', base,
-          resized(base, 'request', 40), 'VDRM_E_TRUNCATED', 'payload', 20,
-          why='the argument runs past hdr.len')
-    c.req(m, 'IOCTL_SIMPLE: hdr.len 48 for a 24-byte argument', base,
-          resized(base, 'request', 48), 'VDRM_E_LENGTH', 'hdr.len', 4,
-          why='hdr.len must be exactly 20 + _IOC_SIZE(cmd)')
+    nr_allow_list_cases(c, base, core_nr=0x02, other=(0x44, 'nr 0x44 (0x04 is not on the allow list)'),
+                        allowed=(0x42, 'VM_CREATE'))
 
     # GET_PARAMS: params: param_group @16, pad @20, pointer u64 @24, size u64 @32.
     base = req(3, p('IIQQ', 0, 0, 0, 592))
