@@ -83,7 +83,8 @@ def asserted_structs(p):
 def offset_asserts(s):
     """(path, LP64 offset, build condition, ILP32 offset) of every member
     offsetof() can name (bitfields have none)."""
-    return [(x.path, x.offset["lp64"], x.condition, x.offset["ilp32"]) for x in walk(s) if not x.member.bits]
+    return [(x.path, x.offset["lp64"], x.condition, x.offset["ilp32"]) for x in walk(s)
+            if x.member.name and not x.member.bits]
 
 
 def conditions(s):

@@ -23,51 +23,47 @@ def doc_rows(s):
     """Rows of a struct's byte table: groups and unions flattened into dotted
     paths, implicit padding shown. Each row: dict(off, off32, size, name, type, meaning)."""
     rows = []
+    ends = {id(s): {"lp64": 0, "ilp32": 0}}     # struct level -> where its last member ended
 
-    def visit(struct, prefix, base, base32):
-        end = {"lp64": base, "ilp32": base32}
-        for m in struct.members:
-            off, off32 = base + m.offset["lp64"], base32 + m.offset["ilp32"]
-            if m.kind == "field" and m.bits:
-                rows.append(dict(off=f"{off}:{m.bit_offset}", off32=None, size=f"{m.bits} bits",
-                                 name=prefix + m.name, type=m.type.name, meaning=_meaning(m)))
-                continue
-            if off > end["lp64"] or off32 > end["ilp32"]:
-                rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
-                                 size=f"{off - end['lp64']} / {off32 - end['ilp32']}" if off - end["lp64"] != off32 - end["ilp32"] else off - end["lp64"],
-                                 name="(implicit padding)", type="", meaning="Bytes the compiler inserts; not in the protocol's intent."))
-            end = {"lp64": off + m.size(), "ilp32": off32 + m.size("ilp32")}
-            if m.kind == "union":
-                name = prefix + (m.name or "(anonymous union)")
-                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(), name=name,
-                                 type="union", meaning=paragraph(m.doc)))
-                upre = f"{prefix}{m.name}." if m.name else prefix
-                for u in m.members:
-                    if u.kind == "field":
-                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.size(),
-                                         name=upre + u.name, type=u.type.name, meaning=_meaning(u)))
-                    else:
-                        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=u.size(),
-                                         name=upre + u.name, type="struct", meaning=paragraph(u.doc) +
-                                         (f" (context_type == {u.when})" if u.when else "")))
-                        visit(u, f"{upre}{u.name}.", off, off32)
-                continue
+    def row(x, size, name, type_, meaning):
+        off, off32 = x.offset["lp64"], x.offset["ilp32"]
+        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size, name=name,
+                         type=type_, meaning=meaning))
+
+    def padding(off, off32, end, what, meaning):
+        gap, gap32 = off - end["lp64"], off32 - end["ilp32"]
+        if gap > 0 or gap32 > 0:
+            rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
+                             size=gap if gap == gap32 else f"{gap} / {gap32}", name=what, type="",
+                             meaning=meaning))
+
+    for x in walk(s):
+        m = x.member
+        if m.bits:
+            rows.append(dict(off=f"{x.offset['lp64']}:{m.bit_offset}", off32=None, size=f"{m.bits} bits",
+                             name=x.path, type=m.type.name, meaning=_meaning(m)))
+            continue
+        if x.parent.kind == "struct":
+            end = ends[id(x.parent)]
+            padding(x.offset["lp64"], x.offset["ilp32"], end, "(implicit padding)",
+                    "Bytes the compiler inserts; not in the protocol's intent.")
+            ends[id(x.parent)] = {abi: x.offset[abi] + m.size(abi) for abi in end}
+        if m.kind == "union":
+            row(x, m.size(), x.path if m.name else (x.path + "." if x.path else "") + "(anonymous union)",
+                "union", paragraph(m.doc))
+        elif m.kind == "struct":
+            ends[id(m)] = dict(x.offset)
+            row(x, m.size(), x.path, "struct",
+                paragraph(m.doc) + (f" (context_type == {m.when})" if m.when else ""))
+        elif m.is_group:
+            ends[id(m.type)] = dict(x.offset)
+            row(x, m.size(), x.path, "struct", _meaning(m))
+        else:
             dims = ("[" + "][".join(str(d) for d in m.dims) + "]") if m.dims else ""
-            if m.type.kind == "struct" and m.type.anonymous:
-                rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(),
-                                 name=prefix + m.name, type="struct", meaning=_meaning(m)))
-                visit(m.type, f"{prefix}{m.name}.", off, off32)
-                continue
-            rows.append(dict(off=off, off32=off32 if off32 != off else None, size=m.size(),
-                             name=prefix + m.name, type=m.type.name + dims, meaning=_meaning(m)))
-        return end
-
-    end = visit(s, "", 0, 0)
-    total, total32 = s.layout["lp64"][0], s.layout["ilp32"][0]
-    if s.tail is None and (total > end["lp64"] or total32 > end["ilp32"]):
-        rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
-                         size=f"{total - end['lp64']} / {total32 - end['ilp32']}", name="(implicit tail padding)",
-                         type="", meaning="Bytes the compiler appends; not in the protocol's intent."))
+            row(x, m.size(), x.path, m.type.name + dims, _meaning(m))
+    if s.tail is None:
+        padding(s.size("lp64"), s.size("ilp32"), ends[id(s)], "(implicit tail padding)",
+                "Bytes the compiler appends; not in the protocol's intent.")
     return rows
 
 

@@ -7,8 +7,8 @@ describes the bytes as they are and says what is wrong.
 
 from dataclasses import dataclass
 
-from .layout import ABIS, natural_align, type_layout
-from .model import field_at
+from .layout import ABIS, natural_align
+from .model import field_at, struct_levels, walk
 
 UNSIGNED = ("u8", "u16", "u32", "u64")
 
@@ -41,6 +41,24 @@ class Linter:
 
     # -- layout rules ------------------------------------------------------
     def struct_layout(self, s):
+        for level in struct_levels(s):
+            self.padding(level)
+            if level.size("lp64") != level.size("ilp32"):
+                self.report(level.line, "abi-dependent-layout",
+                            f"{level.name}: size differs between LP64 ({level.size('lp64')}) and ILP32 "
+                            f"({level.size('ilp32')})", excused=breaks(level, "abi-dependent-layout"))
+            for m in level.members:
+                if m.offset["lp64"] != m.offset["ilp32"]:
+                    self.report(m.line, "abi-dependent-layout",
+                                f"{level.name}.{m.name}: offset {m.offset['lp64']} on LP64 but "
+                                f"{m.offset['ilp32']} on ILP32",
+                                excused=breaks(level, "abi-dependent-layout") or breaks(m, "abi-dependent-layout"))
+        for x in walk(s):
+            if x.member.kind == "field":
+                self.field(x.parent if x.parent.kind == "struct" else s, x.member)
+
+    def padding(self, s):
+        """Implicit padding between the members of one struct level, before its tail and after its end."""
         for abi in ABIS:
             expected = 0
             for m in s.members:
@@ -58,29 +76,10 @@ class Linter:
                 self.report(s.tail.line, "implicit-padding",
                             f"{s.name}: {end - expected} bytes of implicit padding before '{s.tail.name}' on {abi}",
                             excused=breaks(s, "implicit-padding"))
-            if s.tail is None and s.layout[abi][0] > expected:
+            if s.tail is None and s.size(abi) > expected:
                 self.report(s.line, "implicit-padding",
-                            f"{s.name}: {s.layout[abi][0] - expected} bytes of implicit tail padding on {abi}",
+                            f"{s.name}: {s.size(abi) - expected} bytes of implicit tail padding on {abi}",
                             excused=breaks(s, "implicit-padding"))
-        if s.layout["lp64"] != s.layout["ilp32"] and s.layout["lp64"][0] != s.layout["ilp32"][0]:
-            self.report(s.line, "abi-dependent-layout",
-                        f"{s.name}: size differs between LP64 ({s.layout['lp64'][0]}) and ILP32 ({s.layout['ilp32'][0]})",
-                        excused=breaks(s, "abi-dependent-layout"))
-        for m in s.members:
-            if m.offset["lp64"] != m.offset["ilp32"]:
-                self.report(m.line, "abi-dependent-layout",
-                            f"{s.name}.{m.name}: offset {m.offset['lp64']} on LP64 but {m.offset['ilp32']} on ILP32",
-                            excused=breaks(s, "abi-dependent-layout") or breaks(m, "abi-dependent-layout"))
-            if m.kind == "field":
-                self.field(s, m)
-                if m.type.kind == "struct" and m.type.anonymous:
-                    self.struct_layout(m.type)
-            else:
-                for member in m.members:
-                    if member.kind == "field":
-                        self.field(s, member)
-                    else:
-                        self.struct_layout(member)
 
     def field(self, s, m):
         if m.type.kind == "scalar" and m.type.size == 8 and m.offset["lp64"] % 8:

@@ -181,11 +181,14 @@ class Struct(Member):
 
 @dataclass
 class Slot:
-    """One member reached by walk(): its C path from the walked struct, the
-    member, its offset from the walked struct on each ABI, the build
-    condition it depends on, and whether it overlaps others in a union."""
+    """One member reached by walk(): its C path from the walked struct (an
+    anonymous union has none of its own: its path is its parent's), the
+    member, the struct or union holding it, its offset from the walked
+    struct on each ABI, the build condition it depends on, and whether it
+    overlaps others in a union."""
     path: str
     member: Member
+    parent: Member
     offset: dict
     condition: Optional[str]
     in_union: bool
@@ -200,22 +203,35 @@ def walk(s, into_types=False):
         for m in struct.members:
             cond = m.build_condition or cond
             off = {abi: base[abi] + m.offset[abi] for abi in base}
+            yield Slot(prefix + m.name if m.name else prefix.rstrip("."), m, struct, off, cond, in_union)
             if m.kind == "union":
-                if m.name:
-                    yield Slot(prefix + m.name, m, off, cond, in_union)
                 uprefix = f"{prefix}{m.name}." if m.name else prefix
                 for u in m.members:
                     uoff = {abi: off[abi] + u.offset.get(abi, 0) for abi in off}
-                    yield Slot(uprefix + u.name, u, uoff, cond, True)
+                    yield Slot(uprefix + u.name, u, m, uoff, cond, True)
                     inner = u if u.kind == "struct" else (u.type if u.is_group else None)
                     if inner is not None:
                         yield from visit(inner, f"{uprefix}{u.name}.", uoff, cond, True)
-                continue
-            yield Slot(prefix + m.name, m, off, cond, in_union)
-            if m.is_group or (into_types and m.type.kind == "struct" and not m.dims):
+            elif m.is_group or (into_types and m.type.kind == "struct" and not m.dims):
                 yield from visit(m.type, f"{prefix}{m.name}.", off, cond, in_union)
 
     return visit(s, "", {"lp64": 0, "ilp32": 0}, None, False)
+
+
+def struct_levels(s):
+    """s and every struct declared inside it: group types and the inline
+    structs of its unions (not named struct types), outermost first."""
+    return [s] + [x.member.type if x.member.kind == "field" else x.member for x in walk(s)
+                  if x.member.kind == "struct" or x.member.is_group]
+
+
+def field_at(s, path):
+    """(member, lp64 offset) of a dotted C path in s, through groups, unions
+    and embedded structs; (None, None) when s has no such member."""
+    for slot in walk(s, into_types=True):
+        if slot.member.name and slot.path == path:
+            return slot.member, slot.offset["lp64"]
+    return None, None
 
 
 @dataclass
@@ -351,15 +367,6 @@ class Protocol:
             if m.response and not m.response_shared:
                 out.append(m.response)
         return out
-
-
-def field_at(s, path):
-    """(member, lp64 offset) of a dotted C path in s, through groups, unions
-    and embedded structs; (None, None) when s has no such member."""
-    for slot in walk(s, into_types=True):
-        if slot.path == path:
-            return slot.member, slot.offset["lp64"]
-    return None, None
 
 
 def _int(text):
