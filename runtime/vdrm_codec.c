@@ -237,8 +237,12 @@ int
 vdrm_rsp_check(const struct vdrm_rsp_region *r, uint32_t rsp_off, uint64_t len,
                const char *command, struct vdrm_error *err)
 {
+   if (len < sizeof(struct vdrm_ccmd_rsp))
+      return vdrm_fail(err, VDRM_E_RSP_BOUNDS, offsetof(struct vdrm_ccmd_req, rsp_off), command,
+                       "hdr.rsp_off", "a %llu-byte response cannot hold its header",
+                       (unsigned long long)len);
    if (rsp_off > r->size || len > r->size - rsp_off)
-      return vdrm_fail(err, VDRM_E_RSP_BOUNDS, 12, command, "hdr.rsp_off",
+      return vdrm_fail(err, VDRM_E_RSP_BOUNDS, offsetof(struct vdrm_ccmd_req, rsp_off), command, "hdr.rsp_off",
                        "a %llu-byte response at %u does not fit the %u-byte response region",
                        (unsigned long long)len, rsp_off, r->size);
    return VDRM_OK;
@@ -250,6 +254,9 @@ vdrm_rsp_commit(struct vdrm_rsp_region *r, uint32_t rsp_off, const void *shadow,
    uint32_t reserved;
    uint8_t *dst = r->mem + rsp_off;
 
+   /* vdrm_rsp_check() refuses such lengths; never read a header that is not there. */
+   if (len < sizeof(struct vdrm_ccmd_rsp))
+      return 0;
    /* The guest may change the region at any time: read its length once. */
    memcpy(&reserved, dst, sizeof(reserved));
    if (reserved < len)

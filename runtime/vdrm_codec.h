@@ -141,7 +141,10 @@ struct vdrm_rsp_region {
    uint32_t size;
 };
 
-/* Checks that a response of len bytes at rsp_off fits in the region. */
+/*
+ * Checks that a response of len bytes at rsp_off fits in the region and that
+ * len holds at least the response header.
+ */
 int vdrm_rsp_check(const struct vdrm_rsp_region *r, uint32_t rsp_off, uint64_t len,
                    const char *command, struct vdrm_error *err);
 

@@ -55,7 +55,10 @@ int amdgpu_ccmd_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu
 int amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_query_info_rsp *out,
       struct amdgpu_ccmd_query_info_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_query_info_rsp_host_size(const struct amdgpu_ccmd_query_info_req *req);
 
 /* ---- AMDGPU_CCMD_GEM_NEW ---- */
@@ -79,7 +82,10 @@ int amdgpu_ccmd_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_rsp *
       size_t *len_out);
 int amdgpu_ccmd_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_rsp_host_size(const struct amdgpu_ccmd_bo_va_op_req *req);
 
 /* ---- AMDGPU_CCMD_CS_SUBMIT ---- */
@@ -150,7 +156,10 @@ int amdgpu_ccmd_bo_query_info_rsp_encode(void *buf, size_t cap, const struct amd
       size_t *len_out);
 int amdgpu_ccmd_bo_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_bo_query_info_rsp_host_size(const struct amdgpu_ccmd_bo_query_info_req *req);
 
 /* ---- AMDGPU_CCMD_CREATE_CTX ---- */
@@ -166,7 +175,10 @@ int amdgpu_ccmd_create_ctx_rsp_encode(void *buf, size_t cap, const struct amdgpu
       size_t *len_out);
 int amdgpu_ccmd_create_ctx_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_create_ctx_rsp_host_size(const struct amdgpu_ccmd_create_ctx_req *req);
 
 /* ---- AMDGPU_CCMD_RESERVE_VMID ---- */
@@ -190,7 +202,10 @@ int amdgpu_ccmd_set_pstate_rsp_encode(void *buf, size_t cap, const struct amdgpu
       size_t *len_out);
 int amdgpu_ccmd_set_pstate_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_set_pstate_rsp_host_size(const struct amdgpu_ccmd_set_pstate_req *req);
 
 /* ---- AMDGPU_CCMD_CS_QUERY_FENCE_STATUS ---- */
@@ -206,7 +221,10 @@ int amdgpu_ccmd_cs_query_fence_status_rsp_encode(void *buf, size_t cap, const st
       size_t *len_out);
 int amdgpu_ccmd_cs_query_fence_status_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t amdgpu_ccmd_cs_query_fence_status_rsp_host_size(const struct amdgpu_ccmd_cs_query_fence_status_req *req);
 
 /* Handlers a host provides; a NULL handler makes its command unsupported. */

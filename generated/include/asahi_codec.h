@@ -70,7 +70,10 @@ int asahi_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct asahi
 int asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_ioctl_simple_rsp *out,
       struct asahi_ccmd_ioctl_simple_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t asahi_ccmd_ioctl_simple_rsp_host_size(const struct asahi_ccmd_ioctl_simple_req *req);
 
 /* ---- ASAHI_CCMD_GET_PARAMS ---- */
@@ -94,7 +97,10 @@ int asahi_ccmd_get_params_rsp_encode(void *buf, size_t cap, const struct asahi_c
 int asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_get_params_rsp *out,
       struct asahi_ccmd_get_params_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t asahi_ccmd_get_params_rsp_host_size(const struct asahi_ccmd_get_params_req *req);
 
 /* ---- ASAHI_CCMD_GEM_NEW ---- */
@@ -168,7 +174,10 @@ int asahi_ccmd_gem_bind_object_rsp_encode(void *buf, size_t cap, const struct as
       size_t *len_out);
 int asahi_ccmd_gem_bind_object_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t asahi_ccmd_gem_bind_object_rsp_host_size(const struct asahi_ccmd_gem_bind_object_req *req);
 
 /* Handlers a host provides; a NULL handler makes its command unsupported. */

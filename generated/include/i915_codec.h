@@ -62,7 +62,10 @@ int i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_c
 int i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_ioctl_simple_rsp *out,
       struct i915_ccmd_ioctl_simple_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_ioctl_simple_rsp_host_size(const struct i915_ccmd_ioctl_simple_req *req);
 
 /* ---- I915_CCMD_GETPARAM ---- */
@@ -78,7 +81,10 @@ int i915_ccmd_getparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
       size_t *len_out);
 int i915_ccmd_getparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_getparam_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_getparam_rsp_host_size(const struct i915_ccmd_getparam_req *req);
 
 /* ---- I915_CCMD_QUERYPARAM ---- */
@@ -102,7 +108,10 @@ int i915_ccmd_queryparam_rsp_encode(void *buf, size_t cap, const struct i915_ccm
 int i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_queryparam_rsp *out,
       struct i915_ccmd_queryparam_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_queryparam_rsp_host_size(const struct i915_ccmd_queryparam_req *req);
 
 /* ---- I915_CCMD_GEM_CREATE ---- */
@@ -190,7 +199,10 @@ int i915_ccmd_gem_context_create_rsp_encode(void *buf, size_t cap, const struct 
       size_t *len_out);
 int i915_ccmd_gem_context_create_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_context_create_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_gem_context_create_rsp_host_size(const struct i915_ccmd_gem_context_create_req *req);
 
 /* ---- I915_CCMD_GEM_EXECBUFFER2 ---- */
@@ -229,7 +241,10 @@ int i915_ccmd_gem_execbuffer2_rsp_encode(void *buf, size_t cap, const struct i91
       size_t *len_out);
 int i915_ccmd_gem_execbuffer2_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_execbuffer2_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_gem_execbuffer2_rsp_host_size(const struct i915_ccmd_gem_execbuffer2_req *req);
 
 /* ---- I915_CCMD_GEM_SET_MMAP_MODE ---- */
@@ -253,7 +268,10 @@ int i915_ccmd_gem_busy_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
       size_t *len_out);
 int i915_ccmd_gem_busy_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t i915_ccmd_gem_busy_rsp_host_size(const struct i915_ccmd_gem_busy_req *req);
 
 /* Handlers a host provides; a NULL handler makes its command unsupported. */

@@ -70,7 +70,10 @@ int msm_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct msm_ccm
 int msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_ioctl_simple_rsp *out,
       struct msm_ccmd_ioctl_simple_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t msm_ccmd_ioctl_simple_rsp_host_size(const struct msm_ccmd_ioctl_simple_req *req);
 
 /* ---- MSM_CCMD_GEM_NEW ---- */
@@ -102,7 +105,10 @@ int msm_ccmd_gem_cpu_prep_rsp_encode(void *buf, size_t cap, const struct msm_ccm
       size_t *len_out);
 int msm_ccmd_gem_cpu_prep_rsp_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t msm_ccmd_gem_cpu_prep_rsp_host_size(const struct msm_ccmd_gem_cpu_prep_req *req);
 
 /* ---- MSM_CCMD_GEM_SET_NAME ---- */
@@ -187,7 +193,10 @@ int msm_ccmd_submitqueue_query_rsp_encode(void *buf, size_t cap, const struct ms
 int msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_ccmd_submitqueue_query_rsp *out,
       struct msm_ccmd_submitqueue_query_rsp_view *view,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t msm_ccmd_submitqueue_query_rsp_host_size(const struct msm_ccmd_submitqueue_query_req *req);
 
 /* ---- MSM_CCMD_WAIT_FENCE ---- */
@@ -203,7 +212,10 @@ int msm_ccmd_wait_fence_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_
       size_t *len_out);
 int msm_ccmd_wait_fence_rsp_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t msm_ccmd_wait_fence_rsp_host_size(const struct msm_ccmd_wait_fence_req *req);
 
 /* ---- MSM_CCMD_SET_DEBUGINFO ---- */

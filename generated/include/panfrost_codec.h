@@ -69,7 +69,10 @@ int panfrost_ccmd_wait_bo_rsp_encode(void *buf, size_t cap, const struct panfros
       size_t *len_out);
 int panfrost_ccmd_wait_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t panfrost_ccmd_wait_bo_rsp_host_size(const struct panfrost_ccmd_wait_bo_req *req);
 
 /* ---- PANFROST_CCMD_CREATE_BO ---- */
@@ -93,7 +96,10 @@ int panfrost_ccmd_mmap_bo_rsp_encode(void *buf, size_t cap, const struct panfros
       size_t *len_out);
 int panfrost_ccmd_mmap_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t panfrost_ccmd_mmap_bo_rsp_host_size(const struct panfrost_ccmd_mmap_bo_req *req);
 
 /* ---- PANFROST_CCMD_GET_PARAM ---- */
@@ -109,7 +115,10 @@ int panfrost_ccmd_get_param_rsp_encode(void *buf, size_t cap, const struct panfr
       size_t *len_out);
 int panfrost_ccmd_get_param_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t panfrost_ccmd_get_param_rsp_host_size(const struct panfrost_ccmd_get_param_req *req);
 
 /* ---- PANFROST_CCMD_GET_BO_OFFSET ---- */
@@ -125,7 +134,10 @@ int panfrost_ccmd_get_bo_offset_rsp_encode(void *buf, size_t cap, const struct p
       size_t *len_out);
 int panfrost_ccmd_get_bo_offset_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t panfrost_ccmd_get_bo_offset_rsp_host_size(const struct panfrost_ccmd_get_bo_offset_req *req);
 
 /* ---- PANFROST_CCMD_MADVISE ---- */
@@ -141,7 +153,10 @@ int panfrost_ccmd_madvise_rsp_encode(void *buf, size_t cap, const struct panfros
       size_t *len_out);
 int panfrost_ccmd_madvise_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t panfrost_ccmd_madvise_rsp_host_size(const struct panfrost_ccmd_madvise_req *req);
 
 /* Handlers a host provides; a NULL handler makes its command unsupported. */

@@ -98,7 +98,10 @@ amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccm
 uint64_t
 amdgpu_ccmd_query_info_rsp_host_size(const struct amdgpu_ccmd_query_info_req *req)
 {
-   return (uint64_t)sizeof(struct amdgpu_ccmd_query_info_rsp) + req->info.return_size;
+   uint64_t size = sizeof(struct amdgpu_ccmd_query_info_rsp);
+
+   size += req->info.return_size;
+   return size;
 }
 
 int
@@ -211,7 +214,7 @@ uint64_t
 amdgpu_ccmd_rsp_host_size(const struct amdgpu_ccmd_bo_va_op_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct amdgpu_ccmd_rsp);
+   return sizeof(struct amdgpu_ccmd_rsp);
 }
 
 uint64_t
@@ -500,7 +503,7 @@ uint64_t
 amdgpu_ccmd_bo_query_info_rsp_host_size(const struct amdgpu_ccmd_bo_query_info_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct amdgpu_ccmd_bo_query_info_rsp);
+   return sizeof(struct amdgpu_ccmd_bo_query_info_rsp);
 }
 
 int
@@ -572,7 +575,7 @@ uint64_t
 amdgpu_ccmd_create_ctx_rsp_host_size(const struct amdgpu_ccmd_create_ctx_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct amdgpu_ccmd_create_ctx_rsp);
+   return sizeof(struct amdgpu_ccmd_create_ctx_rsp);
 }
 
 int
@@ -689,7 +692,7 @@ uint64_t
 amdgpu_ccmd_set_pstate_rsp_host_size(const struct amdgpu_ccmd_set_pstate_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct amdgpu_ccmd_set_pstate_rsp);
+   return sizeof(struct amdgpu_ccmd_set_pstate_rsp);
 }
 
 int
@@ -754,7 +757,7 @@ uint64_t
 amdgpu_ccmd_cs_query_fence_status_rsp_host_size(const struct amdgpu_ccmd_cs_query_fence_status_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp);
+   return sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp);
 }
 
 const struct vdrm_ccmd_info amdgpu_ccmd_table[AMDGPU_CCMD_COUNT] = {

@@ -104,7 +104,8 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
                    "IOCTL_SIMPLE", "payload", err);
    if (ret)
       return ret;
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -182,7 +183,10 @@ asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccm
 uint64_t
 asahi_ccmd_ioctl_simple_rsp_host_size(const struct asahi_ccmd_ioctl_simple_req *req)
 {
-   return (uint64_t)sizeof(struct asahi_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
+   uint64_t size = sizeof(struct asahi_ccmd_ioctl_simple_rsp);
+
+   size += VDRM_IOC_OUT_SIZE(req->cmd);
+   return size;
 }
 
 int
@@ -289,7 +293,13 @@ asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_
 uint64_t
 asahi_ccmd_get_params_rsp_host_size(const struct asahi_ccmd_get_params_req *req)
 {
-   return (uint64_t)sizeof(struct asahi_ccmd_get_params_rsp) + req->params.size;
+   uint64_t size = sizeof(struct asahi_ccmd_get_params_rsp);
+
+   /* Sized by a guest field: beyond 32 bits no response region could hold it. */
+   if (req->params.size > UINT32_MAX)
+      return UINT64_MAX;
+   size += req->params.size;
+   return size;
 }
 
 int
@@ -396,7 +406,8 @@ asahi_ccmd_vm_bind_req_decode(const void *buf, size_t len, struct asahi_ccmd_vm_
    }
    if (ret)
       return ret;
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct asahi_ccmd_vm_bind_req, hdr.len), "VM_BIND", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -561,7 +572,7 @@ uint64_t
 asahi_ccmd_gem_bind_object_rsp_host_size(const struct asahi_ccmd_gem_bind_object_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct asahi_ccmd_gem_bind_object_rsp);
+   return sizeof(struct asahi_ccmd_gem_bind_object_rsp);
 }
 
 const struct vdrm_ccmd_info asahi_ccmd_table[ASAHI_CCMD_COUNT] = {

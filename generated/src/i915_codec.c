@@ -70,7 +70,8 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
                    "IOCTL_SIMPLE", "payload", err);
    if (ret)
       return ret;
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -148,7 +149,10 @@ i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_
 uint64_t
 i915_ccmd_ioctl_simple_rsp_host_size(const struct i915_ccmd_ioctl_simple_req *req)
 {
-   return (uint64_t)sizeof(struct i915_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
+   uint64_t size = sizeof(struct i915_ccmd_ioctl_simple_rsp);
+
+   size += VDRM_IOC_OUT_SIZE(req->cmd);
+   return size;
 }
 
 int
@@ -213,7 +217,7 @@ uint64_t
 i915_ccmd_getparam_rsp_host_size(const struct i915_ccmd_getparam_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct i915_ccmd_getparam_rsp);
+   return sizeof(struct i915_ccmd_getparam_rsp);
 }
 
 int
@@ -309,7 +313,10 @@ i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_qu
 uint64_t
 i915_ccmd_queryparam_rsp_host_size(const struct i915_ccmd_queryparam_req *req)
 {
-   return (uint64_t)sizeof(struct i915_ccmd_queryparam_rsp) + req->length;
+   uint64_t size = sizeof(struct i915_ccmd_queryparam_rsp);
+
+   size += req->length;
+   return size;
 }
 
 int
@@ -485,7 +492,8 @@ i915_ccmd_gem_create_ext_req_decode(const void *buf, size_t len, struct i915_ccm
       }
       roff += rec.size;
    }
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len), "GEM_CREATE_EXT", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -614,7 +622,8 @@ i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct i915
       }
       roff += rec.size;
    }
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_context_create_req, hdr.len), "GEM_CONTEXT_CREATE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -664,7 +673,7 @@ uint64_t
 i915_ccmd_gem_context_create_rsp_host_size(const struct i915_ccmd_gem_context_create_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct i915_ccmd_gem_context_create_rsp);
+   return sizeof(struct i915_ccmd_gem_context_create_rsp);
 }
 
 static uint64_t
@@ -748,7 +757,8 @@ i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i915_cc
       return vdrm_fail(err, VDRM_E_LIMIT, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), "GEM_EXECBUFFER2", "relocations",
                        "%llu exceeds %llu", (unsigned long long)(sum_i915_ccmd_gem_execbuffer2_req_objects_relocation_count(view)),
                        (unsigned long long)(out->relocs_count));
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len), "GEM_EXECBUFFER2", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -791,7 +801,7 @@ uint64_t
 i915_ccmd_gem_execbuffer2_rsp_host_size(const struct i915_ccmd_gem_execbuffer2_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct i915_ccmd_gem_execbuffer2_rsp);
+   return sizeof(struct i915_ccmd_gem_execbuffer2_rsp);
 }
 
 int
@@ -898,7 +908,7 @@ uint64_t
 i915_ccmd_gem_busy_rsp_host_size(const struct i915_ccmd_gem_busy_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct i915_ccmd_gem_busy_rsp);
+   return sizeof(struct i915_ccmd_gem_busy_rsp);
 }
 
 const struct vdrm_ccmd_info i915_ccmd_table[I915_CCMD_COUNT] = {

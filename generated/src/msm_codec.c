@@ -102,7 +102,8 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
                    "IOCTL_SIMPLE", "payload", err);
    if (ret)
       return ret;
-   if (off != msg_len)
+   /* The content, padded to 4 bytes as the encoder sends it, or unpadded. */
+   if (msg_len != off && msg_len != (off + 3u) / 4u * 4u)
       return vdrm_fail(err, VDRM_E_LENGTH, offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len), "IOCTL_SIMPLE", "hdr.len",
                        "%u, but the content is %zu bytes", msg_len, off);
    return VDRM_OK;
@@ -180,7 +181,10 @@ msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_io
 uint64_t
 msm_ccmd_ioctl_simple_rsp_host_size(const struct msm_ccmd_ioctl_simple_req *req)
 {
-   return (uint64_t)sizeof(struct msm_ccmd_ioctl_simple_rsp) + VDRM_IOC_OUT_SIZE(req->cmd);
+   uint64_t size = sizeof(struct msm_ccmd_ioctl_simple_rsp);
+
+   size += VDRM_IOC_OUT_SIZE(req->cmd);
+   return size;
 }
 
 int
@@ -315,7 +319,7 @@ uint64_t
 msm_ccmd_gem_cpu_prep_rsp_host_size(const struct msm_ccmd_gem_cpu_prep_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct msm_ccmd_gem_cpu_prep_rsp);
+   return sizeof(struct msm_ccmd_gem_cpu_prep_rsp);
 }
 
 uint64_t
@@ -640,7 +644,10 @@ msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_cc
 uint64_t
 msm_ccmd_submitqueue_query_rsp_host_size(const struct msm_ccmd_submitqueue_query_req *req)
 {
-   return (uint64_t)sizeof(struct msm_ccmd_submitqueue_query_rsp) + req->len;
+   uint64_t size = sizeof(struct msm_ccmd_submitqueue_query_rsp);
+
+   size += req->len;
+   return size;
 }
 
 int
@@ -698,7 +705,7 @@ uint64_t
 msm_ccmd_wait_fence_rsp_host_size(const struct msm_ccmd_wait_fence_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct msm_ccmd_wait_fence_rsp);
+   return sizeof(struct msm_ccmd_wait_fence_rsp);
 }
 
 uint64_t

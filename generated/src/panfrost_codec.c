@@ -147,7 +147,7 @@ uint64_t
 panfrost_ccmd_wait_bo_rsp_host_size(const struct panfrost_ccmd_wait_bo_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct panfrost_ccmd_wait_bo_rsp);
+   return sizeof(struct panfrost_ccmd_wait_bo_rsp);
 }
 
 int
@@ -250,7 +250,7 @@ uint64_t
 panfrost_ccmd_mmap_bo_rsp_host_size(const struct panfrost_ccmd_mmap_bo_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct panfrost_ccmd_mmap_bo_rsp);
+   return sizeof(struct panfrost_ccmd_mmap_bo_rsp);
 }
 
 int
@@ -315,7 +315,7 @@ uint64_t
 panfrost_ccmd_get_param_rsp_host_size(const struct panfrost_ccmd_get_param_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct panfrost_ccmd_get_param_rsp);
+   return sizeof(struct panfrost_ccmd_get_param_rsp);
 }
 
 int
@@ -380,7 +380,7 @@ uint64_t
 panfrost_ccmd_get_bo_offset_rsp_host_size(const struct panfrost_ccmd_get_bo_offset_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct panfrost_ccmd_get_bo_offset_rsp);
+   return sizeof(struct panfrost_ccmd_get_bo_offset_rsp);
 }
 
 int
@@ -445,7 +445,7 @@ uint64_t
 panfrost_ccmd_madvise_rsp_host_size(const struct panfrost_ccmd_madvise_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct panfrost_ccmd_madvise_rsp);
+   return sizeof(struct panfrost_ccmd_madvise_rsp);
 }
 
 const struct vdrm_ccmd_info panfrost_ccmd_table[PANFROST_CCMD_COUNT] = {

@@ -238,14 +238,23 @@ class MessageBody:
             return None
         return cexpr.render(item.length, prefix)
 
-    def host_size_expr(self):
-        """C expression (uint64_t) of the size the host gives this response, from the request."""
+    def host_terms(self):
+        """C expressions (uint64_t) of the variable parts of the response the
+        host builds for a request, from the request's fields; None when the
+        response has a part the request does not size."""
         if self.is_request or not all(i.host_length is not None for i in self.items):
             return None
-        parts = [f"(uint64_t)sizeof(struct {self.name})"]
-        for item in self.items:
-            parts.append(cexpr.render(item.host_length, "req->"))
-        return " + ".join(parts)
+        return [(cexpr.render(i.host_length, "req->"), self._may_exceed_32(i.host_length))
+                for i in self.items]
+
+    def _may_exceed_32(self, e):
+        """Whether a request-sized length can exceed 32 bits (then it is checked)."""
+        if e.op in ("ioc-size", "ioc-out-size", "const"):
+            return False
+        if e.op == "fieldref" and e.scope == "request":
+            f, _ = field_at(self.msg.request, e.name)
+            return f.type.size > 4
+        return True
 
     @staticmethod
     def elem_size(item):

@@ -200,7 +200,7 @@ uint64_t
 tiny_ccmd_put_rsp_host_size(const struct tiny_ccmd_put_req *req)
 {
    (void)req;
-   return (uint64_t)sizeof(struct tiny_ccmd_put_rsp);
+   return sizeof(struct tiny_ccmd_put_rsp);
 }
 
 const struct vdrm_ccmd_info tiny_ccmd_table[TINY_CCMD_COUNT] = {

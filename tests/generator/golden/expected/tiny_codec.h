@@ -79,7 +79,10 @@ int tiny_ccmd_put_rsp_encode(void *buf, size_t cap, const struct tiny_ccmd_put_r
       size_t *len_out);
 int tiny_ccmd_put_rsp_decode(const void *buf, size_t len, struct tiny_ccmd_put_rsp *out,
       struct vdrm_error *err);
-/* Size of the response the host builds for req. */
+/*
+ * Size of the response the host builds for req; UINT64_MAX when the request
+ * asks for more than 32 bits can describe (no response region holds it).
+ */
 uint64_t tiny_ccmd_put_rsp_host_size(const struct tiny_ccmd_put_req *req);
 
 /* Handlers a host provides; a NULL handler makes its command unsupported. */
