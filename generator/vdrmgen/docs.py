@@ -14,7 +14,7 @@ def _meaning(m):
         text += f" Present only when built with `{m.build_condition}`."
     if getattr(m, "since", 1) > 1:
         text += f" Added in revision {m.since}; zero means absent."
-    if getattr(m, "defect", None):
+    if m.defect:
         text += f" **Upstream defect ({m.defect}).**"
     return text.strip()
 
@@ -74,10 +74,10 @@ def struct_defects(p):
         if s.defect:
             out.append((s.name, s.defect, s.doc))
         out += [(f"{s.name}.{x.path}", x.member.defect, x.member.doc) for x in walk(s) if x.member.defect]
-        out += [(f"{s.name} check {k.field or k.name}", k.defect, k.doc) for k in s.checks if k.defect]
+        out += [(f"{s.name} check {k.field or k.name}", k.upstream, k.doc) for k in s.checks if k.upstream]
         for item in (s.tail.items if s.tail else []):
-            out += [(f"{s.name}.{item.name} {c.name}", c.defect, c.doc) for c in item.chunks if c.defect]
-            out += [(f"{s.name}.{item.name} {r.name}", r.defect, r.doc) for r in item.records if r.defect]
+            out += [(f"{s.name}.{item.name} {c.name}", c.upstream, c.doc) for c in item.chunks if c.upstream]
+            out += [(f"{s.name}.{item.name} {r.name}", r.upstream, r.doc) for r in item.records if r.upstream]
     return out
 
 

@@ -1,7 +1,7 @@
 """Rules every spec must satisfy; each has a name and its own message.
 
 A rule that deployed bytes break (upstream defects) is downgraded to a
-warning when the offending element carries defect="<rule>": the spec then
+warning when the offending element carries lint-exempt="<rule>": the spec then
 describes the bytes as they are and says what is wrong.
 """
 
@@ -26,8 +26,8 @@ class Finding:
 
 
 def breaks(element, rule):
-    """Whether element's defect attribute names rule (the deployed bytes break it on purpose)."""
-    return rule in (getattr(element, "defect", None) or "").split()
+    """Whether element's lint-exempt attribute names rule (the deployed bytes break it on purpose)."""
+    return rule in getattr(element, "lint_exempt", ())
 
 
 class Linter:

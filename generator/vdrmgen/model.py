@@ -74,7 +74,7 @@ class Check:
     one_of: Optional[list]
     mask: Optional[int]
     le: Optional[tuple]
-    defect: Optional[str]
+    upstream: Optional[str]     # the deployed host does not make this check
     doc: str
     line: int
 
@@ -98,7 +98,8 @@ class Member:
     line: int
     since: int = 1
     build_condition: Optional[str] = None
-    defect: Optional[str] = None
+    lint_exempt: tuple = ()                         # lint rules the deployed bytes break on purpose
+    upstream: Optional[str] = None                  # what the deployed host does that is not law
     offset: dict = dc_field(default_factory=dict)   # abi -> byte offset in the enclosing struct
     layout: dict = dc_field(default_factory=dict)   # abi -> (size, align), arrays whole
     bits: Optional[int] = None
@@ -108,6 +109,11 @@ class Member:
 
     def size(self, abi="lp64"):
         return self.layout[abi][0]
+
+    @property
+    def defect(self):
+        """The upstream defects the element carries, for the docs ("" if none)."""
+        return " ".join(self.lint_exempt + ((self.upstream,) if self.upstream else ()))
 
     @property
     def checked_zero(self):
@@ -250,7 +256,7 @@ class Chunk:
     size: str               # exact | at-least | array | any
     align: int
     max_count: Optional[int]
-    defect: Optional[str]
+    upstream: Optional[str]
     doc: str
 
 
@@ -261,7 +267,7 @@ class Record:
     type: object
     checks: list
     item: Optional["Item"]
-    defect: Optional[str]
+    upstream: Optional[str]
     doc: str
 
 
@@ -369,6 +375,16 @@ class Protocol:
         return out
 
 
+def _defects(node):
+    """The lint-exempt and upstream attributes of an element, as model fields."""
+    return dict(lint_exempt=tuple(node.get("lint-exempt", "").split()), upstream=node.get("upstream"))
+
+
+def _defect_text(node):
+    """Both defect attributes of an element only documented (chunks, records), as one text."""
+    return " ".join(filter(None, (node.get("lint-exempt"), node.get("upstream")))) or None
+
+
 def _int(text):
     return int(text, 0)
 
@@ -430,7 +446,7 @@ class Parser:
             must_be_zero=node.get("must-be-zero") in ("true", "1"),
             padding=node.get("padding") in ("true", "1"),
             since=int(node.get("since", "1")), enum=node.get("enum"), ret=node.get("ret"),
-            build_condition=node.get("build-condition"), defect=node.get("defect"),
+            build_condition=node.get("build-condition"), **_defects(node),
             doc=doc_text(node), line=node.line, ioctl_allow=allow)
 
     def members(self, node):
@@ -455,12 +471,12 @@ class Parser:
                      multiple_of=_opt_int(node, "multiple-of"),
                      one_of=[_int(v) for v in one_of.split()] if one_of else None, mask=_opt_int(node, "mask"),
                      le=tuple(self.expr(c) for c in le.children) if le is not None else None,
-                     defect=node.get("defect"), doc=doc_text(node), line=node.line)
+                     upstream=node.get("upstream"), doc=doc_text(node), line=node.line)
 
     def struct(self, node, origin=None, anonymous=False):
         return Struct(name=node.get("name"), origin=origin or node.get("origin"),
                       header=node.get("header"), align_attr=_opt_int(node, "align"),
-                      defect=node.get("defect"), doc=doc_text(node), members=self.members(node),
+                      **_defects(node), doc=doc_text(node), members=self.members(node),
                       line=node.line, file=self.path, when=node.get("when"), guard=node.get("guard"),
                       defined_by=node.get("defined-by"), anonymous=anonymous)
 
@@ -487,7 +503,7 @@ class Parser:
             it.chunks = [Chunk(k.get("name"), _int(k.get("id")), self.resolve(k, k.get("type")), k.get("size"),
                                _int(k.get("align", "1")),
                                _opt_int(k, "max-count"),
-                               k.get("defect"), doc_text(k)) for k in c.findall("chunk")]
+                               _defect_text(k), doc_text(k)) for k in c.findall("chunk")]
         elif c.tag == "records":
             it.header = self.resolve(c, c.get("header"))
             it.tag = c.get("tag")
@@ -496,7 +512,7 @@ class Parser:
                 it.records.append(Record(r.get("name"), _opt_int(r, "tag"),
                                          self.resolve(r, r.get("type")),
                                          [self.check(k) for k in r.findall("check")],
-                                         self.item(sub[0]) if sub else None, r.get("defect"), doc_text(r)))
+                                         self.item(sub[0]) if sub else None, _defect_text(r), doc_text(r)))
         return it
 
     def tail(self, node):
@@ -508,7 +524,7 @@ class Parser:
         hdr = Field(name="hdr", type=self.resolve(node, hdr_type), doc="", line=node.line)
         t = node.find("tail")
         return Struct(name=node.get("c-name", name), origin="wire", align_attr=_opt_int(node, "align"),
-                      defect=node.get("defect"), doc=doc, members=[hdr] + self.members(node),
+                      **_defects(node), doc=doc, members=[hdr] + self.members(node),
                       line=node.line, file=self.path, checks=[self.check(c) for c in node.findall("check")],
                       exact=node.get("exact") in ("true", "1"), tail=self.tail(t) if t is not None else None,
                       message=msg)

@@ -57,7 +57,7 @@ class Schema:
     # -- matching ----------------------------------------------------------
     # How much of a node a failure had matched, for ties on one line: the
     # parent's complaint about the node, a missing part, the node's own
-    # content, or all of it but an attribute.
+    # content; and, first whatever the line, an attribute the element never has.
     PARENT, MISSING, OWN, ALL_BUT_ATTRIBUTE = range(4)
 
     def _fail(self, node, message, attr=None, rank=OWN):
@@ -70,8 +70,11 @@ class Schema:
         def key(failure):
             node, attr, _, rank = failure
             accepted = attr is not None and (id(node), attr) in self.accepted
-            # A value another alternative accepted was not what broke the match.
-            return (attr is not None and not accepted, node.line, self.PARENT if accepted else rank)
+            # A value another alternative accepted was not what broke the match;
+            # an attribute no alternative knows outranks what the children's
+            # alternatives ran into further on.
+            return (attr is not None and not accepted, rank == self.ALL_BUT_ATTRIBUTE, node.line,
+                    self.PARENT if accepted else rank)
         node, _, message, _ = max(self.failures, key=key)
         return node, message
 
@@ -148,6 +151,18 @@ class Schema:
                 return True
         return False
 
+    def _attribute_names(self, pats):
+        """Every attribute name an element's content could accept, in any alternative."""
+        out = set()
+        for p in pats:
+            if p.tag == "attribute":
+                out.add(p.get("name"))
+            elif p.tag == "ref":
+                out |= self._attribute_names(self.defines[p.get("name")])
+            elif p.tag != "element":
+                out |= self._attribute_names(p.children)
+        return out
+
     def _element(self, pat, node):
         content = pat.children
         if not self._allows_text(content) and node.text.strip():
@@ -158,8 +173,9 @@ class Schema:
             if pos == len(node.children) and not extra:
                 return True
             if extra:
-                self._fail(node, f"<{node.tag}> has an unknown or misplaced attribute {sorted(extra)[0]}",
-                           rank=self.ALL_BUT_ATTRIBUTE)
+                unknown = sorted(extra - self._attribute_names(content))
+                self._fail(node, f"<{node.tag}> has an unknown or misplaced attribute {(unknown or sorted(extra))[0]}",
+                           rank=self.ALL_BUT_ATTRIBUTE if unknown else self.OWN)
             elif pos < len(node.children):
                 child = node.children[pos]
                 self._fail(child, f"<{child.tag}> is not allowed here in <{node.tag}>", rank=self.PARENT)

@@ -69,7 +69,7 @@ class LintTest(unittest.TestCase):
             "t.xml:7: error: [implicit-padding] t_ccmd_a_req: 3 bytes of implicit padding before 'p' on ilp32"])
 
     def test_implicit_padding_before_tail_defect(self):
-        body = lines(*self.PADDED_TAIL).replace("{defect}", ' defect="implicit-padding"')
+        body = lines(*self.PADDED_TAIL).replace("{defect}", ' lint-exempt="implicit-padding"')
         self.assertLint(body, [
             "t.xml:7: warning: [implicit-padding] t_ccmd_a_req: 3 bytes of implicit padding before 'p' on lp64",
             "t.xml:7: warning: [implicit-padding] t_ccmd_a_req: 3 bytes of implicit padding before 'p' on ilp32"])
@@ -90,7 +90,7 @@ class LintTest(unittest.TestCase):
             "t.xml:6: error: [abi-dependent-layout] s.b: offset 8 on LP64 but 4 on ILP32"])
 
     def test_struct_defect_excuses_its_rule_only(self):
-        self.assertLint(self.u32_u64(struct_defect=' defect="abi-dependent-layout"'), [
+        self.assertLint(self.u32_u64(struct_defect=' lint-exempt="abi-dependent-layout"'), [
             "t.xml:6: error: [implicit-padding] s: 4 bytes of implicit padding before 'b' on lp64; "
             "declare them as a padding field",
             "t.xml:4: warning: [abi-dependent-layout] s: size differs between LP64 (16) and ILP32 (12)",
@@ -98,7 +98,7 @@ class LintTest(unittest.TestCase):
 
     def test_field_defect_excuses_that_field_only(self):
         # The size of s is the struct's business: a defect on b does not excuse it.
-        self.assertLint(self.u32_u64(b_defect=' defect="implicit-padding abi-dependent-layout"'), [
+        self.assertLint(self.u32_u64(b_defect=' lint-exempt="implicit-padding abi-dependent-layout"'), [
             "t.xml:6: warning: [implicit-padding] s: 4 bytes of implicit padding before 'b' on lp64; "
             "declare them as a padding field",
             "t.xml:4: error: [abi-dependent-layout] s: size differs between LP64 (16) and ILP32 (12)",
@@ -107,7 +107,7 @@ class LintTest(unittest.TestCase):
     def test_multi_rule_defect_excuses_each_rule(self):
         # u64 then u32: 16 bytes on LP64 (4 of them tail padding), 12 on ILP32.
         body = lines(
-            f'<struct name="s" origin="wire" defect="implicit-padding abi-dependent-layout">{D}',  # 4
+            f'<struct name="s" origin="wire" lint-exempt="implicit-padding abi-dependent-layout">{D}',  # 4
             F("a", "u64"),
             F("b", "u32"),
             '</struct>')
@@ -141,7 +141,7 @@ class LintTest(unittest.TestCase):
             "the protocol allows 64-bit fields only at 8-byte offsets"])
 
     def test_misaligned_64bit_defect(self):
-        self.assertLint(self.misaligned(' defect="misaligned-64bit"'), [
+        self.assertLint(self.misaligned(' lint-exempt="misaligned-64bit"'), [
             "t.xml:7: warning: [misaligned-64bit] t_ccmd_a_req.b: 64-bit field at offset 20; "
             "the protocol allows 64-bit fields only at 8-byte offsets"])
 
@@ -150,7 +150,7 @@ class LintTest(unittest.TestCase):
             "t.xml:5: error: [plain-int] s.a: plain int on the wire; use i32"])
 
     def test_plain_int_defect(self):
-        self.assertLint(lines(f'<struct name="s" origin="wire">{D}', F("a", "int", ' defect="plain-int"'),
+        self.assertLint(lines(f'<struct name="s" origin="wire">{D}', F("a", "int", ' lint-exempt="plain-int"'),
                               '</struct>'), [
             "t.xml:5: warning: [plain-int] s.a: plain int on the wire; use i32"])
 
@@ -183,7 +183,7 @@ class LintTest(unittest.TestCase):
             'of this context are only 4-byte aligned; declare align="4"'])
 
     def test_message_alignment_defect(self):
-        self.assertLint(self.unaligned_request(' defect="message-alignment"'), [
+        self.assertLint(self.unaligned_request(' lint-exempt="message-alignment"'), [
             "t.xml:5: warning: [message-alignment] A: t_ccmd_a_req needs 8-byte alignment on lp64 but requests "
             'of this context are only 4-byte aligned; declare align="4"'])
 
@@ -394,7 +394,7 @@ class CliTest(unittest.TestCase):
 
     def test_warning_passes(self):
         self.assertEqual(self.lint(lines(f'<struct name="s" origin="wire">{D}',
-                                         F("a", "int", ' defect="plain-int"'), '</struct>')),
+                                         F("a", "int", ' lint-exempt="plain-int"'), '</struct>')),
                          (0, "t.xml:5: warning: [plain-int] s.a: plain int on the wire; use i32\n"))
 
 
@@ -420,7 +420,7 @@ class CoverageTest(unittest.TestCase):
         warnings = [t for t in self.ORACLES if t.startswith("warning: ")]
         self.assertEqual(uncovered([s for s in self.SITES if s.excusable], warnings), [])
 
-    def test_schema_lets_defect_name_every_excusable_rule(self):
+    def test_schema_lets_lint_exempt_name_every_excusable_rule(self):
         def params(nodes):
             for n in nodes:
                 yield from ([n] if n.tag == "param" else []) + list(params(n.children))

@@ -66,8 +66,8 @@ class SchemaTest(unittest.TestCase):
                          't.xml:5: schema: <field> attribute since="0" is not allowed here')
 
     def test_unknown_defect(self):
-        self.assertError(struct(F("a", "u32", ' defect="no-such-rule"')),
-                         't.xml:5: schema: <field> attribute defect="no-such-rule" is not allowed here')
+        self.assertError(struct(F("a", "u32", ' lint-exempt="no-such-rule"')),
+                         't.xml:5: schema: <field> attribute lint-exempt="no-such-rule" is not allowed here')
 
     # -- attributes ----------------------------------------------------------
     def test_missing_attribute(self):
@@ -229,6 +229,12 @@ class TieBreakTest(unittest.TestCase):
     def test_unknown_attribute_on_field(self):
         self.assertEqual(spec_error(struct(F("a", "u32", ' colour="red"'))),
                          "t.xml:5: schema: <field> has an unknown or misplaced attribute colour")
+
+    def test_unknown_attribute_before_members(self):
+        # The members after it fail other alternatives further on; the attribute is what is wrong.
+        self.assertEqual(spec_error(lines(f'<struct name="s" origin="wire" colour="red">{D}', F("a", "u32"),
+                                          F("b", "u32"), '</struct>')),
+                         "t.xml:4: schema: <struct> has an unknown or misplaced attribute colour")
 
     def test_struct_without_members(self):
         self.assertEqual(spec_error(lines(f'<struct name="s" origin="wire">{D}', '</struct>')),
