@@ -176,7 +176,11 @@ struct vdrm_field_desc {
    uint8_t bit_offset;      /* bitfields: position in the storage unit */
    uint8_t bit_width;       /* bitfields: width; 0 otherwise */
    const struct vdrm_struct_desc *type;   /* structs and unions */
+   uint32_t flags;          /* VDRM_FIELD_* */
 };
+
+/* The host ignores the field and clears it: decoders return it as zero. */
+#define VDRM_FIELD_IGNORED 1u
 
 struct vdrm_struct_desc {
    const char *name;

@@ -11,10 +11,10 @@
 #include "amdgpu_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
-   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
@@ -22,8 +22,8 @@ static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__mode_crtc_fields[] = {
-   { "id", offsetof(struct drm_amdgpu_info, mode_crtc.id) - offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "_pad", offsetof(struct drm_amdgpu_info, mode_crtc._pad) - offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "id", offsetof(struct drm_amdgpu_info, mode_crtc.id) - offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "_pad", offsetof(struct drm_amdgpu_info, mode_crtc._pad) - offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__mode_crtc_desc = {
@@ -31,8 +31,8 @@ static const struct vdrm_struct_desc drm_amdgpu_info__mode_crtc_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__query_hw_ip_fields[] = {
-   { "type", offsetof(struct drm_amdgpu_info, query_hw_ip.type) - offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ip_instance", offsetof(struct drm_amdgpu_info, query_hw_ip.ip_instance) - offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "type", offsetof(struct drm_amdgpu_info, query_hw_ip.type) - offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_instance", offsetof(struct drm_amdgpu_info, query_hw_ip.ip_instance) - offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__query_hw_ip_desc = {
@@ -40,10 +40,10 @@ static const struct vdrm_struct_desc drm_amdgpu_info__query_hw_ip_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__read_mmr_reg_fields[] = {
-   { "dword_offset", offsetof(struct drm_amdgpu_info, read_mmr_reg.dword_offset) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "count", offsetof(struct drm_amdgpu_info, read_mmr_reg.count) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "instance", offsetof(struct drm_amdgpu_info, read_mmr_reg.instance) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct drm_amdgpu_info, read_mmr_reg.flags) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "dword_offset", offsetof(struct drm_amdgpu_info, read_mmr_reg.dword_offset) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "count", offsetof(struct drm_amdgpu_info, read_mmr_reg.count) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "instance", offsetof(struct drm_amdgpu_info, read_mmr_reg.instance) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_amdgpu_info, read_mmr_reg.flags) - offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__read_mmr_reg_desc = {
@@ -51,10 +51,10 @@ static const struct vdrm_struct_desc drm_amdgpu_info__read_mmr_reg_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_query_fw_fields[] = {
-   { "fw_type", offsetof(struct drm_amdgpu_query_fw, fw_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ip_instance", offsetof(struct drm_amdgpu_query_fw, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "index", offsetof(struct drm_amdgpu_query_fw, index), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "_pad", offsetof(struct drm_amdgpu_query_fw, _pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "fw_type", offsetof(struct drm_amdgpu_query_fw, fw_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_instance", offsetof(struct drm_amdgpu_query_fw, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "index", offsetof(struct drm_amdgpu_query_fw, index), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "_pad", offsetof(struct drm_amdgpu_query_fw, _pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_query_fw_desc = {
@@ -62,8 +62,8 @@ static const struct vdrm_struct_desc drm_amdgpu_query_fw_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__vbios_info_fields[] = {
-   { "type", offsetof(struct drm_amdgpu_info, vbios_info.type) - offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "offset", offsetof(struct drm_amdgpu_info, vbios_info.offset) - offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "type", offsetof(struct drm_amdgpu_info, vbios_info.type) - offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_amdgpu_info, vbios_info.offset) - offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__vbios_info_desc = {
@@ -71,7 +71,7 @@ static const struct vdrm_struct_desc drm_amdgpu_info__vbios_info_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__sensor_info_fields[] = {
-   { "type", offsetof(struct drm_amdgpu_info, sensor_info.type) - offsetof(struct drm_amdgpu_info, sensor_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "type", offsetof(struct drm_amdgpu_info, sensor_info.type) - offsetof(struct drm_amdgpu_info, sensor_info), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__sensor_info_desc = {
@@ -79,7 +79,7 @@ static const struct vdrm_struct_desc drm_amdgpu_info__sensor_info_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info__video_cap_fields[] = {
-   { "type", offsetof(struct drm_amdgpu_info, video_cap.type) - offsetof(struct drm_amdgpu_info, video_cap), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "type", offsetof(struct drm_amdgpu_info, video_cap.type) - offsetof(struct drm_amdgpu_info, video_cap), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info__video_cap_desc = {
@@ -87,16 +87,16 @@ static const struct vdrm_struct_desc drm_amdgpu_info__video_cap_desc = {
 };
 
 static const struct vdrm_field_desc drm_amdgpu_info_fields[] = {
-   { "return_pointer", offsetof(struct drm_amdgpu_info, return_pointer), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "return_size", offsetof(struct drm_amdgpu_info, return_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "query", offsetof(struct drm_amdgpu_info, query), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "mode_crtc", offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__mode_crtc_desc },
-   { "query_hw_ip", offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__query_hw_ip_desc },
-   { "read_mmr_reg", offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__read_mmr_reg_desc },
-   { "query_fw", offsetof(struct drm_amdgpu_info, query_fw), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_query_fw_desc },
-   { "vbios_info", offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__vbios_info_desc },
-   { "sensor_info", offsetof(struct drm_amdgpu_info, sensor_info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__sensor_info_desc },
-   { "video_cap", offsetof(struct drm_amdgpu_info, video_cap), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__video_cap_desc },
+   { "return_pointer", offsetof(struct drm_amdgpu_info, return_pointer), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "return_size", offsetof(struct drm_amdgpu_info, return_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "query", offsetof(struct drm_amdgpu_info, query), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "mode_crtc", offsetof(struct drm_amdgpu_info, mode_crtc), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__mode_crtc_desc, 0 },
+   { "query_hw_ip", offsetof(struct drm_amdgpu_info, query_hw_ip), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__query_hw_ip_desc, 0 },
+   { "read_mmr_reg", offsetof(struct drm_amdgpu_info, read_mmr_reg), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__read_mmr_reg_desc, 0 },
+   { "query_fw", offsetof(struct drm_amdgpu_info, query_fw), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_query_fw_desc, 0 },
+   { "vbios_info", offsetof(struct drm_amdgpu_info, vbios_info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__vbios_info_desc, 0 },
+   { "sensor_info", offsetof(struct drm_amdgpu_info, sensor_info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__sensor_info_desc, 0 },
+   { "video_cap", offsetof(struct drm_amdgpu_info, video_cap), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info__video_cap_desc, 0 },
 };
 
 static const struct vdrm_struct_desc drm_amdgpu_info_desc = {
@@ -104,8 +104,8 @@ static const struct vdrm_struct_desc drm_amdgpu_info_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_query_info_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_query_info_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "info", offsetof(struct amdgpu_ccmd_query_info_req, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info_desc },
+   { "hdr", offsetof(struct amdgpu_ccmd_query_info_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "info", offsetof(struct amdgpu_ccmd_query_info_req, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info_desc, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_query_info_req_desc = {
@@ -113,7 +113,7 @@ static const struct vdrm_struct_desc amdgpu_ccmd_query_info_req_desc = {
 };
 
 static const struct vdrm_field_desc vdrm_ccmd_rsp_fields[] = {
-   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
@@ -121,8 +121,8 @@ static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_rsp_fields[] = {
-   { "base", offsetof(struct amdgpu_ccmd_rsp, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct amdgpu_ccmd_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "base", offsetof(struct amdgpu_ccmd_rsp, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct amdgpu_ccmd_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_rsp_desc = {
@@ -130,7 +130,7 @@ static const struct vdrm_struct_desc amdgpu_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_query_info_rsp_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_query_info_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc },
+   { "hdr", offsetof(struct amdgpu_ccmd_query_info_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_query_info_rsp_desc = {
@@ -138,11 +138,11 @@ static const struct vdrm_struct_desc amdgpu_ccmd_query_info_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_gem_new_req__r_fields[] = {
-   { "alloc_size", offsetof(struct amdgpu_ccmd_gem_new_req, r.alloc_size) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "phys_alignment", offsetof(struct amdgpu_ccmd_gem_new_req, r.phys_alignment) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "preferred_heap", offsetof(struct amdgpu_ccmd_gem_new_req, r.preferred_heap) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "__pad", offsetof(struct amdgpu_ccmd_gem_new_req, r.__pad) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct amdgpu_ccmd_gem_new_req, r.flags) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "alloc_size", offsetof(struct amdgpu_ccmd_gem_new_req, r.alloc_size) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "phys_alignment", offsetof(struct amdgpu_ccmd_gem_new_req, r.phys_alignment) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "preferred_heap", offsetof(struct amdgpu_ccmd_gem_new_req, r.preferred_heap) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "__pad", offsetof(struct amdgpu_ccmd_gem_new_req, r.__pad) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_gem_new_req, r.flags) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_gem_new_req__r_desc = {
@@ -150,9 +150,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_gem_new_req__r_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_gem_new_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_gem_new_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "blob_id", offsetof(struct amdgpu_ccmd_gem_new_req, blob_id), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "r", offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_gem_new_req__r_desc },
+   { "hdr", offsetof(struct amdgpu_ccmd_gem_new_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "blob_id", offsetof(struct amdgpu_ccmd_gem_new_req, blob_id), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "r", offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_gem_new_req__r_desc, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_gem_new_req_desc = {
@@ -160,14 +160,14 @@ static const struct vdrm_struct_desc amdgpu_ccmd_gem_new_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_bo_va_op_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "va", offsetof(struct amdgpu_ccmd_bo_va_op_req, va), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "vm_map_size", offsetof(struct amdgpu_ccmd_bo_va_op_req, vm_map_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "flags", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "flags2", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags2), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "offset", offsetof(struct amdgpu_ccmd_bo_va_op_req, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "res_id", offsetof(struct amdgpu_ccmd_bo_va_op_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "op", offsetof(struct amdgpu_ccmd_bo_va_op_req, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "va", offsetof(struct amdgpu_ccmd_bo_va_op_req, va), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vm_map_size", offsetof(struct amdgpu_ccmd_bo_va_op_req, vm_map_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "flags2", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags2), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct amdgpu_ccmd_bo_va_op_req, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "res_id", offsetof(struct amdgpu_ccmd_bo_va_op_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "op", offsetof(struct amdgpu_ccmd_bo_va_op_req, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_bo_va_op_req_desc = {
@@ -175,11 +175,11 @@ static const struct vdrm_struct_desc amdgpu_ccmd_bo_va_op_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_cs_submit_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_cs_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_submit_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "num_chunks", offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_cs_submit_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ring_idx", offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_cs_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_submit_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "num_chunks", offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_cs_submit_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ring_idx", offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_cs_submit_req_desc = {
@@ -187,9 +187,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_submit_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_cs_submit_chunk_fields[] = {
-   { "chunk_id", offsetof(struct amdgpu_ccmd_cs_submit_chunk, chunk_id), 1, VDRM_KIND_U16, 2, 0, 0, NULL },
-   { "length_dw", offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw), 1, VDRM_KIND_U16, 2, 0, 0, NULL },
-   { "offset", offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "chunk_id", offsetof(struct amdgpu_ccmd_cs_submit_chunk, chunk_id), 1, VDRM_KIND_U16, 2, 0, 0, NULL, 0 },
+   { "length_dw", offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw), 1, VDRM_KIND_U16, 2, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_cs_submit_chunk_desc = {
@@ -197,11 +197,11 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_submit_chunk_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_set_metadata_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_set_metadata_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct amdgpu_ccmd_set_metadata_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "tiling_info", offsetof(struct amdgpu_ccmd_set_metadata_req, tiling_info), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "res_id", offsetof(struct amdgpu_ccmd_set_metadata_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "size_metadata", offsetof(struct amdgpu_ccmd_set_metadata_req, size_metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_set_metadata_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_set_metadata_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "tiling_info", offsetof(struct amdgpu_ccmd_set_metadata_req, tiling_info), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "res_id", offsetof(struct amdgpu_ccmd_set_metadata_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "size_metadata", offsetof(struct amdgpu_ccmd_set_metadata_req, size_metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_set_metadata_req_desc = {
@@ -209,9 +209,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_set_metadata_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_bo_query_info_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct amdgpu_ccmd_bo_query_info_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_bo_query_info_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct amdgpu_ccmd_bo_query_info_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_bo_query_info_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_req_desc = {
@@ -219,11 +219,11 @@ static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_bo_query_info_rsp__info__metadata_fields[] = {
-   { "flags", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.flags) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "tiling_info", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.tiling_info) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "size_metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.size_metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "umd_metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.umd_metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 64, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "__pad", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.__pad) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "flags", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.flags) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "tiling_info", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.tiling_info) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "size_metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.size_metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "umd_metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.umd_metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 64, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "__pad", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata.__pad) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp__info__metadata_desc = {
@@ -231,12 +231,12 @@ static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp__info__metada
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_bo_query_info_rsp__info_fields[] = {
-   { "alloc_size", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.alloc_size) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "phys_alignment", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.phys_alignment) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "preferred_heap", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.preferred_heap) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "__pad", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.__pad) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "alloc_flags", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.alloc_flags) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_bo_query_info_rsp__info__metadata_desc },
+   { "alloc_size", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.alloc_size) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "phys_alignment", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.phys_alignment) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "preferred_heap", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.preferred_heap) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "__pad", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.__pad) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "alloc_flags", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.alloc_flags) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "metadata", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info.metadata) - offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_bo_query_info_rsp__info__metadata_desc, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp__info_desc = {
@@ -244,8 +244,8 @@ static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp__info_desc = 
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_bo_query_info_rsp_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc },
-   { "info", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_bo_query_info_rsp__info_desc },
+   { "hdr", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc, 0 },
+   { "info", offsetof(struct amdgpu_ccmd_bo_query_info_rsp, info), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_bo_query_info_rsp__info_desc, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp_desc = {
@@ -253,10 +253,10 @@ static const struct vdrm_struct_desc amdgpu_ccmd_bo_query_info_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_create_ctx_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_create_ctx_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "priority", offsetof(struct amdgpu_ccmd_create_ctx_req, priority), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "id", offsetof(struct amdgpu_ccmd_create_ctx_req, id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct amdgpu_ccmd_create_ctx_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_create_ctx_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "priority", offsetof(struct amdgpu_ccmd_create_ctx_req, priority), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "id", offsetof(struct amdgpu_ccmd_create_ctx_req, id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_create_ctx_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_create_ctx_req_desc = {
@@ -264,9 +264,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_create_ctx_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_create_ctx_rsp_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc },
-   { "ctx_id", offsetof(struct amdgpu_ccmd_create_ctx_rsp, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_create_ctx_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc, 0 },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_create_ctx_rsp, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_create_ctx_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_create_ctx_rsp_desc = {
@@ -274,8 +274,8 @@ static const struct vdrm_struct_desc amdgpu_ccmd_create_ctx_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_reserve_vmid_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct amdgpu_ccmd_reserve_vmid_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_reserve_vmid_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_reserve_vmid_req_desc = {
@@ -283,11 +283,11 @@ static const struct vdrm_struct_desc amdgpu_ccmd_reserve_vmid_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_set_pstate_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_set_pstate_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "ctx_id", offsetof(struct amdgpu_ccmd_set_pstate_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "op", offsetof(struct amdgpu_ccmd_set_pstate_req, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct amdgpu_ccmd_set_pstate_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_set_pstate_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_set_pstate_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "op", offsetof(struct amdgpu_ccmd_set_pstate_req, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_set_pstate_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_set_pstate_req_desc = {
@@ -295,9 +295,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_set_pstate_req_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_set_pstate_rsp_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc },
-   { "out_flags", offsetof(struct amdgpu_ccmd_set_pstate_rsp, out_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc, 0 },
+   { "out_flags", offsetof(struct amdgpu_ccmd_set_pstate_rsp, out_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_set_pstate_rsp_desc = {
@@ -305,14 +305,14 @@ static const struct vdrm_struct_desc amdgpu_ccmd_set_pstate_rsp_desc = {
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_cs_query_fence_status_req_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ip_type", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ip_instance", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ring", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ring), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "fence", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, fence), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "timeout_ns", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, timeout_ns), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "flags", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_type", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_instance", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ring", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ring), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "fence", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, fence), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "timeout_ns", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, timeout_ns), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_cs_query_fence_status_req_desc = {
@@ -320,9 +320,9 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_query_fence_status_req_desc 
 };
 
 static const struct vdrm_field_desc amdgpu_ccmd_cs_query_fence_status_rsp_fields[] = {
-   { "hdr", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc },
-   { "expired", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, expired), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &amdgpu_ccmd_rsp_desc, 0 },
+   { "expired", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, expired), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc amdgpu_ccmd_cs_query_fence_status_rsp_desc = {

@@ -11,10 +11,10 @@
 #include "asahi_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
-   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
@@ -22,7 +22,7 @@ static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_nop_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_nop_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
+   { "hdr", offsetof(struct asahi_ccmd_nop_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_nop_req_desc = {
@@ -30,8 +30,8 @@ static const struct vdrm_struct_desc asahi_ccmd_nop_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_ioctl_simple_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "cmd", offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "cmd", offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_ioctl_simple_req_desc = {
@@ -39,7 +39,7 @@ static const struct vdrm_struct_desc asahi_ccmd_ioctl_simple_req_desc = {
 };
 
 static const struct vdrm_field_desc vdrm_ccmd_rsp_fields[] = {
-   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
@@ -47,8 +47,8 @@ static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_ioctl_simple_rsp_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct asahi_ccmd_ioctl_simple_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct asahi_ccmd_ioctl_simple_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_ioctl_simple_rsp_desc = {
@@ -56,10 +56,10 @@ static const struct vdrm_struct_desc asahi_ccmd_ioctl_simple_rsp_desc = {
 };
 
 static const struct vdrm_field_desc drm_asahi_get_params_fields[] = {
-   { "param_group", offsetof(struct drm_asahi_get_params, param_group), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct drm_asahi_get_params, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pointer", offsetof(struct drm_asahi_get_params, pointer), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "size", offsetof(struct drm_asahi_get_params, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "param_group", offsetof(struct drm_asahi_get_params, param_group), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_asahi_get_params, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pointer", offsetof(struct drm_asahi_get_params, pointer), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "size", offsetof(struct drm_asahi_get_params, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_asahi_get_params_desc = {
@@ -67,8 +67,8 @@ static const struct vdrm_struct_desc drm_asahi_get_params_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_get_params_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_get_params_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "params", offsetof(struct asahi_ccmd_get_params_req, params), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_asahi_get_params_desc },
+   { "hdr", offsetof(struct asahi_ccmd_get_params_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "params", offsetof(struct asahi_ccmd_get_params_req, params), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_asahi_get_params_desc, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_get_params_req_desc = {
@@ -76,8 +76,8 @@ static const struct vdrm_struct_desc asahi_ccmd_get_params_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_get_params_rsp_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_get_params_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct asahi_ccmd_get_params_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_get_params_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct asahi_ccmd_get_params_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_get_params_rsp_desc = {
@@ -85,13 +85,13 @@ static const struct vdrm_struct_desc asahi_ccmd_get_params_rsp_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_gem_new_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_gem_new_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct asahi_ccmd_gem_new_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "bind_flags", offsetof(struct asahi_ccmd_gem_new_req, bind_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "vm_id", offsetof(struct asahi_ccmd_gem_new_req, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "blob_id", offsetof(struct asahi_ccmd_gem_new_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "size", offsetof(struct asahi_ccmd_gem_new_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "addr", offsetof(struct asahi_ccmd_gem_new_req, addr), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_gem_new_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct asahi_ccmd_gem_new_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "bind_flags", offsetof(struct asahi_ccmd_gem_new_req, bind_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "vm_id", offsetof(struct asahi_ccmd_gem_new_req, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "blob_id", offsetof(struct asahi_ccmd_gem_new_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "size", offsetof(struct asahi_ccmd_gem_new_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "addr", offsetof(struct asahi_ccmd_gem_new_req, addr), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_gem_new_req_desc = {
@@ -99,10 +99,10 @@ static const struct vdrm_struct_desc asahi_ccmd_gem_new_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_vm_bind_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_vm_bind_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "vm_id", offsetof(struct asahi_ccmd_vm_bind_req, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "stride", offsetof(struct asahi_ccmd_vm_bind_req, stride), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "count", offsetof(struct asahi_ccmd_vm_bind_req, count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_vm_bind_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "vm_id", offsetof(struct asahi_ccmd_vm_bind_req, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "stride", offsetof(struct asahi_ccmd_vm_bind_req, stride), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "count", offsetof(struct asahi_ccmd_vm_bind_req, count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_vm_bind_req_desc = {
@@ -110,11 +110,11 @@ static const struct vdrm_struct_desc asahi_ccmd_vm_bind_req_desc = {
 };
 
 static const struct vdrm_field_desc drm_asahi_gem_bind_op_fields[] = {
-   { "flags", offsetof(struct drm_asahi_gem_bind_op, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "handle", offsetof(struct drm_asahi_gem_bind_op, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "offset", offsetof(struct drm_asahi_gem_bind_op, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "range", offsetof(struct drm_asahi_gem_bind_op, range), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "addr", offsetof(struct drm_asahi_gem_bind_op, addr), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "flags", offsetof(struct drm_asahi_gem_bind_op, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "handle", offsetof(struct drm_asahi_gem_bind_op, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_asahi_gem_bind_op, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "range", offsetof(struct drm_asahi_gem_bind_op, range), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "addr", offsetof(struct drm_asahi_gem_bind_op, addr), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_asahi_gem_bind_op_desc = {
@@ -122,11 +122,11 @@ static const struct vdrm_struct_desc drm_asahi_gem_bind_op_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_submit_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct asahi_ccmd_submit_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "queue_id", offsetof(struct asahi_ccmd_submit_req, queue_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "cmdbuf_size", offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "extres_count", offsetof(struct asahi_ccmd_submit_req, extres_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct asahi_ccmd_submit_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "queue_id", offsetof(struct asahi_ccmd_submit_req, queue_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "cmdbuf_size", offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "extres_count", offsetof(struct asahi_ccmd_submit_req, extres_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_submit_req_desc = {
@@ -134,8 +134,8 @@ static const struct vdrm_struct_desc asahi_ccmd_submit_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_submit_res_fields[] = {
-   { "res_id", offsetof(struct asahi_ccmd_submit_res, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct asahi_ccmd_submit_res, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "res_id", offsetof(struct asahi_ccmd_submit_res, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct asahi_ccmd_submit_res, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_submit_res_desc = {
@@ -143,14 +143,14 @@ static const struct vdrm_struct_desc asahi_ccmd_submit_res_desc = {
 };
 
 static const struct vdrm_field_desc drm_asahi_gem_bind_object_fields[] = {
-   { "op", offsetof(struct drm_asahi_gem_bind_object, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct drm_asahi_gem_bind_object, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "handle", offsetof(struct drm_asahi_gem_bind_object, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "vm_id", offsetof(struct drm_asahi_gem_bind_object, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "offset", offsetof(struct drm_asahi_gem_bind_object, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "range", offsetof(struct drm_asahi_gem_bind_object, range), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "object_handle", offsetof(struct drm_asahi_gem_bind_object, object_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct drm_asahi_gem_bind_object, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "op", offsetof(struct drm_asahi_gem_bind_object, op), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_asahi_gem_bind_object, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "handle", offsetof(struct drm_asahi_gem_bind_object, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "vm_id", offsetof(struct drm_asahi_gem_bind_object, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_asahi_gem_bind_object, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "range", offsetof(struct drm_asahi_gem_bind_object, range), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "object_handle", offsetof(struct drm_asahi_gem_bind_object, object_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_asahi_gem_bind_object, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_asahi_gem_bind_object_desc = {
@@ -158,8 +158,8 @@ static const struct vdrm_struct_desc drm_asahi_gem_bind_object_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_gem_bind_object_req_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_gem_bind_object_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "bind", offsetof(struct asahi_ccmd_gem_bind_object_req, bind), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_asahi_gem_bind_object_desc },
+   { "hdr", offsetof(struct asahi_ccmd_gem_bind_object_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "bind", offsetof(struct asahi_ccmd_gem_bind_object_req, bind), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_asahi_gem_bind_object_desc, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_req_desc = {
@@ -167,9 +167,9 @@ static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_req_desc = {
 };
 
 static const struct vdrm_field_desc asahi_ccmd_gem_bind_object_rsp_fields[] = {
-   { "hdr", offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct asahi_ccmd_gem_bind_object_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "object_handle", offsetof(struct asahi_ccmd_gem_bind_object_rsp, object_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct asahi_ccmd_gem_bind_object_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "object_handle", offsetof(struct asahi_ccmd_gem_bind_object_rsp, object_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_rsp_desc = {

@@ -11,10 +11,10 @@
 #include "i915_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
-   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
@@ -22,9 +22,9 @@ static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_ioctl_simple_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "cmd", offsetof(struct i915_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct i915_ccmd_ioctl_simple_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "cmd", offsetof(struct i915_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct i915_ccmd_ioctl_simple_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_ioctl_simple_req_desc = {
@@ -32,7 +32,7 @@ static const struct vdrm_struct_desc i915_ccmd_ioctl_simple_req_desc = {
 };
 
 static const struct vdrm_field_desc vdrm_ccmd_rsp_fields[] = {
-   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
@@ -40,8 +40,8 @@ static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_ioctl_simple_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct i915_ccmd_ioctl_simple_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct i915_ccmd_ioctl_simple_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_ioctl_simple_rsp_desc = {
@@ -49,9 +49,9 @@ static const struct vdrm_struct_desc i915_ccmd_ioctl_simple_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_getparam_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_getparam_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "param", offsetof(struct i915_ccmd_getparam_req, param), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "value", offsetof(struct i915_ccmd_getparam_req, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_getparam_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "param", offsetof(struct i915_ccmd_getparam_req, param), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct i915_ccmd_getparam_req, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_getparam_req_desc = {
@@ -59,10 +59,10 @@ static const struct vdrm_struct_desc i915_ccmd_getparam_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_getparam_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_getparam_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "pad", offsetof(struct i915_ccmd_getparam_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ret", offsetof(struct i915_ccmd_getparam_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "value", offsetof(struct i915_ccmd_getparam_rsp, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_getparam_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "pad", offsetof(struct i915_ccmd_getparam_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ret", offsetof(struct i915_ccmd_getparam_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct i915_ccmd_getparam_rsp, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_getparam_rsp_desc = {
@@ -70,11 +70,11 @@ static const struct vdrm_struct_desc i915_ccmd_getparam_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_queryparam_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_queryparam_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "query_id", offsetof(struct i915_ccmd_queryparam_req, query_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "length", offsetof(struct i915_ccmd_queryparam_req, length), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct i915_ccmd_queryparam_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct i915_ccmd_queryparam_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_queryparam_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "query_id", offsetof(struct i915_ccmd_queryparam_req, query_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "length", offsetof(struct i915_ccmd_queryparam_req, length), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct i915_ccmd_queryparam_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct i915_ccmd_queryparam_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_queryparam_req_desc = {
@@ -82,10 +82,10 @@ static const struct vdrm_struct_desc i915_ccmd_queryparam_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_queryparam_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_queryparam_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "pad", offsetof(struct i915_ccmd_queryparam_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ret", offsetof(struct i915_ccmd_queryparam_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "length", offsetof(struct i915_ccmd_queryparam_rsp, length), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_queryparam_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "pad", offsetof(struct i915_ccmd_queryparam_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ret", offsetof(struct i915_ccmd_queryparam_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "length", offsetof(struct i915_ccmd_queryparam_rsp, length), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_queryparam_rsp_desc = {
@@ -93,10 +93,10 @@ static const struct vdrm_struct_desc i915_ccmd_queryparam_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_create_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_create_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "size", offsetof(struct i915_ccmd_gem_create_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "blob_id", offsetof(struct i915_ccmd_gem_create_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct i915_ccmd_gem_create_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_create_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "size", offsetof(struct i915_ccmd_gem_create_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "blob_id", offsetof(struct i915_ccmd_gem_create_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct i915_ccmd_gem_create_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_create_req_desc = {
@@ -104,12 +104,12 @@ static const struct vdrm_struct_desc i915_ccmd_gem_create_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_create_ext_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_create_ext_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "size", offsetof(struct i915_ccmd_gem_create_ext_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "blob_id", offsetof(struct i915_ccmd_gem_create_ext_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "gem_flags", offsetof(struct i915_ccmd_gem_create_ext_req, gem_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ext_size", offsetof(struct i915_ccmd_gem_create_ext_req, ext_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct i915_ccmd_gem_create_ext_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_create_ext_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "size", offsetof(struct i915_ccmd_gem_create_ext_req, size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "blob_id", offsetof(struct i915_ccmd_gem_create_ext_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gem_flags", offsetof(struct i915_ccmd_gem_create_ext_req, gem_flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ext_size", offsetof(struct i915_ccmd_gem_create_ext_req, ext_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct i915_ccmd_gem_create_ext_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_create_ext_req_desc = {
@@ -117,10 +117,10 @@ static const struct vdrm_struct_desc i915_ccmd_gem_create_ext_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_user_extension_fields[] = {
-   { "next_extension", offsetof(struct i915_user_extension, next_extension), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "name", offsetof(struct i915_user_extension, name), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct i915_user_extension, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsvd", offsetof(struct i915_user_extension, rsvd), 4, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "next_extension", offsetof(struct i915_user_extension, next_extension), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "name", offsetof(struct i915_user_extension, name), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct i915_user_extension, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsvd", offsetof(struct i915_user_extension, rsvd), 4, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_user_extension_desc = {
@@ -128,10 +128,10 @@ static const struct vdrm_struct_desc i915_user_extension_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_create_ext_memory_regions_fields[] = {
-   { "base", offsetof(struct drm_i915_gem_create_ext_memory_regions, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
-   { "pad", offsetof(struct drm_i915_gem_create_ext_memory_regions, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "num_regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, num_regions), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, regions), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "base", offsetof(struct drm_i915_gem_create_ext_memory_regions, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc, 0 },
+   { "pad", offsetof(struct drm_i915_gem_create_ext_memory_regions, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "num_regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, num_regions), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, regions), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_create_ext_memory_regions_desc = {
@@ -139,8 +139,8 @@ static const struct vdrm_struct_desc drm_i915_gem_create_ext_memory_regions_desc
 };
 
 static const struct vdrm_field_desc drm_i915_gem_create_ext_protected_content_fields[] = {
-   { "base", offsetof(struct drm_i915_gem_create_ext_protected_content, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
-   { "flags", offsetof(struct drm_i915_gem_create_ext_protected_content, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "base", offsetof(struct drm_i915_gem_create_ext_protected_content, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc, 0 },
+   { "flags", offsetof(struct drm_i915_gem_create_ext_protected_content, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_create_ext_protected_content_desc = {
@@ -148,9 +148,9 @@ static const struct vdrm_struct_desc drm_i915_gem_create_ext_protected_content_d
 };
 
 static const struct vdrm_field_desc drm_i915_gem_create_ext_set_pat_fields[] = {
-   { "base", offsetof(struct drm_i915_gem_create_ext_set_pat, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
-   { "pat_index", offsetof(struct drm_i915_gem_create_ext_set_pat, pat_index), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsvd", offsetof(struct drm_i915_gem_create_ext_set_pat, rsvd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "base", offsetof(struct drm_i915_gem_create_ext_set_pat, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc, 0 },
+   { "pat_index", offsetof(struct drm_i915_gem_create_ext_set_pat, pat_index), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsvd", offsetof(struct drm_i915_gem_create_ext_set_pat, rsvd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_create_ext_set_pat_desc = {
@@ -158,8 +158,8 @@ static const struct vdrm_struct_desc drm_i915_gem_create_ext_set_pat_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_memory_class_instance_fields[] = {
-   { "memory_class", offsetof(struct drm_i915_gem_memory_class_instance, memory_class), 1, VDRM_KIND_U16, 2, 0, 0, NULL },
-   { "memory_instance", offsetof(struct drm_i915_gem_memory_class_instance, memory_instance), 1, VDRM_KIND_U16, 2, 0, 0, NULL },
+   { "memory_class", offsetof(struct drm_i915_gem_memory_class_instance, memory_class), 1, VDRM_KIND_U16, 2, 0, 0, NULL, 0 },
+   { "memory_instance", offsetof(struct drm_i915_gem_memory_class_instance, memory_instance), 1, VDRM_KIND_U16, 2, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_memory_class_instance_desc = {
@@ -167,9 +167,9 @@ static const struct vdrm_struct_desc drm_i915_gem_memory_class_instance_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_context_create_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_context_create_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct i915_ccmd_gem_context_create_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "params_size", offsetof(struct i915_ccmd_gem_context_create_req, params_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_context_create_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct i915_ccmd_gem_context_create_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "params_size", offsetof(struct i915_ccmd_gem_context_create_req, params_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_context_create_req_desc = {
@@ -177,10 +177,10 @@ static const struct vdrm_struct_desc i915_ccmd_gem_context_create_req_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_context_param_fields[] = {
-   { "ctx_id", offsetof(struct drm_i915_gem_context_param, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "size", offsetof(struct drm_i915_gem_context_param, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "param", offsetof(struct drm_i915_gem_context_param, param), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "value", offsetof(struct drm_i915_gem_context_param, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "ctx_id", offsetof(struct drm_i915_gem_context_param, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "size", offsetof(struct drm_i915_gem_context_param, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "param", offsetof(struct drm_i915_gem_context_param, param), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "value", offsetof(struct drm_i915_gem_context_param, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_context_param_desc = {
@@ -188,8 +188,8 @@ static const struct vdrm_struct_desc drm_i915_gem_context_param_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_context_create_ext_setparam_fields[] = {
-   { "base", offsetof(struct drm_i915_gem_context_create_ext_setparam, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
-   { "param", offsetof(struct drm_i915_gem_context_create_ext_setparam, param), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_i915_gem_context_param_desc },
+   { "base", offsetof(struct drm_i915_gem_context_create_ext_setparam, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc, 0 },
+   { "param", offsetof(struct drm_i915_gem_context_create_ext_setparam, param), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_i915_gem_context_param_desc, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_context_create_ext_setparam_desc = {
@@ -197,10 +197,10 @@ static const struct vdrm_struct_desc drm_i915_gem_context_create_ext_setparam_de
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_context_create_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_context_create_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "pad", offsetof(struct i915_ccmd_gem_context_create_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ret", offsetof(struct i915_ccmd_gem_context_create_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "ctx_id", offsetof(struct i915_ccmd_gem_context_create_rsp, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_context_create_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "pad", offsetof(struct i915_ccmd_gem_context_create_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ret", offsetof(struct i915_ccmd_gem_context_create_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "ctx_id", offsetof(struct i915_ccmd_gem_context_create_rsp, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_context_create_rsp_desc = {
@@ -208,13 +208,13 @@ static const struct vdrm_struct_desc i915_ccmd_gem_context_create_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_execbuffer2_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct i915_ccmd_gem_execbuffer2_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "context_id", offsetof(struct i915_ccmd_gem_execbuffer2_req, context_id), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "buffer_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, buffer_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "batch_start_offset", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_start_offset), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "batch_len", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "relocs_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, relocs_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct i915_ccmd_gem_execbuffer2_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "context_id", offsetof(struct i915_ccmd_gem_execbuffer2_req, context_id), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "buffer_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, buffer_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "batch_start_offset", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_start_offset), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "batch_len", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "relocs_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, relocs_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_execbuffer2_req_desc = {
@@ -222,15 +222,15 @@ static const struct vdrm_struct_desc i915_ccmd_gem_execbuffer2_req_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_exec_object2_fields[] = {
-   { "handle", offsetof(struct drm_i915_gem_exec_object2, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "relocation_count", offsetof(struct drm_i915_gem_exec_object2, relocation_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "relocs_ptr", offsetof(struct drm_i915_gem_exec_object2, relocs_ptr), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "alignment", offsetof(struct drm_i915_gem_exec_object2, alignment), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "offset", offsetof(struct drm_i915_gem_exec_object2, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "flags", offsetof(struct drm_i915_gem_exec_object2, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "rsvd1", offsetof(struct drm_i915_gem_exec_object2, rsvd1), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "pad_to_size", offsetof(struct drm_i915_gem_exec_object2, pad_to_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "rsvd2", offsetof(struct drm_i915_gem_exec_object2, rsvd2), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "handle", offsetof(struct drm_i915_gem_exec_object2, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "relocation_count", offsetof(struct drm_i915_gem_exec_object2, relocation_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "relocs_ptr", offsetof(struct drm_i915_gem_exec_object2, relocs_ptr), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "alignment", offsetof(struct drm_i915_gem_exec_object2, alignment), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_i915_gem_exec_object2, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_i915_gem_exec_object2, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "rsvd1", offsetof(struct drm_i915_gem_exec_object2, rsvd1), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "pad_to_size", offsetof(struct drm_i915_gem_exec_object2, pad_to_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "rsvd2", offsetof(struct drm_i915_gem_exec_object2, rsvd2), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_exec_object2_desc = {
@@ -238,12 +238,12 @@ static const struct vdrm_struct_desc drm_i915_gem_exec_object2_desc = {
 };
 
 static const struct vdrm_field_desc drm_i915_gem_relocation_entry_fields[] = {
-   { "target_handle", offsetof(struct drm_i915_gem_relocation_entry, target_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "delta", offsetof(struct drm_i915_gem_relocation_entry, delta), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "offset", offsetof(struct drm_i915_gem_relocation_entry, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "presumed_offset", offsetof(struct drm_i915_gem_relocation_entry, presumed_offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "read_domains", offsetof(struct drm_i915_gem_relocation_entry, read_domains), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "write_domain", offsetof(struct drm_i915_gem_relocation_entry, write_domain), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "target_handle", offsetof(struct drm_i915_gem_relocation_entry, target_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "delta", offsetof(struct drm_i915_gem_relocation_entry, delta), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_i915_gem_relocation_entry, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "presumed_offset", offsetof(struct drm_i915_gem_relocation_entry, presumed_offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "read_domains", offsetof(struct drm_i915_gem_relocation_entry, read_domains), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "write_domain", offsetof(struct drm_i915_gem_relocation_entry, write_domain), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_relocation_entry_desc = {
@@ -251,8 +251,8 @@ static const struct vdrm_struct_desc drm_i915_gem_relocation_entry_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_execbuffer2_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct i915_ccmd_gem_execbuffer2_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct i915_ccmd_gem_execbuffer2_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_execbuffer2_rsp_desc = {
@@ -260,9 +260,9 @@ static const struct vdrm_struct_desc i915_ccmd_gem_execbuffer2_rsp_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_set_mmap_mode_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_set_mmap_mode_req_desc = {
@@ -270,9 +270,9 @@ static const struct vdrm_struct_desc i915_ccmd_gem_set_mmap_mode_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_busy_req_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_busy_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct i915_ccmd_gem_busy_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct i915_ccmd_gem_busy_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_busy_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct i915_ccmd_gem_busy_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct i915_ccmd_gem_busy_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_busy_req_desc = {
@@ -280,10 +280,10 @@ static const struct vdrm_struct_desc i915_ccmd_gem_busy_req_desc = {
 };
 
 static const struct vdrm_field_desc i915_ccmd_gem_busy_rsp_fields[] = {
-   { "hdr", offsetof(struct i915_ccmd_gem_busy_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "pad", offsetof(struct i915_ccmd_gem_busy_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ret", offsetof(struct i915_ccmd_gem_busy_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "busy", offsetof(struct i915_ccmd_gem_busy_rsp, busy), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct i915_ccmd_gem_busy_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "pad", offsetof(struct i915_ccmd_gem_busy_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ret", offsetof(struct i915_ccmd_gem_busy_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "busy", offsetof(struct i915_ccmd_gem_busy_rsp, busy), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc i915_ccmd_gem_busy_rsp_desc = {

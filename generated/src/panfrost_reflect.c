@@ -11,10 +11,10 @@
 #include "panfrost_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
-   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
@@ -22,10 +22,10 @@ static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_submit_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "jc", offsetof(struct panfrost_ccmd_submit_req, jc), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
-   { "requirements", offsetof(struct panfrost_ccmd_submit_req, requirements), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "res_id_count", offsetof(struct panfrost_ccmd_submit_req, res_id_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_submit_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "jc", offsetof(struct panfrost_ccmd_submit_req, jc), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "requirements", offsetof(struct panfrost_ccmd_submit_req, requirements), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "res_id_count", offsetof(struct panfrost_ccmd_submit_req, res_id_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_submit_req_desc = {
@@ -33,9 +33,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_submit_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_wait_bo_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_wait_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct panfrost_ccmd_wait_bo_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "timeout_ns", offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns), 1, VDRM_KIND_I64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_wait_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct panfrost_ccmd_wait_bo_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "timeout_ns", offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns), 1, VDRM_KIND_I64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_wait_bo_req_desc = {
@@ -43,7 +43,7 @@ static const struct vdrm_struct_desc panfrost_ccmd_wait_bo_req_desc = {
 };
 
 static const struct vdrm_field_desc vdrm_ccmd_rsp_fields[] = {
-   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
@@ -51,8 +51,8 @@ static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_wait_bo_rsp_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct panfrost_ccmd_wait_bo_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct panfrost_ccmd_wait_bo_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_wait_bo_rsp_desc = {
@@ -60,11 +60,11 @@ static const struct vdrm_struct_desc panfrost_ccmd_wait_bo_rsp_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_create_bo_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_create_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "pad", offsetof(struct panfrost_ccmd_create_bo_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "size", offsetof(struct panfrost_ccmd_create_bo_req, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "blob_id", offsetof(struct panfrost_ccmd_create_bo_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct panfrost_ccmd_create_bo_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_create_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "pad", offsetof(struct panfrost_ccmd_create_bo_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "size", offsetof(struct panfrost_ccmd_create_bo_req, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "blob_id", offsetof(struct panfrost_ccmd_create_bo_req, blob_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct panfrost_ccmd_create_bo_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_create_bo_req_desc = {
@@ -72,9 +72,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_create_bo_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_mmap_bo_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_mmap_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct panfrost_ccmd_mmap_bo_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "flags", offsetof(struct panfrost_ccmd_mmap_bo_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_mmap_bo_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct panfrost_ccmd_mmap_bo_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct panfrost_ccmd_mmap_bo_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_mmap_bo_req_desc = {
@@ -82,9 +82,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_mmap_bo_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_mmap_bo_rsp_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct panfrost_ccmd_mmap_bo_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL },
-   { "offset", offsetof(struct panfrost_ccmd_mmap_bo_rsp, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct panfrost_ccmd_mmap_bo_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct panfrost_ccmd_mmap_bo_rsp, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_mmap_bo_rsp_desc = {
@@ -92,9 +92,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_mmap_bo_rsp_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_get_param_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_get_param_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "pad", offsetof(struct panfrost_ccmd_get_param_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "param", offsetof(struct panfrost_ccmd_get_param_req, param), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_get_param_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "pad", offsetof(struct panfrost_ccmd_get_param_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "param", offsetof(struct panfrost_ccmd_get_param_req, param), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_get_param_req_desc = {
@@ -102,9 +102,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_get_param_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_get_param_rsp_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_get_param_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct panfrost_ccmd_get_param_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL },
-   { "value", offsetof(struct panfrost_ccmd_get_param_rsp, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_get_param_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct panfrost_ccmd_get_param_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct panfrost_ccmd_get_param_rsp, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_get_param_rsp_desc = {
@@ -112,9 +112,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_get_param_rsp_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_get_bo_offset_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "pad", offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "res_id", offsetof(struct panfrost_ccmd_get_bo_offset_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "pad", offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "res_id", offsetof(struct panfrost_ccmd_get_bo_offset_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_get_bo_offset_req_desc = {
@@ -122,9 +122,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_get_bo_offset_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_get_bo_offset_rsp_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL },
-   { "offset", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct panfrost_ccmd_get_bo_offset_rsp, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_get_bo_offset_rsp_desc = {
@@ -132,9 +132,9 @@ static const struct vdrm_struct_desc panfrost_ccmd_get_bo_offset_rsp_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_madvise_req_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_madvise_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "res_id", offsetof(struct panfrost_ccmd_madvise_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "madv", offsetof(struct panfrost_ccmd_madvise_req, madv), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_madvise_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "res_id", offsetof(struct panfrost_ccmd_madvise_req, res_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "madv", offsetof(struct panfrost_ccmd_madvise_req, madv), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_madvise_req_desc = {
@@ -142,10 +142,10 @@ static const struct vdrm_struct_desc panfrost_ccmd_madvise_req_desc = {
 };
 
 static const struct vdrm_field_desc panfrost_ccmd_madvise_rsp_fields[] = {
-   { "hdr", offsetof(struct panfrost_ccmd_madvise_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "pad", offsetof(struct panfrost_ccmd_madvise_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "ret", offsetof(struct panfrost_ccmd_madvise_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL },
-   { "retained", offsetof(struct panfrost_ccmd_madvise_rsp, retained), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct panfrost_ccmd_madvise_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "pad", offsetof(struct panfrost_ccmd_madvise_rsp, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ret", offsetof(struct panfrost_ccmd_madvise_rsp, ret), 1, VDRM_KIND_INT, 4, 0, 0, NULL, 0 },
+   { "retained", offsetof(struct panfrost_ccmd_madvise_rsp, retained), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc panfrost_ccmd_madvise_rsp_desc = {

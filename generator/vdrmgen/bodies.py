@@ -60,9 +60,9 @@ class MessageBody:
 
     @property
     def checks_fixed_part(self):
-        """Whether the decoder checks anything beyond hdr.len."""
+        """Whether the decoder checks or clears anything beyond hdr.len."""
         return bool(self.padding_gaps() or self.zero_checks() or self.fixed_checks() or
-                    self.ioctl_checks() or self.s.exact)
+                    self.ioctl_checks() or self.s.exact or self.cleared_fields())
 
     @property
     def pad_to(self):
@@ -145,6 +145,14 @@ class MessageBody:
     def zero_checks(self):
         """(C lvalue, field path, offset) of every must-be-zero fixed field, embedded structs descended."""
         return [(f"out->{path}", path, self.offsetof(path)) for path, off in zero_fields(self.s, skip_hdr=True)]
+
+    def cleared_fields(self):
+        """C paths of the fixed part's ignored fields: decoders and encoders zero them."""
+        return ignored_fields(self.s, skip_hdr=True)
+
+    def item_cleared(self, item):
+        """Paths of the ignored fields of a struct array's elements."""
+        return ignored_fields(item.type) if item.kind == "array" and item.type.kind == "struct" else []
 
     def padding_gaps(self):
         """(previous member, next member) around implicit padding in the fixed part on any ABI
@@ -270,6 +278,13 @@ def zero_fields(s, skip_hdr=False):
     return [(x.path, x.offset["lp64"]) for x in walk(s, into_types=True)
             if x.member.kind == "field" and x.member.checked_zero and x.member.type.kind == "scalar"
             and not x.member.dims and not x.member.bits and not x.in_union
+            and not (skip_hdr and x.path.split(".")[0] == "hdr")]
+
+
+def ignored_fields(s, skip_hdr=False):
+    """Paths of the fields of s (embedded structs descended, not union members) the host ignores and clears."""
+    return [x.path for x in walk(s, into_types=True)
+            if x.member.kind == "field" and x.member.ignored and not x.in_union
             and not (skip_hdr and x.path.split(".")[0] == "hdr")]
 
 

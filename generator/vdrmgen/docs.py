@@ -10,6 +10,10 @@ def _meaning(m):
     text = "Header." if m.name == "hdr" else paragraph(m.doc)
     if getattr(m, "checked_zero", False):
         text += " **Must be zero.**"
+    if getattr(m, "ignored", False):
+        text += " **Ignored: the host accepts any value and clears it before the kernel sees it.**"
+    if getattr(m, "guest", None):
+        text += f" Guests: {m.guest}."
     if getattr(m, "build_condition", None):
         text += f" Present only when built with `{m.build_condition}`."
     if getattr(m, "since", 1) > 1:

@@ -127,6 +127,8 @@ class Field(Member):
     dims: List[int] = dc_field(default_factory=list)
     must_be_zero: bool = False
     padding: bool = False
+    ignored: bool = False           # the host ignores the value and clears it: decoders accept any
+    guest: Optional[str] = None     # the guest code that decides how the field is filled
     enum: Optional[str] = None
     ret: Optional[str] = None
     ioctl_allow: Optional[IoctlAllow] = None
@@ -141,7 +143,8 @@ class Field(Member):
 
     @property
     def checked_zero(self):
-        return self.must_be_zero or self.padding
+        """Whether decoders reject a non-zero value (an ignored field is cleared instead)."""
+        return (self.must_be_zero or self.padding) and not self.ignored
 
     @property
     def is_group(self):
@@ -445,6 +448,7 @@ class Parser:
             bits=_opt_int(node, "bits"),
             must_be_zero=node.get("must-be-zero") in ("true", "1"),
             padding=node.get("padding") in ("true", "1"),
+            ignored=node.get("ignored") in ("true", "1"), guest=node.get("guest"),
             since=int(node.get("since", "1")), enum=node.get("enum"), ret=node.get("ret"),
             build_condition=node.get("build-condition"), **_defects(node),
             doc=doc_text(node), line=node.line, ioctl_allow=allow)

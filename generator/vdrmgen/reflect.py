@@ -39,7 +39,8 @@ def reflect_structs(protocol):
         return dict(name=m.name, offset=off_expr, count=m.count, kind=scalar_kind(m.type),
                     size=m.type.size if m.type.kind == "scalar" else 0,
                     bit_offset=m.bit_offset if m.bits else 0,
-                    bit_width=m.bits or 0, type=type_id)
+                    bit_width=m.bits or 0, type=type_id,
+                    flags="VDRM_FIELD_IGNORED" if m.ignored else "0")
 
     def add(s, ident, root, path):
         # root: the named struct whose offsetof() locates this one; path: member path inside it.

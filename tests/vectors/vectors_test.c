@@ -10,7 +10,7 @@
  * its body's encode function to its own bytes, up to three named
  * normalisations: (a) trailing bytes after the content dropped, (b) a fixed
  * part shorter than the struct (older sender) completed with zeros, (c)
- * implicit padding cleared.
+ * implicit padding cleared, (d) fields the host ignores cleared.
  *
  * usage: vectors-test FILE.json...
  */
@@ -342,17 +342,21 @@ struct hostile_stats {
    unsigned trailing;        /* (a) bytes after the described content dropped */
    unsigned zero_extended;   /* (b) a short fixed part completed with zeros */
    unsigned padding;         /* (c) implicit padding cleared by the encoder */
+   unsigned ignored;         /* (d) a field the host ignores, cleared */
 };
 
 /* The normalisations re-encoding may apply; anything else fails the test. */
-enum { NORM_TRAILING = 1, NORM_ZERO_EXTEND = 2, NORM_PADDING = 4 };
+enum { NORM_TRAILING = 1, NORM_ZERO_EXTEND = 2, NORM_PADDING = 4, NORM_IGNORED = 8 };
 
-/* Marks bytes [from, to) of mask (n bytes) as described by a field or item. */
+/* What a byte of a message is, for the comparison of a re-encoding. */
+enum { UNDESCRIBED, DESCRIBED, IGNORED };
+
+/* Marks bytes [from, to) of mask (n bytes) as described by a field or item (or ignored). */
 static void
-mark(uint8_t *mask, size_t n, size_t from, size_t to)
+mark(uint8_t *mask, size_t n, size_t from, size_t to, uint8_t what)
 {
    for (size_t i = from; i < to && i < n; i++)
-      mask[i] = 1;
+      mask[i] = what;
 }
 
 /* Marks the fields of desc at base, up to end (a shorter element or record). */
@@ -368,7 +372,8 @@ mark_struct(uint8_t *mask, size_t n, size_t base, size_t end, const struct vdrm_
          if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION)
             mark_struct(mask, n, at, end, f->type);
          else
-            mark(mask, n, at, at + f->size < end ? at + f->size : end);
+            mark(mask, n, at, at + f->size < end ? at + f->size : end,
+                 f->flags & VDRM_FIELD_IGNORED ? IGNORED : DESCRIBED);
       }
    }
 }
@@ -379,7 +384,7 @@ mark_item(uint8_t *mask, size_t n, size_t base, const struct vdrm_item_desc *it,
           const struct vdrm_span *span)
 {
    if (it->kind == VDRM_ITEM_TEXT || it->kind == VDRM_ITEM_DATA) {
-      mark(mask, n, base, base + span->size);
+      mark(mask, n, base, base + span->size, DESCRIBED);
    } else if (it->kind == VDRM_ITEM_ARRAY) {
       uint32_t stride = vdrm_span_stride(span, it->elem_size);
       size_t each = stride < it->elem_size ? stride : it->elem_size;
@@ -389,7 +394,7 @@ mark_item(uint8_t *mask, size_t n, size_t base, const struct vdrm_item_desc *it,
          if (it->elem)
             mark_struct(mask, n, at, at + each, it->elem);
          else
-            mark(mask, n, at, at + each);
+            mark(mask, n, at, at + each, DESCRIBED);
       }
    } else {
       const struct vdrm_records_desc *r = it->records;
@@ -470,8 +475,10 @@ compare_reencoded(const struct accepted *a, const uint8_t *enc, size_t elen)
          norm |= NORM_ZERO_EXTEND;       /* (b) the fixed part of an older sender, completed */
       } else if (in_msg && in_enc && e == 0 && o >= content_end) {
          norm |= NORM_TRAILING;          /* (a) trailing bytes inside the padded length, cleared */
-      } else if (in_msg && in_enc && e == 0 && !described[o]) {
+      } else if (in_msg && in_enc && e == 0 && described[o] == UNDESCRIBED) {
          norm |= NORM_PADDING;           /* (c) a hole no field describes, cleared */
+      } else if (in_msg && in_enc && e == 0 && described[o] == IGNORED) {
+         norm |= NORM_IGNORED;           /* (d) a field the host ignores, cleared */
       } else if (in_msg || in_enc) {
          REENCODE_FAIL(a, o, "%s %02x, re-encoded %s %02x", in_msg ? "accepted" : "beyond hdr.len",
                        m, in_enc ? "to" : "dropped,", e);
@@ -531,6 +538,7 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
    st->trailing += !!(norm & NORM_TRAILING);
    st->zero_extended += !!(norm & NORM_ZERO_EXTEND);
    st->padding += !!(norm & NORM_PADDING);
+   st->ignored += !!(norm & NORM_IGNORED);
    free(enc);
    free(copy);
    decoded_free(&d);
@@ -579,8 +587,9 @@ test_hostile_copies(void **state)
    print_message("%u hostile copies decoded, %u accepted as well-formed (%u as another command)\n",
                  st.total, st.accepted, st.other_command);
    print_message("re-encoded: %u identical; normalised: %u (a) trailing bytes dropped, "
-                 "%u (b) zero-extended fixed part, %u (c) implicit padding cleared\n",
-                 st.identical, st.trailing, st.zero_extended, st.padding);
+                 "%u (b) zero-extended fixed part, %u (c) implicit padding cleared, "
+                 "%u (d) ignored fields cleared\n",
+                 st.identical, st.trailing, st.zero_extended, st.padding, st.ignored);
    /* Each accepted copy is identical or explained by at least one normalisation. */
    assert_true(st.accepted > 0);
 }

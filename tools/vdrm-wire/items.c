@@ -11,7 +11,7 @@
 static struct vdrm_field_desc
 element_field(const struct vdrm_item_desc *it)
 {
-   struct vdrm_field_desc f = { it->name, 0, 1, it->elem_kind, 0, 0, 0, it->elem };
+   struct vdrm_field_desc f = { it->name, 0, 1, it->elem_kind, 0, 0, 0, it->elem, 0 };
 
    if (!it->elem)
       f.size = (uint8_t)it->elem_size;

@@ -197,7 +197,7 @@ def msm():
 
     # GEM_SET_IOVA: iova u64 @16, res_id @24, __pad @28.
     base = req(4, p('QII', 0x123456000, 7, 0))
-    c.nonzero('GEM_SET_IOVA', 'request', base, '__pad', 28, 'I', 0x100)
+    # __pad is ignored (Mesa's header has none): tests/guest-traffic accepts garbage there.
 
     # GEM_SET_NAME: res_id @16, len @20, payload @24 padded to 4.
     base = req(6, p('II', 7, 9) + b'vertices\0' + bytes(3))
@@ -223,8 +223,6 @@ def msm():
           'VDRM_E_NONZERO', 'cmds[].pad', second + 16, why='must be zero')
     c.req(m, 'GEM_SUBMIT: cmds[1].nr_relocs = 1', base, put(base, second + 20, 'I', 1),
           'VDRM_E_NONZERO', 'cmds[].nr_relocs', second + 20, why='no relocations')
-    c.req(m, 'GEM_SUBMIT: cmds[0].relocs = 1 << 56', base, put(base, 52 + 24, 'Q', 1 << 56),
-          'VDRM_E_NONZERO', 'cmds[].relocs', 52 + 24, why='no relocations (64-bit field)')
 
     # GEM_UPLOAD: res_id, pad @20, off, len @28, payload @32 padded to 4.
     base = req(8, p('IIII', 7, 0, 0x1000, 8) + bytes(range(1, 9)))

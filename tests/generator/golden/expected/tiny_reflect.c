@@ -11,10 +11,10 @@
 #include "tiny_codec.h"
 
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
-   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "seqno", offsetof(struct vdrm_ccmd_req, seqno), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "rsp_off", offsetof(struct vdrm_ccmd_req, rsp_off), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
@@ -22,7 +22,7 @@ static const struct vdrm_struct_desc vdrm_ccmd_req_desc = {
 };
 
 static const struct vdrm_field_desc tiny_ccmd_nop_req_fields[] = {
-   { "hdr", offsetof(struct tiny_ccmd_nop_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
+   { "hdr", offsetof(struct tiny_ccmd_nop_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
 };
 
 static const struct vdrm_struct_desc tiny_ccmd_nop_req_desc = {
@@ -30,11 +30,11 @@ static const struct vdrm_struct_desc tiny_ccmd_nop_req_desc = {
 };
 
 static const struct vdrm_field_desc tiny_ccmd_set_req_fields[] = {
-   { "hdr", offsetof(struct tiny_ccmd_set_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "flags", offsetof(struct tiny_ccmd_set_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "value", offsetof(struct tiny_ccmd_set_req, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "reserved", offsetof(struct tiny_ccmd_set_req, reserved), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "extra", offsetof(struct tiny_ccmd_set_req, extra), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct tiny_ccmd_set_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "flags", offsetof(struct tiny_ccmd_set_req, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct tiny_ccmd_set_req, value), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "reserved", offsetof(struct tiny_ccmd_set_req, reserved), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "extra", offsetof(struct tiny_ccmd_set_req, extra), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc tiny_ccmd_set_req_desc = {
@@ -42,9 +42,9 @@ static const struct vdrm_struct_desc tiny_ccmd_set_req_desc = {
 };
 
 static const struct vdrm_field_desc tiny_ccmd_put_req_fields[] = {
-   { "hdr", offsetof(struct tiny_ccmd_put_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc },
-   { "nr_items", offsetof(struct tiny_ccmd_put_req, nr_items), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "name_len", offsetof(struct tiny_ccmd_put_req, name_len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct tiny_ccmd_put_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
+   { "nr_items", offsetof(struct tiny_ccmd_put_req, nr_items), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "name_len", offsetof(struct tiny_ccmd_put_req, name_len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc tiny_ccmd_put_req_desc = {
@@ -52,9 +52,9 @@ static const struct vdrm_struct_desc tiny_ccmd_put_req_desc = {
 };
 
 static const struct vdrm_field_desc tiny_item_fields[] = {
-   { "id", offsetof(struct tiny_item, id), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "pad", offsetof(struct tiny_item, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
-   { "value", offsetof(struct tiny_item, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL },
+   { "id", offsetof(struct tiny_item, id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct tiny_item, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct tiny_item, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc tiny_item_desc = {
@@ -62,7 +62,7 @@ static const struct vdrm_struct_desc tiny_item_desc = {
 };
 
 static const struct vdrm_field_desc vdrm_ccmd_rsp_fields[] = {
-   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "len", offsetof(struct vdrm_ccmd_rsp, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
@@ -70,9 +70,9 @@ static const struct vdrm_struct_desc vdrm_ccmd_rsp_desc = {
 };
 
 static const struct vdrm_field_desc tiny_ccmd_put_rsp_fields[] = {
-   { "hdr", offsetof(struct tiny_ccmd_put_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc },
-   { "ret", offsetof(struct tiny_ccmd_put_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL },
-   { "stored", offsetof(struct tiny_ccmd_put_rsp, stored), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "hdr", offsetof(struct tiny_ccmd_put_rsp, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_rsp_desc, 0 },
+   { "ret", offsetof(struct tiny_ccmd_put_rsp, ret), 1, VDRM_KIND_I32, 4, 0, 0, NULL, 0 },
+   { "stored", offsetof(struct tiny_ccmd_put_rsp, stored), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
 };
 
 static const struct vdrm_struct_desc tiny_ccmd_put_rsp_desc = {
