@@ -46,6 +46,7 @@ def env():
         cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
+        chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
         item_content=docs.item_content, check_text=docs.check_text, ret_fields=docs.ret_fields,
         doc_rows=docs.doc_rows, struct_defects=docs.struct_defects,

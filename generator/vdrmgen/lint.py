@@ -171,6 +171,13 @@ class Linter:
                         if table.type.kind != "struct" or field_at(table.type, f)[0] is None:
                             self.report(item.line, "unknown-field",
                                         f"{msg.name}: chunks: '{f}' is not a field of {table.type.name}")
+                for c in item.chunks:
+                    for k in c.checks:
+                        if c.size not in ("exact", "at-least"):
+                            self.report(k.line, "chunk-check-size",
+                                        f"{msg.name}: a check on {c.name} chunks needs size=\"exact\" or "
+                                        "\"at-least\" (a whole struct to read)")
+                        self.check(msg, c.type, k)
             before.append(item.name)
         for k in s.checks:
             if k.le:

@@ -261,6 +261,7 @@ class Chunk:
     max_count: Optional[int]
     upstream: Optional[str]
     doc: str
+    checks: list = dc_field(default_factory=list)  # rules on the first struct of the chunk (exact, at-least)
 
 
 @dataclass
@@ -507,7 +508,8 @@ class Parser:
             it.chunks = [Chunk(k.get("name"), _int(k.get("id")), self.resolve(k, k.get("type")), k.get("size"),
                                _int(k.get("align", "1")),
                                _opt_int(k, "max-count"),
-                               _defect_text(k), doc_text(k)) for k in c.findall("chunk")]
+                               _defect_text(k), doc_text(k), [self.check(x) for x in k.findall("check")])
+                         for k in c.findall("chunk")]
         elif c.tag == "records":
             it.header = self.resolve(c, c.get("header"))
             it.tag = c.get("tag")

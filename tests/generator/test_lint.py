@@ -320,6 +320,30 @@ class LintTest(unittest.TestCase):
         self.assertLint(self.chunks(table), [
             "t.xml:8: error: [unknown-field] A: chunks: 'len' is not a field of dd"])
 
+    def chunk_with_check(self, size, field):
+        return lines(
+            self.DESCRIPTOR.replace("{len}", F("len", "u32")),         # 4
+            f'<message name="A" opcode="1" response="none">{D}',      # 5
+            '<request>' + F("n", "u32"),                              # 6
+            f'<tail name="p" type="u8"><array name="descs" type="dd">{D}<count><fieldref name="n"/></count></array>',  # 7
+            '<chunks name="c" table="descs" id-field="id" offset-field="off" length-field="len" '  # 8
+            f'length-unit="bytes">{D}<length unit="bytes"><rest/></length>'
+            f'<chunk name="K" id="1" type="dd" size="{size}">{D}',
+            f'<check field="{field}" multiple-of="8">{D}</check>',   # 9
+            '</chunk></chunks></tail></request></message>')
+
+    def test_chunk_check(self):
+        self.assertLint(self.chunk_with_check("at-least", "off"), [])
+
+    def test_chunk_check_needs_a_struct(self):
+        self.assertLint(self.chunk_with_check("any", "off"), [
+            't.xml:9: error: [chunk-check-size] A: a check on K chunks needs size="exact" or "at-least" '
+            '(a whole struct to read)'])
+
+    def test_chunk_check_on_unknown_field(self):
+        self.assertLint(self.chunk_with_check("exact", "nope"), [
+            "t.xml:9: error: [unknown-field] A: check on unknown field 'nope' of dd"])
+
     def records(self, record_rows):
         return lines(
             f'<struct name="h" origin="wire">{D}' + F("tag", "u32") + F("len", "u32") + '</struct>',  # 4

@@ -195,6 +195,11 @@ def msm():
     nr_allow_list_cases(c, base, core_nr=0x00, other=(0x42, 'DRM_MSM_GEM_NEW (nr 0x42) is not forwarded'),
                         allowed=(0x40, 'GET_PARAM'))
 
+    # GEM_NEW: iova u64 @16, size u64 @24, flags @32, blob_id @36.
+    base = req(3, p('QQII', 0x100100000, 0x20000, 0x20000, 1))
+    c.req('GEM_NEW', 'GEM_NEW: blob_id 0', base, put(base, 36, 'I', 0), 'VDRM_E_LIMIT', 'blob_id', 36,
+          why='blob id 0 names the shmem blob')
+
     # GEM_SET_IOVA: iova u64 @16, res_id @24, __pad @28.
     base = req(4, p('QII', 0x123456000, 7, 0))
     # __pad is ignored (Mesa's header has none): tests/guest-traffic accepts garbage there.
@@ -379,6 +384,10 @@ def cs_submit(c):
     c.req(m, 'CS_SUBMIT: FENCE chunk at offset 34', base, with_desc(1, desc(2, 2, 34)),
           'VDRM_E_ALIGN', 'descs[].offset', at[1] + 4,
           why='a FENCE chunk is 4-byte aligned')
+    c.req(m, 'CS_SUBMIT: FENCE at offset 4 of its buffer', base,
+          submit(descs)[:32 + 32 + 32] + p('II', 9, 4) + submit(descs)[32 + 32 + 40:],
+          'VDRM_E_ALIGN', 'chunks[FENCE].offset', 32 + 32 + 32 + 4,
+          why='the user fence is a 64-bit value: its offset in the buffer is a multiple of 8')
     c.req(m, 'CS_SUBMIT: BO_HANDLES chunk at offset 42', base, with_desc(2, desc(6, 2, 42)),
           'VDRM_E_ALIGN', 'descs[].offset', at[2] + 4,
           why='a BO_HANDLES chunk is 4-byte aligned')
@@ -598,6 +607,11 @@ def asahi():
     base = req(2, p('I', vm_create) + p('QQII', 0x10000000, 0x20000000, 0, 0))
     nr_allow_list_cases(c, base, core_nr=0x02, other=(0x44, 'nr 0x44 (0x04 is not on the allow list)'),
                         allowed=(0x42, 'VM_CREATE'))
+
+    # GEM_NEW: flags @16, bind_flags @20, vm_id @24, blob_id @28, size u64 @32, addr u64 @40.
+    base = req(4, p('IIIIQQ', 1, 6, 1, 0x11, 0x40000, 0xffe1234000))
+    c.req('GEM_NEW', 'GEM_NEW: blob_id 0', base, put(base, 28, 'I', 0), 'VDRM_E_LIMIT', 'blob_id', 28,
+          why='blob id 0 names the shmem blob')
 
     # GET_PARAMS: params: param_group @16, pad @20, pointer u64 @24, size u64 @32.
     base = req(3, p('IIQQ', 0, 0, 0, 592))
