@@ -57,11 +57,16 @@
  * The value of virgl_renderer_capset_drm.context_type, and the context a
  * guest asks for when it creates a virtio-gpu context.
  */
-#define VIRTGPU_DRM_CONTEXT_MSM 1  /* Qualcomm Adreno through the msm kernel driver. */
-#define VIRTGPU_DRM_CONTEXT_AMDGPU 2  /* AMD Radeon through the amdgpu kernel driver. */
-#define VIRTGPU_DRM_CONTEXT_I915 3  /* Intel through the i915 kernel driver. */
-#define VIRTGPU_DRM_CONTEXT_ASAHI 4  /* Apple silicon through the asahi kernel driver. */
-#define VIRTGPU_DRM_CONTEXT_PANFROST 5  /* Arm Mali through the panfrost kernel driver. */
+/* Qualcomm Adreno through the msm kernel driver. */
+#define VIRTGPU_DRM_CONTEXT_MSM 1
+/* AMD Radeon through the amdgpu kernel driver. */
+#define VIRTGPU_DRM_CONTEXT_AMDGPU 2
+/* Intel through the i915 kernel driver. */
+#define VIRTGPU_DRM_CONTEXT_I915 3
+/* Apple silicon through the asahi kernel driver. */
+#define VIRTGPU_DRM_CONTEXT_ASAHI 4
+/* Arm Mali through the panfrost kernel driver. */
+#define VIRTGPU_DRM_CONTEXT_PANFROST 5
 
 /*
  * The capability set a guest reads (VIRTGPU_GET_CAPS, capset id

@@ -465,7 +465,8 @@ msm_ccmd_gem_submit_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
       return ret;
    for (uint32_t i = 0; i < view->cmds.count; i++) {
       struct drm_msm_gem_submit_cmd e;
-      uint32_t at = (uint32_t)(view->cmds.data - msg) + i * (uint32_t)sizeof(e);
+      uint32_t at = (uint32_t)(view->cmds.data - msg) +
+                    i * vdrm_span_stride(&view->cmds, (uint32_t)sizeof(e));
 
       msm_ccmd_gem_submit_req_cmds_get(view, i, &e);
       if (e.pad != 0)

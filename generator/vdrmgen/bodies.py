@@ -62,7 +62,7 @@ class MessageBody:
     def checks_fixed_part(self):
         """Whether the decoder checks or clears anything beyond hdr.len."""
         return bool(self.padding_gaps() or self.zero_checks() or self.fixed_checks() or
-                    self.ioctl_checks() or self.s.exact or self.cleared_fields())
+                    self.enum_checks() or self.ioctl_checks() or self.s.exact or self.cleared_fields())
 
     @property
     def pad_to(self):
@@ -169,6 +169,22 @@ class MessageBody:
     def fixed_checks(self):
         """Decoder checks of <check field=...> rules: dicts for the template."""
         return [c for c in (check_conditions(k, self.s, "out->") for k in self.s.checks if k.field) if c]
+
+    def enum_checks(self):
+        """Decoder checks of fixed fields whose closed enum or flag set is law (template dicts)."""
+        return [enum_conditions(x.member, x.path, self.offsetof(x.path), "out->")
+                for x in walk(self.s, into_types=True)
+                if x.member.kind == "field" and x.member.enum and x.member.enum.closed and not x.in_union
+                and not x.member.dims and not x.member.bits]
+
+    def item_enum_checks(self, item):
+        """The same for the scalar fields of a struct array's elements (prefix "e.")."""
+        if item.kind != "array" or item.type.kind != "struct":
+            return []
+        return [enum_conditions(x.member, x.path, f"offsetof({c_type(item.type)}, {x.path})", "e.")
+                for x in walk(item.type, into_types=True)
+                if x.member.kind == "field" and x.member.enum and x.member.enum.closed and not x.in_union
+                and not x.member.dims and not x.member.bits]
 
     def relation_checks(self):
         return [k for k in self.s.checks if k.le]
@@ -288,6 +304,20 @@ def ignored_fields(s, skip_hdr=False):
             and not (skip_hdr and x.path.split(".")[0] == "hdr")]
 
 
+def enum_conditions(f, path, offset, prefix):
+    """Failure condition of a field with a closed enum or flag set, as check_conditions gives."""
+    e, v = f.enum, f"{prefix}{path}"
+    if e.kind == "flags":
+        cond = (f"({v} & ~(uint64_t)({' | '.join(n for n, _, _ in e.entries)})) != 0" if e.emit != "none"
+                else f"({v} & ~(uint64_t){e.mask:#x}u) != 0")
+        fmt = f"0x%llx has bits outside {e.name}"
+    else:
+        names = [n if e.emit != "none" else f"{x:#x}u" for n, x, _ in e.entries]
+        cond = "!(" + " || ".join(f"{v} == {n}" for n in names) + ")"
+        fmt = f"%llu is not a {e.name} value"
+    return dict(path=path, offset=offset, value=v, conds=[(cond, "VDRM_E_NOT_ALLOWED", fmt)])
+
+
 def check_conditions(k, s, prefix):
     """C failure conditions of a field check: dict(path, offset, conds=[(cond, status, fmt)])."""
     f, off = field_at(s, k.field)
@@ -298,7 +328,7 @@ def check_conditions(k, s, prefix):
     if k.min is not None:
         conds.append((f"{v} < {k.min}u", "VDRM_E_LIMIT", f"%llu is below the minimum {k.min}"))
     if k.max is not None:
-        conds.append((f"{v} > {k.max}u", "VDRM_E_LIMIT", f"%llu exceeds the limit of {k.max}"))
+        conds.append((f"{v} > {k.max_ref or f'{k.max}u'}", "VDRM_E_LIMIT", f"%llu exceeds the limit of {k.max}"))
     if k.multiple_of:
         conds.append((f"{v} % {k.multiple_of}u != 0", "VDRM_E_ALIGN", f"%llu is not a multiple of {k.multiple_of}"))
     if k.one_of is not None:

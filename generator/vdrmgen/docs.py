@@ -10,6 +10,11 @@ def _meaning(m):
     text = "Header." if m.name == "hdr" else paragraph(m.doc)
     if getattr(m, "checked_zero", False):
         text += " **Must be zero.**"
+    e = getattr(m, "enum", None)
+    if e is not None:
+        entries = ", ".join(f"`{n}` ({v:#x})" for n, v, _ in e.entries)
+        text += (f" {'Bits' if e.kind == 'flags' else 'Values'} ({e.name}): {entries}"
+                 + ("; anything else is rejected." if e.closed else "; others pass unchecked."))
     if getattr(m, "ignored", False):
         text += " **Ignored: the host accepts any value and clears it before the kernel sees it.**"
     if getattr(m, "guest", None):

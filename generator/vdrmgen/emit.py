@@ -15,7 +15,7 @@ import jinja2
 from . import cdecl, cexpr, docs, reflect
 from .bodies import bodies, check_conditions
 from .layout import ABIS, size_without
-from .text import c_type, comment, comment_lines, md_cell, paragraph
+from .text import c_type, c_value, comment, comment_lines, entry_decl, md_cell, paragraph
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEMPLATES = os.path.join(os.path.dirname(HERE), "templates")
@@ -40,9 +40,9 @@ def env():
                            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                            auto_reload=False)
     e.filters.update(comment=comment, comment_lines=comment_lines, paragraph=paragraph, c_type=c_type,
-                     md=md_cell)
+                     md=md_cell, c_value=c_value)
     e.globals.update(
-        ABIS=ABIS, describe=cexpr.describe, size_without=size_without,
+        ABIS=ABIS, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
         cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],

@@ -70,6 +70,7 @@ class Check:
     name: Optional[str]
     min: Optional[int]
     max: Optional[int]
+    max_ref: Optional[str]      # the <define> naming max, when it is one
     multiple_of: Optional[int]
     one_of: Optional[list]
     mask: Optional[int]
@@ -77,6 +78,26 @@ class Check:
     upstream: Optional[str]     # the deployed host does not make this check
     doc: str
     line: int
+
+
+@dataclass
+class Enum:
+    """Named values (kind values) or bits (kind flags) a field takes. A closed
+    one is law: decoders reject anything else."""
+    name: str
+    kind: str               # values | flags
+    emit: str               # enum | defines | none (the UAPI header defines the names)
+    closed: bool
+    doc: str
+    entries: list           # (name, value, doc)
+    line: int
+
+    @property
+    def mask(self):
+        m = 0
+        for _, v, _ in self.entries:
+            m |= v
+        return m
 
 
 @dataclass
@@ -129,7 +150,7 @@ class Field(Member):
     padding: bool = False
     ignored: bool = False           # the host ignores the value and clears it: decoders accept any
     guest: Optional[str] = None     # the guest code that decides how the field is filled
-    enum: Optional[str] = None
+    enum: Optional[Enum] = None
     ret: Optional[str] = None
     ioctl_allow: Optional[IoctlAllow] = None
     kind = "field"
@@ -288,6 +309,7 @@ class Item:
     max: Optional[int]
     doc: str
     line: int
+    max_ref: Optional[str] = None   # the <define> naming max, when it is one
     stride_min: Optional[int] = None
     # chunks: table item name, descriptor field names, length unit, kinds
     table: Optional[str] = None
@@ -404,6 +426,8 @@ class Parser:
         self.digest = digest
         self.base = base
         self.types = dict(SCALARS)
+        self.enums = {e.name: e for e in base.enums} if base else {}
+        self.defines = {name: value for name, value, _ in base.defines} if base else {}
         if base:
             for s in base.structs:
                 self.types[s.name] = s
@@ -415,6 +439,26 @@ class Parser:
         if t is None:
             raise node.error(f"unknown type '{name}'")
         return t
+
+    def limit(self, node, name):
+        """(value, define name or None) of a numeric attribute that may name a <define>."""
+        text = node.get(name)
+        if text is None or text[0].isdigit():
+            return (_int(text) if text is not None else None), None
+        if text not in self.defines:
+            raise node.error(f"{name}=\"{text}\" names no <define>")
+        try:
+            return _int(self.defines[text]), text
+        except ValueError:
+            raise node.error(f"{name}=\"{text}\": the define's value {self.defines[text]} is not a number")
+
+    def enum_ref(self, node):
+        name = node.get("enum")
+        if name is None:
+            return None
+        if name not in self.enums:
+            raise node.error(f"unknown enum '{name}'")
+        return self.enums[name]
 
     def expr(self, node):
         op = node.tag
@@ -450,7 +494,7 @@ class Parser:
             must_be_zero=node.get("must-be-zero") in ("true", "1"),
             padding=node.get("padding") in ("true", "1"),
             ignored=node.get("ignored") in ("true", "1"), guest=node.get("guest"),
-            since=int(node.get("since", "1")), enum=node.get("enum"), ret=node.get("ret"),
+            since=int(node.get("since", "1")), enum=self.enum_ref(node), ret=node.get("ret"),
             build_condition=node.get("build-condition"), **_defects(node),
             doc=doc_text(node), line=node.line, ioctl_allow=allow)
 
@@ -472,7 +516,9 @@ class Parser:
     def check(self, node):
         le = node.find("le")
         one_of = node.get("one-of")
-        return Check(field=node.get("field"), name=node.get("name"), min=_opt_int(node, "min"), max=_opt_int(node, "max"),
+        max_value, max_ref = self.limit(node, "max")
+        return Check(field=node.get("field"), name=node.get("name"), min=_opt_int(node, "min"),
+                     max=max_value, max_ref=max_ref,
                      multiple_of=_opt_int(node, "multiple-of"),
                      one_of=[_int(v) for v in one_of.split()] if one_of else None, mask=_opt_int(node, "mask"),
                      le=tuple(self.expr(c) for c in le.children) if le is not None else None,
@@ -496,7 +542,7 @@ class Parser:
             unit="elements" if c.tag == "array" else length.get("unit"),
             host_length=self.expr(host.children[0]) if host is not None else None,
             stride=self.expr(stride.children[0]) if stride is not None else None,
-            max=_opt_int(c, "max"),
+            max=self.limit(c, "max")[0], max_ref=self.limit(c, "max")[1],
             doc=doc_text(c), line=c.line,
             stride_min=_opt_int(stride, "min"))
         if c.tag == "chunks":
@@ -545,11 +591,14 @@ class Parser:
         for c in root.children:
             if c.tag == "define":
                 p.defines.append((c.get("name"), c.get("value"), doc_text(c)))
+                self.defines[c.get("name")] = c.get("value")
             elif c.tag == "enum":
-                p.enums.append({"name": c.get("name"), "emit": c.get("c-emit", "enum"),
-                                "closed": c.get("closed") in ("true", "1"), "doc": doc_text(c),
-                                "entries": [(e.get("name"), _int(e.get("value")), doc_text(e))
-                                            for e in c.findall("entry")]})
+                e = Enum(c.get("name"), c.get("kind", "values"), c.get("c-emit", "enum"),
+                         c.get("closed") in ("true", "1"), doc_text(c),
+                         [(x.get("name"), _int(x.get("value")), doc_text(x)) for x in c.findall("entry")],
+                         c.line)
+                self.enums[e.name] = e
+                p.enums.append(e)
             elif c.tag == "struct":
                 s = self.struct(c)
                 self.types[s.name] = s

@@ -28,6 +28,21 @@ def c_type(t):
     return f"struct {t.name}" if t.kind == "struct" else t.c_type
 
 
+def c_value(value, enum):
+    """An enum entry's value as C: a single bit of a flag set as (1 << n), as upstream writes them."""
+    if enum.kind == "flags" and value and value & (value - 1) == 0:
+        return f"(1 << {value.bit_length() - 1})"
+    return str(value)
+
+
+def entry_decl(decl, doc, indent="", width=78):
+    """A declaration with its doc: on the same line when both fit, else the comment above."""
+    line = f"{decl}  /* {' '.join(doc.split())} */"
+    if len(line) <= width or not doc:
+        return line if doc else decl
+    return comment(doc, indent, width) + "\n" + decl
+
+
 def comment_lines(text, width=78):
     """Lines " * ..." of text wrapped for the inside of a block comment."""
     out = []

@@ -182,6 +182,22 @@ class SchemaTest(unittest.TestCase):
             '<response type="nope"/></message>'),                          # 5
             "t.xml:5: unknown type 'nope'")
 
+    def test_unknown_enum(self):
+        self.assertError(struct(F("a", "u32", ' enum="nope"')), "t.xml:5: unknown enum 'nope'")
+
+    def test_limit_names_no_define(self):
+        self.assertError(lines(
+            f'<message name="A" opcode="1" response="none">{D}<request>' + F("n", "u32"),  # 4
+            f'<check field="n" max="NOPE">{D}</check></request></message>'),              # 5
+            't.xml:5: max="NOPE" names no <define>')
+
+    def test_limit_define_not_a_number(self):
+        self.assertError(lines(
+            f'<define name="L" value="(1 &lt;&lt; 2)">{D}</define>',                      # 4
+            f'<message name="A" opcode="1" response="none">{D}<request>' + F("n", "u32"),  # 5
+            f'<check field="n" max="L">{D}</check></request></message>'),                 # 6
+            't.xml:6: max="L": the define\'s value (1 << 2) is not a number')
+
     def test_scalar_response_type(self):
         self.assertError(lines(
             f'<message name="A" opcode="1" response="sync">{D}<request/>',  # 4

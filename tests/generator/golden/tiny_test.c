@@ -66,6 +66,11 @@ test_set(void **state)
    memcpy(buf, set_full, 32);
    buf[16] = 4;
    expect_error(tiny_ccmd_set_req_decode(buf, 32, &req, &err), &err, VDRM_E_NOT_ALLOWED, "flags", 16);
+   assert_string_equal(err.message, "SET: flags: 0x4 has bits outside tiny_set_flags");
+   assert_int_equal(TINY_SET_A | TINY_SET_B, 3);
+   memcpy(buf, set_full, 32);
+   buf[20] = TINY_MAX_VALUE + 1;
+   expect_error(tiny_ccmd_set_req_decode(buf, 32, &req, &err), &err, VDRM_E_LIMIT, "value", 20);
    memcpy(buf, set_full, 32);
    buf[27] = 1;
    expect_error(tiny_ccmd_set_req_decode(buf, 32, &req, &err), &err, VDRM_E_NONZERO, "reserved", 24);
