@@ -225,6 +225,58 @@ class MessageBody:
         f, _ = field_at(self.s, item.stride.name)
         return f.type.size > 4
 
+    def typed_payload(self):
+        """(item, ioctl field, allow-list) when a bytes item is the argument of
+        the ioctl a field names (its length is _IOC_SIZE of that field) and the
+        allow-list types at least one argument; else None."""
+        for item in self.items:
+            e = item.length
+            if item.kind == "bytes" and e.op == "ioc-size" and e.args[0].op == "fieldref":
+                f, _ = field_at(self.s, e.args[0].name)
+                if f is not None and f.ioctl_allow and any(io.type for io in f.ioctl_allow.ioctls):
+                    return item, f, f.ioctl_allow
+        return None
+
+    def ioctl_selector(self, f, allow):
+        """(C expression, value of an ioctl) that picks an allow-list entry in a switch."""
+        if self.ioctl_full_numbers(allow):
+            return f"out->{f.name}", lambda io: f"{io.number:#010x}u"
+        return f"VDRM_IOC_NR(out->{f.name}) - {allow.base}u", lambda io: f"{io.nr:#04x}u"
+
+    @staticmethod
+    def argument_checks(io):
+        """Checks of an ioctl argument's fields (prefix "a."): must-be-zero and
+        padding fields, closed enums, and the ioctl's own <check>s."""
+        t = io.type
+        if t is None or t.kind != "struct":
+            return []
+        out = [dict(path=path, offset=f"offsetof({c_type(t)}, {path})", value=f"a.{path}",
+                    conds=[(f"a.{path} != 0", "VDRM_E_NONZERO", "must be zero, is %llu")])
+               for path, _ in zero_fields(t)]
+        out += [enum_conditions(x.member, x.path, f"offsetof({c_type(t)}, {x.path})", "a.")
+                for x in walk(t, into_types=True)
+                if x.member.kind == "field" and x.member.enum and x.member.enum.closed and not x.in_union
+                and not x.member.dims and not x.member.bits]
+        out += [c for c in (check_conditions(k, t, "a.") for k in io.checks) if c]
+        return out
+
+    @staticmethod
+    def argument_min_size(io):
+        """C expression of the fewest bytes an ioctl argument may have: up to
+        its first later-revision field (older kernels' and guests' struct)."""
+        t = io.type
+        later = [m for m in t.members if m.since > 1] if t.kind == "struct" else []
+        return f"offsetof({c_type(t)}, {later[0].name})" if later else None
+
+    def argument_types(self):
+        """The distinct argument types of the typed payload, for its getters."""
+        tp = self.typed_payload()
+        out = []
+        for io in (tp[2].ioctls if tp else []):
+            if io.type is not None and io.type not in out:
+                out.append(io.type)
+        return out
+
     @staticmethod
     def ioctl_full_numbers(allow):
         """Whether the allow-list gives every ioctl's whole number, all within

@@ -101,12 +101,29 @@ class Enum:
 
 
 @dataclass
+class Ioctl:
+    """An ioctl an allow-list forwards: its number relative to the list's base,
+    its full number when the host compares all 32 bits, and the type of its
+    argument (the payload a decoder checks and returns typed)."""
+    name: str
+    nr: int
+    number: Optional[int]
+    doc: str
+    type: object = None     # Struct or Scalar
+    checks: list = dc_field(default_factory=list)   # rules on the argument's fields
+
+
+@dataclass
 class IoctlAllow:
     base: int
     max_size: int
     doc: str
-    ioctls: list            # (name, nr, doc)
-    numbers: dict           # name -> full ioctl number, when the host compares all 32 bits
+    ioctls: list            # Ioctl
+
+    @property
+    def numbers(self):
+        """name -> full ioctl number, for the ioctls that give one."""
+        return {i.name: i.number for i in self.ioctls if i.number is not None}
 
 
 @dataclass(kw_only=True)
@@ -485,8 +502,10 @@ class Parser:
         an = node.find("ioctl-allow")
         if an is not None:
             allow = IoctlAllow(_int(an.get("base")), _int(an.get("max-size")), doc_text(an),
-                               [(i.get("name"), _int(i.get("nr")), doc_text(i)) for i in an.findall("ioctl")],
-                               {i.get("name"): _int(i.get("number")) for i in an.findall("ioctl") if i.get("number")})
+                               [Ioctl(i.get("name"), _int(i.get("nr")), _opt_int(i, "number"), doc_text(i),
+                                      self.resolve(i, i.get("type")) if i.get("type") else None,
+                                      [self.check(k) for k in i.findall("check")])
+                                for i in an.findall("ioctl")])
         dims = [int(d) for d in node.get("count", "").split()] if node.get("count") else []
         return Field(
             name=node.get("name"), type=self.resolve(node, node.get("type")), dims=dims,

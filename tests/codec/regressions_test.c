@@ -12,7 +12,6 @@
 #include <cmocka.h>
 
 #include "asahi_codec.h"
-#include "msm_codec.h"
 
 /*
  * asahi GET_PARAMS asking for params.size = 2^64 - 4 (or 2^64 - 8) bytes: the
@@ -71,37 +70,6 @@ test_rsp_shorter_than_header(void **state)
       assert_int_equal(mem[i], 0xee);
 }
 
-/*
- * An exact-length message whose content is not a multiple of the stream
- * alignment (msm IOCTL_SIMPLE with an _IOC_SIZE of 2): the encoder pads it to
- * 24 bytes, which its own decoder used to refuse.
- */
-static void
-test_exact_message_padded_to_alignment(void **state)
-{
-   const uint32_t cmd = 0xc0026440u;   /* _IOWR('d', 0x40, 2 bytes): DRM_MSM_GET_PARAM's number */
-   struct msm_ccmd_ioctl_simple_req req = { .cmd = cmd }, out;
-   struct msm_ccmd_ioctl_simple_req_view view;
-   const uint8_t payload[2] = { 0x12, 0x34 };
-   uint8_t buf[32];
-   struct vdrm_error err;
-   size_t len;
-
-   (void)state;
-   assert_int_equal(msm_ccmd_ioctl_simple_req_encode(buf, sizeof(buf), &req, payload, &len), VDRM_OK);
-   assert_int_equal(len, 24);
-   assert_int_equal(msm_ccmd_ioctl_simple_req_decode(buf, len, &out, &view, &err), VDRM_OK);
-   assert_int_equal(view.payload.size, 2);
-   assert_memory_equal(view.payload.data, payload, 2);
-   /* Unpadded, as a lone message outside a stream, is the content exactly. */
-   buf[4] = 22;
-   assert_int_equal(msm_ccmd_ioctl_simple_req_decode(buf, 22, &out, &view, &err), VDRM_OK);
-   /* Anything longer than the padded content is not. */
-   buf[4] = 28;
-   assert_int_equal(msm_ccmd_ioctl_simple_req_decode(buf, 28, &out, &view, &err), VDRM_E_LENGTH);
-   assert_string_equal(err.field, "hdr.len");
-}
-
 /* asahi GET_PARAMS is exactly 40 bytes: its spec says so and it has no variable part. */
 static void
 test_exact_message_without_tail(void **state)
@@ -124,7 +92,6 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_asahi_get_params_huge_size),
       cmocka_unit_test(test_rsp_shorter_than_header),
-      cmocka_unit_test(test_exact_message_padded_to_alignment),
       cmocka_unit_test(test_exact_message_without_tail),
    };
 

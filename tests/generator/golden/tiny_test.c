@@ -114,6 +114,36 @@ test_put(void **state)
    expect_error(tiny_ccmd_put_req_decode(buf, 60, &req, &view, &err), &err, VDRM_E_TRUNCATED, "name", 56);
 }
 
+/*
+ * An exact-length message whose content is not a multiple of the stream
+ * alignment (found by fuzzing msm IOCTL_SIMPLE with an _IOC_SIZE of 2): the
+ * encoder pads it to 4 bytes, which its own decoder used to refuse.
+ */
+static void
+test_exact_message_padded_to_alignment(void **state)
+{
+   struct tiny_ccmd_raw_req req = { .len = 2 }, out;
+   struct tiny_ccmd_raw_req_view view;
+   const uint8_t data[2] = { 0x12, 0x34 };
+   uint8_t buf[32];
+   struct vdrm_error err;
+   size_t len;
+
+   (void)state;
+   assert_int_equal(tiny_ccmd_raw_req_encode(buf, sizeof(buf), &req, data, &len), VDRM_OK);
+   assert_int_equal(len, 24);
+   assert_int_equal(buf[22] | buf[23], 0);
+   assert_int_equal(tiny_ccmd_raw_req_decode(buf, len, &out, &view, &err), VDRM_OK);
+   assert_int_equal(view.data.size, 2);
+   assert_memory_equal(view.data.data, data, 2);
+   /* Unpadded, as a lone message outside a stream, is the content exactly. */
+   buf[4] = 22;
+   assert_int_equal(tiny_ccmd_raw_req_decode(buf, 22, &out, &view, &err), VDRM_OK);
+   /* Anything longer than the padded content is not. */
+   buf[4] = 28;
+   expect_error(tiny_ccmd_raw_req_decode(buf, 28, &out, &view, &err), &err, VDRM_E_LENGTH, "hdr.len", 4);
+}
+
 struct calls {
    int set, put;
    uint32_t value, items;
@@ -166,7 +196,7 @@ test_dispatch(void **state)
    buf[4] = 16;
    expect_error(tiny_dispatch(&h, &calls, buf, 16, &err), &err, VDRM_E_OPCODE, "hdr.cmd", 0);
    assert_string_equal(err.command, "NOP");
-   buf[0] = 4;   /* past the table */
+   buf[0] = 5;   /* past the table */
    expect_error(tiny_dispatch(&h, &calls, buf, 16, &err), &err, VDRM_E_OPCODE, "hdr.cmd", 0);
    assert_string_equal(err.command, "tiny");
    assert_int_equal(calls.set, 2);
@@ -202,6 +232,7 @@ main(void)
       cmocka_unit_test(test_put),
       cmocka_unit_test(test_dispatch),
       cmocka_unit_test(test_response),
+      cmocka_unit_test(test_exact_message_padded_to_alignment),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

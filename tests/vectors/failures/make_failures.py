@@ -194,6 +194,20 @@ def msm():
     base = req(2, p('I', get_param) + p('IIQII', 0x10, 3, 0, 0, 0))
     nr_allow_list_cases(c, base, core_nr=0x00, other=(0x42, 'DRM_MSM_GEM_NEW (nr 0x42) is not forwarded'),
                         allowed=(0x40, 'GET_PARAM'))
+    m = 'IOCTL_SIMPLE'
+    c.req(m, 'IOCTL_SIMPLE: GET_PARAM with len 1', base, put(base, 36, 'I', 1), 'VDRM_E_NONZERO',
+          'payload.len', 36, why='a read of a parameter takes no length')
+    c.req(m, 'IOCTL_SIMPLE: GET_PARAM with pad 1', base, put(base, 40, 'I', 1), 'VDRM_E_NONZERO',
+          'payload.pad', 40, why='padding of the argument')
+    short = req(2, p('I', ioc(IOC_READ | IOC_WRITE, 0x40, 12)) + p('III', 0x10, 3, 0))
+    c.req(m, 'IOCTL_SIMPLE: GET_PARAM with a 12-byte argument', base, short, 'VDRM_E_LENGTH',
+          'payload', 20, why='drm_msm_param is 16 bytes (older kernels) to 24')
+    new = req(2, p('I', ioc(IOC_READ | IOC_WRITE, 0x4a, 16)) + p('IIII', 0, 1, 0, 0))
+    c.req(m, 'IOCTL_SIMPLE: SUBMITQUEUE_NEW with a 16-byte argument', base, new, 'VDRM_E_LENGTH',
+          'payload', 20, why='drm_msm_submitqueue is 12 bytes')
+    close = req(2, p('I', ioc(IOC_WRITE, 0x4b, 8)) + p('II', 1, 0))
+    c.req(m, 'IOCTL_SIMPLE: SUBMITQUEUE_CLOSE with an 8-byte argument', base, close, 'VDRM_E_LENGTH',
+          'payload', 20, why='the argument is a __u32 queue id')
 
     # GEM_NEW: iova u64 @16, size u64 @24, flags @32, blob_id @36.
     base = req(3, p('QQII', 0x100100000, 0x20000, 0x20000, 1))
