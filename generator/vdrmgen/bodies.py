@@ -260,6 +260,22 @@ class MessageBody:
         out += [c for c in (check_conditions(k, t, "a.") for k in io.checks) if c]
         return out
 
+    def argument_cases(self):
+        """The typed ioctls whose argument the decoder must look at (a size to
+        check or fields to check), for its switch."""
+        tp = self.typed_payload()
+        if not tp:
+            return []
+        return [io for io in tp[2].ioctls if io.type is not None and
+                (not self.argument_size_implied(io, tp[2]) or self.argument_checks(io))]
+
+    def argument_size_implied(self, io, allow):
+        """Whether the ioctl's whole number, compared already, fixes the payload
+        at exactly its argument's size (then the size needs no check)."""
+        return (self.ioctl_full_numbers(allow) and io.number is not None and
+                (io.number >> 16) & 0x3fff == (io.type.size() if io.type.kind == "struct" else io.type.size)
+                and self.argument_min_size(io) is None)
+
     @staticmethod
     def argument_min_size(io):
         """C expression of the fewest bytes an ioctl argument may have: up to

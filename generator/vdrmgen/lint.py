@@ -93,6 +93,14 @@ class Linter:
             self.report(m.line, "must-be-zero-type", f"{s.name}.{m.name}: must-be-zero needs an integer field")
         if m.ioctl_allow and m.type.name != "u32":
             self.report(m.line, "ioctl-type", f"{s.name}.{m.name}: an ioctl number is a u32")
+        for io in (m.ioctl_allow.ioctls if m.ioctl_allow else []):
+            if io.number is None or io.type is None:
+                continue
+            size = io.type.size() if io.type.kind == "struct" else io.type.size
+            if (io.number >> 16) & 0x3fff != size:
+                self.report(m.line, "ioctl-argument-size",
+                            f"{s.name}.{m.name}: {io.name} ({io.number:#010x}) has an argument of "
+                            f"{(io.number >> 16) & 0x3fff} bytes, but {io.type.name} is {size}")
 
     def message_alignment(self, msg, s):
         for abi in ABIS:

@@ -344,6 +344,17 @@ class LintTest(unittest.TestCase):
         self.assertLint(self.chunk_with_check("exact", "nope"), [
             "t.xml:9: error: [unknown-field] A: check on unknown field 'nope' of dd"])
 
+    def test_ioctl_argument_size(self):
+        body = lines(
+            f'<struct name="arg" origin="wire">{D}' + F("a", "u32") + '</struct>',           # 4
+            f'<message name="A" opcode="1" response="none">{D}<request>',                     # 5
+            f'<field name="cmd" type="u32">{D}<ioctl-allow base="0x40" max-size="64">{D}',    # 6
+            f'<ioctl name="X" nr="0x01" number="0xc0086441" type="arg">{D}</ioctl>',         # 7
+            '</ioctl-allow></field></request></message>')
+        self.assertLint(body, [
+            "t.xml:6: error: [ioctl-argument-size] t_ccmd_a_req.cmd: X (0xc0086441) has an argument of "
+            "8 bytes, but arg is 4"])
+
     def records(self, record_rows):
         return lines(
             f'<struct name="h" origin="wire">{D}' + F("tag", "u32") + F("len", "u32") + '</struct>',  # 4

@@ -447,6 +447,30 @@ def i915():
           resized(base, 'request', 44), 'VDRM_E_LENGTH', 'hdr.len', 4,
           why='hdr.len must be exactly 24 + _IOC_SIZE(cmd)')
 
+    # Typed arguments: a valid one, then one field broken (the argument starts at 24).
+    def simple(number, arg):
+        return req(1, p('II', number, 0) + arg)
+    for name, number in (('GETPARAM', 0xc0186474), ('SETPARAM', 0xc0186475)):
+        ok = simple(number, p('IIQ', 1, 0, 6) + p('Q', 0))   # ctx 1, size 0, PRIORITY, value 0
+        c.req(m, 'IOCTL_SIMPLE: CONTEXT_%s of ENGINES (10)' % name, ok, put(ok, 24 + 8, 'Q', 10),
+              'VDRM_E_NOT_ALLOWED', 'payload.param', 24 + 8,
+              why='ENGINES carries a guest pointer; only GTT_SIZE, PRIORITY, RECOVERABLE and VM pass')
+    for name, number in (('VM_CREATE', 0xc010647a), ('VM_DESTROY', 0x4010647b)):
+        ok = simple(number, p('QII', 0, 0, 1))
+        c.req(m, 'IOCTL_SIMPLE: %s with extensions' % name, ok, put(ok, 24, 'Q', 0x7fff0000),
+              'VDRM_E_NONZERO', 'payload.extensions', 24,
+              why='an extension chain is a guest pointer the host kernel would follow')
+        c.req(m, 'IOCTL_SIMPLE: %s with flags 1' % name, ok, put(ok, 24 + 8, 'I', 1),
+              'VDRM_E_NONZERO', 'payload.flags', 24 + 8, why='no flags are defined')
+    ok = simple(0xc0186472, p('IIIIII', 1, 0, 0, 0, 0, 0))              # GET_RESET_STATS
+    c.req(m, 'IOCTL_SIMPLE: GET_RESET_STATS with flags 1', ok, put(ok, 24 + 4, 'I', 1),
+          'VDRM_E_NONZERO', 'payload.flags', 24 + 4, why='no flags are defined')
+    c.req(m, 'IOCTL_SIMPLE: GET_RESET_STATS with pad 1', ok, put(ok, 24 + 20, 'I', 1),
+          'VDRM_E_NONZERO', 'payload.pad', 24 + 20, why='padding of the argument')
+    ok = simple(0x4008646e, p('II', 2, 0))                              # GEM_CONTEXT_DESTROY
+    c.req(m, 'IOCTL_SIMPLE: GEM_CONTEXT_DESTROY with pad 1', ok, put(ok, 24 + 4, 'I', 1),
+          'VDRM_E_NONZERO', 'payload.pad', 24 + 4, why='padding of the argument')
+
     # Responses with pad @4 (then ret, value / length / ctx_id / busy).
     for message in ('GETPARAM', 'QUERYPARAM', 'GEM_CONTEXT_CREATE', 'GEM_BUSY'):
         c.nonzero(message, 'response', rsp(p('IiI', 0, 0, 1)), 'pad', 4, 'I', 1)
