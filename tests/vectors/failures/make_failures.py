@@ -645,6 +645,25 @@ def asahi():
     base = req(2, p('I', vm_create) + p('QQII', 0x10000000, 0x20000000, 0, 0))
     nr_allow_list_cases(c, base, core_nr=0x02, other=(0x44, 'nr 0x44 (0x04 is not on the allow list)'),
                         allowed=(0x42, 'VM_CREATE'))
+    m = 'IOCTL_SIMPLE'
+
+    def simple(nr, size, arg):
+        return req(2, p('I', ioc(IOC_READ | IOC_WRITE, nr, size)) + arg)
+    for name, nr, size in (('GET_TIME', 0x41, 16), ('VM_CREATE', 0x42, 24), ('VM_DESTROY', 0x43, 8),
+                           ('QUEUE_CREATE', 0x48, 24), ('QUEUE_DESTROY', 0x49, 8)):
+        bad = simple(nr, size + 4, bytes(size + 4))
+        c.req(m, 'IOCTL_SIMPLE: %s with a %d-byte argument' % (name, size + 4), base, bad, 'VDRM_E_LENGTH',
+              'payload', 20, why='the argument of %s is %d bytes' % (name, size))
+    ok = simple(0x42, 24, p('QQII', 0x10000000, 0x20000000, 0, 0))
+    c.req(m, 'IOCTL_SIMPLE: VM_CREATE with pad 1', ok, put(ok, 20 + 20, 'I', 1), 'VDRM_E_NONZERO',
+          'payload.pad', 40, why='padding of the argument')
+    for name, nr in (('VM_DESTROY', 0x43), ('QUEUE_DESTROY', 0x49)):
+        ok = simple(nr, 8, p('II', 1, 0))
+        c.req(m, 'IOCTL_SIMPLE: %s with pad 1' % name, ok, put(ok, 24, 'I', 1), 'VDRM_E_NONZERO',
+              'payload.pad', 24, why='padding of the argument')
+    ok = simple(0x48, 24, p('IIIIQ', 0, 1, 1, 0, 0x100000000))
+    c.req(m, 'IOCTL_SIMPLE: QUEUE_CREATE at priority HIGH', ok, put(ok, 20 + 8, 'I', 2), 'VDRM_E_LIMIT',
+          'payload.priority', 28, why='the deployed host refuses priorities above MEDIUM')
 
     # GEM_NEW: flags @16, bind_flags @20, vm_id @24, blob_id @28, size u64 @32, addr u64 @40.
     base = req(4, p('IIIIQQ', 1, 6, 1, 0x11, 0x40000, 0xffe1234000))
