@@ -174,6 +174,126 @@ struct i915_ccmd_ioctl_simple_rsp_view {
    struct vdrm_span payload;   /* the rest of the message bytes */
 };
 
+/*
+ * payload as a struct drm_i915_gem_set_domain (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_set_domain(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_set_domain *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_set_tiling (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_set_tiling(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_set_tiling *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_get_tiling (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_get_tiling(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_get_tiling *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_get_aperture (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_get_aperture(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_get_aperture *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_context_create (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_context_create(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_context_create *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_context_destroy (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_context_destroy(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_context_destroy *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_reg_read (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_reg_read(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_reg_read *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_reset_stats (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_reset_stats(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_reset_stats *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_context_param (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_context_param(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_context_param *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
+/*
+ * payload as a struct drm_i915_gem_vm_control (see the doc for which one it holds):
+ * bytes it lacks read as zero, bytes beyond it are not read.
+ */
+static inline void
+i915_ccmd_ioctl_simple_rsp_payload_get_drm_i915_gem_vm_control(const struct i915_ccmd_ioctl_simple_rsp_view *view, struct drm_i915_gem_vm_control *out)
+{
+   memset(out, 0, sizeof(*out));
+   memcpy(out, view->payload.data,
+          view->payload.size < sizeof(*out) ? view->payload.size : sizeof(*out));
+}
+
 uint64_t i915_ccmd_ioctl_simple_rsp_size(uint32_t payload_size);
 int i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_ioctl_simple_rsp *rsp,
       const void *payload,

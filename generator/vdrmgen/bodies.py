@@ -293,6 +293,29 @@ class MessageBody:
                 out.append(io.type)
         return out
 
+    def item_variants(self):
+        """(item, [types]) of every bytes item that holds structs: its <variants>,
+        or for a response whose bytes the host sizes by _IOC_OUT_SIZE of a
+        request's typed ioctl field, that ioctl's argument types (the argument
+        after the call). Typed getters are generated for each."""
+        out = []
+        for item in self.items:
+            types = []
+            if item.variants is not None:
+                types = [v.type for v in item.variants.cases]
+            elif not self.is_request and item.host_length is not None and item.host_length.op == "ioc-out-size":
+                e = item.host_length.args[0]
+                f, _ = field_at(self.msg.request, e.name) if e.op == "fieldref" else (None, None)
+                if f is not None and f.ioctl_allow:
+                    types = [io.type for io in f.ioctl_allow.ioctls if io.type is not None]
+            distinct = []
+            for t in types:
+                if t not in distinct:
+                    distinct.append(t)
+            if distinct:
+                out.append((item, distinct))
+        return out
+
     @staticmethod
     def ioctl_full_numbers(allow):
         """Whether the allow-list gives every ioctl's whole number, all within

@@ -314,6 +314,24 @@ class Record:
 
 
 @dataclass
+class Variant:
+    """What a bytes item holds when its selector has a value."""
+    value: int
+    name: Optional[str]     # the value's name (an enum entry)
+    type: object
+    doc: str
+
+
+@dataclass
+class Variants:
+    selector: str           # field path
+    scope: str              # self | request | record
+    doc: str
+    cases: list             # Variant
+    line: int
+
+
+@dataclass
 class Item:
     kind: str               # array | bytes | chunks | records
     name: str
@@ -339,6 +357,8 @@ class Item:
     header: object = None
     tag: Optional[str] = None
     records: list = dc_field(default_factory=list)
+    # bytes: the structs they hold, chosen by a field
+    variants: Optional[Variants] = None
 
 
 @dataclass
@@ -564,6 +584,11 @@ class Parser:
             max=self.limit(c, "max")[0], max_ref=self.limit(c, "max")[1],
             doc=doc_text(c), line=c.line,
             stride_min=_opt_int(stride, "min"))
+        v = c.find("variants")
+        if v is not None:
+            it.variants = Variants(v.get("selector"), v.get("scope", "self"), doc_text(v),
+                                   [Variant(_int(x.get("value")), x.get("name"), self.resolve(x, x.get("type")),
+                                            doc_text(x)) for x in v.findall("variant")], v.line)
         if c.tag == "chunks":
             it.table = c.get("table")
             it.id_field = c.get("id-field")

@@ -343,6 +343,41 @@ test_rsp_region(void **state)
    assert_int_equal(mem[12], 0);
 }
 
+/* Payloads as the structs they hold: ioctl arguments and a query's answer. */
+static void
+test_typed_payloads(void **state)
+{
+   (void)state;
+   struct msm_ccmd_ioctl_simple_req req = { .cmd = 0xc0106440u }, out;   /* GET_PARAM, 16 bytes (older header) */
+   struct msm_ccmd_ioctl_simple_req_view view;
+   struct msm_ioctl_param arg = { .pipe = 0x10, .param = 3, .len = 7, .pad = 9 };
+   struct msm_ccmd_submitqueue_query_rsp rsp = { .ret = 0, .out_len = 4 }, rout;
+   struct msm_ccmd_submitqueue_query_rsp_view rview;
+   struct msm_submitqueue_query_faults faults;
+   const uint8_t answer[8] = { 5, 0, 0, 0, 0xee, 0xee, 0xee, 0xee };
+   struct vdrm_error err;
+   size_t len;
+
+   assert_int_equal(msm_ccmd_ioctl_simple_req_encode(buf, sizeof(buf), &req, &arg, &len), VDRM_OK);
+   assert_int_equal(len, 36);
+   assert_int_equal(msm_ccmd_ioctl_simple_req_decode(buf, len, &out, &view, &err), VDRM_OK);
+   memset(&arg, 0xff, sizeof(arg));
+   msm_ccmd_ioctl_simple_req_payload_get_msm_ioctl_param(&view, &arg);
+   assert_int_equal(arg.pipe, 0x10);
+   assert_int_equal(arg.param, 3);
+   assert_int_equal(arg.len, 0);   /* beyond the 16 bytes sent: zero */
+   assert_int_equal(arg.pad, 0);
+
+   assert_int_equal(msm_ccmd_submitqueue_query_rsp_encode(buf, sizeof(buf), &rsp, answer, 8, &len), VDRM_OK);
+   assert_int_equal(msm_ccmd_submitqueue_query_rsp_decode(buf, len, &rout, &rview, &err), VDRM_OK);
+   msm_ccmd_submitqueue_query_rsp_payload_get_msm_submitqueue_query_faults(&rview, &faults);
+   assert_int_equal(faults.faults, 5);
+   assert_int_equal(msm_ccmd_submitqueue_query_rsp_encode(buf, sizeof(buf), &rsp, answer, 2, &len), VDRM_OK);
+   assert_int_equal(msm_ccmd_submitqueue_query_rsp_decode(buf, len, &rout, &rview, &err), VDRM_OK);
+   msm_ccmd_submitqueue_query_rsp_payload_get_msm_submitqueue_query_faults(&rview, &faults);
+   assert_int_equal(faults.faults, 5);   /* two bytes given, the rest zero */
+}
+
 int
 main(void)
 {
@@ -357,6 +392,7 @@ main(void)
       cmocka_unit_test(test_gem_submit),
       cmocka_unit_test(test_submitqueue_query),
       cmocka_unit_test(test_dispatch_and_stream),
+      cmocka_unit_test(test_typed_payloads),
       cmocka_unit_test(test_rsp_region),
    };
    return cmocka_run_group_tests(tests, NULL, NULL);
