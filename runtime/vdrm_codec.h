@@ -213,6 +213,33 @@ struct vdrm_records_desc {
    vdrm_record_step_fn step;
 };
 
+/* One thing a bytes item can hold: when the selector reads value, a type. */
+struct vdrm_variant_desc {
+   uint64_t value;
+   const char *name;                      /* the value's name (ioctl, enum entry), or NULL */
+   const struct vdrm_struct_desc *type;   /* a struct; NULL for a scalar of kind and size */
+   uint8_t kind;                          /* enum vdrm_kind */
+   uint32_t size;                         /* bytes of the type */
+   uint32_t min_size;                     /* bytes of its oldest revision */
+};
+
+/* Where a variants selector lives and how its value is read. */
+enum vdrm_select {
+   VDRM_SELECT_VALUE,    /* the field's value */
+   VDRM_SELECT_IOC_NR,   /* _IOC_NR of an ioctl number, less base */
+};
+
+/* What a bytes item holds, chosen by a field of this body or of the request it answers. */
+struct vdrm_variants_desc {
+   bool in_request;            /* the selector is a field of the request (this body is its response) */
+   uint32_t selector_offset;   /* byte offset of the selector in that fixed part */
+   uint8_t selector_size;      /* 1, 2, 4 or 8 */
+   uint8_t select;             /* enum vdrm_select */
+   uint32_t base;              /* VDRM_SELECT_IOC_NR: the allow-list's base */
+   uint32_t nvariants;
+   const struct vdrm_variant_desc *variants;
+};
+
 struct vdrm_item_desc {
    const char *name;
    uint8_t kind;                          /* enum vdrm_item_kind */
@@ -224,6 +251,7 @@ struct vdrm_item_desc {
                                              field holding it; -1 otherwise */
    bool takes_rest;                       /* its length is the rest of the message */
    const struct vdrm_records_desc *records;  /* VDRM_ITEM_RECORDS: the kinds */
+   const struct vdrm_variants_desc *variants;  /* bytes that hold structs, or NULL */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,

@@ -137,6 +137,136 @@ static const struct vdrm_struct_desc amdgpu_ccmd_query_info_rsp_desc = {
    "amdgpu_ccmd_query_info_rsp", sizeof(struct amdgpu_ccmd_query_info_rsp), 1, amdgpu_ccmd_query_info_rsp_fields,
 };
 
+static const struct vdrm_field_desc amdgpu_info_hw_ip_fields[] = {
+   { "hw_ip_version_major", offsetof(struct amdgpu_info_hw_ip, hw_ip_version_major), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "hw_ip_version_minor", offsetof(struct amdgpu_info_hw_ip, hw_ip_version_minor), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "capabilities_flags", offsetof(struct amdgpu_info_hw_ip, capabilities_flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "ib_start_alignment", offsetof(struct amdgpu_info_hw_ip, ib_start_alignment), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ib_size_alignment", offsetof(struct amdgpu_info_hw_ip, ib_size_alignment), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "available_rings", offsetof(struct amdgpu_info_hw_ip, available_rings), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_discovery_version", offsetof(struct amdgpu_info_hw_ip, ip_discovery_version), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc amdgpu_info_hw_ip_desc = {
+   "amdgpu_info_hw_ip", sizeof(struct amdgpu_info_hw_ip), 7, amdgpu_info_hw_ip_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_firmware_fields[] = {
+   { "ver", offsetof(struct drm_amdgpu_info_firmware, ver), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "feature", offsetof(struct drm_amdgpu_info_firmware, feature), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_firmware_desc = {
+   "drm_amdgpu_info_firmware", sizeof(struct drm_amdgpu_info_firmware), 2, drm_amdgpu_info_firmware_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_gds_fields[] = {
+   { "gds_gfx_partition_size", offsetof(struct drm_amdgpu_info_gds, gds_gfx_partition_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "compute_partition_size", offsetof(struct drm_amdgpu_info_gds, compute_partition_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gds_total_size", offsetof(struct drm_amdgpu_info_gds, gds_total_size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gws_per_gfx_partition", offsetof(struct drm_amdgpu_info_gds, gws_per_gfx_partition), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gws_per_compute_partition", offsetof(struct drm_amdgpu_info_gds, gws_per_compute_partition), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "oa_per_gfx_partition", offsetof(struct drm_amdgpu_info_gds, oa_per_gfx_partition), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "oa_per_compute_partition", offsetof(struct drm_amdgpu_info_gds, oa_per_compute_partition), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "_pad", offsetof(struct drm_amdgpu_info_gds, _pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_gds_desc = {
+   "drm_amdgpu_info_gds", sizeof(struct drm_amdgpu_info_gds), 8, drm_amdgpu_info_gds_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_vram_gtt_fields[] = {
+   { "vram_size", offsetof(struct drm_amdgpu_info_vram_gtt, vram_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vram_cpu_accessible_size", offsetof(struct drm_amdgpu_info_vram_gtt, vram_cpu_accessible_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "gtt_size", offsetof(struct drm_amdgpu_info_vram_gtt, gtt_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_vram_gtt_desc = {
+   "drm_amdgpu_info_vram_gtt", sizeof(struct drm_amdgpu_info_vram_gtt), 3, drm_amdgpu_info_vram_gtt_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_heap_info_fields[] = {
+   { "total_heap_size", offsetof(struct drm_amdgpu_heap_info, total_heap_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "usable_heap_size", offsetof(struct drm_amdgpu_heap_info, usable_heap_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "heap_usage", offsetof(struct drm_amdgpu_heap_info, heap_usage), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "max_allocation", offsetof(struct drm_amdgpu_heap_info, max_allocation), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_heap_info_desc = {
+   "drm_amdgpu_heap_info", sizeof(struct drm_amdgpu_heap_info), 4, drm_amdgpu_heap_info_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_memory_info_fields[] = {
+   { "vram", offsetof(struct drm_amdgpu_memory_info, vram), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_heap_info_desc, 0 },
+   { "cpu_accessible_vram", offsetof(struct drm_amdgpu_memory_info, cpu_accessible_vram), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_heap_info_desc, 0 },
+   { "gtt", offsetof(struct drm_amdgpu_memory_info, gtt), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_heap_info_desc, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_memory_info_desc = {
+   "drm_amdgpu_memory_info", sizeof(struct drm_amdgpu_memory_info), 3, drm_amdgpu_memory_info_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_vce_clock_table_entry_fields[] = {
+   { "sclk", offsetof(struct drm_amdgpu_info_vce_clock_table_entry, sclk), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "mclk", offsetof(struct drm_amdgpu_info_vce_clock_table_entry, mclk), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "eclk", offsetof(struct drm_amdgpu_info_vce_clock_table_entry, eclk), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_amdgpu_info_vce_clock_table_entry, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_vce_clock_table_entry_desc = {
+   "drm_amdgpu_info_vce_clock_table_entry", sizeof(struct drm_amdgpu_info_vce_clock_table_entry), 4, drm_amdgpu_info_vce_clock_table_entry_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_vce_clock_table_fields[] = {
+   { "entries", offsetof(struct drm_amdgpu_info_vce_clock_table, entries), 6, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info_vce_clock_table_entry_desc, 0 },
+   { "num_valid_entries", offsetof(struct drm_amdgpu_info_vce_clock_table, num_valid_entries), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_amdgpu_info_vce_clock_table, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_vce_clock_table_desc = {
+   "drm_amdgpu_info_vce_clock_table", sizeof(struct drm_amdgpu_info_vce_clock_table), 3, drm_amdgpu_info_vce_clock_table_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_num_handles_fields[] = {
+   { "uvd_max_handles", offsetof(struct drm_amdgpu_info_num_handles, uvd_max_handles), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "uvd_used_handles", offsetof(struct drm_amdgpu_info_num_handles, uvd_used_handles), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_num_handles_desc = {
+   "drm_amdgpu_info_num_handles", sizeof(struct drm_amdgpu_info_num_handles), 2, drm_amdgpu_info_num_handles_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_video_codec_info_fields[] = {
+   { "valid", offsetof(struct drm_amdgpu_info_video_codec_info, valid), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_width", offsetof(struct drm_amdgpu_info_video_codec_info, max_width), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_height", offsetof(struct drm_amdgpu_info_video_codec_info, max_height), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_pixels_per_frame", offsetof(struct drm_amdgpu_info_video_codec_info, max_pixels_per_frame), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_level", offsetof(struct drm_amdgpu_info_video_codec_info, max_level), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_amdgpu_info_video_codec_info, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_video_codec_info_desc = {
+   "drm_amdgpu_info_video_codec_info", sizeof(struct drm_amdgpu_info_video_codec_info), 6, drm_amdgpu_info_video_codec_info_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_video_caps_fields[] = {
+   { "codec_info", offsetof(struct drm_amdgpu_info_video_caps, codec_info), 8, VDRM_KIND_STRUCT, 0, 0, 0, &drm_amdgpu_info_video_codec_info_desc, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_video_caps_desc = {
+   "drm_amdgpu_info_video_caps", sizeof(struct drm_amdgpu_info_video_caps), 1, drm_amdgpu_info_video_caps_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_info_gpuvm_fault_fields[] = {
+   { "addr", offsetof(struct drm_amdgpu_info_gpuvm_fault, addr), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "status", offsetof(struct drm_amdgpu_info_gpuvm_fault, status), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "vmhub", offsetof(struct drm_amdgpu_info_gpuvm_fault, vmhub), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_info_gpuvm_fault_desc = {
+   "drm_amdgpu_info_gpuvm_fault", sizeof(struct drm_amdgpu_info_gpuvm_fault), 3, drm_amdgpu_info_gpuvm_fault_fields,
+};
+
 static const struct vdrm_field_desc amdgpu_ccmd_gem_new_req__r_fields[] = {
    { "alloc_size", offsetof(struct amdgpu_ccmd_gem_new_req, r.alloc_size) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
    { "phys_alignment", offsetof(struct amdgpu_ccmd_gem_new_req, r.phys_alignment) - offsetof(struct amdgpu_ccmd_gem_new_req, r), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
@@ -329,17 +459,47 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_query_fence_status_rsp_desc 
    "amdgpu_ccmd_cs_query_fence_status_rsp", sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), 3, amdgpu_ccmd_cs_query_fence_status_rsp_fields,
 };
 
+static const struct vdrm_variant_desc amdgpu_ccmd_query_info_rsp_payload_variant_rows[] = {
+   { 0x0u, "AMDGPU_INFO_ACCEL_WORKING", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+   { 0x1u, "AMDGPU_INFO_CRTC_FROM_ID", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+   { 0x2u, "AMDGPU_INFO_HW_IP_INFO", &amdgpu_info_hw_ip_desc, VDRM_KIND_STRUCT, sizeof(struct amdgpu_info_hw_ip), sizeof(struct amdgpu_info_hw_ip) },
+   { 0x3u, "AMDGPU_INFO_HW_IP_COUNT", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+   { 0x5u, "AMDGPU_INFO_TIMESTAMP", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0xeu, "AMDGPU_INFO_FW_VERSION", &drm_amdgpu_info_firmware_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_firmware), sizeof(struct drm_amdgpu_info_firmware) },
+   { 0xfu, "AMDGPU_INFO_NUM_BYTES_MOVED", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x10u, "AMDGPU_INFO_VRAM_USAGE", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x11u, "AMDGPU_INFO_GTT_USAGE", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x13u, "AMDGPU_INFO_GDS_CONFIG", &drm_amdgpu_info_gds_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_gds), sizeof(struct drm_amdgpu_info_gds) },
+   { 0x14u, "AMDGPU_INFO_VRAM_GTT", &drm_amdgpu_info_vram_gtt_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_vram_gtt), sizeof(struct drm_amdgpu_info_vram_gtt) },
+   { 0x17u, "AMDGPU_INFO_VIS_VRAM_USAGE", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x18u, "AMDGPU_INFO_NUM_EVICTIONS", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x19u, "AMDGPU_INFO_MEMORY", &drm_amdgpu_memory_info_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_memory_info), sizeof(struct drm_amdgpu_memory_info) },
+   { 0x1au, "AMDGPU_INFO_VCE_CLOCK_TABLE", &drm_amdgpu_info_vce_clock_table_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_vce_clock_table), sizeof(struct drm_amdgpu_info_vce_clock_table) },
+   { 0x1cu, "AMDGPU_INFO_NUM_HANDLES", &drm_amdgpu_info_num_handles_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_num_handles), sizeof(struct drm_amdgpu_info_num_handles) },
+   { 0x1du, "AMDGPU_INFO_SENSOR", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+   { 0x1eu, "AMDGPU_INFO_NUM_VRAM_CPU_PAGE_FAULTS", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x1fu, "AMDGPU_INFO_VRAM_LOST_COUNTER", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+   { 0x20u, "AMDGPU_INFO_RAS_ENABLED_FEATURES", NULL, VDRM_KIND_U64, sizeof(uint64_t), sizeof(uint64_t) },
+   { 0x21u, "AMDGPU_INFO_VIDEO_CAPS", &drm_amdgpu_info_video_caps_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_video_caps), sizeof(struct drm_amdgpu_info_video_caps) },
+   { 0x23u, "AMDGPU_INFO_GPUVM_FAULT", &drm_amdgpu_info_gpuvm_fault_desc, VDRM_KIND_STRUCT, sizeof(struct drm_amdgpu_info_gpuvm_fault), sizeof(struct drm_amdgpu_info_gpuvm_fault) },
+};
+
+static const struct vdrm_variants_desc amdgpu_ccmd_query_info_rsp_payload_variants = {
+   true, 28, 4, VDRM_SELECT_VALUE, 0u,
+   22, amdgpu_ccmd_query_info_rsp_payload_variant_rows,
+};
+
 static const struct vdrm_item_desc amdgpu_ccmd_query_info_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL, &amdgpu_ccmd_query_info_rsp_payload_variants },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_cs_submit_req_items[] = {
-   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL },
-   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL },
+   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL, NULL },
+   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL, NULL },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_set_metadata_req_items[] = {
-   { "umd_metadata", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL },
+   { "umd_metadata", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL, NULL },
 };
 
 static int

@@ -29,6 +29,56 @@ static const struct vdrm_struct_desc asahi_ccmd_nop_req_desc = {
    "asahi_ccmd_nop_req", sizeof(struct asahi_ccmd_nop_req), 1, asahi_ccmd_nop_req_fields,
 };
 
+static const struct vdrm_field_desc drm_asahi_get_time_fields[] = {
+   { "flags", offsetof(struct drm_asahi_get_time, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "gpu_timestamp", offsetof(struct drm_asahi_get_time, gpu_timestamp), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_get_time_desc = {
+   "drm_asahi_get_time", sizeof(struct drm_asahi_get_time), 2, drm_asahi_get_time_fields,
+};
+
+static const struct vdrm_field_desc drm_asahi_vm_create_fields[] = {
+   { "kernel_start", offsetof(struct drm_asahi_vm_create, kernel_start), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "kernel_end", offsetof(struct drm_asahi_vm_create, kernel_end), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vm_id", offsetof(struct drm_asahi_vm_create, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_asahi_vm_create, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_vm_create_desc = {
+   "drm_asahi_vm_create", sizeof(struct drm_asahi_vm_create), 4, drm_asahi_vm_create_fields,
+};
+
+static const struct vdrm_field_desc drm_asahi_vm_destroy_fields[] = {
+   { "vm_id", offsetof(struct drm_asahi_vm_destroy, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_asahi_vm_destroy, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_vm_destroy_desc = {
+   "drm_asahi_vm_destroy", sizeof(struct drm_asahi_vm_destroy), 2, drm_asahi_vm_destroy_fields,
+};
+
+static const struct vdrm_field_desc drm_asahi_queue_create_fields[] = {
+   { "flags", offsetof(struct drm_asahi_queue_create, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "vm_id", offsetof(struct drm_asahi_queue_create, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "priority", offsetof(struct drm_asahi_queue_create, priority), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "queue_id", offsetof(struct drm_asahi_queue_create, queue_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "usc_exec_base", offsetof(struct drm_asahi_queue_create, usc_exec_base), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_queue_create_desc = {
+   "drm_asahi_queue_create", sizeof(struct drm_asahi_queue_create), 5, drm_asahi_queue_create_fields,
+};
+
+static const struct vdrm_field_desc drm_asahi_queue_destroy_fields[] = {
+   { "queue_id", offsetof(struct drm_asahi_queue_destroy, queue_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_asahi_queue_destroy, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_queue_destroy_desc = {
+   "drm_asahi_queue_destroy", sizeof(struct drm_asahi_queue_destroy), 2, drm_asahi_queue_destroy_fields,
+};
+
 static const struct vdrm_field_desc asahi_ccmd_ioctl_simple_req_fields[] = {
    { "hdr", offsetof(struct asahi_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
    { "cmd", offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
@@ -82,6 +132,29 @@ static const struct vdrm_field_desc asahi_ccmd_get_params_rsp_fields[] = {
 
 static const struct vdrm_struct_desc asahi_ccmd_get_params_rsp_desc = {
    "asahi_ccmd_get_params_rsp", sizeof(struct asahi_ccmd_get_params_rsp), 2, asahi_ccmd_get_params_rsp_fields,
+};
+
+static const struct vdrm_field_desc drm_asahi_params_global_fields[] = {
+   { "features", offsetof(struct drm_asahi_params_global, features), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "gpu_generation", offsetof(struct drm_asahi_params_global, gpu_generation), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gpu_variant", offsetof(struct drm_asahi_params_global, gpu_variant), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "gpu_revision", offsetof(struct drm_asahi_params_global, gpu_revision), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "chip_id", offsetof(struct drm_asahi_params_global, chip_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "num_dies", offsetof(struct drm_asahi_params_global, num_dies), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "num_clusters_total", offsetof(struct drm_asahi_params_global, num_clusters_total), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "num_cores_per_cluster", offsetof(struct drm_asahi_params_global, num_cores_per_cluster), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_frequency_khz", offsetof(struct drm_asahi_params_global, max_frequency_khz), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "core_masks", offsetof(struct drm_asahi_params_global, core_masks), 64, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vm_start", offsetof(struct drm_asahi_params_global, vm_start), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vm_end", offsetof(struct drm_asahi_params_global, vm_end), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "vm_kernel_min_size", offsetof(struct drm_asahi_params_global, vm_kernel_min_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "max_commands_per_submission", offsetof(struct drm_asahi_params_global, max_commands_per_submission), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "max_attachments", offsetof(struct drm_asahi_params_global, max_attachments), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "command_timestamp_frequency_hz", offsetof(struct drm_asahi_params_global, command_timestamp_frequency_hz), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_asahi_params_global_desc = {
+   "drm_asahi_params_global", sizeof(struct drm_asahi_params_global), 16, drm_asahi_params_global_fields,
 };
 
 static const struct vdrm_field_desc asahi_ccmd_gem_new_req_fields[] = {
@@ -176,25 +249,60 @@ static const struct vdrm_struct_desc asahi_ccmd_gem_bind_object_rsp_desc = {
    "asahi_ccmd_gem_bind_object_rsp", sizeof(struct asahi_ccmd_gem_bind_object_rsp), 3, asahi_ccmd_gem_bind_object_rsp_fields,
 };
 
+static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_req_payload_variant_rows[] = {
+   { 0x1u, "DRM_ASAHI_GET_TIME", &drm_asahi_get_time_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_get_time), sizeof(struct drm_asahi_get_time) },
+   { 0x2u, "DRM_ASAHI_VM_CREATE", &drm_asahi_vm_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_vm_create), sizeof(struct drm_asahi_vm_create) },
+   { 0x3u, "DRM_ASAHI_VM_DESTROY", &drm_asahi_vm_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_vm_destroy), sizeof(struct drm_asahi_vm_destroy) },
+   { 0x8u, "DRM_ASAHI_QUEUE_CREATE", &drm_asahi_queue_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_queue_create), sizeof(struct drm_asahi_queue_create) },
+   { 0x9u, "DRM_ASAHI_QUEUE_DESTROY", &drm_asahi_queue_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_queue_destroy), sizeof(struct drm_asahi_queue_destroy) },
+};
+
+static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_req_payload_variants = {
+   false, 16, 4, VDRM_SELECT_IOC_NR, 64u,
+   5, asahi_ccmd_ioctl_simple_req_payload_variant_rows,
+};
+
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &asahi_ccmd_ioctl_simple_req_payload_variants },
+};
+
+static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
+   { 0x1u, "DRM_ASAHI_GET_TIME", &drm_asahi_get_time_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_get_time), sizeof(struct drm_asahi_get_time) },
+   { 0x2u, "DRM_ASAHI_VM_CREATE", &drm_asahi_vm_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_vm_create), sizeof(struct drm_asahi_vm_create) },
+   { 0x3u, "DRM_ASAHI_VM_DESTROY", &drm_asahi_vm_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_vm_destroy), sizeof(struct drm_asahi_vm_destroy) },
+   { 0x8u, "DRM_ASAHI_QUEUE_CREATE", &drm_asahi_queue_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_queue_create), sizeof(struct drm_asahi_queue_create) },
+   { 0x9u, "DRM_ASAHI_QUEUE_DESTROY", &drm_asahi_queue_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_queue_destroy), sizeof(struct drm_asahi_queue_destroy) },
+};
+
+static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_rsp_payload_variants = {
+   true, 16, 4, VDRM_SELECT_IOC_NR, 64u,
+   5, asahi_ccmd_ioctl_simple_rsp_payload_variant_rows,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &asahi_ccmd_ioctl_simple_rsp_payload_variants },
+};
+
+static const struct vdrm_variant_desc asahi_ccmd_get_params_rsp_payload_variant_rows[] = {
+   { 0x0u, NULL, &drm_asahi_params_global_desc, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_params_global), sizeof(struct drm_asahi_params_global) },
+};
+
+static const struct vdrm_variants_desc asahi_ccmd_get_params_rsp_payload_variants = {
+   true, 16, 4, VDRM_SELECT_VALUE, 0u,
+   1, asahi_ccmd_get_params_rsp_payload_variant_rows,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL, &asahi_ccmd_get_params_rsp_payload_variants },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_vm_bind_req_items[] = {
-   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL },
+   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
-   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, NULL },
-   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL },
+   { "cmdbuf", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, NULL, NULL },
+   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL, NULL },
 };
 
 static int

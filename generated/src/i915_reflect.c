@@ -10,6 +10,108 @@
 
 #include "i915_codec.h"
 
+static const struct vdrm_field_desc drm_i915_gem_set_domain_fields[] = {
+   { "handle", offsetof(struct drm_i915_gem_set_domain, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "read_domains", offsetof(struct drm_i915_gem_set_domain, read_domains), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "write_domain", offsetof(struct drm_i915_gem_set_domain, write_domain), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_set_domain_desc = {
+   "drm_i915_gem_set_domain", sizeof(struct drm_i915_gem_set_domain), 3, drm_i915_gem_set_domain_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_set_tiling_fields[] = {
+   { "handle", offsetof(struct drm_i915_gem_set_tiling, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "tiling_mode", offsetof(struct drm_i915_gem_set_tiling, tiling_mode), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "stride", offsetof(struct drm_i915_gem_set_tiling, stride), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "swizzle_mode", offsetof(struct drm_i915_gem_set_tiling, swizzle_mode), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_set_tiling_desc = {
+   "drm_i915_gem_set_tiling", sizeof(struct drm_i915_gem_set_tiling), 4, drm_i915_gem_set_tiling_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_get_tiling_fields[] = {
+   { "handle", offsetof(struct drm_i915_gem_get_tiling, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "tiling_mode", offsetof(struct drm_i915_gem_get_tiling, tiling_mode), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "swizzle_mode", offsetof(struct drm_i915_gem_get_tiling, swizzle_mode), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "phys_swizzle_mode", offsetof(struct drm_i915_gem_get_tiling, phys_swizzle_mode), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_get_tiling_desc = {
+   "drm_i915_gem_get_tiling", sizeof(struct drm_i915_gem_get_tiling), 4, drm_i915_gem_get_tiling_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_get_aperture_fields[] = {
+   { "aper_size", offsetof(struct drm_i915_gem_get_aperture, aper_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "aper_available_size", offsetof(struct drm_i915_gem_get_aperture, aper_available_size), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_get_aperture_desc = {
+   "drm_i915_gem_get_aperture", sizeof(struct drm_i915_gem_get_aperture), 2, drm_i915_gem_get_aperture_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_context_create_fields[] = {
+   { "ctx_id", offsetof(struct drm_i915_gem_context_create, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_i915_gem_context_create, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_context_create_desc = {
+   "drm_i915_gem_context_create", sizeof(struct drm_i915_gem_context_create), 2, drm_i915_gem_context_create_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_context_destroy_fields[] = {
+   { "ctx_id", offsetof(struct drm_i915_gem_context_destroy, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_i915_gem_context_destroy, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_context_destroy_desc = {
+   "drm_i915_gem_context_destroy", sizeof(struct drm_i915_gem_context_destroy), 2, drm_i915_gem_context_destroy_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_reg_read_fields[] = {
+   { "offset", offsetof(struct drm_i915_reg_read, offset), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "val", offsetof(struct drm_i915_reg_read, val), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_reg_read_desc = {
+   "drm_i915_reg_read", sizeof(struct drm_i915_reg_read), 2, drm_i915_reg_read_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_reset_stats_fields[] = {
+   { "ctx_id", offsetof(struct drm_i915_reset_stats, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_i915_reset_stats, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "reset_count", offsetof(struct drm_i915_reset_stats, reset_count), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "batch_active", offsetof(struct drm_i915_reset_stats, batch_active), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "batch_pending", offsetof(struct drm_i915_reset_stats, batch_pending), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct drm_i915_reset_stats, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_reset_stats_desc = {
+   "drm_i915_reset_stats", sizeof(struct drm_i915_reset_stats), 6, drm_i915_reset_stats_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_context_param_fields[] = {
+   { "ctx_id", offsetof(struct drm_i915_gem_context_param, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "size", offsetof(struct drm_i915_gem_context_param, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "param", offsetof(struct drm_i915_gem_context_param, param), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "value", offsetof(struct drm_i915_gem_context_param, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_context_param_desc = {
+   "drm_i915_gem_context_param", sizeof(struct drm_i915_gem_context_param), 4, drm_i915_gem_context_param_fields,
+};
+
+static const struct vdrm_field_desc drm_i915_gem_vm_control_fields[] = {
+   { "extensions", offsetof(struct drm_i915_gem_vm_control, extensions), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_i915_gem_vm_control, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "vm_id", offsetof(struct drm_i915_gem_vm_control, vm_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_i915_gem_vm_control_desc = {
+   "drm_i915_gem_vm_control", sizeof(struct drm_i915_gem_vm_control), 3, drm_i915_gem_vm_control_fields,
+};
+
 static const struct vdrm_field_desc vdrm_ccmd_req_fields[] = {
    { "cmd", offsetof(struct vdrm_ccmd_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
    { "len", offsetof(struct vdrm_ccmd_req, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
@@ -176,17 +278,6 @@ static const struct vdrm_struct_desc i915_ccmd_gem_context_create_req_desc = {
    "i915_ccmd_gem_context_create_req", sizeof(struct i915_ccmd_gem_context_create_req), 3, i915_ccmd_gem_context_create_req_fields,
 };
 
-static const struct vdrm_field_desc drm_i915_gem_context_param_fields[] = {
-   { "ctx_id", offsetof(struct drm_i915_gem_context_param, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
-   { "size", offsetof(struct drm_i915_gem_context_param, size), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
-   { "param", offsetof(struct drm_i915_gem_context_param, param), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
-   { "value", offsetof(struct drm_i915_gem_context_param, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
-};
-
-static const struct vdrm_struct_desc drm_i915_gem_context_param_desc = {
-   "drm_i915_gem_context_param", sizeof(struct drm_i915_gem_context_param), 4, drm_i915_gem_context_param_fields,
-};
-
 static const struct vdrm_field_desc drm_i915_gem_context_create_ext_setparam_fields[] = {
    { "base", offsetof(struct drm_i915_gem_context_create_ext_setparam, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc, 0 },
    { "param", offsetof(struct drm_i915_gem_context_create_ext_setparam, param), 1, VDRM_KIND_STRUCT, 0, 0, 0, &drm_i915_gem_context_param_desc, 0 },
@@ -290,20 +381,60 @@ static const struct vdrm_struct_desc i915_ccmd_gem_busy_rsp_desc = {
    "i915_ccmd_gem_busy_rsp", sizeof(struct i915_ccmd_gem_busy_rsp), 4, i915_ccmd_gem_busy_rsp_fields,
 };
 
+static const struct vdrm_variant_desc i915_ccmd_ioctl_simple_req_payload_variant_rows[] = {
+   { 0x400c645fu, "DRM_I915_GEM_SET_DOMAIN", &drm_i915_gem_set_domain_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_set_domain), sizeof(struct drm_i915_gem_set_domain) },
+   { 0xc0106461u, "DRM_I915_GEM_SET_TILING", &drm_i915_gem_set_tiling_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_set_tiling), sizeof(struct drm_i915_gem_set_tiling) },
+   { 0xc0106462u, "DRM_I915_GEM_GET_TILING", &drm_i915_gem_get_tiling_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_get_tiling), sizeof(struct drm_i915_gem_get_tiling) },
+   { 0x80106463u, "DRM_I915_GEM_GET_APERTURE", &drm_i915_gem_get_aperture_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_get_aperture), sizeof(struct drm_i915_gem_get_aperture) },
+   { 0xc008646du, "DRM_I915_GEM_CONTEXT_CREATE", &drm_i915_gem_context_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_create), sizeof(struct drm_i915_gem_context_create) },
+   { 0x4008646eu, "DRM_I915_GEM_CONTEXT_DESTROY", &drm_i915_gem_context_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_destroy), sizeof(struct drm_i915_gem_context_destroy) },
+   { 0xc0106471u, "DRM_I915_REG_READ", &drm_i915_reg_read_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_reg_read), sizeof(struct drm_i915_reg_read) },
+   { 0xc0186472u, "DRM_I915_GET_RESET_STATS", &drm_i915_reset_stats_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_reset_stats), sizeof(struct drm_i915_reset_stats) },
+   { 0xc0186474u, "DRM_I915_GEM_CONTEXT_GETPARAM", &drm_i915_gem_context_param_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_param), sizeof(struct drm_i915_gem_context_param) },
+   { 0xc0186475u, "DRM_I915_GEM_CONTEXT_SETPARAM", &drm_i915_gem_context_param_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_param), sizeof(struct drm_i915_gem_context_param) },
+   { 0xc010647au, "DRM_I915_GEM_VM_CREATE", &drm_i915_gem_vm_control_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_vm_control), sizeof(struct drm_i915_gem_vm_control) },
+   { 0x4010647bu, "DRM_I915_GEM_VM_DESTROY", &drm_i915_gem_vm_control_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_vm_control), sizeof(struct drm_i915_gem_vm_control) },
+};
+
+static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_req_payload_variants = {
+   false, 16, 4, VDRM_SELECT_VALUE, 64u,
+   12, i915_ccmd_ioctl_simple_req_payload_variant_rows,
+};
+
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &i915_ccmd_ioctl_simple_req_payload_variants },
+};
+
+static const struct vdrm_variant_desc i915_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
+   { 0x400c645fu, "DRM_I915_GEM_SET_DOMAIN", &drm_i915_gem_set_domain_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_set_domain), sizeof(struct drm_i915_gem_set_domain) },
+   { 0xc0106461u, "DRM_I915_GEM_SET_TILING", &drm_i915_gem_set_tiling_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_set_tiling), sizeof(struct drm_i915_gem_set_tiling) },
+   { 0xc0106462u, "DRM_I915_GEM_GET_TILING", &drm_i915_gem_get_tiling_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_get_tiling), sizeof(struct drm_i915_gem_get_tiling) },
+   { 0x80106463u, "DRM_I915_GEM_GET_APERTURE", &drm_i915_gem_get_aperture_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_get_aperture), sizeof(struct drm_i915_gem_get_aperture) },
+   { 0xc008646du, "DRM_I915_GEM_CONTEXT_CREATE", &drm_i915_gem_context_create_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_create), sizeof(struct drm_i915_gem_context_create) },
+   { 0x4008646eu, "DRM_I915_GEM_CONTEXT_DESTROY", &drm_i915_gem_context_destroy_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_destroy), sizeof(struct drm_i915_gem_context_destroy) },
+   { 0xc0106471u, "DRM_I915_REG_READ", &drm_i915_reg_read_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_reg_read), sizeof(struct drm_i915_reg_read) },
+   { 0xc0186472u, "DRM_I915_GET_RESET_STATS", &drm_i915_reset_stats_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_reset_stats), sizeof(struct drm_i915_reset_stats) },
+   { 0xc0186474u, "DRM_I915_GEM_CONTEXT_GETPARAM", &drm_i915_gem_context_param_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_param), sizeof(struct drm_i915_gem_context_param) },
+   { 0xc0186475u, "DRM_I915_GEM_CONTEXT_SETPARAM", &drm_i915_gem_context_param_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_context_param), sizeof(struct drm_i915_gem_context_param) },
+   { 0xc010647au, "DRM_I915_GEM_VM_CREATE", &drm_i915_gem_vm_control_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_vm_control), sizeof(struct drm_i915_gem_vm_control) },
+   { 0x4010647bu, "DRM_I915_GEM_VM_DESTROY", &drm_i915_gem_vm_control_desc, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_vm_control), sizeof(struct drm_i915_gem_vm_control) },
+};
+
+static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_rsp_payload_variants = {
+   true, 16, 4, VDRM_SELECT_VALUE, 64u,
+   12, i915_ccmd_ioctl_simple_rsp_payload_variant_rows,
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &i915_ccmd_ioctl_simple_rsp_payload_variants },
 };
 
 static const struct vdrm_item_desc i915_ccmd_queryparam_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL, NULL },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_extensions_memory_regions_item = {
-   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL,
+   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL, NULL,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_create_ext_req_extensions_kinds[] = {
@@ -332,11 +463,11 @@ static const struct vdrm_records_desc i915_ccmd_gem_create_ext_req_extensions_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_items[] = {
-   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records },
+   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records, NULL },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_params_setparam_item = {
-   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL,
+   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL, NULL,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_context_create_req_params_kinds[] = {
@@ -363,12 +494,12 @@ static const struct vdrm_records_desc i915_ccmd_gem_context_create_req_params_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_items[] = {
-   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records },
+   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records, NULL },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_execbuffer2_req_items[] = {
-   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL },
-   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL },
+   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL, NULL },
+   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL, NULL },
 };
 
 static int

@@ -29,6 +29,28 @@ static const struct vdrm_struct_desc msm_ccmd_nop_req_desc = {
    "msm_ccmd_nop_req", sizeof(struct msm_ccmd_nop_req), 1, msm_ccmd_nop_req_fields,
 };
 
+static const struct vdrm_field_desc msm_ioctl_param_fields[] = {
+   { "pipe", offsetof(struct msm_ioctl_param, pipe), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "param", offsetof(struct msm_ioctl_param, param), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "value", offsetof(struct msm_ioctl_param, value), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "len", offsetof(struct msm_ioctl_param, len), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "pad", offsetof(struct msm_ioctl_param, pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc msm_ioctl_param_desc = {
+   "msm_ioctl_param", sizeof(struct msm_ioctl_param), 5, msm_ioctl_param_fields,
+};
+
+static const struct vdrm_field_desc drm_msm_submitqueue_fields[] = {
+   { "flags", offsetof(struct drm_msm_submitqueue, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "prio", offsetof(struct drm_msm_submitqueue, prio), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "id", offsetof(struct drm_msm_submitqueue, id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_msm_submitqueue_desc = {
+   "drm_msm_submitqueue", sizeof(struct drm_msm_submitqueue), 3, drm_msm_submitqueue_fields,
+};
+
 static const struct vdrm_field_desc msm_ccmd_ioctl_simple_req_fields[] = {
    { "hdr", offsetof(struct msm_ccmd_ioctl_simple_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
    { "cmd", offsetof(struct msm_ccmd_ioctl_simple_req, cmd), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
@@ -177,6 +199,14 @@ static const struct vdrm_struct_desc msm_ccmd_submitqueue_query_rsp_desc = {
    "msm_ccmd_submitqueue_query_rsp", sizeof(struct msm_ccmd_submitqueue_query_rsp), 3, msm_ccmd_submitqueue_query_rsp_fields,
 };
 
+static const struct vdrm_field_desc msm_submitqueue_query_faults_fields[] = {
+   { "faults", offsetof(struct msm_submitqueue_query_faults, faults), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc msm_submitqueue_query_faults_desc = {
+   "msm_submitqueue_query_faults", sizeof(struct msm_submitqueue_query_faults), 1, msm_submitqueue_query_faults_fields,
+};
+
 static const struct vdrm_field_desc msm_ccmd_wait_fence_req_fields[] = {
    { "hdr", offsetof(struct msm_ccmd_wait_fence_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
    { "queue_id", offsetof(struct msm_ccmd_wait_fence_req, queue_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
@@ -206,34 +236,65 @@ static const struct vdrm_struct_desc msm_ccmd_set_debuginfo_req_desc = {
    "msm_ccmd_set_debuginfo_req", sizeof(struct msm_ccmd_set_debuginfo_req), 3, msm_ccmd_set_debuginfo_req_fields,
 };
 
+static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_req_payload_variant_rows[] = {
+   { 0x0u, "DRM_MSM_GET_PARAM", &msm_ioctl_param_desc, VDRM_KIND_STRUCT, sizeof(struct msm_ioctl_param), offsetof(struct msm_ioctl_param, len) },
+   { 0xau, "DRM_MSM_SUBMITQUEUE_NEW", &drm_msm_submitqueue_desc, VDRM_KIND_STRUCT, sizeof(struct drm_msm_submitqueue), sizeof(struct drm_msm_submitqueue) },
+   { 0xbu, "DRM_MSM_SUBMITQUEUE_CLOSE", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+};
+
+static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_req_payload_variants = {
+   false, 16, 4, VDRM_SELECT_IOC_NR, 64u,
+   3, msm_ccmd_ioctl_simple_req_payload_variant_rows,
+};
+
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &msm_ccmd_ioctl_simple_req_payload_variants },
+};
+
+static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
+   { 0x0u, "DRM_MSM_GET_PARAM", &msm_ioctl_param_desc, VDRM_KIND_STRUCT, sizeof(struct msm_ioctl_param), offsetof(struct msm_ioctl_param, len) },
+   { 0xau, "DRM_MSM_SUBMITQUEUE_NEW", &drm_msm_submitqueue_desc, VDRM_KIND_STRUCT, sizeof(struct drm_msm_submitqueue), sizeof(struct drm_msm_submitqueue) },
+   { 0xbu, "DRM_MSM_SUBMITQUEUE_CLOSE", NULL, VDRM_KIND_U32, sizeof(uint32_t), sizeof(uint32_t) },
+};
+
+static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_rsp_payload_variants = {
+   true, 16, 4, VDRM_SELECT_IOC_NR, 64u,
+   3, msm_ccmd_ioctl_simple_rsp_payload_variant_rows,
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &msm_ccmd_ioctl_simple_rsp_payload_variants },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_set_name_req_items[] = {
-   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL },
+   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_submit_req_items[] = {
-   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL },
-   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL },
+   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL, NULL },
+   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_upload_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL, NULL },
+};
+
+static const struct vdrm_variant_desc msm_ccmd_submitqueue_query_rsp_payload_variant_rows[] = {
+   { 0x0u, "MSM_SUBMITQUEUE_PARAM_FAULTS", &msm_submitqueue_query_faults_desc, VDRM_KIND_STRUCT, sizeof(struct msm_submitqueue_query_faults), sizeof(struct msm_submitqueue_query_faults) },
+};
+
+static const struct vdrm_variants_desc msm_ccmd_submitqueue_query_rsp_payload_variants = {
+   true, 20, 4, VDRM_SELECT_VALUE, 0u,
+   1, msm_ccmd_submitqueue_query_rsp_payload_variant_rows,
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL, &msm_ccmd_submitqueue_query_rsp_payload_variants },
 };
 
 static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
-   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL },
-   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL },
+   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL, NULL },
+   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL, NULL },
 };
 
 static int

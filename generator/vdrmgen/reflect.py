@@ -85,6 +85,11 @@ def reflect_structs(protocol):
         seen.add(ident)
 
     for msg in protocol.messages:
+        # ioctl arguments, which request and response payloads hold
+        for f in msg.request.fields():
+            for io in (f.ioctl_allow.ioctls if f.ioctl_allow else []):
+                if io.type is not None and io.type.kind == "struct":
+                    add(io.type, io.type.name, f"struct {io.type.name}", "")
         for s in (msg.request, msg.response):
             if s is None:
                 continue
@@ -92,7 +97,8 @@ def reflect_structs(protocol):
             for item in (s.tail.items if s.tail else []):
                 # Descriptors of what tools print: elements, record kinds and their items.
                 types = [item.type] + [r.type for r in item.records] + \
-                    [r.item.type for r in item.records if r.item is not None]
+                    [r.item.type for r in item.records if r.item is not None] + \
+                    ([v.type for v in item.variants.cases] if item.variants else [])
                 for t in types:
                     if t.kind == "struct":
                         add(t, t.name, f"struct {t.name}", "")
