@@ -683,7 +683,7 @@ AMDGPU_STATIC_ASSERT_SIZE(amdgpu_ccmd_cs_query_fence_status_rsp)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct amdgpu_ccmd_rsp) == 8, "amdgpu_ccmd_rsp size");
 VDRM_STATIC_ASSERT(offsetof(struct amdgpu_ccmd_rsp, base) == 0, "amdgpu_ccmd_rsp.base offset");
 VDRM_STATIC_ASSERT(offsetof(struct amdgpu_ccmd_rsp, ret) == 4, "amdgpu_ccmd_rsp.ret offset");

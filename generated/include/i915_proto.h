@@ -586,7 +586,7 @@ I915_STATIC_ASSERT_SIZE(i915_ccmd_gem_busy_rsp)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct i915_shmem) == 16, "i915_shmem size");
 VDRM_STATIC_ASSERT(offsetof(struct i915_shmem, base) == 0, "i915_shmem.base offset");
 VDRM_STATIC_ASSERT(offsetof(struct i915_shmem, banned_ctx_mask) == 8, "i915_shmem.banned_ctx_mask offset");

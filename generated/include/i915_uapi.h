@@ -283,10 +283,10 @@ VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_memory_regions, base)
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_memory_regions, pad) == 32, "drm_i915_gem_create_ext_memory_regions.pad offset");
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_memory_regions, num_regions) == 36, "drm_i915_gem_create_ext_memory_regions.num_regions offset");
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_memory_regions, regions) == 40, "drm_i915_gem_create_ext_memory_regions.regions offset");
-#if defined(__LP64__) || defined(_WIN64)
-VDRM_STATIC_ASSERT(sizeof(struct drm_i915_gem_create_ext_protected_content) == 40, "drm_i915_gem_create_ext_protected_content size");
-#else
+#if defined(__i386__) && !defined(_WIN32)
 VDRM_STATIC_ASSERT(sizeof(struct drm_i915_gem_create_ext_protected_content) == 36, "drm_i915_gem_create_ext_protected_content size");
+#else
+VDRM_STATIC_ASSERT(sizeof(struct drm_i915_gem_create_ext_protected_content) == 40, "drm_i915_gem_create_ext_protected_content size");
 #endif
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_protected_content, base) == 0, "drm_i915_gem_create_ext_protected_content.base offset");
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_create_ext_protected_content, flags) == 32, "drm_i915_gem_create_ext_protected_content.flags offset");
@@ -302,5 +302,39 @@ VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_context_param, value) == 16, "dr
 VDRM_STATIC_ASSERT(sizeof(struct drm_i915_gem_context_create_ext_setparam) == 56, "drm_i915_gem_context_create_ext_setparam size");
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_context_create_ext_setparam, base) == 0, "drm_i915_gem_context_create_ext_setparam.base offset");
 VDRM_STATIC_ASSERT(offsetof(struct drm_i915_gem_context_create_ext_setparam, param) == 32, "drm_i915_gem_context_create_ext_setparam.param offset");
+
+/*
+ * One wire on every ABI: a message's bytes are its LP64 layout. Where ILP32
+ * (i386, where int64_t is 4-byte aligned in structs) would place a member
+ * elsewhere, or end a struct sooner, the declaration states the alignment
+ * the member or struct has on LP64; on LP64 that changes nothing.
+ */
+#ifndef VDRM_LP64_ALIGN
+#define VDRM_LP64_ALIGN(n) __attribute__((__aligned__(n)))
+#endif
+
+/*
+ * struct drm_i915_gem_create_ext_protected_content as messages carry it: the
+ * same members, with the layout they have on LP64 (40 bytes) on every ABI.
+ * The kernel's struct is 36 bytes on i386 and keeps that layout (the ioctl
+ * takes it); a message built or read with it there would not be the wire's,
+ * so the codecs and descriptors use this twin, and so should a guest or host
+ * built for i386.
+ */
+/* Upstream's layout has implicit padding here (see the doc); keep it, quietly. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpadded"
+struct vdrm_wire_drm_i915_gem_create_ext_protected_content {
+   /* Extension header; base.name is 1. */
+   struct i915_user_extension base;
+   /* Reserved; the kernel requires zero. */
+   uint32_t flags;
+} VDRM_LP64_ALIGN(8);
+#pragma GCC diagnostic pop
+
+/* The wire twins' layout: the same on LP64 and ILP32. */
+VDRM_STATIC_ASSERT(sizeof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content) == 40, "vdrm_wire_drm_i915_gem_create_ext_protected_content size");
+VDRM_STATIC_ASSERT(offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, base) == 0, "vdrm_wire_drm_i915_gem_create_ext_protected_content.base offset");
+VDRM_STATIC_ASSERT(offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, flags) == 32, "vdrm_wire_drm_i915_gem_create_ext_protected_content.flags offset");
 
 #endif /* I915_UAPI_H_ */

@@ -91,6 +91,16 @@
 #include "drm_hw.h"
 
 
+/*
+ * One wire on every ABI: a message's bytes are its LP64 layout. Where ILP32
+ * (i386, where int64_t is 4-byte aligned in structs) would place a member
+ * elsewhere, or end a struct sooner, the declaration states the alignment
+ * the member or struct has on LP64; on LP64 that changes nothing.
+ */
+#ifndef VDRM_LP64_ALIGN
+#define VDRM_LP64_ALIGN(n) __attribute__((__aligned__(n)))
+#endif
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wpadded"
 
@@ -235,9 +245,10 @@ struct panfrost_ccmd_wait_bo_req {
     *
     * Upstream defect: implicit-padding.
     */
-   int64_t timeout_ns;
+   int64_t timeout_ns VDRM_LP64_ALIGN(8);
 };
 #pragma GCC diagnostic pop
+PANFROST_STATIC_ASSERT_SIZE(panfrost_ccmd_wait_bo_req)
 DEFINE_CAST(vdrm_ccmd_req, panfrost_ccmd_wait_bo_req)
 
 struct panfrost_ccmd_wait_bo_rsp {
@@ -511,24 +522,16 @@ PANFROST_STATIC_ASSERT_SIZE(panfrost_ccmd_madvise_rsp)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct panfrost_ccmd_submit_req) == 32, "panfrost_ccmd_submit_req size");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_submit_req, hdr) == 0, "panfrost_ccmd_submit_req.hdr offset");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_submit_req, jc) == 16, "panfrost_ccmd_submit_req.jc offset");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_submit_req, requirements) == 24, "panfrost_ccmd_submit_req.requirements offset");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_submit_req, res_id_count) == 28, "panfrost_ccmd_submit_req.res_id_count offset");
-#if defined(__LP64__) || defined(_WIN64)
 VDRM_STATIC_ASSERT(sizeof(struct panfrost_ccmd_wait_bo_req) == 32, "panfrost_ccmd_wait_bo_req size");
-#else
-VDRM_STATIC_ASSERT(sizeof(struct panfrost_ccmd_wait_bo_req) == 28, "panfrost_ccmd_wait_bo_req size");
-#endif
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_req, hdr) == 0, "panfrost_ccmd_wait_bo_req.hdr offset");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_req, res_id) == 16, "panfrost_ccmd_wait_bo_req.res_id offset");
-#if defined(__LP64__) || defined(_WIN64)
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns) == 24, "panfrost_ccmd_wait_bo_req.timeout_ns offset");
-#else
-VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns) == 20, "panfrost_ccmd_wait_bo_req.timeout_ns offset");
-#endif
 VDRM_STATIC_ASSERT(sizeof(struct panfrost_ccmd_wait_bo_rsp) == 8, "panfrost_ccmd_wait_bo_rsp size");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr) == 0, "panfrost_ccmd_wait_bo_rsp.hdr offset");
 VDRM_STATIC_ASSERT(offsetof(struct panfrost_ccmd_wait_bo_rsp, ret) == 4, "panfrost_ccmd_wait_bo_rsp.ret offset");

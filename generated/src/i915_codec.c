@@ -396,7 +396,7 @@ i915_ccmd_gem_create_ext_req_extensions_step(const struct vdrm_span *region, uin
       return VDRM_OK;
    }
    case 1u: {
-      struct drm_i915_gem_create_ext_protected_content r;
+      struct vdrm_wire_drm_i915_gem_create_ext_protected_content r;
 
       if (left < sizeof(r))
          return vdrm_fail(err, VDRM_E_TRUNCATED, off, "GEM_CREATE_EXT", "extensions",

@@ -139,12 +139,12 @@ static const struct vdrm_struct_desc drm_i915_gem_create_ext_memory_regions_desc
 };
 
 static const struct vdrm_field_desc drm_i915_gem_create_ext_protected_content_fields[] = {
-   { "base", offsetof(struct drm_i915_gem_create_ext_protected_content, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
-   { "flags", offsetof(struct drm_i915_gem_create_ext_protected_content, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
+   { "base", offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, base), 1, VDRM_KIND_STRUCT, 0, 0, 0, &i915_user_extension_desc },
+   { "flags", offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL },
 };
 
 static const struct vdrm_struct_desc drm_i915_gem_create_ext_protected_content_desc = {
-   "drm_i915_gem_create_ext_protected_content", sizeof(struct drm_i915_gem_create_ext_protected_content), 2, drm_i915_gem_create_ext_protected_content_fields,
+   "drm_i915_gem_create_ext_protected_content", sizeof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content), 2, drm_i915_gem_create_ext_protected_content_fields,
 };
 
 static const struct vdrm_field_desc drm_i915_gem_create_ext_set_pat_fields[] = {

@@ -91,8 +91,8 @@ class IoctlAllow:
 @dataclass(kw_only=True)
 class Member:
     """What every member of a struct has: fields (scalars, arrays, groups),
-    unions and the inline structs of a union. The layout engine fills offset
-    and layout for both ABIs; nothing else is set after construction."""
+    unions and the inline structs of a union. The layout engine fills offset,
+    layout and abi_align; nothing else is set after construction."""
     name: Optional[str]
     doc: str
     line: int
@@ -103,6 +103,7 @@ class Member:
     layout: dict = dc_field(default_factory=dict)   # abi -> (size, align), arrays whole
     bits: Optional[int] = None
     bit_offset: int = 0                             # bitfields: position in the storage unit
+    abi_align: Optional[int] = None                 # layout: the LP64 alignment the declaration states (ILP32 would place it elsewhere)
     dims = ()
     is_group = False
 
