@@ -727,7 +727,7 @@ AMDGPU_STATIC_ASSERT_SIZE(amdgpu_ccmd_cs_query_fence_status_rsp)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct amdgpu_info_hw_ip) == 32, "amdgpu_info_hw_ip size");
 VDRM_STATIC_ASSERT(offsetof(struct amdgpu_info_hw_ip, hw_ip_version_major) == 0, "amdgpu_info_hw_ip.hw_ip_version_major offset");
 VDRM_STATIC_ASSERT(offsetof(struct amdgpu_info_hw_ip, hw_ip_version_minor) == 4, "amdgpu_info_hw_ip.hw_ip_version_minor offset");

@@ -508,7 +508,7 @@ struct asahi_ccmd_gem_bind_object_rsp {
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct asahi_ccmd_submit_res) == 8, "asahi_ccmd_submit_res size");
 VDRM_STATIC_ASSERT(offsetof(struct asahi_ccmd_submit_res, res_id) == 0, "asahi_ccmd_submit_res.res_id offset");
 VDRM_STATIC_ASSERT(offsetof(struct asahi_ccmd_submit_res, flags) == 4, "asahi_ccmd_submit_res.flags offset");

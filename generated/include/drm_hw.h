@@ -267,7 +267,7 @@ struct vdrm_ccmd_rsp {
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 #ifdef ENABLE_DRM_AMDGPU
 VDRM_STATIC_ASSERT(sizeof(struct amdgpu_buffer_size_alignments) == 16, "amdgpu_buffer_size_alignments size");
 VDRM_STATIC_ASSERT(offsetof(struct amdgpu_buffer_size_alignments, size_local) == 0, "amdgpu_buffer_size_alignments.size_local offset");

@@ -38,10 +38,12 @@
 
 /*
  * Structs upstream declares DRM_ALIGN_4. Mesa's copy of this header declares
- * some of them with natural alignment instead; the bytes are the same (every
- * field is at the same offset, explicit padding included), only alignof()
- * differs. Define VDRM_NATURAL_ALIGNMENT to get Mesa's declarations, e.g. for
- * code that takes the address of a 64-bit member.
+ * some of them with natural alignment instead. Define VDRM_NATURAL_ALIGNMENT
+ * to declare them so too, e.g. for code that takes the address of a 64-bit
+ * member: only alignof() changes, every size and offset stays the same on
+ * every ABI (explicit padding included; asserted below). It does not give a
+ * copy's sizes where that copy lacks a field the spec has (a later addition,
+ * zero when absent: see the field's doc).
  */
 #ifdef VDRM_NATURAL_ALIGNMENT
 #define VDRM_ALIGN_4
@@ -442,7 +444,7 @@ DEFINE_CAST(vdrm_ccmd_req, msm_ccmd_set_debuginfo_req)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct msm_ioctl_param) == 24, "msm_ioctl_param size");
 VDRM_STATIC_ASSERT(offsetof(struct msm_ioctl_param, pipe) == 0, "msm_ioctl_param.pipe offset");
 VDRM_STATIC_ASSERT(offsetof(struct msm_ioctl_param, param) == 4, "msm_ioctl_param.param offset");

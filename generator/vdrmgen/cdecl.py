@@ -3,38 +3,54 @@ asserts of a struct, and which build conditions, packing and upstream
 macros a struct's declaration needs."""
 
 from .cexpr import describe
-from .layout import ABIS
+from .errors import SpecError
+from .layout import ABIS, UPSTREAM, has_twin, offsets, wire_name
 from .lint import breaks
 from .model import walk
 from .text import c_type, comment
 
+LP64_ALIGN = "VDRM_LP64_ALIGN"
 
-def c_decl(f, indent="   "):
-    """The C declaration of a member (unions and groups rendered recursively)."""
+
+def lp64_align(align, wire=True):
+    """The attribute stating an LP64 alignment (abi_align) in a wire declaration, with its leading space."""
+    return f" {LP64_ALIGN}({align})" if wire and align else ""
+
+
+def c_decl(f, indent="   ", wire=True):
+    """The C declaration of a member (unions and groups rendered recursively).
+
+    wire: as the wire declares it (LP64 alignments stated where ILP32 would
+    place a member elsewhere, kernel structs by their wire twins); otherwise
+    as upstream and the kernel declare it (a kernel struct's own definition)."""
     if f.kind == "union":
         inner = []
         for m in f.members:
             if m.kind == "field":
-                inner.append(field_block(m, indent + "   "))
+                inner.append(field_block(m, indent + "   ", wire))
                 continue
             inner.append(f"{indent}   struct {{")
-            inner += [field_block(mm, indent + "      ") for mm in m.members]
-            inner.append(f"{indent}   }} {m.name};" + (f"  /* context_type == {m.when} */" if m.when else ""))
-        return f"{indent}union {{\n" + "\n".join(inner) + f"\n{indent}}}" + (f" {f.name};" if f.name else ";")
+            inner += [field_block(mm, indent + "      ", wire) for mm in m.members]
+            inner.append(f"{indent}   }}{lp64_align(m.abi_align, wire)} {m.name};" +
+                         (f"  /* context_type == {m.when} */" if m.when else ""))
+        return (f"{indent}union {{\n" + "\n".join(inner) + f"\n{indent}}}{lp64_align(f.abi_align, wire)}" +
+                (f" {f.name};" if f.name else ";"))
     dims = "".join(f"[{d}]" for d in f.dims)
     if f.is_group:
-        inner = "\n".join(field_block(mm, indent + "   ") for mm in f.type.members)
-        return f"{indent}struct {{\n{inner}\n{indent}}} {f.name}{dims};"
+        inner = "\n".join(field_block(mm, indent + "   ", wire) for mm in f.type.members)
+        align = max(f.abi_align or 0, f.type.abi_align or 0)
+        return f"{indent}struct {{\n{inner}\n{indent}}}{lp64_align(align, wire)} {f.name}{dims};"
     bits = f" : {f.bits}" if f.bits else ""
-    return f"{indent}{c_type(f.type)} {f.name}{dims}{bits};"
+    type_ = c_type(f.type) if wire or f.type.kind != "struct" else f"struct {f.type.name}"
+    return f"{indent}{type_} {f.name}{dims}{bits}{lp64_align(f.abi_align, wire)};"
 
 
-def field_block(f, indent="   "):
+def field_block(f, indent="   ", wire=True):
     """A member's doc comment (with its defect) and declaration."""
     doc = f.doc
     if f.defect:
         doc = (doc + "\n\n" if doc else "") + f"Upstream defect: {f.defect}."
-    decl = c_decl(f, indent)
+    decl = c_decl(f, indent, wire)
     if f.build_condition:
         decl = f"#ifdef {f.build_condition}\n{decl}\n#endif"
     return (comment(doc, indent) + "\n" if doc else "") + decl
@@ -59,9 +75,40 @@ def uses_align4(p):
 
 def size_assertable(s):
     """Whether upstream's multiple-of-8 size assert may be applied to s: not to
-    a struct whose size is not a multiple of 8 (it would not compile), such as
-    panfrost's WAIT_BO request on i386, which upstream's header fails on."""
+    a struct whose size is not a multiple of 8 (it would not compile). With
+    one layout on every ABI this is the LP64 size; upstream's own panfrost
+    header fails it on i386 (WAIT_BO is 28 bytes there), the generated one
+    does not."""
     return all(s.size(abi) % 8 == 0 for abi in ABIS)
+
+
+def twins(p):
+    """The kernel and libdrm structs of p that the wire carries as twins
+    (layout.has_twin), each declared after the real struct with its LP64
+    layout: (struct, twin name)."""
+    return [(s, wire_name(s)) for s in p.structs if has_twin(s)]
+
+
+def declares_lp64_align(structs):
+    """Whether a wire declaration of one of structs states an LP64 alignment
+    (the header then defines VDRM_LP64_ALIGN). Kernel structs count through
+    their twins only, wire structs embedding them do not."""
+    def own(s):
+        if s.abi_align:
+            return True
+        for x in walk(s):
+            m = x.member
+            if m.abi_align or (m.kind == "field" and m.is_group and m.type.abi_align):
+                return True
+        return False
+    return any(own(s) for s in structs)
+
+
+def assert_abi(s):
+    """The layout key the 32-bit side of s's asserts checks: the wire's ILP32
+    layout (LP64's) for what the generator declares, upstream's i386 one
+    for a kernel or libdrm struct, which the real header may define."""
+    return UPSTREAM if s.origin in ("uapi", "libdrm") else "ilp32"
 
 
 def struct_condition(p, s):
@@ -76,15 +123,26 @@ def asserted_structs(p):
     """(struct, build condition) of every struct whose layout the wire header
     asserts: its wire structs and, for the transport, the libdrm structs of
     the capset (context specs assert theirs in NAME_uapi.h)."""
-    return [(s, struct_condition(p, s) if s.origin == "libdrm" else None) for s in p.all_structs()
-            if s.origin == "wire" or (s.origin == "libdrm" and p.base is None)]
+    out = [(s, struct_condition(p, s) if s.origin == "libdrm" else None) for s in p.all_structs()
+           if s.origin == "wire" or (s.origin == "libdrm" and p.base is None)]
+    for s, _ in out:
+        if s.origin == "libdrm" and has_twin(s):
+            # The transport header has no place for wire twins (NAME_uapi.h does).
+            raise SpecError(p.path, s.line, f"{s.name}: libdrm's layout differs on i386 and the transport "
+                                            "cannot carry a wire twin of it; make the capset's copy a wire struct")
+    return out
 
 
-def offset_asserts(s):
-    """(path, LP64 offset, build condition, ILP32 offset) of every member
-    offsetof() can name (bitfields have none)."""
-    return [(x.path, x.offset["lp64"], x.condition, x.offset["ilp32"]) for x in walk(s)
-            if x.member.name and not x.member.bits]
+def offset_asserts(s, abi32="ilp32"):
+    """(path, LP64 offset, build condition, 32-bit offset) of every member
+    offsetof() can name (bitfields have none); abi32 is the layout key of
+    the 32-bit side (assert_abi)."""
+    out = []
+    for x, (m, off32) in zip(walk(s), offsets(s, abi32)):
+        assert m is x.member, s.name
+        if m.name and not m.bits:
+            out.append((x.path, x.offset["lp64"], x.condition, off32))
+    return out
 
 
 def conditions(s):

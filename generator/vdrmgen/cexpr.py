@@ -1,6 +1,8 @@
 """Length expressions rendered as C, evaluated in 64 bits so that no sum or
 single product of 32-bit fields can wrap."""
 
+from .text import c_type
+
 
 def render(e, prefix, request_prefix="req->", rest=None, sumof=None, record_prefix="rec."):
     """C text of e. prefix names where the body's own fields live ("out->",
@@ -20,7 +22,7 @@ def render(e, prefix, request_prefix="req->", rest=None, sumof=None, record_pref
         return f"{e.value}u"
     if op == "sizeof":
         t = e.args[0]
-        return f"sizeof({'struct ' + t.name if t.kind == 'struct' else t.c_type})"
+        return f"sizeof({c_type(t)})"
     if op == "rest":
         if rest is None:
             raise ValueError("rest has no meaning here")

@@ -2,6 +2,8 @@
 and unions flattened, defects, check sentences, the meaning of ret fields."""
 
 from . import cexpr
+from .layout import UPSTREAM, has_twin, offsets, wire_name
+from .lint import tagged
 from .model import walk
 from .text import paragraph
 
@@ -10,83 +12,110 @@ def _meaning(m):
     text = "Header." if m.name == "hdr" else paragraph(m.doc)
     if getattr(m, "checked_zero", False):
         text += " **Must be zero.**"
-    e = getattr(m, "enum", None)
-    if e is not None:
-        entries = ", ".join(f"`{n}` ({v:#x})" for n, v, _ in e.entries)
-        text += (f" {'Bits' if e.kind == 'flags' else 'Values'} ({e.name}): {entries}"
-                 + ("; anything else is rejected." if e.closed else "; others pass unchecked."))
-    if getattr(m, "ignored", False):
-        text += " **Ignored: the host accepts any value and clears it before the kernel sees it.**"
-    if getattr(m, "guest", None):
-        text += f" Guests: {m.guest}."
     if getattr(m, "build_condition", None):
         text += f" Present only when built with `{m.build_condition}`."
     if getattr(m, "since", 1) > 1:
         text += f" Added in revision {m.since}; zero means absent."
-    if m.defect:
+    if getattr(m, "defect", None):
         text += f" **Upstream defect ({m.defect}).**"
     return text.strip()
 
 
 def doc_rows(s):
     """Rows of a struct's byte table: groups and unions flattened into dotted
-    paths, implicit padding shown. Each row: dict(off, off32, size, name, type, meaning)."""
+    paths, implicit padding shown. Each row: dict(off, size, name, type, meaning).
+
+    One column of offsets: the wire has one layout, LP64's, on every ABI
+    (layout.py; lint reports a struct whose ILP32 layout the generator could
+    not make the same as an error). Upstream's own i386 layout, where it
+    differs, is told in the upstream-defects section (upstream_i386())."""
     rows = []
-    ends = {id(s): {"lp64": 0, "ilp32": 0}}     # struct level -> where its last member ended
+    ends = {id(s): 0}     # struct level -> where its last member ended
 
     def row(x, size, name, type_, meaning):
-        off, off32 = x.offset["lp64"], x.offset["ilp32"]
-        rows.append(dict(off=off, off32=off32 if off32 != off else None, size=size, name=name,
-                         type=type_, meaning=meaning))
+        rows.append(dict(off=x.offset["lp64"], size=size, name=name, type=type_, meaning=meaning))
 
-    def padding(off, off32, end, what, meaning):
-        gap, gap32 = off - end["lp64"], off32 - end["ilp32"]
-        if gap > 0 or gap32 > 0:
-            rows.append(dict(off=end["lp64"], off32=end["ilp32"] if end["ilp32"] != end["lp64"] else None,
-                             size=gap if gap == gap32 else f"{gap} / {gap32}", name=what, type="",
-                             meaning=meaning))
+    def padding(off, end, what, meaning):
+        if off > end:
+            rows.append(dict(off=end, size=off - end, name=what, type="", meaning=meaning))
 
     for x in walk(s):
         m = x.member
         if m.bits:
-            rows.append(dict(off=f"{x.offset['lp64']}:{m.bit_offset}", off32=None, size=f"{m.bits} bits",
+            rows.append(dict(off=f"{x.offset['lp64']}:{m.bit_offset}", size=f"{m.bits} bits",
                              name=x.path, type=m.type.name, meaning=_meaning(m)))
             continue
         if x.parent.kind == "struct":
-            end = ends[id(x.parent)]
-            padding(x.offset["lp64"], x.offset["ilp32"], end, "(implicit padding)",
+            padding(x.offset["lp64"], ends[id(x.parent)], "(implicit padding)",
                     "Bytes the compiler inserts; not in the protocol's intent.")
-            ends[id(x.parent)] = {abi: x.offset[abi] + m.size(abi) for abi in end}
+            ends[id(x.parent)] = x.offset["lp64"] + m.size()
         if m.kind == "union":
             row(x, m.size(), x.path if m.name else (x.path + "." if x.path else "") + "(anonymous union)",
                 "union", paragraph(m.doc))
         elif m.kind == "struct":
-            ends[id(m)] = dict(x.offset)
+            ends[id(m)] = x.offset["lp64"]
             row(x, m.size(), x.path, "struct",
                 paragraph(m.doc) + (f" (context_type == {m.when})" if m.when else ""))
         elif m.is_group:
-            ends[id(m.type)] = dict(x.offset)
+            ends[id(m.type)] = x.offset["lp64"]
             row(x, m.size(), x.path, "struct", _meaning(m))
         else:
             dims = ("[" + "][".join(str(d) for d in m.dims) + "]") if m.dims else ""
             row(x, m.size(), x.path, m.type.name + dims, _meaning(m))
     if s.tail is None:
-        padding(s.size("lp64"), s.size("ilp32"), ends[id(s)], "(implicit tail padding)",
+        padding(s.size(), ends[id(s)], "(implicit tail padding)",
                 "Bytes the compiler appends; not in the protocol's intent.")
     return rows
 
 
+def upstream_i386(s):
+    """Where upstream's own declaration of s lays it out differently on i386
+    than the wire does (layout.UPSTREAM): a sentence, or "" when it does not."""
+    moved = [(x.path, x.offset["lp64"], off32) for x, (m, off32) in zip(walk(s), offsets(s, UPSTREAM))
+             if m is x.member and m.name and not m.bits and off32 != x.offset["lp64"]]
+
+    def layout(size, upstream):
+        where = [f"`{path}` at offset {off32 if upstream else off}" for path, off, off32 in moved]
+        return f"{size} bytes" + (" with " + ", ".join(where) if where else "")
+
+    if s.size(UPSTREAM) == s.size() and not moved:
+        return ""
+    text = (f"Upstream's i386 builds differ: there struct {s.name} is {layout(s.size(UPSTREAM), True)}. "
+            f"The wire has the LP64 layout on every ABI ({layout(s.size(), False)})")
+    if has_twin(s):
+        return text + (f"; the generated headers keep the kernel's struct as it is and carry it in messages as "
+                       f"struct {wire_name(s)}, a twin with the LP64 layout (VDRM_LP64_ALIGN).")
+    aligned = [f"`{x.path}`" for x in walk(s) if x.member.abi_align]
+    how = ("declaring " + ", ".join(aligned) + " with " + ("its" if len(aligned) == 1 else "their") +
+           " LP64 alignment") if aligned else "declaring the struct with its LP64 alignment"
+    return text + f"; the generated header gives it on i386 too, by {how} (VDRM_LP64_ALIGN)."
+
+
 def struct_defects(p):
-    """(where, defect, doc) of every element of p that carries a defect."""
+    """(where, defect, doc) of every element of p that carries a defect; an
+    abi-dependent-layout defect adds how upstream's i386 builds differ."""
     out = []
+
+    def add(where, element, doc, s):
+        if element.defect:
+            note = upstream_i386(s) if s is not None and tagged(element, "abi-dependent-layout") else ""
+            out.append((where, element.defect, doc + ("\n\n" + note if note else "")))
+
     for s in p.all_structs():
-        if s.defect:
-            out.append((s.name, s.defect, s.doc))
-        out += [(f"{s.name}.{x.path}", x.member.defect, x.member.doc) for x in walk(s) if x.member.defect]
+        add(s.name, s, s.doc, s)
+        for x in walk(s):
+            m = x.member
+            inner = m if m.kind == "struct" else (m.type if m.kind == "field" and m.type.kind == "struct" else None)
+            add(f"{s.name}.{x.path}", m, m.doc, inner if inner is not None else s)
         out += [(f"{s.name} check {k.field or k.name}", k.upstream, k.doc) for k in s.checks if k.upstream]
         for item in (s.tail.items if s.tail else []):
-            out += [(f"{s.name}.{item.name} {c.name}", c.upstream, c.doc) for c in item.chunks if c.upstream]
-            out += [(f"{s.name}.{item.name} {r.name}", r.upstream, r.doc) for r in item.records if r.upstream]
+            # A kind whose struct carries the defect itself is told there.
+            for c in item.chunks:
+                add(f"{s.name}.{item.name} {c.name}", c, c.doc,
+                    None if tagged(c.type, "abi-dependent-layout") else c.type)
+            for r in item.records:
+                add(f"{s.name}.{item.name} {r.name}", r, r.doc,
+                    None if tagged(r.type, "abi-dependent-layout") else r.type)
     return out
 
 

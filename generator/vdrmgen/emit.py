@@ -14,7 +14,7 @@ import jinja2
 
 from . import cdecl, cexpr, docs, reflect
 from .bodies import bodies, check_conditions
-from .layout import ABIS, size_without
+from .layout import ABIS, UPSTREAM, size_without
 from .text import c_type, c_value, comment, comment_lines, entry_decl, md_cell, paragraph
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,7 +42,7 @@ def env():
     e.filters.update(comment=comment, comment_lines=comment_lines, paragraph=paragraph, c_type=c_type,
                      md=md_cell, c_value=c_value)
     e.globals.update(
-        ABIS=ABIS, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
+        ABIS=ABIS, upstream=UPSTREAM, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
         cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
@@ -53,7 +53,7 @@ def env():
         **{name: getattr(cdecl, name) for name in (
             "c_decl", "field_block", "embeds_uapi", "has_padding_defect", "uses_align4",
             "asserted_structs", "struct_condition", "offset_asserts", "conditions", "tail_comment",
-            "cast_lines")})
+            "cast_lines", "lp64_align", "twins", "declares_lp64_align", "assert_abi")})
     return e
 
 

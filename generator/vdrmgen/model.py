@@ -129,19 +129,20 @@ class IoctlAllow:
 @dataclass(kw_only=True)
 class Member:
     """What every member of a struct has: fields (scalars, arrays, groups),
-    unions and the inline structs of a union. The layout engine fills offset
-    and layout for both ABIs; nothing else is set after construction."""
+    unions and the inline structs of a union. The layout engine fills offset,
+    layout and abi_align; nothing else is set after construction."""
     name: Optional[str]
     doc: str
     line: int
     since: int = 1
     build_condition: Optional[str] = None
     lint_exempt: tuple = ()                         # lint rules the deployed bytes break on purpose
-    upstream: Optional[str] = None                  # what the deployed host does that is not law
+    upstream: tuple = ()                            # what the deployed host or declaration does that is not law
     offset: dict = dc_field(default_factory=dict)   # abi -> byte offset in the enclosing struct
     layout: dict = dc_field(default_factory=dict)   # abi -> (size, align), arrays whole
     bits: Optional[int] = None
     bit_offset: int = 0                             # bitfields: position in the storage unit
+    abi_align: Optional[int] = None                 # layout: the LP64 alignment the declaration states (ILP32 would place it elsewhere)
     dims = ()
     is_group = False
 
@@ -151,7 +152,7 @@ class Member:
     @property
     def defect(self):
         """The upstream defects the element carries, for the docs ("" if none)."""
-        return " ".join(self.lint_exempt + ((self.upstream,) if self.upstream else ()))
+        return " ".join(self.lint_exempt + self.upstream)
 
     @property
     def checked_zero(self):
@@ -301,6 +302,10 @@ class Chunk:
     doc: str
     checks: list = dc_field(default_factory=list)  # rules on the first struct of the chunk (exact, at-least)
 
+    @property
+    def defect(self):
+        return self.upstream or ""
+
 
 @dataclass
 class Record:
@@ -311,6 +316,10 @@ class Record:
     item: Optional["Item"]
     upstream: Optional[str]
     doc: str
+
+    @property
+    def defect(self):
+        return self.upstream or ""
 
 
 @dataclass
@@ -440,7 +449,8 @@ class Protocol:
 
 def _defects(node):
     """The lint-exempt and upstream attributes of an element, as model fields."""
-    return dict(lint_exempt=tuple(node.get("lint-exempt", "").split()), upstream=node.get("upstream"))
+    return dict(lint_exempt=tuple(node.get("lint-exempt", "").split()),
+                upstream=tuple(node.get("upstream", "").split()))
 
 
 def _defect_text(node):

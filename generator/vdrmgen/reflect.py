@@ -1,6 +1,8 @@
 """Descriptors for tools (NAME_reflect.c): every struct a message touches,
 as tables of named fields with offsets, kinds and nested types."""
 
+from .text import c_type
+
 
 def scalar_kind(t):
     return "VDRM_KIND_" + t.name.upper() if t.kind == "scalar" else "VDRM_KIND_STRUCT"
@@ -34,7 +36,7 @@ def reflect_structs(protocol):
             add(m.type, type_id, root, f"{sub}.")
         elif m.type.kind == "struct":
             type_id = m.type.name
-            add(m.type, m.type.name, f"struct {m.type.name}", "")
+            add(m.type, m.type.name, c_type(m.type), "")
         off_expr = f"{m.offset['lp64']}" if m.bits else rel(root, sub, path)
         return dict(name=m.name, offset=off_expr, count=m.count, kind=scalar_kind(m.type),
                     size=m.type.size if m.type.kind == "scalar" else 0,
@@ -101,5 +103,5 @@ def reflect_structs(protocol):
                     ([v.type for v in item.variants.cases] if item.variants else [])
                 for t in types:
                     if t.kind == "struct":
-                        add(t, t.name, f"struct {t.name}", "")
+                        add(t, t.name, c_type(t), "")
     return out

@@ -2,6 +2,8 @@
 
 import textwrap
 
+from .layout import wire_name
+
 
 def comment(text, indent="", width=78):
     """A C block comment holding text, paragraphs kept."""
@@ -25,7 +27,8 @@ def paragraph(text):
 
 
 def c_type(t):
-    return f"struct {t.name}" if t.kind == "struct" else t.c_type
+    """The C type the wire declares t with: a kernel struct's twin when it has one (layout.wire_name)."""
+    return f"struct {wire_name(t)}" if t.kind == "struct" else t.c_type
 
 
 def c_value(value, enum):

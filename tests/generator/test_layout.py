@@ -1,6 +1,7 @@
 import unittest
 
 from helpers import load
+from vdrmgen import layout
 
 
 def struct(body, name="s", attrs=""):
@@ -17,11 +18,60 @@ class LayoutTest(unittest.TestCase):
         s = p.structs[0]
         return s, {m.name: (m.offset["lp64"], m.offset["ilp32"]) for m in s.members}
 
-    def test_u64_after_u32_is_aligned_on_lp64_only(self):
+    def test_u64_after_u32_keeps_its_lp64_place_on_ilp32(self):
+        # One wire on every ABI: i386 would put b at 4 (upstream's layout);
+        # the declaration states b's LP64 alignment so that it does not.
         s, offs = self.layout_of(f("a", "u32") + f("b", "u64"))
-        self.assertEqual(offs["b"], (8, 4))
+        self.assertEqual(offs["b"], (8, 8))
         self.assertEqual(s.layout["lp64"], (16, 8))
+        self.assertEqual(s.layout["ilp32"], (16, 8))
+        self.assertEqual(s.members[1].abi_align, 8)
+        self.assertIsNone(s.members[0].abi_align)
+        self.assertIsNone(s.abi_align)
+        self.assertEqual(s.members[1].offset[layout.UPSTREAM], 4)
+        self.assertEqual(s.layout[layout.UPSTREAM], (12, 4))
+
+    def test_tail_padding_kept_on_ilp32_by_the_struct(self):
+        # u64 then u32: no member moves, but i386 would end the struct at 12.
+        s, offs = self.layout_of(f("a", "u64") + f("b", "u32"))
+        self.assertEqual(s.layout["ilp32"], (16, 8))
+        self.assertEqual(s.abi_align, 8)
+        self.assertEqual([m.abi_align for m in s.members], [None, None])
+        self.assertEqual(s.layout[layout.UPSTREAM], (12, 4))
+
+    def test_no_alignment_stated_where_i386_agrees(self):
+        # 64-bit members at 8-byte offsets and a size that is a multiple of 8:
+        # only alignof differs, and the declaration is left as upstream's.
+        s, offs = self.layout_of(f("a", "u64") + f("b", "u32") + f("c", "u32"))
+        self.assertEqual(s.layout["ilp32"], (16, 4))
+        self.assertFalse(layout.lp64_aligned(s))
+
+    def test_packed_struct_is_the_same_everywhere(self):
+        s, offs = self.layout_of(f("a", "u32") + f("b", "u64"), attrs=' align="4"')
+        self.assertEqual(offs["b"], (4, 4))
         self.assertEqual(s.layout["ilp32"], (12, 4))
+        self.assertFalse(layout.lp64_aligned(s))
+
+    def test_kernel_struct_differing_on_i386_gets_a_wire_twin(self):
+        p = load('<struct name="k" origin="uapi" header="k.h" guard="K_H"><doc>d</doc>'
+                 + f("a", "u64") + f("b", "u32") + '</struct>'
+                 + '<struct name="w" origin="wire"><doc>d</doc>' + f("x", "u32") + f("y", "u32")
+                 + f("k", "k") + f("z", "u32") + f("pad", "u32") + '</struct>'
+                 + '<struct name="same" origin="uapi" header="k.h" guard="K_H"><doc>d</doc>'
+                 + f("a", "u64") + '</struct>')
+        k, w, same = p.structs
+        self.assertTrue(layout.has_twin(k))
+        self.assertEqual(layout.wire_name(k), "vdrm_wire_k")
+        self.assertEqual(k.layout["ilp32"], (16, 8))          # the twin's
+        self.assertEqual(k.layout[layout.UPSTREAM], (12, 4))  # the kernel's own, on i386
+        self.assertFalse(layout.has_twin(same))
+        self.assertEqual(layout.wire_name(same), "same")
+        # The wire struct embeds the twin: its own layout needs nothing stated.
+        self.assertFalse(layout.has_twin(w))
+        self.assertEqual(w.layout["ilp32"], (32, 8))
+        self.assertEqual(w.members[3].offset["ilp32"], 24)
+        self.assertEqual([m.abi_align for m in w.members], [None] * 5)
+        self.assertEqual(w.layout[layout.UPSTREAM], (28, 4))
 
     def test_packed_align4_packs_and_rounds_to_4(self):
         s, offs = self.layout_of(f("a", "u32") + f("b", "u64") + f("c", "u8"), attrs=' align="4"')
@@ -51,9 +101,34 @@ class LayoutTest(unittest.TestCase):
                 '<struct name="x"><doc>d</doc>' + f("a", "u64") + '</struct>'
                 '<struct name="y"><doc>d</doc>' + f("b", "u8", ' count="20"') + '</struct></union>')
         s, offs = self.layout_of(body)
-        self.assertEqual(offs["u"], (8, 4))
+        self.assertEqual(offs["u"], (8, 8))
         self.assertEqual(s.layout["lp64"], (32, 8))
-        self.assertEqual(s.layout["ilp32"], (24, 4))
+        self.assertEqual(s.layout["ilp32"], (32, 8))
+        self.assertEqual(s.members[1].abi_align, 8)
+        self.assertEqual(s.members[1].offset[layout.UPSTREAM], 4)
+        self.assertEqual(s.layout[layout.UPSTREAM], (24, 4))
+
+    def test_union_rounded_to_its_lp64_size(self):
+        body = ('<union name="u"><doc>d</doc>' + f("a", "u64") + f("b", "u8", ' count="20"') + '</union>')
+        s, offs = self.layout_of(body)
+        self.assertEqual(s.members[0].layout["ilp32"], (24, 8))
+        self.assertEqual(s.members[0].abi_align, 8)
+        self.assertEqual(s.layout[layout.UPSTREAM], (20, 4))
+
+    def test_group_placed_and_sized_as_on_lp64(self):
+        body = (f("id", "u32") + '<group name="r"><doc>d</doc>' + f("size", "u64") + f("heap", "u32")
+                + '</group>' + f("z", "u32"))
+        s, offs = self.layout_of(body)
+        self.assertEqual(offs["r"], (8, 8))
+        self.assertEqual(offs["z"], (24, 24))
+        self.assertEqual(s.layout["ilp32"], (32, 8))
+        self.assertEqual(s.members[1].type.abi_align, 8)     # the group's size
+        self.assertEqual(s.layout[layout.UPSTREAM], (20, 4))
+
+    def test_size_without_condition_on_ilp32(self):
+        s, _ = self.layout_of(f("a", "u32") + f("c", "u32", ' build-condition="C"') + f("b", "u64"))
+        self.assertEqual(layout.size_without(s, "C", "ilp32"), 16)
+        self.assertEqual(layout.size_without(s, "C"), 16)
 
     def test_flexible_tail_after_header(self):
         p = load('<message name="X" opcode="1" response="none"><doc>d</doc><request>'

@@ -141,7 +141,7 @@ DEFINE_CAST(vdrm_ccmd_req, tiny_ccmd_raw_req)
 
 #pragma GCC diagnostic pop
 
-/* Layout computed by vdrm-gen; identical on LP64 and ILP32 unless noted. */
+/* Layout computed by vdrm-gen: the wire's, the same on LP64 and ILP32. */
 VDRM_STATIC_ASSERT(sizeof(struct tiny_item) == 16, "tiny_item size");
 VDRM_STATIC_ASSERT(offsetof(struct tiny_item, id) == 0, "tiny_item.id offset");
 VDRM_STATIC_ASSERT(offsetof(struct tiny_item, pad) == 4, "tiny_item.pad offset");
