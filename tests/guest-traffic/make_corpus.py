@@ -173,12 +173,8 @@ DRM_IOCTL_MSM_SUBMITQUEUE_CLOSE = iow(0x0b, 4)    # __u32
 SET_IOVA_PAD = ('implicit tail padding: Mesa\'s msm_proto.h declares no __pad, so the '
                 'LP64 struct is 32 bytes with 4 bytes the designated initializer need not '
                 'clear (GCC usually zeroes them, clang need not)')
-SET_IOVA_DEFECT = ('the decoder requires __pad (the guest\'s implicit tail padding) to be '
-                   'zero: VDRM_E_NONZERO at offset 28')
 RELOCS_GARBAGE = ('cmds[].relocs: flush_submit_list() builds cmds[] in a stack VLA and writes '
                   'type, submit_idx, submit_offset, size, pad and nr_relocs (= 0) only')
-RELOCS_DEFECT = ('the decoder requires cmds[].relocs to be zero (VDRM_E_NONZERO); the guest '
-                 'never writes it and the host ignores it because nr_relocs is 0')
 
 
 def msm_ioctl_simple(seqno, rsp_off, cmd, payload):
@@ -244,7 +240,7 @@ def make_msm():
         m = Msg(MSM_GEM_SET_IOVA, 60 + res_id).put('QI', iova, res_id).junk(4, SET_IOVA_PAD)
         c.ok(name, 'GEM_SET_IOVA', mesa + ' (' + MSM_MESA + ')', m,
              'LP64 guest: hdr.len = sizeof(req) = 32, its last 4 bytes padding: ' + why,
-             size=32, fields={'iova': iova, 'res_id': res_id}, known_defect=SET_IOVA_DEFECT)
+             size=32, fields={'iova': iova, 'res_id': res_id})
     m = Msg(MSM_GEM_SET_IOVA, 80).put('QI', 0x100400000, 32)
     c.ok('gallium GEM_SET_IOVA from an i386 guest', 'GEM_SET_IOVA', gallium +
          'virtio_bo.c:set_iova() (' + MSM_MESA + ', built for i386)', m,
@@ -363,8 +359,7 @@ def make_msm():
          'explicit-sync pipe; the message is malloc()ed and the cmds copied from the stack VLA',
          size=36 + 2 * 16 + 32,
          fields={'flags': MSM_PIPE_3D0 | MSM_SUBMIT_NO_IMPLICIT, 'queue_id': 3, 'nr_bos': 2,
-                 'nr_cmds': 1, 'fence': 812},
-         known_defect=RELOCS_DEFECT)
+                 'nr_cmds': 1, 'fence': 812})
     m = Msg(MSM_GEM_SUBMIT, 161).put('IIIII', MSM_PIPE_3D0, 3, 3, 2, 813)
     for flags, handle in ((MSM_SUBMIT_BO_READ, 40), (MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_DUMP, 42),
                           (MSM_SUBMIT_BO_READ | MSM_SUBMIT_BO_WRITE, 41)):
@@ -375,8 +370,7 @@ def make_msm():
          'virtio_ringbuffer.c:flush_submit_list() (' + MSM_MESA + ')', m,
          'deferred submits merged into one: every cmd has uninitialised relocs; implicit sync',
          size=36 + 3 * 16 + 2 * 32,
-         fields={'flags': MSM_PIPE_3D0, 'nr_bos': 3, 'nr_cmds': 2, 'fence': 813},
-         known_defect=RELOCS_DEFECT)
+         fields={'flags': MSM_PIPE_3D0, 'nr_bos': 3, 'nr_cmds': 2, 'fence': 813})
     m = Msg(MSM_GEM_SUBMIT, 162).put('IIIII', MSM_PIPE_3D0, 3, 0, 0, 814)
     c.ok('gallium GEM_SUBMIT without bos or cmds', 'GEM_SUBMIT', gallium +
          'virtio_ringbuffer.c:flush_submit_list() (' + MSM_MESA + ')', m,
@@ -409,8 +403,6 @@ def make_msm():
           Msg(MSM_GEM_NEW, 5).put('QQII', 0x100120000, 0x1000, MSM_BO_WC, 0).bytes(),
           'VDRM_E_LIMIT', 'blob_id', 36,
           'blob_id 0 names the shared-memory buffer; every guest counts blob ids up from 1',
-          known_defect='the decoder does not check msm GEM_NEW blob_id (the other contexts\' '
-          'GEM_NEW / GEM_CREATE / CREATE_BO answer VDRM_E_LIMIT for blob_id below 1)',
           note='status VDRM_E_LIMIT and field "blob_id" chosen to match the "blob_id below 1" '
           'checks of amdgpu GEM_NEW, i915 GEM_CREATE and panfrost CREATE_BO')
     m = Msg(MSM_GEM_SUBMIT, 6).put('IIIII', MSM_PIPE_3D0, 3, 1, 1, 9)
@@ -611,15 +603,13 @@ def make_amdgpu():
 
     # Rejects.
     m = Msg(AMD_CS_SUBMIT, 9, 0x10).put('IIII', 1, 2, 0, 1)
-    m.put('HHI', AMDGPU_CHUNK_ID_FENCE, 2, 4).put('HHI', AMDGPU_CHUNK_ID_IB, 8, 16)
-    m.put('I', 0).put('II', 19, 0).put('I', 0).raw(ib_gfx)
-    c.bad('CS_SUBMIT with a FENCE chunk at offset 4', 'CS_SUBMIT', m.bytes(), 'VDRM_E_ALIGN',
-          'descs[].offset', 32 + 4,
-          'chunk data is 8-byte aligned in every guest submission (IB 32, FENCE 8, '
-          'DEPENDENCIES 24 and BO_HANDLES 8 bytes per entry); a FENCE chunk must sit at a '
-          'multiple of 8',
-          known_defect='the decoder requires a FENCE chunk offset to be a multiple of 4 only',
-          note='offset 36 is descs[0].offset, the FENCE descriptor\'s offset field')
+    m.put('HHI', AMDGPU_CHUNK_ID_FENCE, 2, 0).put('HHI', AMDGPU_CHUNK_ID_IB, 8, 16)
+    m.put('II', 19, 4).put('II', 0, 0).raw(ib_gfx)
+    c.bad('CS_SUBMIT with a user fence at offset 4 of its buffer', 'CS_SUBMIT', m.bytes(), 'VDRM_E_ALIGN',
+          'chunks[FENCE].offset', 32 + 16 + 4,
+          'the user fence is a 64-bit value: drm_amdgpu_cs_chunk_fence.offset must be a multiple '
+          'of 8, which the deployed host also requires (it fails the submit)',
+          note='offset 52: the chunk data starts after the two descriptors, at 48; offset is its second u32')
     return c
 
 
@@ -729,7 +719,6 @@ def make_asahi():
           Msg(ASAHI_GEM_NEW, 9).put('IIIIQQ', 0, 6, 1, 0, 0x4000, 0x1500000000).bytes(),
           'VDRM_E_LIMIT', 'blob_id', 28,
           'blob_id 0 names the shared-memory buffer; Mesa counts blob ids up from 1',
-          known_defect='the decoder does not check asahi GEM_NEW blob_id',
           note='status and field chosen to match the other contexts\' "blob_id below 1" checks')
     base = Msg(ASAHI_GET_PARAMS, 1, 0).put('IIQQ', 0, 0, 0, 592).put('I', 0)
     c.bad('GET_PARAMS with hdr.len 44', 'GET_PARAMS', base.bytes(), 'VDRM_E_LENGTH', 'hdr.len', 4,
@@ -739,7 +728,6 @@ def make_asahi():
     c.bad('VM_BIND with stride 16', 'VM_BIND', m.bytes(), 'VDRM_E_LIMIT', 'stride', 20,
           'the deployed host places op i at 32 * i in a count * stride allocation: a stride '
           'below 32 with two ops overflows its heap; every guest sends stride 32',
-          known_defect='the decoder accepts any stride from 8',
           note='minimum chosen as sizeof(struct drm_asahi_gem_bind_op) = 32, as the spec\'s '
           'VM_BIND defect text asks; status VDRM_E_LIMIT as the existing "stride below 8" check')
     return c
@@ -969,7 +957,6 @@ def make_i915():
     # Rejects: context parameters the host does not allow, VM_CREATE extensions.
     host = ('virglrenderer src/drm/i915/i915_ccmd.c:i915_ccmd_ioctl_simple() allows only '
             'PRIORITY, RECOVERABLE, GTT_SIZE and VM and fails the request otherwise')
-    param_defect = 'the decoder checks only cmd, not the parameter in the payload'
     param_note = ('field "payload.param" (the u64 param of struct drm_i915_gem_context_param at '
                   'payload offset 8) and status VDRM_E_NOT_ALLOWED are this corpus\'s choice')
     for name, cmd, param, size, value, why in (
@@ -983,14 +970,13 @@ def make_i915():
     ):
         m = Msg(I915_IOCTL_SIMPLE, 50, 0x40).put('II', cmd, 0).raw(context_param(2, size, param, value))
         c.bad(name, 'IOCTL_SIMPLE', m.bytes(), 'VDRM_E_NOT_ALLOWED', 'payload.param', 24 + 8,
-              why + '; ' + host, known_defect=param_defect, note=param_note)
+              why + '; ' + host, note=param_note)
     m = Msg(I915_IOCTL_SIMPLE, 51, 0x40).put('II', DRM_IOCTL_I915_GEM_VM_CREATE, 0)
     m.put('QII', 0x7ffc8e1d3700, 0, 0)
     c.bad('IOCTL_SIMPLE GEM_VM_CREATE with extensions', 'IOCTL_SIMPLE', m.bytes(), 'VDRM_E_NONZERO',
           'payload.extensions', 24,
           'extensions is an address the host kernel reads in the host process; the guest '
           'never forwards a non-zero one',
-          known_defect='the decoder does not look into the VM_CREATE payload',
           note='field "payload.extensions" (struct drm_i915_gem_vm_control.extensions at payload '
           'offset 0) and status VDRM_E_NONZERO are this corpus\'s choice')
     return c

@@ -17,6 +17,7 @@
 
 #include "vdrm_codec.h"
 #include "vdrm_contexts.h"
+#include "ignored.h"
 
 struct abi_vector {
    const char *context;
@@ -118,7 +119,7 @@ run(const struct abi_vector *v)
    if (b->encode(out, cap, fixed, view, &len)) {
       printf("  FAIL: encode\n");
       ok = 0;
-   } else if (len != v->len || memcmp(out, v->bytes, len)) {
+   } else if (len != v->len || !ignored_same(b->fixed, v->bytes, out, len, &(size_t){ 0 })) {
       printf("  FAIL: re-encoded to %zu different bytes (vector: %" PRIu32 ")\n", len, v->len);
       ok = 0;
    }

@@ -28,6 +28,7 @@
 
 #include "fields.h"
 #include "io.h"
+#include "ignored.h"
 #include "items.h"
 #include "jsonin.h"
 #include "vdrm_contexts.h"
@@ -258,14 +259,16 @@ test_decode_encode(void **state)
          fail_msg("%s: %s: decode failed: %s", v->file, v->name, err.message);
       if (!fields_write(b->fixed, v->value, want, b->fixed->size, ignore, msg, sizeof(msg)))
          fail_msg("%s: %s: %s", v->file, v->name, msg);
+      ignored_clear(b->fixed, want);   /* a decoder returns what the host ignores as zero */
       if (memcmp(want, d.fixed, b->fixed->size))
          fail_msg("%s: %s: decoded fixed fields differ from the vector's values", v->file, v->name);
       check_items(v, &d);
       if (b->encode(out, cap, d.fixed, d.view, &len))
          fail_msg("%s: %s: encode failed", v->file, v->name);
-      if (len != v->len || memcmp(out, v->bytes, len))
-         fail_msg("%s: %s: re-encoding gives %zu different bytes (vector: %zu)", v->file, v->name,
-                  len, v->len);
+      size_t where = 0;
+      if (len != v->len || !ignored_same(b->fixed, v->bytes, out, len, &where))
+         fail_msg("%s: %s: re-encoding gives %zu bytes (vector: %zu), different at %zu", v->file, v->name,
+                  len, v->len, where);
       free(copy);
       free(out);
       free(want);
