@@ -231,6 +231,8 @@ def msm():
     cmd = p('IIIIIIQ', 1, 0, 0x100, 0x200, 0, 0, 0)
     base = req(7, p('IIIII', 1, 3, 1, 2, 0x99) + bo + cmd + cmd)
     m = 'GEM_SUBMIT'
+    c.req(m, 'GEM_SUBMIT: flags with MSM_SUBMIT_SUDO', base, put(base, 16, 'I', 0x10000010),
+          'VDRM_E_NOT_ALLOWED', 'flags', 16, why='a guest never runs commands privileged')
     c.req(m, 'GEM_SUBMIT: nr_bos 8 in a 116-byte message', base, put(base, 24, 'I', 8),
           'VDRM_E_TRUNCATED', 'bos', 36, why='bos run past hdr.len')
     c.req(m, 'GEM_SUBMIT: nr_cmds 3 in a 116-byte message', base, put(base, 28, 'I', 3),
