@@ -629,7 +629,7 @@ class Parser:
     def body(self, node, name, hdr_type, doc, msg):
         hdr = Field(name="hdr", type=self.resolve(node, hdr_type), doc="", line=node.line)
         t = node.find("tail")
-        return Struct(name=node.get("c-name", name), origin="wire", align_attr=_opt_int(node, "align"),
+        return Struct(name=name, origin="wire", align_attr=_opt_int(node, "align"),
                       **_defects(node), doc=doc, members=[hdr] + self.members(node),
                       line=node.line, file=self.path, checks=[self.check(c) for c in node.findall("check")],
                       exact=node.get("exact") in ("true", "1"), tail=self.tail(t) if t is not None else None,
