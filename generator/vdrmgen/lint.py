@@ -25,6 +25,30 @@ class Finding:
         return f"{self.file}:{self.line}: {self.level}: [{self.rule}] {self.message}"
 
 
+def request_structs(p):
+    """The structs of p a guest sends: request bodies, the element, chunk and
+    record types of their items, and ioctl argument types."""
+    out = []
+
+    def add(t):
+        if t is not None and t.kind == "struct" and t not in out:
+            out.append(t)
+            for x in walk(t):
+                if x.member.kind == "field" and x.member.type.kind == "struct":
+                    add(x.member.type)
+                for io in (x.member.ioctl_allow.ioctls if x.member.kind == "field" and x.member.ioctl_allow else []):
+                    add(io.type)
+
+    for m in p.messages:
+        add(m.request)
+        for item in (m.request.tail.items if m.request.tail else []):
+            for t in [item.type] + [c.type for c in item.chunks] + [r.type for r in item.records] + \
+                    [r.item.type for r in item.records if r.item is not None] + \
+                    [item.header] + ([v.type for v in item.variants.cases] if item.variants else []):
+                add(t)
+    return out
+
+
 def tagged(element, tag):
     """Whether element's upstream attribute names tag (what the deployed host or declaration does)."""
     up = getattr(element, "upstream", None) or ()
@@ -241,4 +265,21 @@ class Linter:
                     self.check(msg, s, k)
                 if s.tail is not None:
                     self.tail(msg, s, msg.request)
+        self.guest_sources()
         return self.findings
+
+    def guest_sources(self):
+        """Every field of what a guest sends that a host rejects when non-zero
+        or ignores must say how the guests fill it (guest=): real guests
+        decide whether bytes are padding to require zero or garbage to ignore."""
+        seen = set()
+        for s in request_structs(self.p):
+            for x in walk(s):
+                f = x.member
+                if f.kind == "field" and (f.padding or f.must_be_zero or f.ignored) and not f.guest \
+                        and id(f) not in seen and not (x.path.split(".")[0] == "hdr" and s.message):
+                    seen.add(id(f))
+                    what = "ignored" if f.ignored else "padding" if f.padding else "must-be-zero"
+                    self.report(f.line, "guest-source",
+                                f"{s.name}.{x.path}: a {what} field of a request needs guest= naming the "
+                                "guest code that decides how it is filled")

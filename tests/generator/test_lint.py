@@ -360,6 +360,16 @@ class LintTest(unittest.TestCase):
         self.assertLint(self.chunk_with_check("exact", "nope"), [
             "t.xml:9: error: [unknown-field] A: check on unknown field 'nope' of dd"])
 
+    def test_guest_source(self):
+        body = lines(
+            f'<message name="A" opcode="1" response="none">{D}<request>',   # 4
+            F("a", "u32", ' padding="true"'),                               # 5
+            F("b", "u32", ' padding="true" guest="writes zero"'),           # 6
+            '</request></message>')
+        self.assertLint(body, [
+            "t.xml:5: error: [guest-source] t_ccmd_a_req.a: a padding field of a request needs guest= "
+            "naming the guest code that decides how it is filled"])
+
     def test_ioctl_argument_size(self):
         body = lines(
             f'<struct name="arg" origin="wire">{D}' + F("a", "u32") + '</struct>',           # 4
