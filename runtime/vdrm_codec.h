@@ -229,7 +229,10 @@ enum vdrm_select {
    VDRM_SELECT_IOC_NR,   /* _IOC_NR of an ioctl number, less base */
 };
 
-/* What a bytes item holds, chosen by a field of this body or of the request it answers. */
+/*
+ * What a bytes item holds, chosen by a field of this body, of the request it
+ * answers, or of the record it trails.
+ */
 struct vdrm_variants_desc {
    bool in_request;            /* the selector is a field of the request (this body is its response) */
    uint32_t selector_offset;   /* byte offset of the selector in that fixed part */
@@ -238,6 +241,7 @@ struct vdrm_variants_desc {
    uint32_t base;              /* VDRM_SELECT_IOC_NR: the allow-list's base */
    uint32_t nvariants;
    const struct vdrm_variant_desc *variants;
+   bool in_record;             /* the selector is a field of the record the item trails */
 };
 
 struct vdrm_item_desc {

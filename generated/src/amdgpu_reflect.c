@@ -486,7 +486,7 @@ static const struct vdrm_variant_desc amdgpu_ccmd_query_info_rsp_payload_variant
 
 static const struct vdrm_variants_desc amdgpu_ccmd_query_info_rsp_payload_variants = {
    true, 28, 4, VDRM_SELECT_VALUE, 0u,
-   22, amdgpu_ccmd_query_info_rsp_payload_variant_rows,
+   22, amdgpu_ccmd_query_info_rsp_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_query_info_rsp_items[] = {

@@ -259,7 +259,7 @@ static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_req_payload_varian
 
 static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_req_payload_variants = {
    false, 16, 4, VDRM_SELECT_IOC_NR, 64u,
-   5, asahi_ccmd_ioctl_simple_req_payload_variant_rows,
+   5, asahi_ccmd_ioctl_simple_req_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
@@ -276,7 +276,7 @@ static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_rsp_payload_varian
 
 static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_rsp_payload_variants = {
    true, 16, 4, VDRM_SELECT_IOC_NR, 64u,
-   5, asahi_ccmd_ioctl_simple_rsp_payload_variant_rows,
+   5, asahi_ccmd_ioctl_simple_rsp_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
@@ -289,7 +289,7 @@ static const struct vdrm_variant_desc asahi_ccmd_get_params_rsp_payload_variant_
 
 static const struct vdrm_variants_desc asahi_ccmd_get_params_rsp_payload_variants = {
    true, 16, 4, VDRM_SELECT_VALUE, 0u,
-   1, asahi_ccmd_get_params_rsp_payload_variant_rows,
+   1, asahi_ccmd_get_params_rsp_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {

@@ -244,7 +244,7 @@ static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_req_payload_variant_
 
 static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_req_payload_variants = {
    false, 16, 4, VDRM_SELECT_IOC_NR, 64u,
-   3, msm_ccmd_ioctl_simple_req_payload_variant_rows,
+   3, msm_ccmd_ioctl_simple_req_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
@@ -259,7 +259,7 @@ static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_rsp_payload_variant_
 
 static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_rsp_payload_variants = {
    true, 16, 4, VDRM_SELECT_IOC_NR, 64u,
-   3, msm_ccmd_ioctl_simple_rsp_payload_variant_rows,
+   3, msm_ccmd_ioctl_simple_rsp_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
@@ -285,7 +285,7 @@ static const struct vdrm_variant_desc msm_ccmd_submitqueue_query_rsp_payload_var
 
 static const struct vdrm_variants_desc msm_ccmd_submitqueue_query_rsp_payload_variants = {
    true, 20, 4, VDRM_SELECT_VALUE, 0u,
-   1, msm_ccmd_submitqueue_query_rsp_payload_variant_rows,
+   1, msm_ccmd_submitqueue_query_rsp_payload_variant_rows, false,
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {

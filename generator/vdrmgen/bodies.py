@@ -293,16 +293,16 @@ class MessageBody:
                 out.append(io.type)
         return out
 
-    def item_variant_table(self, item):
+    def item_variant_table(self, item, record=None):
         """The descriptor of what bytes item holds: dict(in_request, offset, size,
         select, base, rows=[(value, name, type, min_size)]), or None."""
         if item.variants is not None:
             v = item.variants
-            owner = self.msg.request if v.scope == "request" else self.s
+            owner = {"request": self.msg.request, "record": record}.get(v.scope, self.s)
             f, off = field_at(owner, v.selector)
             rows = [(c.value, c.name, c.type, None) for c in v.cases]
-            return dict(in_request=v.scope == "request", offset=off, size=f.type.size, select="VDRM_SELECT_VALUE",
-                        base=0, rows=rows)
+            return dict(in_request=v.scope == "request", in_record=v.scope == "record", offset=off,
+                        size=f.type.size, select="VDRM_SELECT_VALUE", base=0, rows=rows)
         e = item.host_length if not self.is_request else item.length
         if e is None or e.op not in ("ioc-size", "ioc-out-size") or e.args[0].op != "fieldref":
             return None
@@ -314,7 +314,7 @@ class MessageBody:
         full = self.ioctl_full_numbers(allow)
         rows = [(io.number if full else io.nr, io.name, io.type, self.argument_min_size(io))
                 for io in allow.ioctls if io.type is not None]
-        return dict(in_request=not self.is_request, offset=off, size=4,
+        return dict(in_request=not self.is_request, in_record=False, offset=off, size=4,
                     select="VDRM_SELECT_VALUE" if full else "VDRM_SELECT_IOC_NR", base=allow.base, rows=rows)
 
     def item_variants(self):

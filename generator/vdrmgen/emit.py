@@ -34,6 +34,15 @@ TRANSPORT_OUTPUTS = (
 )
 
 
+def distinct(items):
+    """items without repeats, in order (model objects are not hashable)."""
+    out = []
+    for x in items:
+        if all(x is not y for y in out):
+            out.append(x)
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def env():
     e = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
@@ -42,7 +51,7 @@ def env():
     e.filters.update(comment=comment, comment_lines=comment_lines, paragraph=paragraph, c_type=c_type,
                      md=md_cell, c_value=c_value)
     e.globals.update(
-        ABIS=ABIS, upstream=UPSTREAM, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
+        ABIS=ABIS, upstream=UPSTREAM, distinct=distinct, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
         cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],

@@ -100,7 +100,9 @@ def reflect_structs(protocol):
                 # Descriptors of what tools print: elements, record kinds and their items.
                 types = [item.type] + [r.type for r in item.records] + \
                     [r.item.type for r in item.records if r.item is not None] + \
-                    ([v.type for v in item.variants.cases] if item.variants else [])
+                    ([v.type for v in item.variants.cases] if item.variants else []) + \
+                    [v.type for r in item.records if r.item is not None and r.item.variants
+                     for v in r.item.variants.cases]
                 for t in types:
                     if t.kind == "struct":
                         add(t, t.name, c_type(t), "")
