@@ -31,6 +31,8 @@ def render(e, prefix, request_prefix="req->", rest=None, sumof=None, record_pref
         return "(" + " + ".join(f"(uint64_t){render(a, prefix, request_prefix, rest, sumof, record_prefix)}" for a in e.args) + ")"
     if op == "mul":
         return "(" + " * ".join(f"(uint64_t){render(a, prefix, request_prefix, rest, sumof, record_prefix)}" for a in e.args) + ")"
+    if op == "div":
+        return f"((uint64_t){render(e.args[0], prefix, request_prefix, rest, sumof, record_prefix)} / {e.args[1].value}u)"
     if op == "ioc-size":
         return f"VDRM_IOC_SIZE({render(e.args[0], prefix, request_prefix, rest, sumof, record_prefix)})"
     if op == "ioc-out-size":
@@ -68,6 +70,8 @@ def describe(e):
         return " + ".join(describe(a) for a in e.args)
     if op == "mul":
         return " × ".join(describe(a) for a in e.args)
+    if op == "div":
+        return f"{describe(e.args[0])} / {e.args[1].value}"
     if op == "ioc-size":
         return f"_IOC_SIZE({describe(e.args[0])})"
     if op == "ioc-out-size":

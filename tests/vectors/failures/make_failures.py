@@ -303,6 +303,8 @@ def amdgpu():
     c.req('SET_METADATA', 'SET_METADATA: size_metadata 28 in a 64-byte message', base,
           put(base, 36, 'I', 28), 'VDRM_E_TRUNCATED', 'umd_metadata', 40,
           why='the metadata runs past hdr.len')
+    c.req('SET_METADATA', 'SET_METADATA: size_metadata 18', base, put(base, 36, 'I', 18),
+          'VDRM_E_ALIGN', 'size_metadata', 36, why='the metadata is whole dwords')
 
     # BO_QUERY_INFO request: res_id, pad @20.
     base = req(6, p('II', 5, 0))
