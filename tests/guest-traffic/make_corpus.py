@@ -628,6 +628,62 @@ DRM_ASAHI_BIND_UNBIND, DRM_ASAHI_BIND_READ, DRM_ASAHI_BIND_WRITE = 1, 2, 4
 DRM_ASAHI_BIND_OBJECT_OP_BIND, DRM_ASAHI_BIND_OBJECT_OP_UNBIND = 0, 1
 DRM_ASAHI_BIND_OBJECT_USAGE_TIMESTAMPS = 1
 ASAHI_EXTRES_READ, ASAHI_EXTRES_WRITE = 1, 2
+DRM_ASAHI_CMD_RENDER, DRM_ASAHI_CMD_COMPUTE, DRM_ASAHI_SET_FRAGMENT_ATTACHMENTS = 0, 1, 3
+DRM_ASAHI_BARRIER_NONE = 0xffff
+DRM_ASAHI_RENDER_PROCESS_EMPTY_TILES, DRM_ASAHI_RENDER_DBIAS_IS_INT = 0x2, 0x40000
+ASAHI_SUBMIT_CALLERS = {
+    'gallium': 'src/gallium/drivers/asahi/agx_batch.c:agx_batch_submit() (bminor/mesa-mesa 2eb45daa), '
+               'bodies from agx_pipe.c:agx_flush_compute() and agx_cmdbuf() (349e802e), headers from '
+               'src/asahi/lib/agx_device.h:agx_cmd_header() (db2891ec)',
+    'vulkan': 'src/asahi/vulkan/hk_queue.c:queue_submit() (bminor/mesa-mesa 130c1b0b), bodies from '
+              'asahi_fill_cdm_command() and asahi_fill_vdm_command(), headers from agx_cmd_header()',
+}
+
+
+def asahi_command(cmd_type, body, vdm_barrier, cdm_barrier):
+    """A command of the SUBMIT command buffer: struct drm_asahi_cmd_header
+    (cmd_type u16, size u16, vdm_barrier u16, cdm_barrier u16), then its body."""
+    return p('HHHH', cmd_type, len(body), vdm_barrier, cdm_barrier) + body
+
+
+def asahi_compute(base, length, sampler_heap=0, sampler_count=0, ts_handle=0, ts_offset=0):
+    """struct drm_asahi_cmd_compute (64 bytes), as a compound literal: flags 0,
+    sampler_count @4, cdm_ctrl_stream_base @8, _end @16, sampler_heap @24,
+    helper {binary, cfg, data} @32 (no scratch: 0), ts {start, end} @48."""
+    return (p('IIQQQ', 0, sampler_count, base, base + length, sampler_heap) + p('IIQ', 0, 0, 0) +
+            p('IIII', ts_handle, ts_offset, ts_handle, ts_offset))
+
+
+def asahi_render(vdm, width, height, flags=0, depth=0, zls_ctrl=0, bgobjdepth=0,
+                 bgobjvals=0x300, scissor=0, dbias=0, oclqry=0, ts_handle=0):
+    """struct drm_asahi_cmd_render (240 bytes), cleared and then filled as Mesa
+    does (offsets of generated/doc/asahi.md): flags, isp_zls_pixels @4,
+    vdm_ctrl_stream_base @8, two helper programs @16 (no scratch: 0),
+    isp_scissor_base @48, isp_dbias_base @56, isp_oclqry_base @64, depth @72
+    and stencil @96 (base, comp_base, stride, comp_stride), zls_ctrl @120,
+    ppp_multisamplectl @128, sampler_heap @136, ppp_ctrl @144, width_px,
+    height_px, layers, sampler_count, utile 32 x 32, samples 1, sample_size_B
+    @159, isp_merge_upper_x/y @160 (fui(tan 60 / width), as Mesa computes),
+    bg, eot, partial_bg, partial_eot @168, isp_bgobjdepth @200, isp_bgobjvals,
+    ts_vtx @208, ts_frag @224 (gallium writes ts_vtx.start and ts_frag.end)."""
+    def fui(x):
+        return struct.unpack('<I', struct.pack('<f', x))[0]
+    zls_pixels = (width - 1) | (height - 1) << 15 if depth else 0
+    b = p('IIQ', flags, zls_pixels, vdm) + bytes(32) + p('QQQ', scissor, dbias, oclqry)
+    b += p('QQII', depth, 0, 1 if depth else 0, 0) + p('QQII', 0, 0, 0, 0)
+    b += p('QQQ', zls_ctrl, 0x88, 0) + p('IHHHH', 0x202, width, height, 1, 0)
+    b += p('BBBB', 32, 32, 1, 8) + p('II', fui(1.732051 / width), fui(1.732051 / height))
+    b += p('IIIIIIII', 0x30004, 0x10005, 0x30104, 0x10006, 0x30204, 0x10007, 0x30104, 0x10006)
+    b += p('II', bgobjdepth, bgobjvals)
+    b += p('IIIIIIII', ts_handle, 0x40 if ts_handle else 0, 0, 0, 0, 0, ts_handle,
+           0x58 if ts_handle else 0)
+    assert len(b) == 240
+    return b
+
+
+def asahi_attachment(pointer, size):
+    """struct drm_asahi_attachment (24 bytes), a compound literal: pad and flags 0."""
+    return p('QQII', pointer, size, 0, 0)
 
 
 def make_asahi():
@@ -689,17 +745,54 @@ def make_asahi():
              'initializer: ' + why, size=60,
              fields={'vm_id': 1, 'stride': 32, 'count': 1})
 
-    cmdbuf = p('HHHH', 1, 0x48, 0, 0) + bytes((0x30 + i) & 0xff for i in range(0x48))
+    # SUBMIT: agx_virtio_submit() calloc()s the request and copies the command
+    # buffer and the extres list the callers built into it.
+    submit = virt + 'agx_virtio_submit()' + src + ', from '
+    render = asahi_render(0xffe0d00000, 1920, 1080, flags=DRM_ASAHI_RENDER_PROCESS_EMPTY_TILES,
+                          depth=0xffe1800000, zls_ctrl=0x30001, bgobjdepth=0x3f800000,
+                          scissor=0xffe0e00000, dbias=0xffe0e00040, oclqry=0xffe0f00000,
+                          ts_handle=4)
+    cmdbuf = (asahi_command(DRM_ASAHI_SET_FRAGMENT_ATTACHMENTS,
+                            asahi_attachment(0xffe1000000, 0x7e9000) +
+                            asahi_attachment(0xffe1800000, 0x7e9000),
+                            DRM_ASAHI_BARRIER_NONE, DRM_ASAHI_BARRIER_NONE) +
+              asahi_command(DRM_ASAHI_CMD_RENDER, render, 0, 0))
     m = Msg(ASAHI_SUBMIT, 30).put('IIII', 0, 2, len(cmdbuf), 1).raw(cmdbuf)
     m.put('II', 9, ASAHI_EXTRES_READ | ASAHI_EXTRES_WRITE)
-    c.ok('SUBMIT with one external resource', 'SUBMIT', virt + 'agx_virtio_submit()' + src, m,
-         'calloc()ed: flags stay 0; the command buffer is opaque to the host (one command here)',
-         size=32 + 0x50 + 8,
-         fields={'flags': 0, 'queue_id': 2, 'cmdbuf_size': 0x50, 'extres_count': 1})
+    c.ok('SUBMIT with one external resource', 'SUBMIT', submit + ASAHI_SUBMIT_CALLERS['gallium'], m,
+         'a render pass into a shared colour buffer with depth: SET_FRAGMENT_ATTACHMENTS (two '
+         'entries, barriers NONE), then RENDER (size 240, barriers 0 after no compute); every '
+         'body cleared before it is filled', size=32 + 56 + 248 + 8,
+         fields={'flags': 0, 'queue_id': 2, 'cmdbuf_size': 56 + 248, 'extres_count': 1})
+    cmdbuf = asahi_command(DRM_ASAHI_CMD_COMPUTE, asahi_compute(0xffe0a00000, 0x140), 0, 0)
     m = Msg(ASAHI_SUBMIT, 31).put('IIII', 0, 2, len(cmdbuf), 0).raw(cmdbuf)
-    c.ok('SUBMIT without external resources', 'SUBMIT', virt + 'agx_virtio_submit()' + src, m,
-         'no shared buffers in the batch', size=32 + 0x50,
-         fields={'queue_id': 2, 'extres_count': 0})
+    c.ok('SUBMIT without external resources', 'SUBMIT', submit + ASAHI_SUBMIT_CALLERS['gallium'], m,
+         'a compute-only batch: one COMPUTE (size 64, barriers 0); no shared buffers',
+         size=32 + 72, fields={'queue_id': 2, 'cmdbuf_size': 72, 'extres_count': 0})
+    cmdbuf = (asahi_command(DRM_ASAHI_CMD_COMPUTE,
+                            asahi_compute(0xffe0a00000, 0x80, 0xffe0b00000, 2, 4, 0x100), 0, 0) +
+              asahi_command(DRM_ASAHI_SET_FRAGMENT_ATTACHMENTS, asahi_attachment(0xffe1000000, 0x1000),
+                            DRM_ASAHI_BARRIER_NONE, DRM_ASAHI_BARRIER_NONE) +
+              asahi_command(DRM_ASAHI_CMD_RENDER, asahi_render(0xffe0d00000, 32, 32, ts_handle=4),
+                            DRM_ASAHI_BARRIER_NONE, 1))
+    m = Msg(ASAHI_SUBMIT, 32).put('IIII', 0, 3, len(cmdbuf), 0).raw(cmdbuf)
+    c.ok('SUBMIT of a batch with compute and render work', 'SUBMIT',
+         submit + ASAHI_SUBMIT_CALLERS['gallium'], m,
+         'COMPUTE (barriers 0), SET_FRAGMENT_ATTACHMENTS, RENDER waiting on the compute '
+         '(vdm_barrier NONE, cdm_barrier 1); timestamps on', size=32 + 72 + 32 + 248,
+         fields={'queue_id': 3, 'cmdbuf_size': 72 + 32 + 248, 'extres_count': 0})
+    cmdbuf = (asahi_command(DRM_ASAHI_CMD_RENDER,
+                            asahi_render(0xffe2000000, 256, 256, flags=DRM_ASAHI_RENDER_DBIAS_IS_INT,
+                                         depth=0xffe2400000, zls_ctrl=0x30001, bgobjdepth=0xffff,
+                                         oclqry=0xffe2800000), 0, 0) +
+              asahi_command(DRM_ASAHI_CMD_COMPUTE, asahi_compute(0xffe2100000, 0x40), 1, 0))
+    m = Msg(ASAHI_SUBMIT, 33).put('IIII', 0, 4, len(cmdbuf), 1).raw(cmdbuf)
+    m.put('II', 12, ASAHI_EXTRES_READ | ASAHI_EXTRES_WRITE)
+    c.ok('SUBMIT of two Vulkan control streams', 'SUBMIT', submit + ASAHI_SUBMIT_CALLERS['vulkan'], m,
+         'one command per control stream, each header waiting on the commands before it '
+         '(RENDER 0, 0; COMPUTE vdm_barrier 1, cdm_barrier 0); no attachment commands; '
+         'the device\'s external buffers as extres', size=32 + 248 + 72 + 8,
+         fields={'queue_id': 4, 'cmdbuf_size': 248 + 72, 'extres_count': 1})
 
     m = Msg(ASAHI_GEM_BIND_OBJECT, 40, 0x2e0).put('IIIIQQII', DRM_ASAHI_BIND_OBJECT_OP_BIND,
                                                   DRM_ASAHI_BIND_OBJECT_USAGE_TIMESTAMPS, 9, 0,

@@ -5,6 +5,10 @@ hold garbage in fields the host ignores lists them ("ignored"): decoding,
 which shows what the host sees, gives them as zero; encoding writes what the
 value says, garbage included.
 
+A response whose vector gives the request it answers ("request", hex) is
+decoded and encoded with --request, so its payload is typed by that request
+(tests/vectors/typed_values.py derives those values).
+
 usage: check_wire.py VDRM_WIRE FILE.json...
 """
 
@@ -13,10 +17,12 @@ import subprocess
 import sys
 
 
-def run(wire, verb, context, command, response, data):
+def run(wire, verb, context, command, response, data, request=None):
     args = [wire, verb, "--context", context]
     if response:
         args += ["--response", command]
+    if request is not None:
+        args += ["--request", request]
     r = subprocess.run(args, input=data, capture_output=True, check=False)
     if r.returncode != 0:
         raise AssertionError(f"vdrm-wire {verb} failed: {r.stderr.decode().strip()}")
@@ -29,15 +35,19 @@ def check(wire, path):
     failures = 0
     for v in doc["vectors"]:
         response = v["direction"] == "response"
+        request = v.get("request")
         raw = bytes.fromhex(v["hex"])
         where = f"{path}: {v['name']}"
         try:
-            decoded = json.loads(run(wire, "decode", doc["context"], v["command"], response, raw))
+            if request is not None and not response:
+                raise AssertionError("only a response names its request")
+            decoded = json.loads(run(wire, "decode", doc["context"], v["command"], response, raw,
+                                     request))
             want = dict(v["value"], **{f: 0 for f in v.get("ignored", [])})
             if decoded != [want]:
                 raise AssertionError(f"decodes to {json.dumps(decoded[0] if decoded else None)}")
             encoded = run(wire, "encode", doc["context"], v["command"], response,
-                          json.dumps([v["value"]]).encode())
+                          json.dumps([v["value"]]).encode(), request)
             if encoded != raw:
                 raise AssertionError(f"encodes to {encoded.hex()}")
         except AssertionError as e:

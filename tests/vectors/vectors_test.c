@@ -12,6 +12,12 @@
  * part shorter than the struct (older sender) completed with zeros, (c)
  * implicit padding cleared, (d) fields the host ignores cleared.
  *
+ * A bytes item whose value is typed ({"type": ...}, vdrm-wire's form for the
+ * struct its selector names) is written back to bytes through vdrm-wire's
+ * items code and compared with every byte the decoder located; a response's
+ * selector is read from the request its vector gives ("request", hex), which
+ * must decode with that command's request decoder.
+ *
  * usage: vectors-test FILE.json...
  */
 
@@ -45,6 +51,7 @@ struct vector {
    struct json_object *value;
    uint8_t *bytes;
    size_t len;
+   uint8_t *request_fixed;   /* the decoded fixed part of "request", or NULL */
 };
 
 struct suite {
@@ -119,6 +126,28 @@ load_vector(const char *file, const struct vdrm_protocol_desc *p, struct json_ob
       fail_msg("%s: %s: bad hex: %s", file, v->name, err);
    v->bytes = raw.data;
    v->len = raw.len;
+   if (jsonin_get(e, "request")) {
+      const struct vdrm_body_desc *rb = &v->msg->req;
+      struct out_buf req = { .limit = MAX_MSG };
+      struct vdrm_error derr = { 0 };
+      uint8_t *view = calloc(1, rb->view_size ? rb->view_size : 1);
+      uint32_t opcode = 0;
+
+      assert_non_null(view);
+      if (v->body != &v->msg->rsp)
+         fail_msg("%s: %s: only a response names its request", file, v->name);
+      if (!out_buf_hex(&req, jsonin_get(e, "request"), "request", err, sizeof(err)) || req.len < 4)
+         fail_msg("%s: %s: bad request hex: %s", file, v->name, err);
+      memcpy(&opcode, req.data, sizeof(opcode));
+      if (opcode != v->msg->opcode)
+         fail_msg("%s: %s: the request is command %u, not %s", file, v->name, opcode, v->msg->name);
+      v->request_fixed = calloc(1, rb->fixed->size ? rb->fixed->size : 1);
+      assert_non_null(v->request_fixed);
+      if (rb->decode(req.data, req.len, v->request_fixed, view, &derr))
+         fail_msg("%s: %s: its request does not decode: %s", file, v->name, derr.message);
+      free(view);
+      free(req.data);
+   }
 }
 
 static int
@@ -159,8 +188,10 @@ unload(void **state)
 {
    struct suite *s = *state;
 
-   for (size_t i = 0; i < s->nv; i++)
+   for (size_t i = 0; i < s->nv; i++) {
       free(s->v[i].bytes);
+      free(s->v[i].request_fixed);
+   }
    for (unsigned i = 0; i < s->ndocs; i++)
       json_object_put(s->docs[i]);
    free(s->v);
@@ -206,6 +237,9 @@ static void
 check_items(const struct vector *v, const struct decoded *d)
 {
    const struct vdrm_body_desc *b = v->body;
+   const struct vdrm_struct_desc *rq = v->msg->req.fixed;
+   const struct items_ctx ctx = { d->fixed, b->fixed->size, v->request_fixed,
+                                  v->request_fixed ? rq->size : 0 };
    char err[256];
 
    for (uint32_t i = 0; i < b->nitems; i++) {
@@ -218,8 +252,8 @@ check_items(const struct vector *v, const struct decoded *d)
       if (!jv)
          fail_msg("%s: %s: value lacks item %s", v->file, v->name, it->name);
       /* The item's value, written as bytes, must be what the decoder located. */
-      if (!items_write(&want, it, jv, it->kind == VDRM_ITEM_ARRAY ? stride : it->elem_size, err,
-                       sizeof(err)))
+      if (!items_write(&want, it, jv, it->kind == VDRM_ITEM_ARRAY ? stride : it->elem_size, &ctx,
+                       err, sizeof(err)))
          fail_msg("%s: %s: %s: %s", v->file, v->name, it->name, err);
       if (want.len != span.size || (span.size && memcmp(want.data, span.data, span.size)))
          fail_msg("%s: %s: %s differs from the vector's value", v->file, v->name, it->name);

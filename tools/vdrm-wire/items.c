@@ -51,7 +51,8 @@ print_records(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span
       free(rec);
       if (k->item) {
          fprintf(out, ", \"%s\": ", k->item->name);
-         ok = items_print(out, k->item, &item);
+         /* No record item has variants; were one to, its bytes would stay hex. */
+         ok = items_print(out, k->item, &item, NULL);
       }
       fputc('}', out);
       off += size;
@@ -61,11 +62,18 @@ print_records(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span
 }
 
 bool
-items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span)
+items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span,
+            const struct items_ctx *ctx)
 {
    if (it->kind == VDRM_ITEM_TEXT) {
       print_text(out, span->data, span->size);
    } else if (it->kind == VDRM_ITEM_DATA) {
+      bool oom = false;
+
+      if (variants_print(out, it, ctx, span->data, span->size, &oom))
+         return true;
+      if (oom)
+         return false;
       print_hex(out, span->data, span->size);
    } else if (it->kind == VDRM_ITEM_RECORDS) {
       return print_records(out, it, span);
@@ -131,7 +139,7 @@ write_record(struct out_buf *b, const struct vdrm_item_desc *it, struct json_obj
          snprintf(err, err_size, "%s[%zu]: missing '%s'", it->name, i, k->item->name);
          return false;
       }
-      ok = items_write(b, k->item, iv, k->item->elem_size, err, err_size);
+      ok = items_write(b, k->item, iv, k->item->elem_size, NULL, err, err_size);
    }
    return ok;
 }
@@ -172,10 +180,12 @@ write_array(struct out_buf *b, const struct vdrm_item_desc *it, struct json_obje
 
 bool
 items_write(struct out_buf *b, const struct vdrm_item_desc *it, struct json_object *v,
-            uint32_t stride, char *err, size_t err_size)
+            uint32_t stride, const struct items_ctx *ctx, char *err, size_t err_size)
 {
    if (it->kind == VDRM_ITEM_TEXT)
       return text_write(b, v, it->name, err, err_size);
+   if (it->kind == VDRM_ITEM_DATA && it->variants && json_object_is_type(v, json_type_object))
+      return variants_write(b, it, ctx, v, err, err_size);
    if (it->kind == VDRM_ITEM_DATA)
       return out_buf_hex(b, v, it->name, err, err_size);
    if (!json_object_is_type(v, json_type_array)) {

@@ -2,9 +2,12 @@
  * vdrm-wire: decode, encode and validate ccmd streams and responses of any
  * context, driven only by the generated codecs and descriptors.
  *
- *   vdrm-wire decode   --context NAME [--response CMD] [FILE]
- *   vdrm-wire encode   --context NAME [--response CMD] [FILE]
+ *   vdrm-wire decode   --context NAME [--response CMD [--request HEX]] [FILE]
+ *   vdrm-wire encode   --context NAME [--response CMD [--request HEX]] [FILE]
  *   vdrm-wire validate --context NAME [FILE]
+ *
+ * --request gives the bytes of the request a response answers, so that the
+ * response's bytes items chosen by a field of the request print typed.
  */
 
 #include <inttypes.h>
@@ -29,18 +32,30 @@ static int
 usage(void)
 {
    fprintf(stderr,
-           "usage: vdrm-wire decode --context NAME [--response CMD] [FILE]\n"
-           "       vdrm-wire encode --context NAME [--response CMD] [FILE]\n"
+           "usage: vdrm-wire decode --context NAME [--response CMD [--request HEX]] [FILE]\n"
+           "       vdrm-wire encode --context NAME [--response CMD [--request HEX]] [FILE]\n"
            "       vdrm-wire validate --context NAME [FILE]\n"
-           "FILE defaults to standard input; output goes to standard output.\n");
+           "FILE defaults to standard input; output goes to standard output.\n"
+           "HEX: the bytes of the request the response answers, as hex.\n");
    return 2;
 }
 
-/* Prints one decoded message (request or response) as a JSON object; false when out of memory. */
+/* The decoded fixed part of the request a response answers (--request), or none. */
+struct request_fixed {
+   uint8_t *fixed;
+   size_t size;
+};
+
+/*
+ * Prints one decoded message (request or response) as a JSON object; req is
+ * the request a response answers, when known. False when out of memory.
+ */
 static bool
 print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
-              const uint8_t *msg, uint32_t msg_len, const struct message_buffers *bufs)
+              const uint8_t *msg, uint32_t msg_len, const struct message_buffers *bufs,
+              const struct request_fixed *req)
 {
+   const struct items_ctx ctx = { bufs->fixed, b->fixed->size, req->fixed, req->size };
    size_t end = b->data_offset;
    int first = 0;
 
@@ -52,7 +67,7 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
 
       memcpy(&span, bufs->view + it->span_offset, sizeof(span));
       fprintf(out, ", \"%s\": ", it->name);
-      if (!items_print(out, it, &span))
+      if (!items_print(out, it, &span, &ctx))
          return false;
       if (span.size)
          end = (size_t)(span.data - msg) + span.size;
@@ -71,7 +86,7 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
 
 static int
 decode_one(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
-           const uint8_t *msg, size_t len, struct vdrm_error *err)
+           const uint8_t *msg, size_t len, const struct request_fixed *req, struct vdrm_error *err)
 {
    struct message_buffers bufs = {
       calloc(1, b->fixed->size ? b->fixed->size : 1),
@@ -88,7 +103,7 @@ decode_one(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc
    if (ret)
       goto out;
    memcpy(&msg_len, msg + (b == &m->req ? 4 : 0), sizeof(msg_len));
-   if (out && !print_message(out, m, b, msg, msg_len, &bufs)) {
+   if (out && !print_message(out, m, b, msg, msg_len, &bufs, req)) {
       ret = vdrm_fail(err, VDRM_E_NOSPC, 0, m->name, "", "%s: out of memory", m->name);
       goto out;
    }
@@ -101,6 +116,7 @@ out:
 static int
 walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *out)
 {
+   const struct request_fixed no_request = { NULL, 0 };
    struct vdrm_stream s;
    struct vdrm_ccmd_req hdr;
    struct vdrm_error err = { 0 };
@@ -121,7 +137,7 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
       }
       if (out)
          fputs(count ? ",\n " : "\n ", out);
-      if (decode_one(out, m, &m->req, msg, hdr.len, &err)) {
+      if (decode_one(out, m, &m->req, msg, hdr.len, &no_request, &err)) {
          if (out)
             fputs("\n]\n", out);
          fprintf(stderr, "offset %zu: %s [%s]\n", at + err.offset, err.message,
@@ -179,10 +195,14 @@ write_zeros(FILE *out, uint64_t n)
 /* The fixed part and items of message object obj into ob (hdr_len bytes at most). */
 static bool
 encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
-            struct json_object *obj, uint64_t hdr_len, char *err, size_t err_size)
+            struct json_object *obj, uint64_t hdr_len, const struct request_fixed *req,
+            char *err, size_t err_size)
 {
    const char **ignore = items_nonfield_keys(b);
    struct json_object *trailing;
+   /* The fixed part as written, for variants selectors: ob->data moves as items grow. */
+   uint8_t *fixed;
+   struct items_ctx ctx = { NULL, b->fixed->size, req->fixed, req->size };
    bool ok;
 
    if (!ignore) {
@@ -193,21 +213,32 @@ encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm
    free(ignore);
    if (!ok)
       return false;
+   fixed = malloc(b->fixed->size ? b->fixed->size : 1);
+   if (!fixed) {
+      snprintf(err, err_size, "%s: out of memory", m->name);
+      return false;
+   }
+   memcpy(fixed, ob->data, b->fixed->size);
+   ctx.body = fixed;
+   ok = true;
    ob->len = b->data_offset;
-   for (uint32_t i = 0; i < b->nitems; i++) {
+   for (uint32_t i = 0; ok && i < b->nitems; i++) {
       const struct vdrm_item_desc *it = &b->items[i];
       struct json_object *v = jsonin_get(obj, it->name);
       uint32_t stride = it->elem_size;
 
       if (!v) {
          snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
-         return false;
+         ok = false;
+         break;
       }
       if (it->stride_offset >= 0)
-         memcpy(&stride, ob->data + it->stride_offset, sizeof(stride));
-      if (!items_write(ob, it, v, stride, err, err_size))
-         return false;
+         memcpy(&stride, fixed + it->stride_offset, sizeof(stride));
+      ok = items_write(ob, it, v, stride, &ctx, err, err_size);
    }
+   free(fixed);
+   if (!ok)
+      return false;
    trailing = jsonin_get(obj, "trailing");
    return !trailing || out_buf_hex(ob, trailing, "trailing", err, err_size);
 }
@@ -215,7 +246,7 @@ encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm
 /* Encodes one JSON message object; writes its bytes to out. */
 static bool
 encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only,
-           struct json_object *obj, char *err, size_t err_size)
+           const struct request_fixed *req, struct json_object *obj, char *err, size_t err_size)
 {
    size_t name_len;
    const char *name = jsonin_str(jsonin_get(obj, "message"), &name_len);
@@ -250,7 +281,7 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
       snprintf(err, err_size, "%s: out of memory", m->name);
       return false;
    }
-   if (!encode_body(&ob, m, b, obj, hdr_len, err, err_size))
+   if (!encode_body(&ob, m, b, obj, hdr_len, req, err, err_size))
       goto out;
    if (ob.len > hdr_len && b->nitems) {
       snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, ob.len,
@@ -266,8 +297,8 @@ out:
 }
 
 static int
-encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only, const uint8_t *text,
-       size_t len)
+encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only,
+       const struct request_fixed *req, const uint8_t *text, size_t len)
 {
    struct json_object *doc;
    char err[256];
@@ -284,7 +315,7 @@ encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only, con
       return 1;
    }
    for (size_t i = 0; i < json_object_array_length(doc) && !ret; i++) {
-      if (!encode_one(stdout, p, only, json_object_array_get_idx(doc, i), err, sizeof(err))) {
+      if (!encode_one(stdout, p, only, req, json_object_array_get_idx(doc, i), err, sizeof(err))) {
          fprintf(stderr, "message %zu: %s\n", i, err);
          ret = 1;
       }
@@ -293,12 +324,66 @@ encode(const struct vdrm_protocol_desc *p, const struct vdrm_msg_desc *only, con
    return ret;
 }
 
+/*
+ * Decodes the request (hex) that a response of m answers with m's request
+ * decoder and keeps its fixed part in *req. Returns 0, or 2 after a message.
+ */
+static int
+load_request(const struct vdrm_msg_desc *m, const char *hex, struct request_fixed *req)
+{
+   const struct vdrm_body_desc *b = &m->req;
+   struct json_object *text = json_object_new_string(hex);
+   struct out_buf bytes = { .limit = strlen(hex) / 2 };
+   uint8_t *view = calloc(1, b->view_size ? b->view_size : 1);
+   struct vdrm_error err = { 0 };
+   char why[256];
+   uint32_t cmd = 0;
+   int ret = 2;
+
+   req->size = b->fixed->size;
+   req->fixed = calloc(1, req->size ? req->size : 1);
+   if (!text || !view || !req->fixed) {
+      fprintf(stderr, "--request: out of memory\n");
+      goto out;
+   }
+   if (!out_buf_hex(&bytes, text, "--request", why, sizeof(why))) {
+      fprintf(stderr, "%s\n", why);
+      goto out;
+   }
+   if (bytes.len < sizeof(cmd)) {
+      fprintf(stderr, "--request: %zu bytes hold no hdr.cmd\n", bytes.len);
+      goto out;
+   }
+   memcpy(&cmd, bytes.data, sizeof(cmd));
+   if (cmd != m->opcode) {
+      fprintf(stderr, "--request: not a %s request (hdr.cmd %u, not %u)\n", m->name, cmd,
+              m->opcode);
+      goto out;
+   }
+   if (b->decode(bytes.data, bytes.len, req->fixed, view, &err)) {
+      fprintf(stderr, "--request: offset %u: %s [%s]\n", err.offset, err.message,
+              vdrm_status_name(err.status));
+      goto out;
+   }
+   ret = 0;
+out:
+   if (ret) {
+      free(req->fixed);
+      req->fixed = NULL;
+   }
+   json_object_put(text);
+   free(bytes.data);
+   free(view);
+   return ret;
+}
+
 int
 main(int argc, char **argv)
 {
-   const char *verb, *context = NULL, *response = NULL, *file = NULL;
+   const char *verb, *context = NULL, *response = NULL, *request = NULL, *file = NULL;
    const struct vdrm_protocol_desc *p;
    const struct vdrm_msg_desc *only = NULL;
+   struct request_fixed req = { NULL, 0 };
    uint8_t *data;
    size_t len;
    int ret;
@@ -311,6 +396,8 @@ main(int argc, char **argv)
          context = argv[++i];
       else if (strcmp(argv[i], "--response") == 0 && i + 1 < argc)
          response = argv[++i];
+      else if (strcmp(argv[i], "--request") == 0 && i + 1 < argc)
+         request = argv[++i];
       else if (argv[i][0] == '-' && argv[i][1])
          return usage();
       else if (!file)
@@ -318,7 +405,7 @@ main(int argc, char **argv)
       else
          return usage();
    }
-   if (!context)
+   if (!context || (request && !response))
       return usage();
    p = vdrm_context_by_name(context);
    if (!p) {
@@ -331,14 +418,18 @@ main(int argc, char **argv)
          fprintf(stderr, "%s has no command %s with a response\n", p->name, response);
          return 2;
       }
+      if (request && load_request(only, request, &req))
+         return 2;
    }
    data = read_all(file, &len);
-   if (!data)
+   if (!data) {
+      free(req.fixed);
       return 1;
+   }
    if (strcmp(verb, "decode") == 0 && only) {
       struct vdrm_error err = { 0 };
       fputc('[', stdout);
-      ret = decode_one(stdout, only, &only->rsp, data, len, &err);
+      ret = decode_one(stdout, only, &only->rsp, data, len, &req, &err);
       if (ret)
          fprintf(stderr, "offset %u: %s [%s]\n", err.offset, err.message, vdrm_status_name(err.status));
       fputs("]\n", stdout);
@@ -348,10 +439,11 @@ main(int argc, char **argv)
    } else if (strcmp(verb, "validate") == 0 && !only) {
       ret = walk(p, data, len, NULL);
    } else if (strcmp(verb, "encode") == 0) {
-      ret = encode(p, only, data, len);
+      ret = encode(p, only, &req, data, len);
    } else {
       ret = usage();
    }
    free(data);
+   free(req.fixed);
    return ret;
 }

@@ -634,6 +634,74 @@ def gem_execbuffer2(c):
           why='hdr.len must be exactly 48 + 56 x buffer_count + 32 x relocs_count')
 
 
+def submit_cases(c):
+    """
+    SUBMIT: flags, queue_id, cmdbuf_size @24, extres_count @28, cmdbuf @32,
+    extres after it (res_id, flags: 8 bytes each). The command buffer is a
+    sequence of records: a drm_asahi_cmd_header (cmd_type u16, size u16 @2,
+    vdm_barrier u16, cdm_barrier u16) and its body, RENDER (0) a 240-byte
+    drm_asahi_cmd_render, COMPUTE (1) a 64-byte drm_asahi_cmd_compute, the
+    SET_*_ATTACHMENTS kinds (2, 3, 4) size bytes of 24-byte entries.
+    """
+    none = 0xffff
+
+    def command(cmd_type, body, vdm=none, cdm=none, size=None):
+        return p('HHHH', cmd_type, len(body) if size is None else size, vdm, cdm) + body
+
+    def submit(cmdbuf, extres=((3, 1), (4, 2)), seqno=1):
+        body = p('IIII', 0, 5, len(cmdbuf), len(extres)) + cmdbuf
+        return req(6, body + b''.join(p('II', *e) for e in extres), seqno)
+
+    compute = p('IIQQQ', 0, 0, 0xffe0a00000, 0xffe0a00100, 0) + p('IIQ', 0, 0, 0) + bytes(16)
+    render = (p('IIQ', 0, 0, 0xffe0d00000) + bytes(128) + p('IHHHHBBBB', 0x202, 64, 64, 1, 0,
+                                                              32, 32, 1, 4) + bytes(80))
+    attachment = p('QQII', 0xffe1000000, 0x4000, 0, 0)
+    assert (len(compute), len(render), len(attachment)) == (64, 240, 24)
+    m = 'SUBMIT'
+
+    base = submit(command(1, compute, 0, 0))
+    assert len(base) == 32 + 72 + 16
+    c.req(m, 'SUBMIT: cmdbuf_size 112 in a 120-byte message', base,
+          put(base, 24, 'I', 112), 'VDRM_E_TRUNCATED', 'cmdbuf', 32,
+          why='the command buffer runs past hdr.len')
+    c.req(m, 'SUBMIT: extres_count 3 in a 120-byte message', base,
+          put(base, 28, 'I', 3), 'VDRM_E_TRUNCATED', 'extres', 104,
+          why='the external resources run past hdr.len')
+    c.req(m, 'SUBMIT: 4 bytes after a COMPUTE command', base,
+          submit(command(1, compute, 0, 0) + p('HH', 1, 64)), 'VDRM_E_TRUNCATED', 'cmdbuf', 32 + 72,
+          why='the commands must fill cmdbuf_size exactly: 4 bytes cannot hold a header')
+    c.req(m, 'SUBMIT: COMPUTE header in a 10-byte command buffer', base,
+          bytes.fromhex('0600000034000000140000000000000000000000020000000a000000010000000100'
+                        '4000ffff0000dead09000000010000000000'),
+          'VDRM_E_TRUNCATED', 'cmdbuf', 32,
+          why='a COMPUTE command is 72 bytes (formerly the conformance vector "SUBMIT request: '
+              '10-byte cmdbuf, misaligned extres, 2 pad bytes")')
+    ok = submit(command(0, render, 0, 0))
+    c.req(m, 'SUBMIT: RENDER command cut to 108 bytes', ok,
+          submit(command(0, render[:100], 0, 0, size=240)), 'VDRM_E_TRUNCATED', 'cmdbuf', 32,
+          why='a RENDER command is 248 bytes')
+    c.req(m, 'SUBMIT: RENDER with hdr.size 232', ok, put(ok, 32 + 2, 'H', 232),
+          'VDRM_E_NOT_ALLOWED', 'cmdbuf[].hdr.size', 34,
+          why='the body is the whole 240-byte drm_asahi_cmd_render (the kernel would read the '
+              'next header 8 bytes early)')
+    c.req(m, 'SUBMIT: COMPUTE with hdr.size 72', base, put(base, 32 + 2, 'H', 72),
+          'VDRM_E_NOT_ALLOWED', 'cmdbuf[].hdr.size', 34,
+          why='the body is the whole 64-byte drm_asahi_cmd_compute')
+    for kind, name in ((2, 'SET_VERTEX_ATTACHMENTS'), (3, 'SET_FRAGMENT_ATTACHMENTS'),
+                       (4, 'SET_COMPUTE_ATTACHMENTS')):
+        ok = submit(command(kind, attachment + attachment) + command(1, compute, 0, 0))
+        c.req(m, 'SUBMIT: %s with size 44' % name, ok,
+              submit(command(kind, attachment + attachment[:20]) + command(1, compute, 0, 0)),
+              'VDRM_E_ALIGN', 'cmdbuf[].size', 34,
+              why='a whole number of 24-byte drm_asahi_attachment entries')
+        c.req(m, 'SUBMIT: %s of 48 bytes with 24 left' % name, ok,
+              submit(command(kind, attachment, size=48)), 'VDRM_E_TRUNCATED',
+              'cmdbuf[].attachments', 40, why='the entries run past the end of the command buffer')
+    c.req(m, 'SUBMIT: cmd_type 5', base, submit(command(1, compute, 0, 0) + command(5, b'')),
+          'VDRM_E_NOT_ALLOWED', 'cmdbuf[].cmd_type', 32 + 72,
+          why='no command of that kind (DRM_ASAHI_SET_COMPUTE_ATTACHMENTS, 4, is the last)')
+
+
 def asahi():
     c = Cases('asahi')
     c.runtime({
@@ -704,15 +772,7 @@ def asahi():
     c.req(m, 'VM_BIND: hdr.len 4 bytes beyond the ops', base, resized(base, 'request', 112),
           'VDRM_E_LENGTH', 'hdr.len', 4, why='hdr.len must be exactly 28 + stride x count')
 
-    # SUBMIT: flags, queue_id, cmdbuf_size @24, extres_count @28, cmdbuf @32,
-    # extres after it (res_id, flags: 8 bytes each).
-    base = req(6, p('IIII', 0, 5, 16, 2) + bytes(range(16)) + p('IIII', 3, 1, 4, 2))
-    c.req('SUBMIT', 'SUBMIT: cmdbuf_size 40 in a 64-byte message', base,
-          put(base, 24, 'I', 40), 'VDRM_E_TRUNCATED', 'cmdbuf', 32,
-          why='the command buffer runs past hdr.len')
-    c.req('SUBMIT', 'SUBMIT: extres_count 3 in a 64-byte message', base,
-          put(base, 28, 'I', 3), 'VDRM_E_TRUNCATED', 'extres', 48,
-          why='the external resources run past hdr.len')
+    submit_cases(c)
 
     # GEM_BIND_OBJECT: bind: op, flags, handle, vm_id, offset u64, range u64,
     # object_handle @48, pad @52.

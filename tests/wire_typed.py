@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""vdrm-wire's typed bytes items (README.md, "vdrm-wire"): the cases the
+conformance vectors do not reach. A payload of an older, shorter revision is
+typed only when it ends where a field ends; a longer one keeps the rest as
+"trailing"; a response is typed only with --request, by the type the request
+picks; encode takes the typed form (checked against the selector) and hex,
+and refuses a typed value that does not fit its type.
+
+usage: wire_typed.py VDRM_WIRE
+"""
+
+import json
+import subprocess
+import sys
+
+WIRE = None
+FAILURES = []
+
+
+def run(args, data):
+    return subprocess.run([WIRE] + args, input=data, capture_output=True, check=False)
+
+
+def hexmsg(*words):
+    """Little-endian u32 words (ints) and hex strings, concatenated."""
+    out = b""
+    for w in words:
+        out += w.to_bytes(4, "little") if isinstance(w, int) else bytes.fromhex(w)
+    return out
+
+
+def check(name, ok, detail=""):
+    if not ok:
+        FAILURES.append(f"{name}: {detail}")
+    print(f"{'ok' if ok else 'FAIL'}: {name}")
+
+
+def decode(context, raw, response=None, request=None):
+    args = ["decode", "--context", context]
+    if response:
+        args += ["--response", response]
+    if request is not None:
+        args += ["--request", request.hex()]
+    r = run(args, raw)
+    if r.returncode != 0:
+        raise AssertionError(f"decode failed: {r.stderr.decode().strip()}")
+    return json.loads(r.stdout)[0]
+
+
+def encode(context, value, response=None, request=None):
+    args = ["encode", "--context", context]
+    if response:
+        args += ["--response", response]
+    if request is not None:
+        args += ["--request", request.hex()]
+    return run(args, json.dumps([value]).encode())
+
+
+def both_ways(name, context, raw, payload, response=None, request=None):
+    """raw decodes with payload as its "payload", and encodes back to raw."""
+    try:
+        got = decode(context, raw, response, request)
+        if got.get("payload") != payload:
+            raise AssertionError(f"payload decodes to {json.dumps(got.get('payload'))}")
+        r = encode(context, got, response, request)
+        if r.returncode != 0 or r.stdout != raw:
+            raise AssertionError(f"encodes to {r.stdout.hex()} {r.stderr.decode().strip()}")
+        check(name, True)
+    except AssertionError as e:
+        check(name, False, str(e))
+
+
+def refused(name, context, value, want, response=None, request=None):
+    r = encode(context, value, response, request)
+    err = r.stderr.decode()
+    check(name, r.returncode == 1 and want in err, f"rc {r.returncode}: {err.strip()}")
+
+
+def msm_get_param(size, payload):
+    """msm IOCTL_SIMPLE request of DRM_IOCTL_MSM_GET_PARAM with an argument of size bytes
+    (zero-padded to the stream's 4-byte alignment)."""
+    cmd = 0xC0006440 | size << 16
+    pad = "00" * (-size % 4)
+    return hexmsg(2, 20 + size + len(pad) // 2, 1, 0, cmd, payload, pad), cmd
+
+
+def main():
+    global WIRE
+    WIRE = sys.argv[1]
+
+    # msm_ioctl_param: 24 bytes, 16 in its first revision (len and pad added later).
+    raw, _ = msm_get_param(20, "10000000030000000000000000000000" "00000000")
+    both_ways("a 20-byte msm_ioctl_param ends with len: typed up to len", "msm", raw,
+              {"type": "msm_ioctl_param", "pipe": 16, "param": 3, "value": 0, "len": 0})
+    raw, _ = msm_get_param(18, "10000000030000000000000000000000" "0000")
+    both_ways("an 18-byte msm_ioctl_param cuts len in two: hex", "msm", raw,
+              "10000000030000000000000000000000" "0000")
+
+    # A response: typed by the request, hex without it.
+    req, _ = msm_get_param(24, "1000000005000000" + "00" * 16)
+    rsp = hexmsg(32, 0, "1000000005000000efcdab8967452301" + "00" * 8)
+    typed = {"type": "msm_ioctl_param", "pipe": 16, "param": 5, "value": 0x0123456789ABCDEF,
+             "len": 0, "pad": 0}
+    both_ways("GET_PARAM response with --request: typed", "msm", rsp, typed, "IOCTL_SIMPLE", req)
+    both_ways("GET_PARAM response without --request: hex", "msm", rsp, rsp[8:].hex(),
+              "IOCTL_SIMPLE")
+    r = encode("msm", {"message": "IOCTL_SIMPLE", "hdr": {"len": 32}, "ret": 0, "payload": typed},
+               "IOCTL_SIMPLE")
+    check("encode without --request takes a type by its name", r.returncode == 0 and r.stdout == rsp,
+          r.stdout.hex() + r.stderr.decode())
+    sq_close = hexmsg(2, 24, 1, 0, 0x4004644B, 3)
+    refused("encode with --request refuses another type", "msm",
+            {"message": "IOCTL_SIMPLE", "hdr": {"len": 32}, "ret": 0, "payload": typed},
+            "picks \"u32\" for DRM_MSM_SUBMITQUEUE_CLOSE, not \"msm_ioctl_param\"",
+            "IOCTL_SIMPLE", sq_close)
+
+    # amdgpu QUERY_INFO: the guest's return_size, not the type, sizes the answer.
+    def query(q, size):
+        return hexmsg(1, 48, 1, 0, "0000000000000000", size, q, "00" * 16)
+
+    rsp = hexmsg(16, 0, 2, 0)
+    both_ways("HW_IP_COUNT in 8 bytes: u32 and 4 trailing bytes", "amdgpu", rsp,
+              {"type": "u32", "value": 2, "trailing": "00000000"}, "QUERY_INFO", query(3, 8))
+    both_ways("HW_IP_COUNT in 2 bytes: shorter than a u32, hex", "amdgpu", hexmsg(10, 0, "0200"),
+              "0200", "QUERY_INFO", query(3, 2))
+    both_ways("READ_MMR_REG picks no type: hex", "amdgpu", rsp, "0200000000000000", "QUERY_INFO",
+              query(0x15, 8))
+    refused("a typed payload for a query with no type is refused", "amdgpu",
+            {"message": "QUERY_INFO", "hdr": {"base": {"len": 16}, "ret": 0},
+             "payload": {"type": "u64", "value": 2}},
+            "the request's selector picks no type", "QUERY_INFO", query(0x15, 8))
+    both_ways("VRAM_GTT, signed and 64-bit fields in order", "amdgpu",
+              hexmsg(32, 0, "0100000000000000" "0200000000000000" "ffffffffffffffff"),
+              {"type": "drm_amdgpu_info_vram_gtt", "vram_size": 1, "vram_cpu_accessible_size": 2,
+               "gtt_size": 2**64 - 1}, "QUERY_INFO", query(0x14, 24))
+
+    # Typed values encode only when they fit their type.
+    def ioctl(payload, size=24):
+        return {"message": "IOCTL_SIMPLE", "hdr": {"cmd": 2, "len": 20 + size, "seqno": 1,
+                                                   "rsp_off": 0},
+                "cmd": 0xC0006440 | size << 16, "payload": payload}
+
+    refused("a field missing before the last given one", "msm",
+            ioctl({"type": "msm_ioctl_param", "pipe": 16, "value": 0}),
+            "missing field 'param'")
+    refused("fewer bytes than the oldest revision", "msm",
+            ioctl({"type": "msm_ioctl_param", "pipe": 16, "param": 1}),
+            "8 bytes of msm_ioctl_param, fewer than its oldest revision (16)")
+    refused("\"trailing\" after a shorter revision", "msm",
+            ioctl({"type": "msm_ioctl_param", "pipe": 16, "param": 1, "value": 0,
+                   "trailing": "00"}), "\"trailing\" follows only a whole msm_ioctl_param")
+    refused("a field the type does not have", "msm",
+            ioctl({"type": "msm_ioctl_param", "pipe": 16, "param": 1, "value": 0, "x": 1}),
+            "msm_ioctl_param has no field 'x'")
+    refused("the selector of the message picks the type", "msm",
+            ioctl({"type": "drm_msm_submitqueue", "flags": 0, "prio": 0, "id": 0}),
+            "the message's selector picks \"msm_ioctl_param\"")
+    refused("a scalar out of range", "msm",
+            {"message": "IOCTL_SIMPLE", "hdr": {"cmd": 2, "len": 24, "seqno": 1, "rsp_off": 0},
+             "cmd": 0x4004644B, "payload": {"type": "u32", "value": 2**32}},
+            "value: 4294967296 is out of range")
+    refused("an object without \"type\"", "msm", ioctl({"pipe": 16}),
+            "expected a hex string or an object with \"type\"")
+
+    # --request itself.
+    def bad_request(name, args, want):
+        r = run(["decode", "--context", "msm"] + args, rsp)
+        err = r.stderr.decode()
+        check(name, r.returncode == 2 and want in err, f"rc {r.returncode}: {err.strip()}")
+
+    bad_request("--request needs --response", ["--request", req.hex()], "usage")
+    bad_request("--request of another command", ["--response", "SUBMITQUEUE_QUERY", "--request",
+                                                 req.hex()], "not a SUBMITQUEUE_QUERY request")
+    bad_request("--request that is not hex", ["--response", "IOCTL_SIMPLE", "--request", "zz"],
+                "is not hex")
+    bad_request("--request that does not decode", ["--response", "IOCTL_SIMPLE", "--request",
+                                                   req[:30].hex()], "--request: offset")
+
+    # A stream of requests types what the requests' own fields select.
+    stream = msm_get_param(24, "1000000001000000" + "00" * 16)[0] + sq_close
+    r = run(["decode", "--context", "msm"], stream)
+    got = [m["payload"] for m in json.loads(r.stdout)] if r.returncode == 0 else None
+    check("a stream's requests are typed", got == [
+        {"type": "msm_ioctl_param", "pipe": 16, "param": 1, "value": 0, "len": 0, "pad": 0},
+        {"type": "u32", "value": 3}], json.dumps(got))
+
+    print(f"{len(FAILURES)} failures")
+    return 1 if FAILURES else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
