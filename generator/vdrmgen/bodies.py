@@ -245,20 +245,10 @@ class MessageBody:
 
     @staticmethod
     def argument_checks(io):
-        """Checks of an ioctl argument's fields (prefix "a."): must-be-zero and
-        padding fields, closed enums, and the ioctl's own <check>s."""
-        t = io.type
-        if t is None or t.kind != "struct":
+        """Checks of an ioctl argument's fields (prefix "a.")."""
+        if io.type is None or io.type.kind != "struct":
             return []
-        out = [dict(path=path, offset=f"offsetof({c_type(t)}, {path})", value=f"a.{path}",
-                    conds=[(f"a.{path} != 0", "VDRM_E_NONZERO", "must be zero, is %llu")])
-               for path, _ in zero_fields(t)]
-        out += [enum_conditions(x.member, x.path, f"offsetof({c_type(t)}, {x.path})", "a.")
-                for x in walk(t, into_types=True)
-                if x.member.kind == "field" and x.member.enum and x.member.enum.closed and not x.in_union
-                and not x.member.dims and not x.member.bits]
-        out += [c for c in (check_conditions(k, t, "a.") for k in io.checks) if c]
-        return out
+        return struct_checks(io.type, io.checks, "a.")
 
     def argument_cases(self):
         """The typed ioctls whose argument the decoder must look at (a size to
@@ -410,6 +400,22 @@ def zero_fields(s, skip_hdr=False):
             if x.member.kind == "field" and x.member.checked_zero and x.member.type.kind == "scalar"
             and not x.member.dims and not x.member.bits and not x.in_union
             and not (skip_hdr and x.path.split(".")[0] == "hdr")]
+
+
+def struct_checks(t, checks, prefix, settled=None):
+    """Decoder checks of the fields of a struct read whole from a message (an
+    ioctl argument, a record): must-be-zero and padding fields, closed enums
+    (but not the enum settled already: a record chain's tag), and the given
+    <check>s; dicts as check_conditions gives, read through prefix."""
+    out = [dict(path=path, offset=f"offsetof({c_type(t)}, {path})", value=f"{prefix}{path}",
+                conds=[(f"{prefix}{path} != 0", "VDRM_E_NONZERO", "must be zero, is %llu")])
+           for path, _ in zero_fields(t)]
+    out += [enum_conditions(x.member, x.path, f"offsetof({c_type(t)}, {x.path})", prefix)
+            for x in walk(t, into_types=True)
+            if x.member.kind == "field" and x.member.enum and x.member.enum.closed and not x.in_union
+            and not x.member.dims and not x.member.bits and x.member.enum is not settled]
+    out += [c for c in (check_conditions(k, t, prefix) for k in checks) if c]
+    return out
 
 
 def ignored_fields(s, skip_hdr=False):

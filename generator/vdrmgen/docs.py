@@ -9,7 +9,7 @@ from .text import paragraph
 
 
 def _meaning(m):
-    text = "Header." if m.name == "hdr" else paragraph(m.doc)
+    text = "Header." if m.name == "hdr" and not m.doc else paragraph(m.doc)
     if getattr(m, "checked_zero", False):
         text += " **Must be zero.**"
     if getattr(m, "build_condition", None):

@@ -13,8 +13,9 @@ import os
 import jinja2
 
 from . import cdecl, cexpr, docs, reflect
-from .bodies import bodies, check_conditions
+from .bodies import bodies, check_conditions, struct_checks
 from .layout import ABIS, UPSTREAM, size_without
+from .model import field_at
 from .text import c_type, c_value, comment, comment_lines, entry_decl, md_cell, paragraph
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,6 +35,14 @@ TRANSPORT_OUTPUTS = (
 )
 
 
+def tag_enum(item):
+    """The enum of a record chain's tag field, which the record kind already settles."""
+    if item.tag is None:
+        return None
+    f, _ = field_at(item.header, item.tag)
+    return f.enum if f is not None else None
+
+
 def distinct(items):
     """items without repeats, in order (model objects are not hashable)."""
     out = []
@@ -43,18 +52,30 @@ def distinct(items):
     return out
 
 
+def bytecode_cache():
+    """Compiled templates kept between runs (keyed by each template's text),
+    in the user's cache directory; none when it cannot be written."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    path = os.path.join(root, "vdrm-gen", jinja2.__version__)
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(path) if os.access(path, os.W_OK) else None
+
+
 @functools.lru_cache(maxsize=None)
 def env():
     e = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), keep_trailing_newline=True,
                            trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                           auto_reload=False)
+                           auto_reload=False, bytecode_cache=bytecode_cache())
     e.filters.update(comment=comment, comment_lines=comment_lines, paragraph=paragraph, c_type=c_type,
                      md=md_cell, c_value=c_value)
     e.globals.update(
         ABIS=ABIS, upstream=UPSTREAM, distinct=distinct, describe=cexpr.describe, size_without=size_without, entry_decl=entry_decl,
         cexpr_render=lambda ex, prefix: cexpr.render(ex, prefix),
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
-        record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
+        record_checks=lambda r, item: struct_checks(r.type, r.checks, "r.", tag_enum(item)),
         chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
         item_content=docs.item_content, check_text=docs.check_text, ret_fields=docs.ret_fields,
