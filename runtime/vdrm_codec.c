@@ -218,9 +218,11 @@ vdrm_stream_next(struct vdrm_stream *s, const uint8_t **msg, struct vdrm_ccmd_re
                 hdr->cmd);
       return -1;
    }
-   if (hdr->len % s->alignment) {
+   /* Whole dwords in every context: Mesa's amdgpu guest sends SET_METADATA
+      unpadded, 4-aligned only (the length rule of the transport). */
+   if (hdr->len % VDRM_STREAM_LEN_ALIGN) {
       vdrm_fail(err, VDRM_E_ALIGN, at, "stream", "hdr.len",
-                "%u is not a multiple of %u (cmd %u)", hdr->len, s->alignment, hdr->cmd);
+                "%u is not a multiple of %u (cmd %u)", hdr->len, VDRM_STREAM_LEN_ALIGN, hdr->cmd);
       return -1;
    }
    if (hdr->rsp_off % s->alignment) {

@@ -117,6 +117,9 @@ int vdrm_encode_request(void *buf, size_t cap, uint64_t size, const void *fixed,
 int vdrm_encode_response(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
                          size_t len_offset, size_t *len_out);
 
+/* What every request length is a multiple of, in every context (transport rule length). */
+#define VDRM_STREAM_LEN_ALIGN 4u
+
 /* The command stream of one EXECBUFFER (transport rules stream-walk .. opcode). */
 struct vdrm_stream {
    const uint8_t *buf;

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "amdgpu_codec.h"
 #include "asahi_codec.h"
 
 /*
@@ -86,6 +87,48 @@ test_exact_message_without_tail(void **state)
    assert_int_equal(asahi_ccmd_get_params_req_decode(buf, 40, &req, &err), VDRM_OK);
 }
 
+/*
+ * Mesa's amdgpu guest sends SET_METADATA unpadded (40 + size_metadata bytes,
+ * here 84) and queues the next request right after it, 4-aligned only. The
+ * deployed host, requiring lengths to be multiples of 8, drops both.
+ */
+static void
+test_amdgpu_unpadded_set_metadata(void **state)
+{
+   uint8_t stream[84 + 24];
+   struct amdgpu_ccmd_set_metadata_req req = { .res_id = 18, .size_metadata = 44 }, out;
+   struct amdgpu_ccmd_set_metadata_req_view view;
+   uint32_t meta[11];
+   const uint32_t bo_query[6] = { AMDGPU_CCMD_BO_QUERY_INFO, 24, 2, 0, 17, 0 };
+   struct vdrm_stream s;
+   struct vdrm_ccmd_req hdr;
+   const uint8_t *msg;
+   struct vdrm_error err;
+   size_t len;
+
+   (void)state;
+   for (unsigned i = 0; i < 11; i++)
+      meta[i] = 0x22220000u + i;
+   assert_int_equal(amdgpu_ccmd_set_metadata_req_encode(stream, sizeof(stream), &req, meta, &len), VDRM_OK);
+   assert_int_equal(len, 88);   /* a conforming sender pads to the context's 8 */
+   stream[4] = 84;              /* as Mesa sends it */
+   memcpy(stream + 84, bo_query, sizeof(bo_query));
+   vdrm_stream_init(&s, stream, sizeof(stream), AMDGPU_CCMD_ALIGNMENT);
+   assert_int_equal(vdrm_stream_next(&s, &msg, &hdr, &err), 1);
+   assert_int_equal(hdr.len, 84);
+   assert_int_equal(amdgpu_ccmd_set_metadata_req_decode(msg, hdr.len, &out, &view, &err), VDRM_OK);
+   assert_int_equal(view.umd_metadata.count, 11);
+   assert_int_equal(vdrm_stream_next(&s, &msg, &hdr, &err), 1);
+   assert_int_equal(hdr.cmd, AMDGPU_CCMD_BO_QUERY_INFO);
+   assert_int_equal(vdrm_stream_next(&s, &msg, &hdr, &err), 0);
+   /* Whole dwords still: 86 is refused. */
+   stream[4] = 86;
+   vdrm_stream_init(&s, stream, sizeof(stream), AMDGPU_CCMD_ALIGNMENT);
+   assert_int_equal(vdrm_stream_next(&s, &msg, &hdr, &err), -1);
+   assert_int_equal(err.status, VDRM_E_ALIGN);
+   assert_string_equal(err.field, "hdr.len");
+}
+
 int
 main(void)
 {
@@ -93,6 +136,7 @@ main(void)
       cmocka_unit_test(test_asahi_get_params_huge_size),
       cmocka_unit_test(test_rsp_shorter_than_header),
       cmocka_unit_test(test_exact_message_without_tail),
+      cmocka_unit_test(test_amdgpu_unpadded_set_metadata),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

