@@ -5,12 +5,13 @@ SUBMIT's cmdbuf is a sequence of records (generated/doc/asahi.md, SUBMIT):
 each a struct drm_asahi_cmd_header (cmd_type u16, size u16, vdm_barrier u16,
 cdm_barrier u16) and the body its cmd_type selects: RENDER (0) a 240-byte
 drm_asahi_cmd_render, COMPUTE (1) a 64-byte drm_asahi_cmd_compute, the three
-SET_*_ATTACHMENTS (2, 3, 4) size bytes of drm_asahi_attachment entries. This
-script unpacks them with `struct` from the byte tables of the doc, written
-out below by hand, never through the generator or vdrm-wire, and gives the
-value vdrm-wire must print for them: RENDER and COMPUTE as {"record", "hdr",
-"cmd"} (the wire structs asahi_cmdbuf_render and asahi_cmdbuf_compute), an
-attachment command as the header's fields and "attachments" as hex.
+SET_*_ATTACHMENTS (2, 3, 4) size / 24 drm_asahi_attachment entries (pointer
+u64, size u64, pad u32, flags u32). This script unpacks them with `struct`
+from the byte tables of the doc, written out below by hand, never through
+the generator or vdrm-wire, and gives the value vdrm-wire must print for
+them: RENDER and COMPUTE as {"record", "hdr", "cmd"} (the wire structs
+asahi_cmdbuf_render and asahi_cmdbuf_compute), an attachment command as the
+header's fields and "attachments" as the list of its entries' fields.
 
 It also packs the SUBMIT vectors this script adds (NEW below) from field
 values, the same way.
@@ -105,8 +106,8 @@ def records(cmdbuf):
             out.append({'record': kind, 'hdr': head, 'cmd': unpack(layout, cmdbuf, at + 8)})
         else:
             assert head['size'] % 24 == 0 and at + 8 + head['size'] <= len(cmdbuf), kind
-            out.append(dict({'record': kind}, **head,
-                            attachments=cmdbuf[at + 8:at + 8 + head['size']].hex()))
+            entries = [unpack(ATTACHMENT, cmdbuf, at + 8 + 24 * i) for i in range(head['size'] // 24)]
+            out.append(dict({'record': kind}, **head, attachments=entries))
         at += 8 + head['size']
     return out
 
