@@ -123,12 +123,14 @@ def main():
               {"type": "u32", "value": 2, "trailing": "00000000"}, "QUERY_INFO", query(3, 8))
     both_ways("HW_IP_COUNT in 2 bytes: shorter than a u32, hex", "amdgpu", hexmsg(10, 0, "0200"),
               "0200", "QUERY_INFO", query(3, 2))
-    both_ways("READ_MMR_REG picks no type: hex", "amdgpu", rsp, "0200000000000000", "QUERY_INFO",
-              query(0x15, 8))
+    both_ways("READ_MMR_REG of 2 registers: the first a u32, the second trailing", "amdgpu", rsp,
+              {"type": "u32", "value": 2, "trailing": "00000000"}, "QUERY_INFO", query(0x15, 8))
+    both_ways("MAX_IBS picks no type: hex", "amdgpu", rsp, "0200000000000000", "QUERY_INFO",
+              query(0x22, 8))
     refused("a typed payload for a query with no type is refused", "amdgpu",
             {"message": "QUERY_INFO", "hdr": {"base": {"len": 16}, "ret": 0},
              "payload": {"type": "u64", "value": 2}},
-            "the request's selector picks no type", "QUERY_INFO", query(0x15, 8))
+            "the request's selector picks no type", "QUERY_INFO", query(0x22, 8))
     both_ways("VRAM_GTT, signed and 64-bit fields in order", "amdgpu",
               hexmsg(32, 0, "0100000000000000" "0200000000000000" "ffffffffffffffff"),
               {"type": "drm_amdgpu_info_vram_gtt", "vram_size": 1, "vram_cpu_accessible_size": 2,

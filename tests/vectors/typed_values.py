@@ -95,7 +95,9 @@ I915_IOCTLS = {
     drm_ioc(IOC_WRITE, 0x3B, 16): "drm_i915_gem_vm_control",
 }.get
 # amdgpu_drm.h AMDGPU_INFO_*: what the kernel writes for each query with a fixed answer
-# (READ_MMR_REG, DEV_INFO and VBIOS are not described: their payload stays hex).
+# (VBIOS, whose answer depends on vbios_info.type too, and MAX_IBS, an array, are not
+# described: their payload stays hex). READ_MMR_REG writes read_mmr_reg.count u32
+# registers: the first is the u32, the others trail it.
 AMDGPU_QUERIES = {
     0x00: "u32",   # ACCEL_WORKING
     0x01: "u32",   # CRTC_FROM_ID
@@ -108,6 +110,8 @@ AMDGPU_QUERIES = {
     0x11: "u64",   # GTT_USAGE
     0x13: "drm_amdgpu_info_gds",   # GDS_CONFIG
     0x14: "drm_amdgpu_info_vram_gtt",   # VRAM_GTT
+    0x15: "u32",   # READ_MMR_REG: the first register
+    0x16: "amdgpu_info_device",   # DEV_INFO: struct drm_amdgpu_info_device up to csa_alignment
     0x17: "u64",   # VIS_VRAM_USAGE
     0x18: "u64",   # NUM_EVICTIONS
     0x19: "drm_amdgpu_memory_info",   # MEMORY
@@ -206,6 +210,12 @@ PAIRS = {
             "QUERY_INFO request: FW_VERSION of MEC pipe 1 (query_fw)",
         "QUERY_INFO response: drm_amdgpu_info_device prefix (192 bytes, Navi 21)":
             "QUERY_INFO request: DEV_INFO, 192-byte drm_amdgpu_info_device prefix",
+        "QUERY_INFO response: drm_amdgpu_info_device of a Navi 21 (440 bytes)":
+            "QUERY_INFO request: DEV_INFO, the whole 440-byte drm_amdgpu_info_device",
+        "QUERY_INFO response: drm_amdgpu_info_device of a Navi 31 and a newer header's 8 bytes":
+            "QUERY_INFO request: DEV_INFO from a guest with a newer amdgpu_drm.h (448 bytes)",
+        "QUERY_INFO response: READ_MMR_REG 4 registers":
+            "QUERY_INFO request: READ_MMR_REG 4 registers on SE 1 SH 0",
         "QUERY_INFO response: SENSOR timed out, -ETIMEDOUT":
             "QUERY_INFO request: SENSOR GFX_SCLK (sensor_info)",
         "QUERY_INFO response: VRAM_USAGE 64-bit":
@@ -277,7 +287,7 @@ class Struct:
 
 
 ROW = re.compile(r"^\| (\d+) \| (\d+) \| `([^`]+)` \| ([^|]*?) \| (.*) \|$")
-TYPE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$")
+TYPE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)((?:\[\d+\])*)$")
 
 
 def parse_doc(path):
@@ -300,12 +310,16 @@ def parse_doc(path):
         if size is None and m and not line.startswith("|"):
             size = int(m.group(1))
         m = ROW.match(line)
-        if m:
+        # Implicit padding has a row of its own but is no field: its bytes must be zero.
+        if m and m.group(3) not in ("(implicit padding)", "(implicit tail padding)"):
             t = TYPE.match(m.group(4).strip())
             since = re.search(r"Added in revision (\d+)", m.group(5))
+            # An array of several dimensions (u32[4][4]) is its elements in order.
+            count = 1
+            for d in re.findall(r"\[(\d+)\]", t.group(2) if t else ""):
+                count *= int(d)
             fields.append(Field(int(m.group(1)), int(m.group(2)), m.group(3),
-                                t.group(1) if t else None,
-                                int(t.group(2)) if t and t.group(2) else 1,
+                                t.group(1) if t else None, count,
                                 int(since.group(1)) if since else 0))
     return structs
 
