@@ -164,6 +164,47 @@ def main():
     refused("an object without \"type\"", "msm", ioctl({"pipe": 16}),
             "expected a hex string or an object with \"type\"")
 
+    # A record's trailing bytes, typed by a field of the record (i915 GEM_CONTEXT_CREATE's
+    # setparam data, by param.param: SSEU 7, ENGINES 0xa).
+    def setparam(param, data):
+        rec = (hexmsg("00" * 32) + hexmsg(0, len(data)) + param.to_bytes(8, "little")
+               + bytes(8) + data)
+        body = hexmsg(1, len(rec)) + rec
+        return hexmsg(6, 16 + len(body), 1, 0) + body
+
+    def context_create(param, value):
+        return {"message": "GEM_CONTEXT_CREATE", "hdr": {"cmd": 6, "len": 112, "seqno": 1, "rsp_off": 0},
+                "flags": 1, "params_size": 88,
+                "params": [{"record": "SETPARAM",
+                            "base": {"next_extension": 0, "name": 0, "flags": 0, "rsvd": [0, 0, 0, 0]},
+                            "param": {"ctx_id": 0, "size": 32, "param": param, "value": 0},
+                            "value": value}]}
+
+    sseu = {"type": "drm_i915_gem_context_param_sseu",
+            "engine": {"engine_class": 0, "engine_instance": 0}, "flags": 0, "slice_mask": 1,
+            "subslice_mask": 7, "min_eus_per_subslice": 8, "max_eus_per_subslice": 8, "rsvd": 0}
+    raw = setparam(7, hexmsg(0, 0, "0100000000000000" "0700000000000000", 0x00080008, 0))
+    try:
+        got = decode("i915", raw)["params"][0]["value"]
+        r = encode("i915", decode("i915", raw))
+        check("a record's data typed by the record's selector, both ways",
+              got == sseu and r.returncode == 0 and r.stdout == raw,
+              json.dumps(got) + r.stderr.decode())
+    except AssertionError as e:
+        check("a record's data typed by the record's selector, both ways", False, str(e))
+    raw = setparam(7, hexmsg("0100000000000000" "0700000000000000"))
+    try:
+        got = decode("i915", raw)["params"][0]["value"]
+        check("record data shorter than its type: hex", got == raw[-16:].hex(), json.dumps(got))
+    except AssertionError as e:
+        check("record data shorter than its type: hex", False, str(e))
+    refused("the record's selector picks the type", "i915",
+            context_create(7, {"type": "i915_context_param_engines", "extensions": 0}),
+            "the record's selector picks \"drm_i915_gem_context_param_sseu\" for "
+            "I915_CONTEXT_PARAM_SSEU, not \"i915_context_param_engines\"")
+    refused("a record whose selector picks no type takes hex only", "i915",
+            context_create(8, sseu), "the record's selector picks no type")
+
     # --request itself.
     def bad_request(name, args, want):
         r = run(["decode", "--context", "msm"] + args, rsp)

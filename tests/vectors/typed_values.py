@@ -3,16 +3,20 @@
 
 A bytes item that holds a struct (an IOCTL_SIMPLE argument, chosen by the
 ioctl number cmd; msm SUBMITQUEUE_QUERY, amdgpu QUERY_INFO and asahi
-GET_PARAMS answers, chosen by a field of the request) has, in a vector's
-"value", vdrm-wire's typed form: {"type": NAME, <fields>, ["trailing": hex]}
+GET_PARAMS answers, chosen by a field of the request; the data trailing an
+i915 GEM_CONTEXT_CREATE setparam record, chosen by a field of the record)
+has, in a vector's "value", vdrm-wire's typed form: {"type": NAME, <fields>, ["trailing": hex]}
 or {"type": "u32", "value": N}. This script computes that form from the
 vector's "hex" on its own:
 
 - struct layouts (field offsets, sizes, types, the revision a field was added
   in) are read from the byte tables of generated/doc/NAME.md;
 - which struct a selector value names is written below from the kernel UAPI
-  headers (ioctl numbers, AMDGPU_INFO_* and MSM_SUBMITQUEUE_PARAM_* values),
-  not taken from the spec or the generated descriptors;
+  headers (ioctl numbers, AMDGPU_INFO_*, MSM_SUBMITQUEUE_PARAM_* and
+  I915_CONTEXT_PARAM_* values), not taken from the spec or the generated
+  descriptors;
+- a record chain's records are walked in the vector's bytes (RECORDS_TYPED:
+  each record's struct, then as many bytes as a field of it says);
 - a response whose type the request chooses is typed only when its vector
   gives that request ("request", hex). PAIRS below names, for each such
   response, the request vector it answers, by name; the script copies that
@@ -126,6 +130,12 @@ AMDGPU_QUERIES = {
 }.get
 
 
+# i915_drm.h I915_CONTEXT_PARAM_*: the data of a context-creation setparam record, by
+# param.param (the parameters whose data is a struct; the others carry no data).
+I915_SETPARAM_DATA = {0x7: "drm_i915_gem_context_param_sseu",   # SSEU
+                      0xA: "i915_context_param_engines"}.get    # ENGINES, then the engine map
+
+
 class Typed:
     """A typed bytes item: the selector (a u32 at offset `at` of this body's
     fixed part or of the request's) and what its value names."""
@@ -166,6 +176,24 @@ TYPED = {
                                                lambda r: u64(r, 32)),
     ("i915", "IOCTL_SIMPLE", "request"): Typed("self", 16, I915_IOCTLS),
     ("i915", "IOCTL_SIMPLE", "response"): Typed("request", 16, I915_IOCTLS, ioctl_rsp_len),
+}
+
+class RecordsTyped:
+    """A record chain whose records' trailing bytes hold a struct a field of the
+    record chooses: the chain is `length_at` (a u32 of the fixed part) bytes from
+    the variable part's start, each record a struct `record` followed by
+    `data_len` (a field path of it) bytes, typed by `selector` (another)."""
+
+    def __init__(self, item, length_at, record, data_len, data, selector, pick):
+        self.item, self.length_at, self.record = item, length_at, record
+        self.data_len, self.data, self.selector, self.pick = data_len, data, selector, pick
+
+
+# GEM_CONTEXT_CREATE: params_size at 20, the records from 24.
+RECORDS_TYPED = {
+    ("i915", "GEM_CONTEXT_CREATE", "request"): RecordsTyped(
+        "params", 20, "drm_i915_gem_context_create_ext_setparam", "param.size", "value",
+        "param.param", I915_SETPARAM_DATA),
 }
 
 # Response vector -> the request vector it answers (by name). Chosen by hand: the request's
@@ -341,6 +369,7 @@ def parse_data_offsets(path):
 
 class Layouts:
     def __init__(self, context):
+        self.context = context
         self.structs = parse_doc(os.path.join(DOC, context + ".md"))
         self.data_offsets = parse_data_offsets(os.path.join(DOC, context + ".md"))
 
@@ -379,6 +408,21 @@ class Layouts:
         for f in self.structs[base].fields:
             for j in range(f.count):
                 self.mark(f.base, at + f.offset + j * self.elem_size(f), covered)
+
+    def path(self, struct, path):
+        """(offset, size) of a dotted field path of struct, through embedded structs."""
+        s, off = self.structs[struct], 0
+        parts = path.split(".")
+        for k, part in enumerate(parts):
+            f = next(f for f in s.fields if f.name == part)
+            off += f.offset
+            if k + 1 < len(parts):
+                s = self.structs[f.base]
+        return off, f.size
+
+    def read(self, struct, path, data):
+        off, size = self.path(struct, path)
+        return int.from_bytes(data[off:off + size], "little")
 
     def typed(self, name, data):
         """vdrm-wire's typed form of payload data as type name, or None (hex)."""
@@ -430,9 +474,40 @@ def payload_of(context, lay, v, raw):
     return raw[start:u32(raw, 0)]
 
 
+def derive_records(lay, t, v):
+    """Vector v with the trailing bytes of its records typed by t (RecordsTyped), or None
+    when nothing changes."""
+    raw = bytes.fromhex(v["hex"])
+    start = lay.data_offsets[body_struct(lay.context, v["command"], v["direction"])]
+    region = raw[start:start + u32(raw, t.length_at)]
+    rsize = lay.structs[t.record].size
+    records = v["value"][t.item]
+    new = [dict(r) for r in records]
+    at = 0
+    for r in new:
+        if len(region) - at < rsize:
+            raise ValueError(f"{v['name']}: a {t.record} runs past the records")
+        n = lay.read(t.record, t.data_len, region[at:])
+        data = region[at + rsize:at + rsize + n]
+        old = r[t.data]
+        if isinstance(old, str) and old != data.hex():
+            raise ValueError(f"{v['name']}: a record's {t.data} is {data.hex()}, its value says {old}")
+        type_name = t.pick(lay.read(t.record, t.selector, region[at:]))
+        typed = lay.typed(type_name, data) if type_name else None
+        r[t.data] = typed if typed is not None else data.hex()
+        at += rsize + n
+    if at != len(region) or len(new) != len(records):
+        raise ValueError(f"{v['name']}: the records do not fill the chain")
+    return dict(v, value=dict(v["value"], **{t.item: new}))
+
+
 def derive(context, doc):
     """The vectors of doc with their typed values and requests; yields (index, new vector)."""
     lay = Layouts(context)
+    for i, v in enumerate(doc["vectors"]):
+        rt = RECORDS_TYPED.get((context, v["command"], v["direction"]))
+        if rt:
+            yield i, derive_records(lay, rt, v)
     by_name = {v["name"]: v for v in doc["vectors"]}
     pairs = PAIRS.get(context, {})
     for name in pairs:
@@ -476,6 +551,14 @@ def derive(context, doc):
         yield i, new
 
 
+def count_typed(context, v):
+    """How many typed items vector v holds: its payload, or its records' data."""
+    rt = RECORDS_TYPED.get((context, v["command"], v["direction"]))
+    if rt:
+        return sum(isinstance(r[rt.data], dict) for r in v["value"][rt.item])
+    return int(isinstance(v["value"].get("payload"), dict))
+
+
 def process(path, write):
     with open(path, encoding="utf-8") as f:
         text = f.read()
@@ -489,7 +572,7 @@ def process(path, write):
     changed = []
     typed = 0
     for i, new in derive(context, doc):
-        typed += isinstance(new["value"]["payload"], dict)
+        typed += count_typed(context, new)
         line = lines[at[i]]
         comma = "," if line.endswith(",") else ""
         if json.loads(line.rstrip(",")) != doc["vectors"][i]:

@@ -238,8 +238,9 @@ check_items(const struct vector *v, const struct decoded *d)
 {
    const struct vdrm_body_desc *b = v->body;
    const struct vdrm_struct_desc *rq = v->msg->req.fixed;
-   const struct items_ctx ctx = { d->fixed, b->fixed->size, v->request_fixed,
-                                  v->request_fixed ? rq->size : 0 };
+   const struct items_ctx ctx = { .body = d->fixed, .body_size = b->fixed->size,
+                                  .request = v->request_fixed,
+                                  .request_size = v->request_fixed ? rq->size : 0 };
    char err[256];
 
    for (uint32_t i = 0; i < b->nitems; i++) {

@@ -24,9 +24,26 @@ min_size(size_t a, size_t b)
    return a < b ? a : b;
 }
 
+/*
+ * The context of a record's trailing item: the message's, with the record's
+ * struct (rec, size bytes) as where a selector of the record is read.
+ */
+static struct items_ctx
+record_ctx(const struct items_ctx *ctx, const uint8_t *rec, size_t size)
+{
+   struct items_ctx r = { 0 };
+
+   if (ctx)
+      r = *ctx;
+   r.record = rec;
+   r.record_size = size;
+   return r;
+}
+
 /* Each record as {"record": KIND, its struct's fields..., its trailing item}. */
 static bool
-print_records(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span)
+print_records(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *span,
+              const struct items_ctx *ctx)
 {
    const struct vdrm_records_desc *r = it->records;
    bool ok = true;
@@ -48,12 +65,14 @@ print_records(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span
       memcpy(rec, span->data + off, min_size(k->type->size, min_size(size, span->size - off)));
       fprintf(out, "%s{\"record\": \"%s\"", off ? ", " : "", k->name);
       fields_print(out, k->type, rec, k->type->size, &first);
-      free(rec);
       if (k->item) {
+         /* Its variants, if any, are chosen by a field of the record. */
+         const struct items_ctx rctx = record_ctx(ctx, rec, k->type->size);
+
          fprintf(out, ", \"%s\": ", k->item->name);
-         /* No record item has variants; were one to, its bytes would stay hex. */
-         ok = items_print(out, k->item, &item, NULL);
+         ok = items_print(out, k->item, &item, &rctx);
       }
+      free(rec);
       fputc('}', out);
       off += size;
    }
@@ -76,7 +95,7 @@ items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *
          return false;
       print_hex(out, span->data, span->size);
    } else if (it->kind == VDRM_ITEM_RECORDS) {
-      return print_records(out, it, span);
+      return print_records(out, it, span, ctx);
    } else {
       uint32_t stride = vdrm_span_stride(span, it->elem_size);
       struct vdrm_field_desc elem = element_field(it);
@@ -102,7 +121,7 @@ items_print(FILE *out, const struct vdrm_item_desc *it, const struct vdrm_span *
 /* Writes record rec (index i) of chain it. */
 static bool
 write_record(struct out_buf *b, const struct vdrm_item_desc *it, struct json_object *rec, size_t i,
-             char *err, size_t err_size)
+             const struct items_ctx *ctx, char *err, size_t err_size)
 {
    const struct vdrm_records_desc *r = it->records;
    size_t len;
@@ -132,15 +151,19 @@ write_record(struct out_buf *b, const struct vdrm_item_desc *it, struct json_obj
       snprintf(err, err_size, "%s: out of memory", it->name);
       ok = false;
    }
-   free(tmp);
    if (ok && k->item) {
+      /* The record as written selects its item's variant. */
+      const struct items_ctx rctx = record_ctx(ctx, tmp, k->type->size);
       struct json_object *iv = jsonin_get(rec, k->item->name);
+
       if (!iv) {
          snprintf(err, err_size, "%s[%zu]: missing '%s'", it->name, i, k->item->name);
-         return false;
+         ok = false;
+      } else {
+         ok = items_write(b, k->item, iv, k->item->elem_size, &rctx, err, err_size);
       }
-      ok = items_write(b, k->item, iv, k->item->elem_size, NULL, err, err_size);
    }
+   free(tmp);
    return ok;
 }
 
@@ -196,7 +219,7 @@ items_write(struct out_buf *b, const struct vdrm_item_desc *it, struct json_obje
    if (it->kind != VDRM_ITEM_RECORDS)
       return write_array(b, it, v, stride, err, err_size);
    for (size_t i = 0; i < json_object_array_length(v); i++) {
-      if (!write_record(b, it, json_object_array_get_idx(v, i), i, err, err_size))
+      if (!write_record(b, it, json_object_array_get_idx(v, i), i, ctx, err, err_size))
          return false;
    }
    return true;

@@ -2,7 +2,7 @@
  * The variable parts of a message (tail items) as JSON: arrays of objects or
  * numbers, text as strings, data as hex or, when it holds a struct its
  * selector names, as a typed object (variants.h), record chains as arrays of
- * objects.
+ * objects (a record's trailing bytes typed by a field of the record).
  */
 
 #ifndef VDRM_WIRE_ITEMS_H_

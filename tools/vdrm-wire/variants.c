@@ -19,7 +19,10 @@ variants_select(const struct vdrm_variants_desc *vs, const struct items_ctx *ctx
    uint64_t v = 0;
 
    *available = false;
-   if (ctx) {
+   if (ctx && vs->in_record) {
+      base = ctx->record;
+      size = ctx->record_size;
+   } else if (ctx) {
       base = vs->in_request ? ctx->request : ctx->body;
       size = vs->in_request ? ctx->request_size : ctx->body_size;
    }
@@ -245,6 +248,13 @@ variants_print(FILE *out, const struct vdrm_item_desc *it, const struct items_ct
    return true;
 }
 
+/* What holds the selector of vs, for errors. */
+static const char *
+selector_owner(const struct vdrm_variants_desc *vs)
+{
+   return vs->in_record ? "record" : vs->in_request ? "request" : "message";
+}
+
 /* The variant a typed value names: the one the selector picks, else any of that type. */
 static const struct vdrm_variant_desc *
 write_row(const struct vdrm_item_desc *it, const struct items_ctx *ctx, const char *type,
@@ -259,13 +269,13 @@ write_row(const struct vdrm_item_desc *it, const struct items_ctx *ctx, const ch
       name = row ? row_name(row) : NULL;
       if (!row)
          snprintf(err, err_size, "%s: the %s's selector picks no type: give the bytes as hex",
-                  it->name, vs->in_request ? "request" : "message");
+                  it->name, selector_owner(vs));
       else if (!name)
          snprintf(err, err_size, "%s: %s has no typed form: give the bytes as hex", it->name,
                   row->name ? row->name : "its variant");
       else if (strlen(name) != type_len || memcmp(name, type, type_len) != 0)
          snprintf(err, err_size, "%s: the %s's selector picks \"%s\"%s%s, not \"%.40s\"", it->name,
-                  vs->in_request ? "request" : "message", name, row->name ? " for " : "",
+                  selector_owner(vs), name, row->name ? " for " : "",
                   row->name ? row->name : "", type);
       else
          return row;

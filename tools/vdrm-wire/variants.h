@@ -21,15 +21,18 @@
 
 /*
  * Where the selector of a variants item is read: the fixed part of the body
- * holding the item and the fixed part of the request a response answers,
- * each with its size; NULL when not available (a response decoded without
- * its request, an item nested in a record).
+ * holding the item, the fixed part of the request a response answers and,
+ * for the trailing item of a record, the record's struct (zero-extended to
+ * its whole size), each with its size; NULL when not available (a response
+ * decoded without its request, an item outside a record).
  */
 struct items_ctx {
    const uint8_t *body;
    size_t body_size;
    const uint8_t *request;
    size_t request_size;
+   const uint8_t *record;
+   size_t record_size;
 };
 
 /*

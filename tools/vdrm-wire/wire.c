@@ -55,7 +55,8 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
               const uint8_t *msg, uint32_t msg_len, const struct message_buffers *bufs,
               const struct request_fixed *req)
 {
-   const struct items_ctx ctx = { bufs->fixed, b->fixed->size, req->fixed, req->size };
+   const struct items_ctx ctx = { .body = bufs->fixed, .body_size = b->fixed->size,
+                                  .request = req->fixed, .request_size = req->size };
    size_t end = b->data_offset;
    int first = 0;
 
@@ -202,7 +203,8 @@ encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm
    struct json_object *trailing;
    /* The fixed part as written, for variants selectors: ob->data moves as items grow. */
    uint8_t *fixed;
-   struct items_ctx ctx = { NULL, b->fixed->size, req->fixed, req->size };
+   struct items_ctx ctx = { .body_size = b->fixed->size, .request = req->fixed,
+                            .request_size = req->size };
    bool ok;
 
    if (!ignore) {
