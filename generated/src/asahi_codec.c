@@ -570,6 +570,16 @@ asahi_ccmd_submit_req_cmdbuf_step(const struct vdrm_span *region, uint32_t off, 
          rec->item.data = region->data + off + sizeof(r);
          rec->item.count = (uint32_t)n;
          rec->item.size = (uint32_t)n * esize;
+         for (uint32_t i = 0; i < rec->item.count; i++) {
+            struct drm_asahi_attachment e;
+            uint32_t at = off + (uint32_t)sizeof(r) + i * esize;
+
+            memcpy(&e, rec->item.data + (size_t)i * esize, sizeof(e));
+            if (e.pad != 0)
+               return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_asahi_attachment, pad), "SUBMIT",
+                                "cmdbuf[].attachments[].pad",
+                                "element %u must be zero, is %llu", i, (unsigned long long)e.pad);
+         }
       }
       rec->size = (uint32_t)sizeof(r) + rec->item.size;
       return VDRM_OK;
@@ -594,6 +604,16 @@ asahi_ccmd_submit_req_cmdbuf_step(const struct vdrm_span *region, uint32_t off, 
          rec->item.data = region->data + off + sizeof(r);
          rec->item.count = (uint32_t)n;
          rec->item.size = (uint32_t)n * esize;
+         for (uint32_t i = 0; i < rec->item.count; i++) {
+            struct drm_asahi_attachment e;
+            uint32_t at = off + (uint32_t)sizeof(r) + i * esize;
+
+            memcpy(&e, rec->item.data + (size_t)i * esize, sizeof(e));
+            if (e.pad != 0)
+               return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_asahi_attachment, pad), "SUBMIT",
+                                "cmdbuf[].attachments[].pad",
+                                "element %u must be zero, is %llu", i, (unsigned long long)e.pad);
+         }
       }
       rec->size = (uint32_t)sizeof(r) + rec->item.size;
       return VDRM_OK;
@@ -618,6 +638,16 @@ asahi_ccmd_submit_req_cmdbuf_step(const struct vdrm_span *region, uint32_t off, 
          rec->item.data = region->data + off + sizeof(r);
          rec->item.count = (uint32_t)n;
          rec->item.size = (uint32_t)n * esize;
+         for (uint32_t i = 0; i < rec->item.count; i++) {
+            struct drm_asahi_attachment e;
+            uint32_t at = off + (uint32_t)sizeof(r) + i * esize;
+
+            memcpy(&e, rec->item.data + (size_t)i * esize, sizeof(e));
+            if (e.pad != 0)
+               return vdrm_fail(err, VDRM_E_NONZERO, at + offsetof(struct drm_asahi_attachment, pad), "SUBMIT",
+                                "cmdbuf[].attachments[].pad",
+                                "element %u must be zero, is %llu", i, (unsigned long long)e.pad);
+         }
       }
       rec->size = (uint32_t)sizeof(r) + rec->item.size;
       return VDRM_OK;

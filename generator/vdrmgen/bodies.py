@@ -270,9 +270,7 @@ class MessageBody:
     def argument_min_size(io):
         """C expression of the fewest bytes an ioctl argument may have: up to
         its first later-revision field (older kernels' and guests' struct)."""
-        t = io.type
-        later = [m for m in t.members if m.since > 1] if t.kind == "struct" else []
-        return f"offsetof({c_type(t)}, {later[0].name})" if later else None
+        return type_min_size(io.type)
 
     def argument_types(self):
         """The distinct argument types of the typed payload, for its getters."""
@@ -290,7 +288,7 @@ class MessageBody:
             v = item.variants
             owner = {"request": self.msg.request, "record": record}.get(v.scope, self.s)
             f, off = field_at(owner, v.selector)
-            rows = [(c.value, c.name, c.type, None) for c in v.cases]
+            rows = [(c.value, c.name, c.type, type_min_size(c.type)) for c in v.cases]
             return dict(in_request=v.scope == "request", in_record=v.scope == "record", offset=off,
                         size=f.type.size, select="VDRM_SELECT_VALUE", base=0, rows=rows)
         e = item.host_length if not self.is_request else item.length
@@ -400,6 +398,14 @@ def zero_fields(s, skip_hdr=False):
             if x.member.kind == "field" and x.member.checked_zero and x.member.type.kind == "scalar"
             and not x.member.dims and not x.member.bits and not x.in_union
             and not (skip_hdr and x.path.split(".")[0] == "hdr")]
+
+
+def type_min_size(t):
+    """C expression of the fewest bytes a struct may come in, up to its first
+    later-revision field (an older kernel's or guest's struct); None when it
+    has none (its whole size)."""
+    later = [m for m in t.members if m.since > 1] if t.kind == "struct" else []
+    return f"offsetof({c_type(t)}, {later[0].name})" if later else None
 
 
 def struct_checks(t, checks, prefix, settled=None):

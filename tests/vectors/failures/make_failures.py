@@ -697,6 +697,9 @@ def submit_cases(c):
         c.req(m, 'SUBMIT: %s of 48 bytes with 24 left' % name, ok,
               submit(command(kind, attachment, size=48)), 'VDRM_E_TRUNCATED',
               'cmdbuf[].attachments', 40, why='the entries run past the end of the command buffer')
+        c.req(m, 'SUBMIT: %s whose second entry has pad 1' % name, ok, put(ok, 40 + 24 + 16, 'I', 1),
+              'VDRM_E_NONZERO', 'cmdbuf[].attachments[].pad', 40 + 24 + 16,
+              why='padding of drm_asahi_attachment (Mesa builds entries as compound literals)')
     c.req(m, 'SUBMIT: cmd_type 5', base, submit(command(1, compute, 0, 0) + command(5, b'')),
           'VDRM_E_NOT_ALLOWED', 'cmdbuf[].cmd_type', 32 + 72,
           why='no command of that kind (DRM_ASAHI_SET_COMPUTE_ATTACHMENTS, 4, is the last)')
