@@ -247,6 +247,30 @@ struct vdrm_variants_desc {
    bool in_record;             /* the selector is a field of the record the item trails */
 };
 
+/* How many bytes a kind of chunk holds (the spec's size attribute). */
+enum vdrm_chunk_size { VDRM_CHUNK_EXACT, VDRM_CHUNK_AT_LEAST, VDRM_CHUNK_ARRAY, VDRM_CHUNK_ANY };
+
+/* One kind of chunk of a chunk region (<chunk>): the struct it holds. */
+struct vdrm_chunk_desc {
+   uint64_t id;
+   const char *name;
+   const struct vdrm_struct_desc *type;
+   uint8_t size_rule;          /* enum vdrm_chunk_size */
+};
+
+/*
+ * A chunk region (<chunks>): each element of an earlier array item (the
+ * table) locates one chunk by its id, offset and length fields.
+ */
+struct vdrm_chunks_desc {
+   uint32_t table_item;        /* index of the table in the body's items */
+   uint32_t id_offset, offset_offset, length_offset;   /* of the fields, in a table element */
+   uint8_t id_size, offset_size, length_size;          /* their bytes */
+   uint32_t length_unit;       /* bytes a unit of the length field counts */
+   uint32_t nkinds;
+   const struct vdrm_chunk_desc *kinds;
+};
+
 struct vdrm_item_desc {
    const char *name;
    uint8_t kind;                          /* enum vdrm_item_kind */
@@ -259,6 +283,7 @@ struct vdrm_item_desc {
    bool takes_rest;                       /* its length is the rest of the message */
    const struct vdrm_records_desc *records;  /* VDRM_ITEM_RECORDS: the kinds */
    const struct vdrm_variants_desc *variants;  /* bytes that hold structs, or NULL */
+   const struct vdrm_chunks_desc *chunks;      /* VDRM_ITEM_DATA chunk regions, or NULL */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,

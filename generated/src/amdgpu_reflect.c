@@ -396,6 +396,50 @@ static const struct vdrm_struct_desc amdgpu_ccmd_cs_submit_chunk_desc = {
    "amdgpu_ccmd_cs_submit_chunk", sizeof(struct amdgpu_ccmd_cs_submit_chunk), 3, amdgpu_ccmd_cs_submit_chunk_fields,
 };
 
+static const struct vdrm_field_desc drm_amdgpu_cs_chunk_ib_fields[] = {
+   { "_pad", offsetof(struct drm_amdgpu_cs_chunk_ib, _pad), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "flags", offsetof(struct drm_amdgpu_cs_chunk_ib, flags), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "va_start", offsetof(struct drm_amdgpu_cs_chunk_ib, va_start), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+   { "ib_bytes", offsetof(struct drm_amdgpu_cs_chunk_ib, ib_bytes), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_type", offsetof(struct drm_amdgpu_cs_chunk_ib, ip_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_instance", offsetof(struct drm_amdgpu_cs_chunk_ib, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ring", offsetof(struct drm_amdgpu_cs_chunk_ib, ring), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_cs_chunk_ib_desc = {
+   "drm_amdgpu_cs_chunk_ib", sizeof(struct drm_amdgpu_cs_chunk_ib), 7, drm_amdgpu_cs_chunk_ib_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_cs_chunk_fence_fields[] = {
+   { "handle", offsetof(struct drm_amdgpu_cs_chunk_fence, handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "offset", offsetof(struct drm_amdgpu_cs_chunk_fence, offset), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_cs_chunk_fence_desc = {
+   "drm_amdgpu_cs_chunk_fence", sizeof(struct drm_amdgpu_cs_chunk_fence), 2, drm_amdgpu_cs_chunk_fence_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_cs_chunk_dep_fields[] = {
+   { "ip_type", offsetof(struct drm_amdgpu_cs_chunk_dep, ip_type), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ip_instance", offsetof(struct drm_amdgpu_cs_chunk_dep, ip_instance), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ring", offsetof(struct drm_amdgpu_cs_chunk_dep, ring), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "ctx_id", offsetof(struct drm_amdgpu_cs_chunk_dep, ctx_id), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "handle", offsetof(struct drm_amdgpu_cs_chunk_dep, handle), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_cs_chunk_dep_desc = {
+   "drm_amdgpu_cs_chunk_dep", sizeof(struct drm_amdgpu_cs_chunk_dep), 5, drm_amdgpu_cs_chunk_dep_fields,
+};
+
+static const struct vdrm_field_desc drm_amdgpu_bo_list_entry_fields[] = {
+   { "bo_handle", offsetof(struct drm_amdgpu_bo_list_entry, bo_handle), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+   { "bo_priority", offsetof(struct drm_amdgpu_bo_list_entry, bo_priority), 1, VDRM_KIND_U32, 4, 0, 0, NULL, 0 },
+};
+
+static const struct vdrm_struct_desc drm_amdgpu_bo_list_entry_desc = {
+   "drm_amdgpu_bo_list_entry", sizeof(struct drm_amdgpu_bo_list_entry), 2, drm_amdgpu_bo_list_entry_fields,
+};
+
 static const struct vdrm_field_desc amdgpu_ccmd_set_metadata_req_fields[] = {
    { "hdr", offsetof(struct amdgpu_ccmd_set_metadata_req, hdr), 1, VDRM_KIND_STRUCT, 0, 0, 0, &vdrm_ccmd_req_desc, 0 },
    { "flags", offsetof(struct amdgpu_ccmd_set_metadata_req, flags), 1, VDRM_KIND_U64, 8, 0, 0, NULL, 0 },
@@ -562,16 +606,28 @@ static const struct vdrm_variants_desc amdgpu_ccmd_query_info_rsp_payload_varian
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_query_info_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL, &amdgpu_ccmd_query_info_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL, &amdgpu_ccmd_query_info_rsp_payload_variants, NULL },
+};
+
+static const struct vdrm_chunk_desc amdgpu_ccmd_cs_submit_req_chunks_kinds[] = {
+   { 0x1u, "IB", &drm_amdgpu_cs_chunk_ib_desc, VDRM_CHUNK_EXACT },
+   { 0x2u, "FENCE", &drm_amdgpu_cs_chunk_fence_desc, VDRM_CHUNK_AT_LEAST },
+   { 0x3u, "DEPENDENCIES", &drm_amdgpu_cs_chunk_dep_desc, VDRM_CHUNK_ANY },
+   { 0x6u, "BO_HANDLES", &drm_amdgpu_bo_list_entry_desc, VDRM_CHUNK_ARRAY },
+};
+
+static const struct vdrm_chunks_desc amdgpu_ccmd_cs_submit_req_chunks_chunks = {
+   0, 0, 4, 2, 2, 4, 2, 4,
+   4, amdgpu_ccmd_cs_submit_req_chunks_kinds,
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_cs_submit_req_items[] = {
-   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL, NULL },
-   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL, NULL },
+   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL, NULL, NULL },
+   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL, NULL, &amdgpu_ccmd_cs_submit_req_chunks_chunks },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_set_metadata_req_items[] = {
-   { "umd_metadata", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL, NULL },
+   { "umd_metadata", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL, NULL, NULL },
 };
 
 static int

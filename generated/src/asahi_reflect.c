@@ -404,7 +404,7 @@ static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_req_payload_varia
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &asahi_ccmd_ioctl_simple_req_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &asahi_ccmd_ioctl_simple_req_payload_variants, NULL },
 };
 
 static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -421,7 +421,7 @@ static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_rsp_payload_varia
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &asahi_ccmd_ioctl_simple_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &asahi_ccmd_ioctl_simple_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_variant_desc asahi_ccmd_get_params_rsp_payload_variant_rows[] = {
@@ -434,23 +434,23 @@ static const struct vdrm_variants_desc asahi_ccmd_get_params_rsp_payload_variant
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL, &asahi_ccmd_get_params_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL, &asahi_ccmd_get_params_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_vm_bind_req_items[] = {
-   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL, NULL },
+   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL, NULL, NULL },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_compute_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
 };
 
 static const struct vdrm_record_desc asahi_ccmd_submit_req_cmdbuf_kinds[] = {
@@ -481,8 +481,8 @@ static const struct vdrm_records_desc asahi_ccmd_submit_req_cmdbuf_records = {
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
-   { "cmdbuf", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, &asahi_ccmd_submit_req_cmdbuf_records, NULL },
-   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL, NULL },
+   { "cmdbuf", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, &asahi_ccmd_submit_req_cmdbuf_records, NULL, NULL },
+   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL, NULL, NULL },
 };
 
 static int

@@ -477,7 +477,7 @@ static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_req_payload_varian
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &i915_ccmd_ioctl_simple_req_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &i915_ccmd_ioctl_simple_req_payload_variants, NULL },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -501,7 +501,7 @@ static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_rsp_payload_varian
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &i915_ccmd_ioctl_simple_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &i915_ccmd_ioctl_simple_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_queryparam_rsp_payload_variant_rows[] = {
@@ -518,11 +518,11 @@ static const struct vdrm_variants_desc i915_ccmd_queryparam_rsp_payload_variants
 };
 
 static const struct vdrm_item_desc i915_ccmd_queryparam_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL, &i915_ccmd_queryparam_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL, &i915_ccmd_queryparam_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_extensions_memory_regions_item = {
-   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL, NULL,
+   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL, NULL, NULL,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_create_ext_req_extensions_kinds[] = {
@@ -551,7 +551,7 @@ static const struct vdrm_records_desc i915_ccmd_gem_create_ext_req_extensions_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_items[] = {
-   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records, NULL },
+   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records, NULL, NULL },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_gem_context_create_req_params_setparam_item_variant_rows[] = {
@@ -565,7 +565,7 @@ static const struct vdrm_variants_desc i915_ccmd_gem_context_create_req_params_s
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_params_setparam_item = {
-   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL, &i915_ccmd_gem_context_create_req_params_setparam_item_variants,
+   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL, &i915_ccmd_gem_context_create_req_params_setparam_item_variants, NULL,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_context_create_req_params_kinds[] = {
@@ -592,12 +592,12 @@ static const struct vdrm_records_desc i915_ccmd_gem_context_create_req_params_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_items[] = {
-   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records, NULL },
+   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records, NULL, NULL },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_execbuffer2_req_items[] = {
-   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL, NULL },
-   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL, NULL },
+   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL, NULL, NULL },
+   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL, NULL, NULL },
 };
 
 static int

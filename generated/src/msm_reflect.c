@@ -248,7 +248,7 @@ static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_req_payload_variant
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &msm_ccmd_ioctl_simple_req_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &msm_ccmd_ioctl_simple_req_payload_variants, NULL },
 };
 
 static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -263,20 +263,20 @@ static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_rsp_payload_variant
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &msm_ccmd_ioctl_simple_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &msm_ccmd_ioctl_simple_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_set_name_req_items[] = {
-   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL, NULL },
+   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL, NULL, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_submit_req_items[] = {
-   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL, NULL },
-   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL, NULL },
+   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL, NULL, NULL },
+   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL, NULL, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_upload_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL, NULL, NULL },
 };
 
 static const struct vdrm_variant_desc msm_ccmd_submitqueue_query_rsp_payload_variant_rows[] = {
@@ -289,12 +289,12 @@ static const struct vdrm_variants_desc msm_ccmd_submitqueue_query_rsp_payload_va
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL, &msm_ccmd_submitqueue_query_rsp_payload_variants },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL, &msm_ccmd_submitqueue_query_rsp_payload_variants, NULL },
 };
 
 static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
-   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL, NULL },
-   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL, NULL },
+   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL, NULL, NULL },
+   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL, NULL, NULL },
 };
 
 static int

@@ -153,7 +153,7 @@ static const struct vdrm_struct_desc panfrost_ccmd_madvise_rsp_desc = {
 };
 
 static const struct vdrm_item_desc panfrost_ccmd_submit_req_items[] = {
-   { "res_ids", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct panfrost_ccmd_submit_req_view, res_ids), -1, false, NULL, NULL },
+   { "res_ids", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct panfrost_ccmd_submit_req_view, res_ids), -1, false, NULL, NULL, NULL },
 };
 
 static int

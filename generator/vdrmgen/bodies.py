@@ -281,6 +281,21 @@ class MessageBody:
                 out.append(io.type)
         return out
 
+    def chunk_table(self, item):
+        """The descriptor of a chunk region: dict(table index, field offsets and
+        sizes in a table element, length unit, kinds), or None."""
+        if item.kind != "chunks":
+            return None
+        table = self.table_item(item)
+        fields = {}
+        for name in (item.id_field, item.offset_field, item.length_field):
+            f, off = field_at(table.type, name)
+            fields[name] = (off, f.type.size)
+        return dict(table=self.items.index(table), id=fields[item.id_field], offset=fields[item.offset_field],
+                    length=fields[item.length_field], unit=4 if item.chunk_unit == "dwords" else 1,
+                    kinds=[(c.id, c.name, c.type, "VDRM_CHUNK_" + c.size.upper().replace("-", "_"))
+                           for c in item.chunks])
+
     def item_variant_table(self, item, record=None):
         """The descriptor of what bytes item holds: dict(in_request, offset, size,
         select, base, rows=[(value, name, type, min_size)]), or None."""

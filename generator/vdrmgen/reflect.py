@@ -101,6 +101,7 @@ def reflect_structs(protocol):
                 types = [item.type] + [r.type for r in item.records] + \
                     [r.item.type for r in item.records if r.item is not None] + \
                     ([v.type for v in item.variants.cases] if item.variants else []) + \
+                    [c.type for c in item.chunks] + \
                     [v.type for r in item.records if r.item is not None and r.item.variants
                      for v in r.item.variants.cases]
                 for t in types:

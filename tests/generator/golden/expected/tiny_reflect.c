@@ -89,12 +89,12 @@ static const struct vdrm_struct_desc tiny_ccmd_raw_req_desc = {
 };
 
 static const struct vdrm_item_desc tiny_ccmd_put_req_items[] = {
-   { "items", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct tiny_item), &tiny_item_desc, offsetof(struct tiny_ccmd_put_req_view, items), -1, false, NULL, NULL },
-   { "name", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_put_req_view, name), -1, false, NULL, NULL },
+   { "items", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct tiny_item), &tiny_item_desc, offsetof(struct tiny_ccmd_put_req_view, items), -1, false, NULL, NULL, NULL },
+   { "name", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_put_req_view, name), -1, false, NULL, NULL, NULL },
 };
 
 static const struct vdrm_item_desc tiny_ccmd_raw_req_items[] = {
-   { "data", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_raw_req_view, data), -1, false, NULL, NULL },
+   { "data", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_raw_req_view, data), -1, false, NULL, NULL, NULL },
 };
 
 static int
