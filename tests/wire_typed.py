@@ -4,7 +4,9 @@ conformance vectors do not reach. A payload of an older, shorter revision is
 typed only when it ends where a field ends; a longer one keeps the rest as
 "trailing"; a response is typed only with --request, by the type the request
 picks; encode takes the typed form (checked against the selector) and hex,
-and refuses a typed value that does not fit its type.
+and refuses a typed value that does not fit its type. amdgpu CS_SUBMIT's
+chunks: "chunks_typed" for chunks longer than one struct, with a remainder,
+out of order or overlapping, and encode ignoring it.
 
 usage: wire_typed.py VDRM_WIRE
 """
@@ -204,6 +206,76 @@ def main():
             "I915_CONTEXT_PARAM_SSEU, not \"i915_context_param_engines\"")
     refused("a record whose selector picks no type takes hex only", "i915",
             context_create(8, sseu), "the record's selector picks no type")
+
+    # amdgpu CS_SUBMIT: the chunks stay hex (what encode reads) and are typed, decode only,
+    # under "chunks_typed", one entry per descriptor.
+    def cs_submit(descs, chunks):
+        table = b"".join(i.to_bytes(2, "little") + n.to_bytes(2, "little")
+                         + o.to_bytes(4, "little") for i, n, o in descs)
+        body = table + chunks + bytes(-(len(table) + len(chunks)) % 8)
+        return hexmsg(4, 32 + len(body), 1, 0, 1, len(descs), 0, 1) + body
+
+    def chunks_both_ways(name, raw, want):
+        try:
+            got = decode("amdgpu", raw)
+            if got.get("chunks") != raw[32 + 8 * got["num_chunks"]:].hex():
+                raise AssertionError(f"chunks decode to {got.get('chunks')}")
+            if got.get("chunks_typed") != want:
+                raise AssertionError(f"chunks_typed decodes to {json.dumps(got.get('chunks_typed'))}")
+            r = encode("amdgpu", got)
+            if r.returncode != 0 or r.stdout != raw:
+                raise AssertionError(f"encodes to {r.stdout.hex()} {r.stderr.decode().strip()}")
+            check(name, True)
+        except AssertionError as e:
+            check(name, False, str(e))
+
+    fence = hexmsg(7, 64)
+    chunks_both_ways("an at-least chunk longer than its struct: the struct, then trailing",
+                     cs_submit([(2, 4, 0)], fence + hexmsg(0xAABBCCDD, 0)),
+                     [{"desc": 0, "chunk": "FENCE", "offset": 0, "length": 16,
+                       "value": {"handle": 7, "offset": 64}, "trailing": "ddccbbaa00000000"}])
+    chunks_both_ways("an array chunk with a remainder: whole elements, then trailing",
+                     cs_submit([(6, 3, 0)], hexmsg(5, 2, 0x11223344)),
+                     [{"desc": 0, "chunk": "BO_HANDLES", "offset": 0, "length": 12,
+                       "elements": [{"bo_handle": 5, "bo_priority": 2}], "trailing": "44332211"}])
+    dep = hexmsg(1, 0, 2, 3, "0900000000000000")
+    chunks_both_ways("a chunk of any length: the whole elements that fit, then trailing",
+                     cs_submit([(3, 7, 0)], dep + hexmsg(0xFFFFFFFF)),
+                     [{"desc": 0, "chunk": "DEPENDENCIES", "offset": 0, "length": 28,
+                       "elements": [{"ip_type": 1, "ip_instance": 0, "ring": 2, "ctx_id": 3,
+                                     "handle": 9}], "trailing": "ffffffff"}])
+    chunks_both_ways("an array chunk shorter than one element: no elements, all trailing",
+                     cs_submit([(6, 1, 0)], hexmsg(5)),
+                     [{"desc": 0, "chunk": "BO_HANDLES", "offset": 0, "length": 4,
+                       "elements": [], "trailing": "05000000"}])
+    # The FENCE chunk is the IB's first 8 bytes (_pad 5, flags 8 read as handle 5, offset 8).
+    ib = hexmsg(5, 8, "0000100080ffff00", 64, 0, 0, 0)
+    chunks_both_ways("chunks out of order, overlapping, a gap only in the hex",
+                     cs_submit([(1, 8, 8), (2, 2, 8), (6, 0, 0)], hexmsg(0xDEAD, 0xBEEF) + ib),
+                     [{"desc": 0, "chunk": "IB", "offset": 8, "length": 32,
+                       "value": {"_pad": 5, "flags": 8, "va_start": 0x00FFFF8000100000,
+                                 "ib_bytes": 64, "ip_type": 0, "ip_instance": 0, "ring": 0}},
+                      {"desc": 1, "chunk": "FENCE", "offset": 8, "length": 8,
+                       "value": {"handle": 5, "offset": 8}},
+                      {"desc": 2, "chunk": "BO_HANDLES", "offset": 0, "length": 0,
+                       "elements": []}])
+    r = run(["decode", "--context", "amdgpu"], cs_submit([(2, 1, 0)], fence))
+    check("a chunk shorter than its struct does not decode",
+          r.returncode == 1 and "needs at least 8" in r.stderr.decode(), r.stderr.decode())
+
+    raw = cs_submit([(2, 4, 0)], fence + hexmsg(0xAABBCCDD, 0))
+    try:
+        got = decode("amdgpu", raw)
+        stale = dict(got, chunks_typed=[{"desc": 0, "chunk": "IB", "anything": [1, 2]}])
+        edited = dict(stale, chunks=fence.hex() + "00" * 8)
+        bare = {k: x for k, x in got.items() if k != "chunks_typed"}
+        outs = [encode("amdgpu", x) for x in (stale, bare, edited)]
+        ok = ([o.returncode for o in outs] == [0, 0, 0] and outs[0].stdout == raw
+              and outs[1].stdout == raw and outs[2].stdout == raw[:-8] + bytes(8))
+        check("encode ignores chunks_typed: the hex gives the bytes", ok,
+              " ".join(o.stdout.hex() + o.stderr.decode() for o in outs))
+    except AssertionError as e:
+        check("encode ignores chunks_typed: the hex gives the bytes", False, str(e))
 
     # --request itself.
     def bad_request(name, args, want):

@@ -17,6 +17,11 @@ vector's "hex" on its own:
   descriptors;
 - a record chain's records are walked in the vector's bytes (RECORDS_TYPED:
   each record's struct, then as many bytes as a field of it says);
+- a chunk region (amdgpu CS_SUBMIT's chunks, CHUNKS_TYPED) keeps its hex and
+  gets the decode-only "chunks_typed": each element of the descriptor table
+  is read from the vector's bytes, and the chunk it locates is shown as the
+  struct its id names (AMDGPU_CHUNK_ID_* from amdgpu_drm.h, and how many of
+  it the host and kernel take), written out below;
 - a response whose type the request chooses is typed only when its vector
   gives that request ("request", hex). PAIRS below names, for each such
   response, the request vector it answers, by name; the script copies that
@@ -24,7 +29,14 @@ vector's "hex" on its own:
   the host makes the answer to that request. Responses paired with no
   request keep their payload as hex.
 
-The typed form (README.md, "vdrm-wire"): the fields that lie whole within the
+The typed form of a chunk: {"desc": I, "chunk": KIND, "offset": O, "length":
+BYTES} and, for a kind of one struct (exactly or at least), "value": its
+fields; for a kind of several (whole structs, or any length), "elements": the
+whole structs that fit; then "trailing" (hex) for the chunk's other bytes.
+A struct with a non-zero byte no field holds is not shown: the whole chunk is
+"trailing" then.
+
+The typed form of a payload (README.md, "vdrm-wire"): the fields that lie whole within the
 payload, in order; a payload longer than the type has the rest as
 "trailing"; one shorter than the type (at least the oldest revision's size)
 lists the fields it holds and must end where its last field ends. Anything
@@ -194,6 +206,41 @@ RECORDS_TYPED = {
     ("i915", "GEM_CONTEXT_CREATE", "request"): RecordsTyped(
         "params", 20, "drm_i915_gem_context_create_ext_setparam", "param.size", "value",
         "param.param", I915_SETPARAM_DATA),
+}
+
+class ChunksTyped:
+    """A chunk region: a table of `count_at` (a u32 of the fixed part) elements of
+    struct `table` right after the fixed part, each locating one chunk by its `id`,
+    `offset` (bytes from the table's end) and `length` (in `unit` bytes) fields; the
+    chunks are the bytes from the table's end to hdr.len (a u32 at 4). `kinds`: id
+    -> (name, struct, how many: "exact" one, "at-least" one, an "array" of whole
+    ones, "any" length of them)."""
+
+    def __init__(self, item, count_at, table, id_field, offset_field, length_field, unit,
+                 kinds):
+        self.item, self.count_at, self.table = item, count_at, table
+        self.id_field, self.offset_field, self.length_field = id_field, offset_field, length_field
+        self.unit, self.kinds = unit, kinds
+
+
+# amdgpu_drm.h AMDGPU_CHUNK_ID_*: the chunks the host takes (amdgpu_ccmd_cs_submit). IB
+# holds exactly one drm_amdgpu_cs_chunk_ib (length_dw 8); FENCE a drm_amdgpu_cs_chunk_fence,
+# of which the host reads the first 8 bytes; DEPENDENCIES drm_amdgpu_cs_chunk_dep elements,
+# of which the kernel uses as many whole ones as fit; BO_HANDLES an array of
+# drm_amdgpu_bo_list_entry (the host rebuilds drm_amdgpu_bo_list_in around them).
+AMDGPU_CHUNKS = {
+    0x01: ("IB", "drm_amdgpu_cs_chunk_ib", "exact"),
+    0x02: ("FENCE", "drm_amdgpu_cs_chunk_fence", "at-least"),
+    0x03: ("DEPENDENCIES", "drm_amdgpu_cs_chunk_dep", "any"),
+    0x06: ("BO_HANDLES", "drm_amdgpu_bo_list_entry", "array"),
+}
+
+# CS_SUBMIT: num_chunks at 20; the table of 8-byte descriptors (chunk_id, length_dw in
+# dwords, offset) from 32, the chunks after it.
+CHUNKS_TYPED = {
+    ("amdgpu", "CS_SUBMIT", "request"): ChunksTyped(
+        "chunks", 20, "amdgpu_ccmd_cs_submit_chunk", "chunk_id", "offset", "length_dw", 4,
+        AMDGPU_CHUNKS),
 }
 
 # Response vector -> the request vector it answers (by name). Chosen by hand: the request's
@@ -501,6 +548,70 @@ def derive_records(lay, t, v):
     return dict(v, value=dict(v["value"], **{t.item: new}))
 
 
+def chunk_typed(lay, kinds, j, chunk_id, offset, data):
+    """The typed form of one chunk (table element j): where it is, then its structs."""
+    kind = kinds.get(chunk_id)
+    entry = {"desc": j, "chunk": kind[0] if kind else chunk_id, "offset": offset,
+             "length": len(data)}
+    done = 0
+    if kind:
+        _, struct, rule = kind
+        s = lay.structs[struct]
+        lay.check(s)
+        covered = [False] * s.size
+        lay.mark(struct, 0, covered)
+
+        def clean(at):
+            return not any(data[at + i] and not covered[i] for i in range(s.size))
+
+        if rule in ("exact", "at-least"):
+            if len(data) >= s.size and clean(0):
+                entry["value"] = lay.value(struct, data)
+                done = s.size
+        elif rule in ("array", "any"):
+            count = len(data) // s.size
+            if all(clean(k * s.size) for k in range(count)):
+                entry["elements"] = [lay.value(struct, data[k * s.size:]) for k in range(count)]
+                done = count * s.size
+        else:
+            raise ValueError(f"chunk kind {kind[0]}: rule {rule!r} not understood")
+    if done < len(data):
+        entry["trailing"] = data[done:].hex()
+    return entry
+
+
+def derive_chunks(lay, t, v):
+    """Vector v with t.item + "_typed" (ChunksTyped) after its chunk region's hex."""
+    raw = bytes.fromhex(v["hex"])
+    start = lay.data_offsets[body_struct(lay.context, v["command"], v["direction"])]
+    tsize = lay.structs[t.table].size
+    count = u32(raw, t.count_at)
+    table = raw[start:start + count * tsize]
+    region = raw[start + count * tsize:u32(raw, 4)]
+    if len(table) != count * tsize:
+        raise ValueError(f"{v['name']}: the chunk table runs past the message")
+    if v["value"][t.item] != region.hex():
+        raise ValueError(f"{v['name']}: the chunks are {region.hex()}, its value says "
+                         f"{v['value'][t.item]}")
+    entries = []
+    for j in range(count):
+        elem = table[j * tsize:(j + 1) * tsize]
+        offset = lay.read(t.table, t.offset_field, elem)
+        length = lay.read(t.table, t.length_field, elem) * t.unit
+        if offset + length > len(region):
+            raise ValueError(f"{v['name']}: chunk {j} runs past the chunks")
+        entries.append(chunk_typed(lay, t.kinds, j, lay.read(t.table, t.id_field, elem), offset,
+                                   region[offset:offset + length]))
+    # "<item>_typed" follows the item.
+    value = {}
+    for k, x in v["value"].items():
+        if k != t.item + "_typed":
+            value[k] = x
+        if k == t.item:
+            value[t.item + "_typed"] = entries
+    return dict(v, value=value)
+
+
 def derive(context, doc):
     """The vectors of doc with their typed values and requests; yields (index, new vector)."""
     lay = Layouts(context)
@@ -508,6 +619,9 @@ def derive(context, doc):
         rt = RECORDS_TYPED.get((context, v["command"], v["direction"]))
         if rt:
             yield i, derive_records(lay, rt, v)
+        ct = CHUNKS_TYPED.get((context, v["command"], v["direction"]))
+        if ct:
+            yield i, derive_chunks(lay, ct, v)
     by_name = {v["name"]: v for v in doc["vectors"]}
     pairs = PAIRS.get(context, {})
     for name in pairs:
@@ -552,10 +666,13 @@ def derive(context, doc):
 
 
 def count_typed(context, v):
-    """How many typed items vector v holds: its payload, or its records' data."""
+    """How many typed items vector v holds: its payload, its records' data, or its chunks."""
     rt = RECORDS_TYPED.get((context, v["command"], v["direction"]))
     if rt:
         return sum(isinstance(r[rt.data], dict) for r in v["value"][rt.item])
+    ct = CHUNKS_TYPED.get((context, v["command"], v["direction"]))
+    if ct:
+        return sum("value" in e or "elements" in e for e in v["value"][ct.item + "_typed"])
     return int(isinstance(v["value"].get("payload"), dict))
 
 
@@ -584,7 +701,7 @@ def process(path, write):
     if write and changed:
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines))
-    print(f"{path}: {typed} typed payloads, {len(changed)} vectors "
+    print(f"{path}: {typed} typed items, {len(changed)} vectors "
           f"{'rewritten' if write else 'out of date'}")
     if not write:
         for name in changed:

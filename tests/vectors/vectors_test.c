@@ -16,7 +16,10 @@
  * struct its selector names) is written back to bytes through vdrm-wire's
  * items code and compared with every byte the decoder located; a response's
  * selector is read from the request its vector gives ("request", hex), which
- * must decode with that command's request decoder.
+ * must decode with that command's request decoder. A chunk region (amdgpu
+ * CS_SUBMIT chunks) is compared as hex, byte for byte, and its typed form
+ * ("chunks_typed", decode only) is written back chunk by chunk and compared
+ * with the bytes each table element locates.
  *
  * usage: vectors-test FILE.json...
  */
@@ -32,6 +35,7 @@
 
 #include <cmocka.h>
 
+#include "chunks.h"
 #include "fields.h"
 #include "io.h"
 #include "ignored.h"
@@ -233,6 +237,30 @@ view_span(const struct decoded *d, const struct vdrm_item_desc *it)
    return span;
 }
 
+/*
+ * A chunk region's value holds its chunks typed as well ("<item>_typed"):
+ * each entry locates the chunk its table element does and writes back to
+ * every byte of it.
+ */
+static void
+check_chunks(const struct vector *v, const struct decoded *d, const struct vdrm_item_desc *it)
+{
+   size_t n = strlen(it->name);
+   char *key = malloc(n + sizeof(CHUNKS_TYPED_SUFFIX));
+   struct json_object *jv;
+   char err[256];
+
+   assert_non_null(key);
+   memcpy(key, it->name, n);
+   memcpy(key + n, CHUNKS_TYPED_SUFFIX, sizeof(CHUNKS_TYPED_SUFFIX));
+   jv = jsonin_get(v->value, key);
+   if (!jv)
+      fail_msg("%s: %s: value lacks %s", v->file, v->name, key);
+   if (!chunks_check(v->body, it, d->view, jv, err, sizeof(err)))
+      fail_msg("%s: %s: %s", v->file, v->name, err);
+   free(key);
+}
+
 static void
 check_items(const struct vector *v, const struct decoded *d)
 {
@@ -259,6 +287,8 @@ check_items(const struct vector *v, const struct decoded *d)
       if (want.len != span.size || (span.size && memcmp(want.data, span.data, span.size)))
          fail_msg("%s: %s: %s differs from the vector's value", v->file, v->name, it->name);
       free(want.data);
+      if (it->chunks)
+         check_chunks(v, d, it);
    }
 }
 

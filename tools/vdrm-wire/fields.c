@@ -148,6 +148,27 @@ write_element(const struct vdrm_field_desc *f, struct json_object *v, uint8_t *p
    return write_scalar(f, v, p, err, err_size);
 }
 
+void
+fields_mark(uint8_t *mask, size_t size, uint64_t base, const struct vdrm_struct_desc *desc)
+{
+   for (uint32_t i = 0; i < desc->nfields; i++) {
+      const struct vdrm_field_desc *f = &desc->fields[i];
+      uint32_t elem = f->type ? f->type->size : f->size;
+
+      for (uint32_t j = 0; j < f->count; j++) {
+         uint64_t at = base + f->offset + (uint64_t)j * elem;
+
+         if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION) {
+            if (f->type)
+               fields_mark(mask, size, at, f->type);
+            continue;
+         }
+         for (uint64_t k = at; k < at + f->size && k < size; k++)
+            mask[k] = 1;
+      }
+   }
+}
+
 static bool
 ignored(const char *const *ignore, const char *key)
 {

@@ -25,6 +25,13 @@ void fields_print(FILE *out, const struct vdrm_struct_desc *desc, const uint8_t 
 bool fields_write(const struct vdrm_struct_desc *desc, struct json_object *obj, uint8_t *base,
                   size_t limit, const char *const *ignore, char *err, size_t err_size);
 
+/*
+ * Marks in mask (size bytes) the bytes the scalar members of desc, placed at
+ * byte base, describe (through nested structs and unions; bytes at or past
+ * size are not marked). Implicit padding stays unmarked.
+ */
+void fields_mark(uint8_t *mask, size_t size, uint64_t base, const struct vdrm_struct_desc *desc);
+
 /* One value of field f (a struct as an object, a scalar as a number). */
 void print_element(FILE *out, const struct vdrm_field_desc *f, const uint8_t *p);
 bool write_element(const struct vdrm_field_desc *f, struct json_object *v, uint8_t *p, char *err,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "fields.h"
 #include "jsonin.h"
 #include "text.h"
@@ -228,14 +229,35 @@ items_write(struct out_buf *b, const struct vdrm_item_desc *it, struct json_obje
 const char **
 items_nonfield_keys(const struct vdrm_body_desc *b)
 {
-   const char **keys = calloc((size_t)b->nitems + 3, sizeof(*keys));
-   size_t k = 0;
+   /* One block: the pointers, then the "<item>_typed" keys of chunk regions they point to. */
+   size_t nkeys = (size_t)b->nitems + 3, text = 0, k = 0;
+   const char **keys;
+   char *at;
 
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      if (b->items[i].chunks) {
+         nkeys++;
+         text += strlen(b->items[i].name) + sizeof(CHUNKS_TYPED_SUFFIX);
+      }
+   }
+   keys = calloc(1, nkeys * sizeof(*keys) + text);
    if (!keys)
       return NULL;
+   at = (char *)(keys + nkeys);
    keys[k++] = "message";
    keys[k++] = "trailing";
-   for (uint32_t i = 0; i < b->nitems; i++)
-      keys[k++] = b->items[i].name;
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      const char *name = b->items[i].name;
+
+      keys[k++] = name;
+      if (b->items[i].chunks) {
+         size_t n = strlen(name);
+
+         memcpy(at, name, n);
+         memcpy(at + n, CHUNKS_TYPED_SUFFIX, sizeof(CHUNKS_TYPED_SUFFIX));
+         keys[k++] = at;
+         at += n + sizeof(CHUNKS_TYPED_SUFFIX);
+      }
+   }
    return keys;
 }

@@ -33,8 +33,9 @@ bool items_write(struct out_buf *b, const struct vdrm_item_desc *it, struct json
 
 /*
  * The keys of a message object that are not fields of its fixed part
- * ("message", "trailing" and the item names), NULL-terminated; free() it.
- * NULL when out of memory.
+ * ("message", "trailing", the item names and, after a chunk region's name,
+ * the decode-only "<name>_typed" that encode ignores, chunks.h),
+ * NULL-terminated; free() it. NULL when out of memory.
  */
 const char **items_nonfield_keys(const struct vdrm_body_desc *b);
 

@@ -123,28 +123,6 @@ typed_length(const struct vdrm_struct_desc *d, const bool *present)
    return all ? d->size : end;
 }
 
-/* Marks in mask (size bytes) the bytes the scalar members of d at base describe. */
-static void
-mark_fields(uint8_t *mask, size_t size, uint64_t base, const struct vdrm_struct_desc *d)
-{
-   for (uint32_t i = 0; i < d->nfields; i++) {
-      const struct vdrm_field_desc *f = &d->fields[i];
-      uint32_t elem = f->type ? f->type->size : f->size;
-
-      for (uint32_t j = 0; j < f->count; j++) {
-         uint64_t at = base + f->offset + (uint64_t)j * elem;
-
-         if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION) {
-            if (f->type)
-               mark_fields(mask, size, at, f->type);
-            continue;
-         }
-         for (uint64_t k = at; k < at + f->size && k < size; k++)
-            mask[k] = 1;
-      }
-   }
-}
-
 /*
  * Whether the n bytes at p print typed as struct d: at least its oldest
  * revision, every byte the printed fields leave out zero (padding, a field
@@ -178,7 +156,7 @@ struct_fits(const struct vdrm_variant_desc *row, const uint8_t *p, size_t n)
       if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION) {
          uint32_t elem = f->type ? f->type->size : 0;
          for (uint32_t j = 0; j < f->count && f->type; j++)
-            mark_fields(mask, d->size, f->offset + (uint64_t)j * elem, f->type);
+            fields_mark(mask, d->size, f->offset + (uint64_t)j * elem, f->type);
       } else {
          for (uint64_t k = f->offset; k < field_end(f); k++)
             mask[k] = 1;

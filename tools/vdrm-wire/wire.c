@@ -8,6 +8,8 @@
  *
  * --request gives the bytes of the request a response answers, so that the
  * response's bytes items chosen by a field of the request print typed.
+ * Chunk regions (amdgpu CS_SUBMIT) print as hex and, decode only, typed
+ * chunk by chunk under "<item>_typed" (chunks.h).
  */
 
 #include <inttypes.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunks.h"
 #include "fields.h"
 #include "io.h"
 #include "items.h"
@@ -69,6 +72,9 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
       memcpy(&span, bufs->view + it->span_offset, sizeof(span));
       fprintf(out, ", \"%s\": ", it->name);
       if (!items_print(out, it, &span, &ctx))
+         return false;
+      /* A chunk region's chunks, typed by its table (decode only: encode reads the hex). */
+      if (it->chunks && !chunks_print(out, b, it, bufs->view))
          return false;
       if (span.size)
          end = (size_t)(span.data - msg) + span.size;
