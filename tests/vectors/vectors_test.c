@@ -10,7 +10,8 @@
  * its body's encode function to its own bytes, up to three named
  * normalisations: (a) trailing bytes after the content dropped, (b) a fixed
  * part shorter than the struct (older sender) completed with zeros, (c)
- * implicit padding cleared, (d) fields the host ignores cleared.
+ * implicit padding cleared, (d) fields the host ignores cleared, (e) a
+ * message shorter than its alignment allows padded with zeros to it.
  *
  * A bytes item whose value is typed ({"type": ...}, vdrm-wire's form for the
  * struct its selector names) is written back to bytes through vdrm-wire's
@@ -411,10 +412,11 @@ struct hostile_stats {
    unsigned zero_extended;   /* (b) a short fixed part completed with zeros */
    unsigned padding;         /* (c) implicit padding cleared by the encoder */
    unsigned ignored;         /* (d) a field the host ignores, cleared */
+   unsigned padded;          /* (e) an unpadded message padded to its alignment */
 };
 
 /* The normalisations re-encoding may apply; anything else fails the test. */
-enum { NORM_TRAILING = 1, NORM_ZERO_EXTEND = 2, NORM_PADDING = 4, NORM_IGNORED = 8 };
+enum { NORM_TRAILING = 1, NORM_ZERO_EXTEND = 2, NORM_PADDING = 4, NORM_IGNORED = 8, NORM_PAD_TO = 16 };
 
 /* What a byte of a message is, for the comparison of a re-encoding. */
 enum { UNDESCRIBED, DESCRIBED, IGNORED };
@@ -541,6 +543,9 @@ compare_reencoded(const struct accepted *a, const uint8_t *enc, size_t elen)
          norm |= NORM_TRAILING;          /* (a) dropped: the tail beyond the content */
       } else if (!in_msg && in_enc && e == 0 && o < b->fixed->size) {
          norm |= NORM_ZERO_EXTEND;       /* (b) the fixed part of an older sender, completed */
+      } else if (!in_msg && in_enc && e == 0 && b->pad_to > 1 && elen % b->pad_to == 0 &&
+                 o >= a->mlen && a->mlen % b->pad_to != 0 && elen - a->mlen < b->pad_to) {
+         norm |= NORM_PAD_TO;            /* (e) zeros up to the alignment the encoder pads to */
       } else if (in_msg && in_enc && e == 0 && o >= content_end) {
          norm |= NORM_TRAILING;          /* (a) trailing bytes inside the padded length, cleared */
       } else if (in_msg && in_enc && e == 0 && described[o] == UNDESCRIBED) {
@@ -552,7 +557,7 @@ compare_reencoded(const struct accepted *a, const uint8_t *enc, size_t elen)
                        m, in_enc ? "to" : "dropped,", e);
       }
    }
-   if (a->mlen != elen && !(norm & (NORM_TRAILING | NORM_ZERO_EXTEND)))
+   if (a->mlen != elen && !(norm & (NORM_TRAILING | NORM_ZERO_EXTEND | NORM_PAD_TO)))
       REENCODE_FAIL(a, hdr_at, "hdr.len %u becomes %zu without trailing bytes or a short fixed part",
                     a->mlen, elen);
    free(described);
@@ -607,6 +612,7 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
    st->zero_extended += !!(norm & NORM_ZERO_EXTEND);
    st->padding += !!(norm & NORM_PADDING);
    st->ignored += !!(norm & NORM_IGNORED);
+   st->padded += !!(norm & NORM_PAD_TO);
    free(enc);
    free(copy);
    decoded_free(&d);
@@ -656,8 +662,8 @@ test_hostile_copies(void **state)
                  st.total, st.accepted, st.other_command);
    print_message("re-encoded: %u identical; normalised: %u (a) trailing bytes dropped, "
                  "%u (b) zero-extended fixed part, %u (c) implicit padding cleared, "
-                 "%u (d) ignored fields cleared\n",
-                 st.identical, st.trailing, st.zero_extended, st.padding, st.ignored);
+                 "%u (d) ignored fields cleared, %u (e) padded to the alignment\n",
+                 st.identical, st.trailing, st.zero_extended, st.padding, st.ignored, st.padded);
    /* Each accepted copy is identical or explained by at least one normalisation. */
    assert_true(st.accepted > 0);
 }
