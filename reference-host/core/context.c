@@ -142,6 +142,8 @@ vh_context_submit(struct vh_context *ctx, const void *buf, size_t size)
          /* A handler's own reason is more precise than "handler failed". */
          if (r == VDRM_E_HANDLER && ctx->herr.status != VDRM_OK)
             err = ctx->herr;
+         /* Where in the batch: the request's start plus the offset in it. */
+         err.offset += (uint32_t)(msg - (const uint8_t *)buf);
          ret = reject_batch(ctx, &ctx->hdr.seqno, &err);
          goto done;
       }
@@ -217,6 +219,8 @@ vh_rsp_commit(struct vh_context *ctx, uint32_t len)
 void *
 vh_scratch(struct vh_context *ctx, size_t len)
 {
+   if (len == 0)
+      len = 1;
    if (len > ctx->scratch_cap) {
       size_t cap = ctx->scratch_cap ? ctx->scratch_cap : 256;
       uint8_t *p;

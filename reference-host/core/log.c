@@ -63,7 +63,7 @@ vh_log_error(const struct vh_log_sink *sink, struct vh_log_limiter *l, const cha
                (unsigned long long)l->unreported);
       l->unreported = 0;
    }
-   snprintf(line, sizeof(line), "vdrm-host: %s%s: %s [%s at %u]%s", who, seq, err->message,
+   snprintf(line, sizeof(line), "vdrm-host: %s%s: %s [%s, batch offset %u]%s", who, seq, err->message,
             vdrm_status_name(err->status), err->offset, dropped);
    sink->fn(sink->data, line);
 }
