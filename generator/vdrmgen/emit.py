@@ -13,7 +13,7 @@ import os
 import jinja2
 
 from . import cdecl, cexpr, docs, reflect
-from .bodies import bodies, check_conditions
+from .bodies import bodies, check_conditions, fd_condition, framing_doc
 from .layout import ABIS, UPSTREAM, size_without
 from .text import c_type, c_value, comment, comment_lines, entry_decl, md_cell, paragraph
 
@@ -56,7 +56,10 @@ def env():
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r: [c for c in (check_conditions(k, r.type, "r.") for k in r.checks) if c],
         chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
+        framing_doc=framing_doc, fd_condition=fd_condition,
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
+        framing_text=docs.framing_text, length_rule=docs.length_rule,
+        length_check_text=docs.length_check_text, exact_text=docs.exact_text,
         item_content=docs.item_content, check_text=docs.check_text, ret_fields=docs.ret_fields,
         doc_rows=docs.doc_rows, struct_defects=docs.struct_defects,
         **{name: getattr(cdecl, name) for name in (
