@@ -84,6 +84,7 @@ struct vdrm_sim_stats {
    uint64_t privileged_submits; /* accepted with MSM_SUBMIT_SUDO */
    uint64_t relocs_seen;        /* submits whose cmds had nr_relocs or relocs non-zero */
    uint64_t sudo_seen;          /* submits asking for MSM_SUBMIT_SUDO */
+   uint64_t param_len_seen;     /* GET_PARAMs with a non-zero len */
    uint64_t faults;             /* device-wide GPU faults (MSM_PARAM_FAULTS) */
    uint32_t last_submit_flags;  /* flags of the last submit asked for */
    uint32_t files;              /* open files */

@@ -78,6 +78,8 @@ sim_get_param(struct vdrm_backend_file *file, struct msm_ioctl_param *p)
 
    dev->stats.ioctls++;
    dev->stats.get_params++;
+   if (p->len)
+      dev->stats.param_len_seen++;
    /* msm_ioctl_get_param(): only the 3D pipe; then adreno_get_param(): no pointer params. */
    if (p->pipe != KMSM_PIPE_3D0 || p->pad != 0)
       return -EINVAL;
