@@ -90,9 +90,10 @@ vh_context_destroy(struct vh_context *ctx)
 }
 
 void
-vh_context_log(struct vh_context *ctx, const uint32_t *seqno, const struct vdrm_error *err)
+vh_context_log(struct vh_context *ctx, const uint32_t *seqno, bool in_batch,
+               const struct vdrm_error *err)
 {
-   vh_log_error(ctx->sink, &ctx->log, ctx->who, seqno, err);
+   vh_log_error(ctx->sink, &ctx->log, ctx->who, seqno, in_batch, err);
    ctx->stats.log_lines = ctx->log.lines;
    ctx->stats.log_suppressed = ctx->log.suppressed;
 }
@@ -111,7 +112,7 @@ static int
 reject_batch(struct vh_context *ctx, const uint32_t *seqno, const struct vdrm_error *err)
 {
    ctx->stats.rejected++;
-   vh_context_log(ctx, seqno, err);
+   vh_context_log(ctx, seqno, true, err);
    count_async_error(ctx);
    return VDRM_HOST_E_PROTOCOL;
 }
@@ -157,6 +158,23 @@ done:
    if (ctx->type->batch_done)
       ctx->type->batch_done(ctx);
    return ret;
+}
+
+int
+vh_context_refuse(struct vh_context *ctx, int status, const char *command, const char *field,
+                  const char *fmt, ...)
+{
+   struct vdrm_error err;
+   char reason[sizeof(err.message)];
+   va_list ap;
+
+   va_start(ap, fmt);
+   vsnprintf(reason, sizeof(reason), fmt, ap);
+   va_end(ap);
+   vdrm_fail(&err, status >= VDRM_HOST_E_LIMIT ? VDRM_E_LIMIT : VDRM_E_NOT_ALLOWED, 0, command, field,
+             "%s (%s)", reason, vdrm_host_status_name(status));
+   vh_context_log(ctx, NULL, false, &err);
+   return status;
 }
 
 int
@@ -291,23 +309,31 @@ errno_status(int err)
    return err == -ENOMEM ? VDRM_HOST_E_NOMEM : VDRM_HOST_E_BACKEND;
 }
 
+#define BLOB "RESOURCE_CREATE_BLOB"
+
 static int
 shmem_create(struct vh_context *ctx, uint64_t size, uint32_t flags, struct vh_object **out)
 {
+   uint64_t max = ctx->limits->max[VDRM_HOST_LIMIT_SHMEM_SIZE];
    struct vh_object *obj;
    int ret;
 
    if (vh_shmem_present(&ctx->shmem))
-      return VDRM_HOST_E_EXIST;
+      return vh_context_refuse(ctx, VDRM_HOST_E_EXIST, BLOB, "blob_id", "the context has its shmem already");
    if (!(flags & VDRM_HOST_BLOB_MAPPABLE))
-      return VDRM_HOST_E_INVAL;
-   ret = vh_shmem_create(&ctx->shmem, size, ctx->type->shmem_size,
-                         ctx->limits->max[VDRM_HOST_LIMIT_SHMEM_SIZE]);
-   if (ret) {
-      if (ret == VDRM_HOST_E_LIMIT_SHMEM_SIZE)
-         ctx->stats.limit_hits[VDRM_HOST_LIMIT_SHMEM_SIZE]++;
-      return ret;
+      return vh_context_refuse(ctx, VDRM_HOST_E_INVAL, BLOB, "blob_flags", "the shmem must be mappable");
+   ret = vh_shmem_create(&ctx->shmem, size, ctx->type->shmem_size, max);
+   if (ret == VDRM_HOST_E_INVAL)
+      return vh_context_refuse(ctx, ret, BLOB, "size", "a %llu-byte shmem cannot hold the %u-byte %s header",
+                               (unsigned long long)size, ctx->type->shmem_size, ctx->type->name);
+   if (ret == VDRM_HOST_E_LIMIT_SHMEM_SIZE) {
+      ctx->stats.limit_hits[VDRM_HOST_LIMIT_SHMEM_SIZE]++;
+      return vh_context_refuse(ctx, ret, BLOB, "size", "limit %s: %llu bytes exceed %llu",
+                               vdrm_host_limit_name(VDRM_HOST_LIMIT_SHMEM_SIZE), (unsigned long long)size,
+                               (unsigned long long)(max < UINT32_MAX ? max : UINT32_MAX));
    }
+   if (ret)
+      return vh_context_refuse(ctx, ret, BLOB, "size", "cannot allocate the shmem");
    /* Responses are built here first (transport rule shadow-response). */
    ctx->shadow_cap = (uint32_t)(ctx->limits->max[VDRM_HOST_LIMIT_RESPONSE_SIZE] < UINT32_MAX ?
                                 ctx->limits->max[VDRM_HOST_LIMIT_RESPONSE_SIZE] : UINT32_MAX);
@@ -319,7 +345,7 @@ shmem_create(struct vh_context *ctx, uint64_t size, uint32_t flags, struct vh_ob
       ctx->shadow = NULL;
       ctx->shadow_cap = 0;
       vh_shmem_fini(&ctx->shmem);
-      return VDRM_HOST_E_NOMEM;
+      return vh_context_refuse(ctx, VDRM_HOST_E_NOMEM, BLOB, "", "out of memory");
    }
    obj->refcount = 1;
    obj->shmem = true;
@@ -337,43 +363,51 @@ vh_context_blob_create(struct vh_context *ctx, uint32_t blob_id, uint64_t size, 
    uint32_t id;
    int nfd = -1, ret;
 
-   if ((flags & ~known) || size == 0)
-      return VDRM_HOST_E_INVAL;
+   if (flags & ~known)
+      return vh_context_refuse(ctx, VDRM_HOST_E_INVAL, BLOB, "blob_flags", "unknown flags 0x%x",
+                               flags & ~known);
+   if (size == 0)
+      return vh_context_refuse(ctx, VDRM_HOST_E_INVAL, BLOB, "size", "zero");
    if (!vh_within(ctx->by_res.count, 1, ctx->limits->max[VDRM_HOST_LIMIT_BLOBS])) {
       ctx->stats.limit_hits[VDRM_HOST_LIMIT_BLOBS]++;
-      return VDRM_HOST_E_LIMIT_BLOBS;
+      return vh_context_refuse(ctx, VDRM_HOST_E_LIMIT_BLOBS, BLOB, "", "limit %s: %u resources already",
+                               vdrm_host_limit_name(VDRM_HOST_LIMIT_BLOBS), ctx->by_res.count);
    }
    id = alloc_res_id(ctx);
    if (!id)
-      return VDRM_HOST_E_NOMEM;
+      return vh_context_refuse(ctx, VDRM_HOST_E_NOMEM, BLOB, "", "no free res_id");
 
    if (blob_id == 0) {
       ret = shmem_create(ctx, size, flags, &obj);
       if (ret)
          return ret;
       nfd = fcntl(ctx->shmem.fd, F_DUPFD_CLOEXEC, 0);
-      if (nfd < 0) {
-         ret = VDRM_HOST_E_NOMEM;
-         goto fail_shmem;
-      }
-      ret = vh_idmap_put(&ctx->by_res, id, obj) ? VDRM_HOST_E_NOMEM : VDRM_HOST_OK;
-      if (ret) {
-         close(nfd);
-         goto fail_shmem;
+      if (nfd < 0 || vh_idmap_put(&ctx->by_res, id, obj)) {
+         if (nfd >= 0)
+            close(nfd);
+         free(obj);
+         free(ctx->shadow);
+         ctx->shadow = NULL;
+         ctx->shadow_cap = 0;
+         vh_shmem_fini(&ctx->shmem);
+         return vh_context_refuse(ctx, VDRM_HOST_E_NOMEM, BLOB, "", "out of memory or fds");
       }
    } else {
       obj = vh_idmap_get(&ctx->by_blob, blob_id);
       /* The blob must match a buffer the guest created under this id, and fit in it. */
       if (!obj)
-         return VDRM_HOST_E_NOENT;
+         return vh_context_refuse(ctx, VDRM_HOST_E_NOENT, BLOB, "blob_id",
+                                  "%u names no buffer awaiting its blob", blob_id);
       if (size > obj->size)
-         return VDRM_HOST_E_INVAL;
+         return vh_context_refuse(ctx, VDRM_HOST_E_INVAL, BLOB, "size",
+                                  "%llu bytes exceed the %llu-byte buffer of blob %u",
+                                  (unsigned long long)size, (unsigned long long)obj->size, blob_id);
       ret = vh_backend(ctx)->gem_export(ctx->file, obj->handle, &nfd);
       if (ret)
-         return errno_status(ret);
+         return vh_context_refuse(ctx, errno_status(ret), BLOB, "", "export failed: %d", ret);
       if (vh_idmap_put(&ctx->by_res, id, obj)) {
          close(nfd);
-         return VDRM_HOST_E_NOMEM;
+         return vh_context_refuse(ctx, VDRM_HOST_E_NOMEM, BLOB, "", "out of memory");
       }
       vh_idmap_remove(&ctx->by_blob, blob_id);
    }
@@ -381,14 +415,6 @@ vh_context_blob_create(struct vh_context *ctx, uint32_t blob_id, uint64_t size, 
    *res_id = id;
    *fd = nfd;
    return VDRM_HOST_OK;
-
-fail_shmem:
-   free(obj);
-   free(ctx->shadow);
-   ctx->shadow = NULL;
-   ctx->shadow_cap = 0;
-   vh_shmem_fini(&ctx->shmem);
-   return ret;
 }
 
 int
@@ -398,15 +424,16 @@ vh_context_export(struct vh_context *ctx, uint32_t res_id, int *fd)
    int nfd, ret;
 
    if (!obj)
-      return VDRM_HOST_E_NOENT;
+      return vh_context_refuse(ctx, VDRM_HOST_E_NOENT, "RESOURCE_EXPORT", "res_id",
+                               "%u is not a resource of this context", res_id);
    if (obj->shmem) {
       nfd = fcntl(ctx->shmem.fd, F_DUPFD_CLOEXEC, 0);
       if (nfd < 0)
-         return VDRM_HOST_E_NOMEM;
+         return vh_context_refuse(ctx, VDRM_HOST_E_NOMEM, "RESOURCE_EXPORT", "", "out of fds");
    } else {
       ret = vh_backend(ctx)->gem_export(ctx->file, obj->handle, &nfd);
       if (ret)
-         return errno_status(ret);
+         return vh_context_refuse(ctx, errno_status(ret), "RESOURCE_EXPORT", "", "export failed: %d", ret);
    }
    *fd = nfd;
    return VDRM_HOST_OK;
@@ -418,7 +445,8 @@ vh_context_unref(struct vh_context *ctx, uint32_t res_id)
    struct vh_object *obj = vh_idmap_remove(&ctx->by_res, res_id);
 
    if (!obj)
-      return VDRM_HOST_E_NOENT;
+      return vh_context_refuse(ctx, VDRM_HOST_E_NOENT, "RESOURCE_UNREF", "res_id",
+                               "%u is not a resource of this context", res_id);
    /* The shmem stays mapped for the context's life: only its res_id goes. */
    object_release(ctx, obj);
    return VDRM_HOST_OK;

@@ -76,8 +76,15 @@ int vh_context_blob_create(struct vh_context *ctx, uint32_t blob_id, uint64_t si
 int vh_context_export(struct vh_context *ctx, uint32_t res_id, int *fd);
 int vh_context_unref(struct vh_context *ctx, uint32_t res_id);
 void vh_context_stats(struct vh_context *ctx, struct vdrm_host_stats *stats);
-/* Logs err for this context, rate-limited. */
-void vh_context_log(struct vh_context *ctx, const uint32_t *seqno, const struct vdrm_error *err);
+/* Logs err for this context, rate-limited (in_batch: err->offset is in the batch). */
+void vh_context_log(struct vh_context *ctx, const uint32_t *seqno, bool in_batch,
+                    const struct vdrm_error *err);
+/*
+ * A guest's API request (blob creation, export, unref, a fence) refused:
+ * logs "COMMAND: field: reason" and returns status.
+ */
+int vh_context_refuse(struct vh_context *ctx, int status, const char *command, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* ---- used by handlers ---- */
 

@@ -218,11 +218,14 @@ vdrm_host_submit(struct vdrm_host_client *c, const void *cmds, size_t size, uint
    if (flags & VDRM_HOST_SUBMIT_FENCE) {
       /* Checked before anything runs, so that a refused fence leaves nothing half done. */
       if (ring_idx >= ctx->rings.count)
-         return VDRM_HOST_E_INVAL;
+         return vh_context_refuse(ctx, VDRM_HOST_E_INVAL, "SUBMIT", "ring_idx", "%u, but the context has %u rings",
+                                  ring_idx, ctx->rings.count);
       if (!vh_within(vh_rings_pending(&ctx->rings), 1,
                      ctx->limits->max[VDRM_HOST_LIMIT_PENDING_FENCES])) {
          ctx->stats.limit_hits[VDRM_HOST_LIMIT_PENDING_FENCES]++;
-         return VDRM_HOST_E_LIMIT_PENDING_FENCES;
+         return vh_context_refuse(ctx, VDRM_HOST_E_LIMIT_PENDING_FENCES, "SUBMIT", "fence_id",
+                                  "limit %s reached",
+                                  vdrm_host_limit_name(VDRM_HOST_LIMIT_PENDING_FENCES));
       }
    }
    ret = vh_context_submit(ctx, cmds, size);

@@ -36,12 +36,13 @@ vh_log_sink_init(struct vh_log_sink *sink, const struct vdrm_host_config *config
 
 void
 vh_log_error(const struct vh_log_sink *sink, struct vh_log_limiter *l, const char *who,
-             const uint32_t *seqno, const struct vdrm_error *err)
+             const uint32_t *seqno, bool in_batch, const struct vdrm_error *err)
 {
    uint64_t now = sink->clock(sink->clock_data);
    char line[512];
    char seq[32] = "";
    char dropped[64] = "";
+   char where[32] = "";
 
    if (l->lines == 0 && l->suppressed == 0)
       l->window_start = now;
@@ -63,7 +64,9 @@ vh_log_error(const struct vh_log_sink *sink, struct vh_log_limiter *l, const cha
                (unsigned long long)l->unreported);
       l->unreported = 0;
    }
-   snprintf(line, sizeof(line), "vdrm-host: %s%s: %s [%s, batch offset %u]%s", who, seq, err->message,
-            vdrm_status_name(err->status), err->offset, dropped);
+   if (in_batch)
+      snprintf(where, sizeof(where), ", batch offset %u", err->offset);
+   snprintf(line, sizeof(line), "vdrm-host: %s%s: %s [%s%s]%s", who, seq, err->message,
+            vdrm_status_name(err->status), where, dropped);
    sink->fn(sink->data, line);
 }

@@ -10,6 +10,7 @@
 #ifndef VH_LOG_H_
 #define VH_LOG_H_
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vdrm_codec.h"
@@ -34,8 +35,12 @@ struct vh_log_limiter {
 
 void vh_log_sink_init(struct vh_log_sink *sink, const struct vdrm_host_config *config);
 
-/* who: "ctx 3 \"name\" (msm)"; seqno of the request (the stream's errors have none: pass NULL). */
+/*
+ * who: "ctx 3 \"name\" (msm)"; seqno of the request (NULL: none, as for the
+ * stream's own errors and API calls); in_batch: err->offset is an offset in
+ * the batch.
+ */
 void vh_log_error(const struct vh_log_sink *sink, struct vh_log_limiter *l, const char *who,
-                  const uint32_t *seqno, const struct vdrm_error *err);
+                  const uint32_t *seqno, bool in_batch, const struct vdrm_error *err);
 
 #endif /* VH_LOG_H_ */

@@ -44,8 +44,10 @@ shmem_too_small(void **state)
       assert_int_equal(vdrm_host_blob_create(g->client, 0, size, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                        VDRM_HOST_E_INVAL);
    /* Not mappable: the guest could never read a response. */
+   assert_true(tg_line_has(g, "RESOURCE_CREATE_BLOB: size: a 15-byte shmem cannot hold the 16-byte msm header", NULL));
    assert_int_equal(vdrm_host_blob_create(g->client, 0, 4096, VDRM_HOST_BLOB_SHAREABLE, &res, &fd),
                     VDRM_HOST_E_INVAL);
+   assert_true(tg_line_has(g, "blob_flags", "mappable", NULL));
    /* Above max_shmem_size, and beyond 32 bits. */
    assert_int_equal(vdrm_host_blob_create(g->client, 0, (16u << 20) + 1, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_E_LIMIT_SHMEM_SIZE);
@@ -521,6 +523,7 @@ unref_while_gpu_busy(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_E_NOENT);
+   assert_true(tg_line_has(g, "RESOURCE_UNREF: res_id", "is not a resource of this context", NULL));
    /* The res_id is gone for the guest ... */
    tg_upload(g, res, 0, &magic, 4);
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);

@@ -284,7 +284,9 @@ gem_new_and_blob(void **state)
    assert_int_equal(tg_sim(g).mappings, 1);
    /* The blob must match the GEM_NEW's id and fit in its buffer. */
    assert_int_equal(vdrm_host_blob_create(g->client, 8, 4096, 0, &res, &fd), VDRM_HOST_E_NOENT);
+   assert_true(tg_line_has(g, "ctx 1", "RESOURCE_CREATE_BLOB: blob_id: 8 names no buffer", "VDRM_HOST_E_NOENT", NULL));
    assert_int_equal(vdrm_host_blob_create(g->client, 7, 8193, 0, &res, &fd), VDRM_HOST_E_INVAL);
+   assert_true(tg_line_has(g, "RESOURCE_CREATE_BLOB: size: 8193 bytes exceed the 8192-byte buffer", NULL));
    assert_int_equal(vdrm_host_blob_create(g->client, 7, 8192, 0x80, &res, &fd), VDRM_HOST_E_INVAL);
    assert_int_equal(vdrm_host_blob_create(g->client, 7, 8192, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_OK);
