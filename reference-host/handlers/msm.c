@@ -46,12 +46,27 @@ kernel(struct vh_context *ctx)
    return vh_backend(ctx)->msm;
 }
 
+/* The names of the errnos msm ioctls return (portable: no strerrorname_np()). */
 static const char *
 errname(int ret)
 {
-   const char *n = strerrorname_np(-ret);
-
-   return n ? n : "unknown errno";
+   switch (-ret) {
+   case EPERM: return "EPERM";
+   case ENOENT: return "ENOENT";
+   case EINTR: return "EINTR";
+   case EIO: return "EIO";
+   case EAGAIN: return "EAGAIN";
+   case ENOMEM: return "ENOMEM";
+   case EFAULT: return "EFAULT";
+   case EBUSY: return "EBUSY";
+   case EINVAL: return "EINVAL";
+   case ENOSPC: return "ENOSPC";
+   case ERANGE: return "ERANGE";
+   case ENOSYS: return "ENOSYS";
+   case EOPNOTSUPP: return "EOPNOTSUPP";
+   case ETIMEDOUT: return "ETIMEDOUT";
+   default: return "errno";
+   }
 }
 
 /* A kernel refusal of a command without a response. */
