@@ -333,6 +333,28 @@ close_with_pending_work(void **state)
    simt_free(t);
 }
 
+/* submit_ns 0 takes simulated GPU time out: a submit is done as soon as it is made. */
+static void
+gpu_time_disabled(void **state)
+{
+   struct vdrm_sim_config cfg = { .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 0 };
+   struct simt *t = simt_new(&cfg);
+   uint32_t q = queue(t, 0), h = bo(t, 4096);
+   struct vdrm_backend_fence *f;
+   struct vdrm_sim_stats s;
+
+   (void)state;
+   assert_int_equal(submit(t, q, 1, h, KMSM_SUBMIT_BO_WRITE, &f), 0);
+   assert_int_equal(t->ops->fence_signaled(f), 1);
+   assert_int_equal(t->k->wait_fence(t->f, q, 1, 0), 0);
+   assert_int_equal(t->k->gem_cpu_prep(t->f, h, KMSM_PREP_WRITE | KMSM_PREP_NOSYNC, 0), 0);
+   vdrm_sim_get_stats(t->dev, &s);
+   assert_int_equal(s.pending, 0);
+   assert_int_equal(vdrm_sim_now(t->dev), 0);   /* the manual clock never moved */
+   t->ops->fence_unref(f);
+   simt_free(t);
+}
+
 int
 main(void)
 {
@@ -345,6 +367,7 @@ main(void)
       cmocka_unit_test(params_of_a740),
       cmocka_unit_test(submitqueue_lifetime),
       cmocka_unit_test(close_with_pending_work),
+      cmocka_unit_test(gpu_time_disabled),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);
