@@ -261,7 +261,7 @@ vdrm_request_extent(const struct vdrm_framing *f, const struct vdrm_ccmd_info *t
                     struct vdrm_error *err)
 {
    const struct vdrm_ccmd_info *row;
-   uint64_t framed;
+   uint64_t framed = 0;
    uint32_t cmd;
 
    if (len < f->header_size) {
@@ -273,16 +273,20 @@ vdrm_request_extent(const struct vdrm_framing *f, const struct vdrm_ccmd_info *t
       return vdrm_fail(err, VDRM_E_OPCODE, (uint32_t)f->cmd_offset, context, "hdr.cmd",
                        "unknown command %u", cmd);
    row = &table[cmd];
-   if (vdrm_frame_bytes(row->framing ? row->framing : f, buf, len, &framed))
+   if (row->extent) {
+      int ret = row->extent(buf, len, extent, err);
+
+      if (ret)
+         return ret;
+      framed = *extent;
+   } else if (vdrm_frame_bytes(row->framing ? row->framing : f, buf, len, &framed)) {
       return vdrm_fail(err, VDRM_E_SHORT, 0, row->name, "hdr", "%zu bytes cannot hold the header", len);
+   }
    if (framed > UINT32_MAX)
       return vdrm_fail(err, VDRM_E_OVERFLOW, f->length_offset, row->name, "",
                        "%llu bytes exceed 4 GiB - 1", (unsigned long long)framed);
-   if (len < framed || !row->extent) {
-      *extent = framed < f->header_size ? f->header_size : framed;
-      return VDRM_OK;
-   }
-   return row->extent(buf, len, extent, err);
+   *extent = framed < f->header_size ? f->header_size : framed;
+   return VDRM_OK;
 }
 
 int

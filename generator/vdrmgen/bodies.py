@@ -66,7 +66,7 @@ class MessageBody:
         """Whether the decoder checks or clears anything beyond hdr.len."""
         return bool(self.padding_gaps() or self.zero_checks() or self.fixed_checks() or
                     self.enum_checks() or self.ioctl_checks() or self.s.exact or self.cleared_fields() or
-                    self.reply_cmd is not None)
+                    self.reply_cmd is not None or self.s.max_length is not None)
 
     @property
     def pad_to(self):
@@ -77,6 +77,14 @@ class MessageBody:
         if self.tail:
             pad = max(pad, self.framing.unit, self.framing.align if self.is_request else 1)
         return pad
+
+    @property
+    def tail_exact_check(self):
+        """Whether the decoder checks that the length frames exactly the content: a
+        tail marked exact whose last item does not take the rest (which ends where
+        the length does by construction)."""
+        return bool(self.tail and self.tail.exact and
+                    not (self.framed_items and self.framed_items[-1].length.op == "rest"))
 
     @property
     def framing_c(self):
@@ -100,6 +108,21 @@ class MessageBody:
     @property
     def cmd_path(self):
         return ("" if not self.is_request and self.msg.response_shared else "hdr.") + self.framing.cmd
+
+    @property
+    def max_bytes_c(self):
+        """C expression (uint64_t) of the most bytes a request's framed part may have, or None."""
+        if self.s.max_length is None:
+            return None
+        f = self.framing
+        limit = self.s.max_length_ref or f"{self.s.max_length}u"
+        extra = "" if f.counts_header else f" + sizeof(struct {f.header.name})"
+        return f"((uint64_t){limit}{f' * {f.unit}u' if f.unit != 1 else ''}{extra})"
+
+    @property
+    def has_extent(self):
+        """Whether a request has an extent function of its own: a trailer or a length limit."""
+        return self.is_request and bool(self.trailer_items or self.s.max_length is not None)
 
     def item_limit(self, item):
         """The C variable bounding an item: the framed part's bytes, or the

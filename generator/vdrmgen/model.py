@@ -219,6 +219,8 @@ class Struct(Member):
     trailer: list = dc_field(default_factory=list)  # Items after the framed part, outside its length
     framing: Optional["Framing"] = None     # a message body: how its header frames it
     size_macro: Optional[str] = None        # a request: the macro giving its length (upstream's *_SIZE)
+    max_length: Optional[int] = None        # a request: the largest length its header may give (framing units)
+    max_length_ref: Optional[str] = None    # the <define> naming it
     kind = "struct"
 
     def fields(self):
@@ -757,7 +759,8 @@ class Parser:
                       line=node.line, file=self.path, checks=[self.check(c) for c in node.findall("check")],
                       exact=node.get("exact") in ("true", "1"), tail=self.tail(t) if t is not None else None,
                       message=msg, trailer=self.trailer(node.find("trailer")), framing=framing,
-                      size_macro=node.get("size-macro"))
+                      size_macro=node.get("size-macro"), max_length=self.limit(node, "max-length")[0],
+                      max_length_ref=self.limit(node, "max-length")[1])
 
     def header_field(self, node, attr, header, path, required):
         """The path of a u32 field of header that an attribute of <messages> names
