@@ -7,7 +7,9 @@ answers it (protocol version 4), independently of the generator: a header of
 two u32 (the length in dwords not counting the header, in bytes for
 CREATE_RENDERER; the command id), then the command's dwords, then any trailer
 the length does not count. "value" is the message in vdrm-wire's JSON form;
-"fds" the file descriptors a request carries (after its bytes).
+"fds" the file descriptors a request carries (after its bytes). It also
+writes tests/data/vtest_session.json, every request in order: one client
+stream for vdrm-wire's round trip.
 
 usage: make_vtest.py [--check]   (--check: fail if the file would change)
 """
@@ -261,17 +263,30 @@ def make():
     return v
 
 
+SESSION = os.path.join(os.path.dirname(HERE), 'data', 'vtest_session.json')
+
+
+def session(v):
+    """Every request vector's value in order, as one client stream for vdrm-wire (tests/wire_roundtrip.sh)."""
+    values = [x['value'] for x in v.vectors if x['direction'] == 'request']
+    return '[\n' + ',\n'.join(' ' + json.dumps(x) for x in values) + '\n]\n'
+
+
 def main():
-    text = make().json()
-    old = open(PATH).read() if os.path.exists(PATH) else None
-    if '--check' in sys.argv[1:]:
-        if old != text:
-            sys.exit('out of date: ' + PATH)
-        return
-    if old != text:
-        with open(PATH, 'w') as f:
+    v = make()
+    stale = []
+    for path, text in ((PATH, v.json()), (SESSION, session(v))):
+        old = open(path).read() if os.path.exists(path) else None
+        if old == text:
+            continue
+        if '--check' in sys.argv[1:]:
+            stale.append(path)
+            continue
+        with open(path, 'w') as f:
             f.write(text)
-        print('wrote', PATH)
+        print('wrote', path)
+    if stale:
+        sys.exit('out of date: ' + ' '.join(stale))
 
 
 if __name__ == '__main__':
