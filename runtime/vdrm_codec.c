@@ -70,28 +70,79 @@ vdrm_error_rename(struct vdrm_error *err, const char *command)
    err->command = command;
 }
 
+/* The vdrm transport's request header (drm_hw.h): cmd at 0, len at 4 in bytes, header included. */
+static const struct vdrm_framing ccmd_request_framing = {
+   sizeof(struct vdrm_ccmd_req), offsetof(struct vdrm_ccmd_req, len),
+   offsetof(struct vdrm_ccmd_req, cmd), 1, true, "hdr.len",
+};
+
+/* A vdrm response header whose len (in bytes, header included) is at len_offset. */
+static struct vdrm_framing
+ccmd_response_framing(size_t len_offset)
+{
+   struct vdrm_framing f = { (uint32_t)len_offset + 4u, (uint32_t)len_offset, -1, 1, true, "hdr.len" };
+
+   return f;
+}
+
+int
+vdrm_frame_bytes(const struct vdrm_framing *f, const void *buf, size_t len, uint64_t *bytes)
+{
+   uint32_t field;
+
+   if (len < (size_t)f->length_offset + sizeof(field))
+      return VDRM_E_SHORT;
+   memcpy(&field, (const uint8_t *)buf + f->length_offset, sizeof(field));
+   *bytes = (uint64_t)field * f->unit + (f->counts_header ? 0u : f->header_size);
+   return VDRM_OK;
+}
+
+int
+vdrm_frame_decode(const struct vdrm_framing *f, const void *buf, size_t len, uint32_t min_size,
+                  size_t size, void *out, uint32_t *msg_len, const char *command,
+                  struct vdrm_error *err)
+{
+   uint32_t field;
+   uint64_t bytes;
+
+   if (vdrm_frame_bytes(f, buf, len, &bytes))
+      return vdrm_fail(err, VDRM_E_SHORT, 0, command, "hdr",
+                       "%zu bytes cannot hold the header", len);
+   memcpy(&field, (const uint8_t *)buf + f->length_offset, sizeof(field));
+   if (bytes > len) {
+      if (bytes == field)
+         return vdrm_fail(err, VDRM_E_TRUNCATED, f->length_offset, command, f->length_name,
+                          "%u exceeds the %zu bytes available", field, len);
+      return vdrm_fail(err, VDRM_E_TRUNCATED, f->length_offset, command, f->length_name,
+                       "%u (%llu bytes) exceeds the %zu bytes available", field,
+                       (unsigned long long)bytes, len);
+   }
+   if (bytes > UINT32_MAX)
+      return vdrm_fail(err, VDRM_E_OVERFLOW, f->length_offset, command, f->length_name,
+                       "%u (%llu bytes) exceeds 4 GiB - 1", field, (unsigned long long)bytes);
+   if (bytes < min_size) {
+      if (bytes == field)
+         return vdrm_fail(err, VDRM_E_SHORT, f->length_offset, command, f->length_name,
+                          "%u is below the minimum size %u", field, min_size);
+      return vdrm_fail(err, VDRM_E_SHORT, f->length_offset, command, f->length_name,
+                       "%u (%llu bytes) is below the minimum size %u", field,
+                       (unsigned long long)bytes, min_size);
+   }
+   memset(out, 0, size);
+   memcpy(out, buf, bytes < size ? (size_t)bytes : size);
+   if (msg_len)
+      *msg_len = (uint32_t)bytes;
+   return VDRM_OK;
+}
+
 int
 vdrm_decode_fixed(const void *buf, size_t len, uint32_t min_size, size_t size,
                   size_t len_offset, void *out, uint32_t *msg_len,
                   const char *command, struct vdrm_error *err)
 {
-   uint32_t hdr_len;
+   struct vdrm_framing f = ccmd_response_framing(len_offset);
 
-   if (len < len_offset + sizeof(hdr_len))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, command, "hdr",
-                       "%zu bytes cannot hold the header", len);
-   memcpy(&hdr_len, (const uint8_t *)buf + len_offset, sizeof(hdr_len));
-   if (hdr_len > len)
-      return vdrm_fail(err, VDRM_E_TRUNCATED, (uint32_t)len_offset, command, "hdr.len",
-                       "%u exceeds the %zu bytes available", hdr_len, len);
-   if (hdr_len < min_size)
-      return vdrm_fail(err, VDRM_E_SHORT, (uint32_t)len_offset, command, "hdr.len",
-                       "%u is below the minimum size %u", hdr_len, min_size);
-   memset(out, 0, size);
-   memcpy(out, buf, hdr_len < size ? hdr_len : size);
-   if (msg_len)
-      *msg_len = hdr_len;
-   return VDRM_OK;
+   return vdrm_frame_decode(&f, buf, len, min_size, size, out, msg_len, command, err);
 }
 
 int
@@ -107,7 +158,7 @@ vdrm_take(const uint8_t *msg, uint32_t msg_len, size_t *off, uint64_t count,
    /* Compare by division so that count * elem_size is never computed unchecked. */
    if (elem_size != 0 && count > avail / elem_size)
       return vdrm_fail(err, VDRM_E_TRUNCATED, (uint32_t)*off, command, field,
-                       "%llu x %u bytes at offset %zu run past hdr.len %u",
+                       "%llu x %u bytes at offset %zu run past the %u bytes of the message",
                        (unsigned long long)count, elem_size, *off, msg_len);
    span->data = msg + *off;
    span->count = (uint32_t)count;
@@ -116,19 +167,30 @@ vdrm_take(const uint8_t *msg, uint32_t msg_len, size_t *off, uint64_t count,
    return VDRM_OK;
 }
 
-static int
-encode_message(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
-               size_t len_offset, size_t *len_out)
+int
+vdrm_frame_encode(const struct vdrm_framing *f, void *buf, size_t cap, uint64_t size,
+                  uint64_t trailer, const void *fixed, size_t fixed_size, uint32_t cmd,
+                  size_t *len_out)
 {
-   uint32_t len = (uint32_t)size;
+   uint64_t framed = size - trailer, counted;
+   uint32_t len;
 
    if (size > UINT32_MAX)
       return VDRM_E_OVERFLOW;
-   if (size > cap || fixed_size > size || len_offset + sizeof(len) > fixed_size)
+   if (trailer > size || size > cap || fixed_size > framed ||
+       (size_t)f->length_offset + sizeof(len) > fixed_size ||
+       (f->cmd_offset >= 0 && (size_t)f->cmd_offset + sizeof(cmd) > fixed_size) ||
+       (!f->counts_header && framed < f->header_size))
       return VDRM_E_NOSPC;
+   counted = f->counts_header ? framed : framed - f->header_size;
+   if (counted % f->unit)
+      return VDRM_E_ALIGN;
+   len = (uint32_t)(counted / f->unit);
    memcpy(buf, fixed, fixed_size);
    memset((uint8_t *)buf + fixed_size, 0, (size_t)size - fixed_size);
-   memcpy((uint8_t *)buf + len_offset, &len, sizeof(len));
+   memcpy((uint8_t *)buf + f->length_offset, &len, sizeof(len));
+   if (f->cmd_offset >= 0)
+      memcpy((uint8_t *)buf + f->cmd_offset, &cmd, sizeof(cmd));
    *len_out = (size_t)size;
    return VDRM_OK;
 }
@@ -137,33 +199,102 @@ int
 vdrm_encode_request(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
                     uint32_t cmd, size_t *len_out)
 {
-   int ret = encode_message(buf, cap, size, fixed, fixed_size,
-                            offsetof(struct vdrm_ccmd_req, len), len_out);
-
-   if (ret == VDRM_OK)
-      memcpy((uint8_t *)buf + offsetof(struct vdrm_ccmd_req, cmd), &cmd, sizeof(cmd));
-   return ret;
+   return vdrm_frame_encode(&ccmd_request_framing, buf, cap, size, 0, fixed, fixed_size, cmd, len_out);
 }
 
 int
 vdrm_encode_response(void *buf, size_t cap, uint64_t size, const void *fixed, size_t fixed_size,
                      size_t len_offset, size_t *len_out)
 {
-   return encode_message(buf, cap, size, fixed, fixed_size, len_offset, len_out);
+   struct vdrm_framing f = ccmd_response_framing(len_offset);
+
+   return vdrm_frame_encode(&f, buf, cap, size, 0, fixed, fixed_size, 0, len_out);
+}
+
+/* The command id of a request that holds at least its header. */
+static uint32_t
+frame_cmd(const struct vdrm_framing *f, const void *msg)
+{
+   uint32_t cmd;
+
+   memcpy(&cmd, (const uint8_t *)msg + f->cmd_offset, sizeof(cmd));
+   return cmd;
+}
+
+int
+vdrm_frame_decode_request(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table,
+                          uint32_t count, const char *context, const void *msg, size_t len,
+                          void *req, void *view, struct vdrm_error *err)
+{
+   uint32_t cmd;
+
+   if (len < f->header_size)
+      return vdrm_fail(err, VDRM_E_SHORT, 0, context, "hdr", "%zu bytes cannot hold the header", len);
+   cmd = frame_cmd(f, msg);
+   if (cmd >= count || !table[cmd].decode)
+      return vdrm_fail(err, VDRM_E_OPCODE, (uint32_t)f->cmd_offset, context, "hdr.cmd",
+                       "unknown command %u", cmd);
+   return table[cmd].decode(msg, len, req, view, err);
+}
+
+int
+vdrm_frame_dispatch(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table, uint32_t count,
+                    const char *context, const void *handlers, void *ctx, const void *msg,
+                    size_t len, void *req, void *view, struct vdrm_error *err)
+{
+   const struct vdrm_ccmd_info *row;
+   int ret = vdrm_frame_decode_request(f, table, count, context, msg, len, req, view, err);
+
+   if (ret)
+      return ret;
+   row = &table[frame_cmd(f, req)];
+   if (!row->invoke(handlers, ctx, req, view, &ret))
+      return vdrm_fail(err, VDRM_E_OPCODE, (uint32_t)f->cmd_offset, row->name, "hdr.cmd", "no handler");
+   if (ret)
+      return vdrm_fail(err, VDRM_E_HANDLER, 0, row->name, "", "handler failed: %d", ret);
+   return VDRM_OK;
+}
+
+int
+vdrm_request_extent(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table, uint32_t count,
+                    const char *context, const void *buf, size_t len, uint64_t *extent,
+                    struct vdrm_error *err)
+{
+   const struct vdrm_ccmd_info *row;
+   uint64_t framed = 0;
+   uint32_t cmd;
+
+   if (len < f->header_size) {
+      *extent = f->header_size;
+      return VDRM_OK;
+   }
+   cmd = frame_cmd(f, buf);
+   if (cmd >= count || !table[cmd].decode)
+      return vdrm_fail(err, VDRM_E_OPCODE, (uint32_t)f->cmd_offset, context, "hdr.cmd",
+                       "unknown command %u", cmd);
+   row = &table[cmd];
+   if (row->extent) {
+      int ret = row->extent(buf, len, extent, err);
+
+      if (ret)
+         return ret;
+      framed = *extent;
+   } else if (vdrm_frame_bytes(row->framing ? row->framing : f, buf, len, &framed)) {
+      return vdrm_fail(err, VDRM_E_SHORT, 0, row->name, "hdr", "%zu bytes cannot hold the header", len);
+   }
+   if (framed > UINT32_MAX)
+      return vdrm_fail(err, VDRM_E_OVERFLOW, f->length_offset, row->name, "",
+                       "%llu bytes exceed 4 GiB - 1", (unsigned long long)framed);
+   *extent = framed < f->header_size ? f->header_size : framed;
+   return VDRM_OK;
 }
 
 int
 vdrm_decode_request(const struct vdrm_ccmd_info *table, uint32_t count, const char *context,
                     const void *msg, size_t len, void *req, void *view, struct vdrm_error *err)
 {
-   uint32_t cmd;
-
-   if (len < sizeof(struct vdrm_ccmd_req))
-      return vdrm_fail(err, VDRM_E_SHORT, 0, context, "hdr", "%zu bytes cannot hold the header", len);
-   memcpy(&cmd, msg, sizeof(cmd));
-   if (cmd >= count || !table[cmd].decode)
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, context, "hdr.cmd", "unknown command %u", cmd);
-   return table[cmd].decode(msg, len, req, view, err);
+   return vdrm_frame_decode_request(&ccmd_request_framing, table, count, context, msg, len, req, view,
+                                    err);
 }
 
 int
@@ -171,17 +302,8 @@ vdrm_dispatch(const struct vdrm_ccmd_info *table, uint32_t count, const char *co
               const void *handlers, void *ctx, const void *msg, size_t len, void *req, void *view,
               struct vdrm_error *err)
 {
-   const struct vdrm_ccmd_info *row;
-   int ret = vdrm_decode_request(table, count, context, msg, len, req, view, err);
-
-   if (ret)
-      return ret;
-   row = &table[((const struct vdrm_ccmd_req *)req)->cmd];
-   if (!row->invoke(handlers, ctx, req, view, &ret))
-      return vdrm_fail(err, VDRM_E_OPCODE, 0, row->name, "hdr.cmd", "no handler");
-   if (ret)
-      return vdrm_fail(err, VDRM_E_HANDLER, 0, row->name, "", "handler failed: %d", ret);
-   return VDRM_OK;
+   return vdrm_frame_dispatch(&ccmd_request_framing, table, count, context, handlers, ctx, msg, len,
+                              req, view, err);
 }
 
 void

@@ -120,6 +120,52 @@ int vdrm_encode_response(void *buf, size_t cap, uint64_t size, const void *fixed
 /* What every request length is a multiple of, in every context (transport rule length). */
 #define VDRM_STREAM_LEN_ALIGN 4u
 
+/*
+ * How a protocol's header frames a message. Every message of a direction
+ * begins with a header of header_size bytes holding, at length_offset, a
+ * u32 length in units of unit bytes (1 or 4) that counts the header itself
+ * or not, and at cmd_offset (if any) a u32 command id. A message may be
+ * followed by a trailer the length does not count, sized by its fields.
+ * The vdrm transport's requests: 16 bytes, len at 4 in bytes counting the
+ * header, cmd at 0; its responses: len at 0, no command id.
+ */
+struct vdrm_framing {
+   uint32_t header_size;
+   uint32_t length_offset;
+   int32_t cmd_offset;          /* -1: the header holds no command id */
+   uint32_t unit;               /* bytes per unit of the length: 1 or 4 */
+   bool counts_header;          /* the length counts the header too */
+   const char *length_name;     /* the length field as errors name it ("hdr.len") */
+};
+
+/*
+ * The bytes the framed part of the message at buf occupies (header
+ * included, trailer not), from its length field: VDRM_E_SHORT when len
+ * cannot hold that field. Computed in 64 bits; not checked against len.
+ */
+int vdrm_frame_bytes(const struct vdrm_framing *f, const void *buf, size_t len, uint64_t *bytes);
+
+/*
+ * vdrm_decode_fixed() for any framing: checks that buf holds the framed
+ * part its length gives and at least min_size bytes, and copies the fixed
+ * part into out (size bytes), zero-filling what a shorter message lacks.
+ * *msg_len, when msg_len is not NULL, receives the framed part's bytes.
+ */
+int vdrm_frame_decode(const struct vdrm_framing *f, const void *buf, size_t len, uint32_t min_size,
+                      size_t size, void *out, uint32_t *msg_len, const char *command,
+                      struct vdrm_error *err);
+
+/*
+ * vdrm_encode_request() for any framing: a message of size bytes, the last
+ * trailer of them outside the length, into buf (cap bytes). Copies the fixed
+ * part, zero-fills the rest, stores the framed part's length in the header's
+ * unit and, when the header has one, cmd as its command id; *len_out = size.
+ * VDRM_E_ALIGN when the framed part is not a whole number of units.
+ */
+int vdrm_frame_encode(const struct vdrm_framing *f, void *buf, size_t cap, uint64_t size,
+                      uint64_t trailer, const void *fixed, size_t fixed_size, uint32_t cmd,
+                      size_t *len_out);
+
 /* The command stream of one EXECBUFFER (transport rules stream-walk .. opcode). */
 struct vdrm_stream {
    const uint8_t *buf;
@@ -284,6 +330,7 @@ struct vdrm_item_desc {
    const struct vdrm_records_desc *records;  /* VDRM_ITEM_RECORDS: the kinds */
    const struct vdrm_variants_desc *variants;  /* bytes that hold structs, or NULL */
    const struct vdrm_chunks_desc *chunks;      /* VDRM_ITEM_DATA chunk regions, or NULL */
+   bool trailer;                          /* after the framed part, outside its length */
 };
 
 typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view,
@@ -297,6 +344,19 @@ typedef int (*vdrm_decode_fn)(const void *buf, size_t len, void *out, void *view
 typedef int (*vdrm_encode_fn)(void *buf, size_t cap, const void *fixed, const void *view,
                               size_t *len);
 
+/*
+ * The bytes a message occupies, trailer included, once buf holds its framed
+ * part (len bytes of it): for tables and tools.
+ */
+typedef int (*vdrm_extent_fn)(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
+
+/*
+ * How many file descriptors travel with a message (SCM_RIGHTS, each on a
+ * one-byte carrier after the message's bytes), from the decoded request it
+ * is or answers.
+ */
+typedef uint32_t (*vdrm_fds_fn)(const void *req);
+
 struct vdrm_body_desc {
    const struct vdrm_struct_desc *fixed;  /* NULL: the command has no response */
    uint32_t data_offset;                  /* where the variable part starts */
@@ -307,6 +367,8 @@ struct vdrm_body_desc {
    size_t view_size;
    vdrm_decode_fn decode;
    vdrm_encode_fn encode;
+   const struct vdrm_framing *framing;    /* how its header frames it */
+   vdrm_fds_fn fds;                       /* fds it carries, from the request; NULL: none */
 };
 
 struct vdrm_msg_desc {
@@ -318,10 +380,13 @@ struct vdrm_msg_desc {
 
 struct vdrm_protocol_desc {
    const char *name;
-   uint32_t context_type;
+   uint32_t context_type;   /* 0: not a DRM native context */
    uint32_t alignment;
    uint32_t nmsgs;
    const struct vdrm_msg_desc *msgs;
+   bool ccmd;               /* requests travel in EXECBUFFER ccmd streams (vdrm_stream_next()) */
+   const struct vdrm_framing *request_framing;
+   vdrm_extent_fn request_extent;   /* the whole extent of any request (vdrm_request_extent()) */
 };
 
 /* The descriptor of a command by opcode or by name, or NULL. */
@@ -345,6 +410,10 @@ struct vdrm_ccmd_info {
    uint32_t view_size;
    vdrm_decode_fn decode;
    vdrm_invoke_fn invoke;
+   const struct vdrm_framing *framing;   /* the request's, when not the protocol's; else NULL */
+   vdrm_extent_fn extent;   /* a request with a trailer: its whole extent; NULL: the framed part */
+   vdrm_fds_fn request_fds;   /* fds the request carries; NULL: none */
+   vdrm_fds_fn response_fds;  /* fds the answer carries; NULL: none */
 };
 
 /*
@@ -363,6 +432,28 @@ int vdrm_decode_request(const struct vdrm_ccmd_info *table, uint32_t count, cons
 int vdrm_dispatch(const struct vdrm_ccmd_info *table, uint32_t count, const char *context,
                   const void *handlers, void *ctx, const void *msg, size_t len, void *req, void *view,
                   struct vdrm_error *err);
+
+/* vdrm_decode_request() and vdrm_dispatch() for a protocol whose requests f frames. */
+int vdrm_frame_decode_request(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table,
+                              uint32_t count, const char *context, const void *msg, size_t len,
+                              void *req, void *view, struct vdrm_error *err);
+int vdrm_frame_dispatch(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table, uint32_t count,
+                        const char *context, const void *handlers, void *ctx, const void *msg,
+                        size_t len, void *req, void *view, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len bytes of it so far) occupies: its
+ * header, the framed part its length gives (in its command's framing, f
+ * unless the table's row names another) and the trailer its fields size.
+ * Until buf holds enough to tell, *extent is how many bytes to have before
+ * asking again (the header, then the framed part). VDRM_OK either way; a
+ * caller reads until len >= *extent and *extent no longer grows, then
+ * decodes exactly *extent bytes. VDRM_E_OPCODE for an unknown command,
+ * VDRM_E_OVERFLOW when the extent exceeds 4 GiB - 1.
+ */
+int vdrm_request_extent(const struct vdrm_framing *f, const struct vdrm_ccmd_info *table, uint32_t count,
+                        const char *context, const void *buf, size_t len, uint64_t *extent,
+                        struct vdrm_error *err);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,12 @@ extern "C" {
 /* Rows of the dispatch table: the largest opcode plus one. */
 #define AMDGPU_CCMD_COUNT 11u
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+extern const struct vdrm_framing amdgpu_request_framing;
+
+/* Messages framed by struct amdgpu_ccmd_rsp: base.len at offset 0, in bytes, counting the header; no command id. */
+extern const struct vdrm_framing amdgpu_response_framing;
+
 /* ---- AMDGPU_CCMD_QUERY_INFO ---- */
 
 static inline uint64_t amdgpu_ccmd_query_info_req_size(void) { return sizeof(struct amdgpu_ccmd_query_info_req); }
@@ -424,6 +430,13 @@ const char *amdgpu_ccmd_name(uint32_t cmd);
  */
 int amdgpu_dispatch(const struct amdgpu_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len of them so far) occupies, its
+ * trailer included (vdrm_request_extent()): read until len >= *extent and
+ * it no longer grows, then decode or dispatch exactly *extent bytes.
+ */
+int amdgpu_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
 
 /* Descriptors of every message, for generic tools. */
 extern const struct vdrm_protocol_desc amdgpu_protocol;

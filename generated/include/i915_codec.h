@@ -34,6 +34,12 @@ extern "C" {
 /* Rows of the dispatch table: the largest opcode plus one. */
 #define I915_CCMD_COUNT 10u
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+extern const struct vdrm_framing i915_request_framing;
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+extern const struct vdrm_framing i915_response_framing;
+
 /* ---- I915_CCMD_IOCTL_SIMPLE ---- */
 
 /* The variable part of a decoded i915_ccmd_ioctl_simple_req. */
@@ -630,6 +636,13 @@ const char *i915_ccmd_name(uint32_t cmd);
  */
 int i915_dispatch(const struct i915_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len of them so far) occupies, its
+ * trailer included (vdrm_request_extent()): read until len >= *extent and
+ * it no longer grows, then decode or dispatch exactly *extent bytes.
+ */
+int i915_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
 
 /* Descriptors of every message, for generic tools. */
 extern const struct vdrm_protocol_desc i915_protocol;

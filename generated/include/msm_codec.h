@@ -34,6 +34,12 @@ extern "C" {
 /* Rows of the dispatch table: the largest opcode plus one. */
 #define MSM_CCMD_COUNT 12u
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+extern const struct vdrm_framing msm_request_framing;
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+extern const struct vdrm_framing msm_response_framing;
+
 /* ---- MSM_CCMD_NOP ---- */
 
 static inline uint64_t msm_ccmd_nop_req_size(void) { return sizeof(struct msm_ccmd_nop_req); }
@@ -371,6 +377,13 @@ const char *msm_ccmd_name(uint32_t cmd);
  */
 int msm_dispatch(const struct msm_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len of them so far) occupies, its
+ * trailer included (vdrm_request_extent()): read until len >= *extent and
+ * it no longer grows, then decode or dispatch exactly *extent bytes.
+ */
+int msm_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
 
 /* Descriptors of every message, for generic tools. */
 extern const struct vdrm_protocol_desc msm_protocol;

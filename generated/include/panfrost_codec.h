@@ -34,6 +34,12 @@ extern "C" {
 /* Rows of the dispatch table: the largest opcode plus one. */
 #define PANFROST_CCMD_COUNT 8u
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+extern const struct vdrm_framing panfrost_request_framing;
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+extern const struct vdrm_framing panfrost_response_framing;
+
 /* ---- PANFROST_CCMD_SUBMIT ---- */
 
 /* The variable part of a decoded panfrost_ccmd_submit_req. */
@@ -198,6 +204,13 @@ const char *panfrost_ccmd_name(uint32_t cmd);
  */
 int panfrost_dispatch(const struct panfrost_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len of them so far) occupies, its
+ * trailer included (vdrm_request_extent()): read until len >= *extent and
+ * it no longer grows, then decode or dispatch exactly *extent bytes.
+ */
+int panfrost_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
 
 /* Descriptors of every message, for generic tools. */
 extern const struct vdrm_protocol_desc panfrost_protocol;

@@ -8,20 +8,40 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing amdgpu_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct amdgpu_ccmd_rsp: base.len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing amdgpu_response_framing = {
+   .header_size = sizeof(struct amdgpu_ccmd_rsp),
+   .length_offset = offsetof(struct amdgpu_ccmd_rsp, base.len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 int
 amdgpu_ccmd_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_query_info_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_QUERY_INFO, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_query_info_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(*out),
-                            offsetof(struct amdgpu_ccmd_query_info_req, hdr.len), out, NULL, "QUERY_INFO", err);
+   return vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                            sizeof(struct amdgpu_ccmd_query_info_req), sizeof(*out), out, NULL, "QUERY_INFO", err);
 }
 
 static int
@@ -60,8 +80,8 @@ amdgpu_ccmd_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, amdgpu_ccmd_query_info_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), len_out);
+   int ret = vdrm_frame_encode(&amdgpu_response_framing, buf, cap, amdgpu_ccmd_query_info_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -82,8 +102,8 @@ amdgpu_ccmd_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_query_info_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_query_info_rsp, hdr.base.len), out, &msg_len, "QUERY_INFO", err);
+   int ret = vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                               offsetof(struct amdgpu_ccmd_query_info_rsp, payload), sizeof(*out), out, &msg_len, "QUERY_INFO", err);
 
    if (ret)
       return ret;
@@ -108,16 +128,16 @@ int
 amdgpu_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_GEM_NEW, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_GEM_NEW, len_out);
 }
 
 int
 amdgpu_ccmd_gem_new_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(*out), out, NULL, "GEM_NEW", err);
 
    if (ret)
       return ret;
@@ -156,16 +176,16 @@ int
 amdgpu_ccmd_bo_va_op_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_va_op_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_BO_VA_OP, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_BO_VA_OP, len_out);
 }
 
 int
 amdgpu_ccmd_bo_va_op_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_va_op_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_bo_va_op_req, hdr.len), out, NULL, "BO_VA_OP", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(*out), out, NULL, "BO_VA_OP", err);
 
    if (ret)
       return ret;
@@ -198,16 +218,16 @@ int
 amdgpu_ccmd_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_rsp, base.len), len_out);
+   return vdrm_frame_encode(&amdgpu_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 amdgpu_ccmd_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_rsp), sizeof(*out),
-                            offsetof(struct amdgpu_ccmd_rsp, base.len), out, NULL, "BO_VA_OP", err);
+   return vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                            sizeof(struct amdgpu_ccmd_rsp), sizeof(*out), out, NULL, "BO_VA_OP", err);
 }
 
 uint64_t
@@ -236,8 +256,8 @@ amdgpu_ccmd_cs_submit_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size), req, sizeof(*req),
-                                 AMDGPU_CCMD_CS_SUBMIT, len_out);
+   int ret = vdrm_frame_encode(&amdgpu_request_framing, buf, cap, amdgpu_ccmd_cs_submit_req_size(req->num_chunks, chunks_size), 0,
+                               req, sizeof(*req), AMDGPU_CCMD_CS_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -265,8 +285,8 @@ amdgpu_ccmd_cs_submit_req_decode(const void *buf, size_t len, struct amdgpu_ccmd
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_cs_submit_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_cs_submit_req, hdr.len), out, &msg_len, "CS_SUBMIT", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               offsetof(struct amdgpu_ccmd_cs_submit_req, payload), sizeof(*out), out, &msg_len, "CS_SUBMIT", err);
 
    if (ret)
       return ret;
@@ -387,8 +407,8 @@ amdgpu_ccmd_set_metadata_req_encode(void *buf, size_t cap, const struct amdgpu_c
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
-   int ret = vdrm_encode_request(buf, cap, amdgpu_ccmd_set_metadata_req_size(req->size_metadata), req, sizeof(*req),
-                                 AMDGPU_CCMD_SET_METADATA, len_out);
+   int ret = vdrm_frame_encode(&amdgpu_request_framing, buf, cap, amdgpu_ccmd_set_metadata_req_size(req->size_metadata), 0,
+                               req, sizeof(*req), AMDGPU_CCMD_SET_METADATA, len_out);
 
    if (ret)
       return ret;
@@ -409,8 +429,8 @@ amdgpu_ccmd_set_metadata_req_decode(const void *buf, size_t len, struct amdgpu_c
    const uint8_t *msg = buf;
    size_t off = offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_set_metadata_req, hdr.len), out, &msg_len, "SET_METADATA", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), sizeof(*out), out, &msg_len, "SET_METADATA", err);
 
    if (ret)
       return ret;
@@ -448,16 +468,16 @@ int
 amdgpu_ccmd_bo_query_info_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_BO_QUERY_INFO, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_BO_QUERY_INFO, len_out);
 }
 
 int
 amdgpu_ccmd_bo_query_info_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_bo_query_info_req, hdr.len), out, NULL, "BO_QUERY_INFO", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(*out), out, NULL, "BO_QUERY_INFO", err);
 
    if (ret)
       return ret;
@@ -490,16 +510,16 @@ int
 amdgpu_ccmd_bo_query_info_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_bo_query_info_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len), len_out);
+   return vdrm_frame_encode(&amdgpu_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 amdgpu_ccmd_bo_query_info_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_bo_query_info_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_bo_query_info_rsp, hdr.base.len), out, NULL, "BO_QUERY_INFO", err);
+   int ret = vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(*out), out, NULL, "BO_QUERY_INFO", err);
 
    if (ret)
       return ret;
@@ -523,16 +543,16 @@ int
 amdgpu_ccmd_create_ctx_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_CREATE_CTX, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_CREATE_CTX, len_out);
 }
 
 int
 amdgpu_ccmd_create_ctx_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_create_ctx_req, hdr.len), out, NULL, "CREATE_CTX", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(*out), out, NULL, "CREATE_CTX", err);
 
    if (ret)
       return ret;
@@ -565,16 +585,16 @@ int
 amdgpu_ccmd_create_ctx_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_create_ctx_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len), len_out);
+   return vdrm_frame_encode(&amdgpu_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 amdgpu_ccmd_create_ctx_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_create_ctx_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_create_ctx_rsp, hdr.base.len), out, NULL, "CREATE_CTX", err);
+   int ret = vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(*out), out, NULL, "CREATE_CTX", err);
 
    if (ret)
       return ret;
@@ -595,16 +615,16 @@ int
 amdgpu_ccmd_reserve_vmid_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_reserve_vmid_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_RESERVE_VMID, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_RESERVE_VMID, len_out);
 }
 
 int
 amdgpu_ccmd_reserve_vmid_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_reserve_vmid_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_reserve_vmid_req, hdr.len), out, NULL, "RESERVE_VMID", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(*out), out, NULL, "RESERVE_VMID", err);
 
    if (ret)
       return ret;
@@ -637,16 +657,16 @@ int
 amdgpu_ccmd_set_pstate_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_SET_PSTATE, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_SET_PSTATE, len_out);
 }
 
 int
 amdgpu_ccmd_set_pstate_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_set_pstate_req, hdr.len), out, NULL, "SET_PSTATE", err);
+   int ret = vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(*out), out, NULL, "SET_PSTATE", err);
 
    if (ret)
       return ret;
@@ -682,16 +702,16 @@ int
 amdgpu_ccmd_set_pstate_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_set_pstate_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len), len_out);
+   return vdrm_frame_encode(&amdgpu_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 amdgpu_ccmd_set_pstate_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_set_pstate_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_set_pstate_rsp, hdr.base.len), out, NULL, "SET_PSTATE", err);
+   int ret = vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(*out), out, NULL, "SET_PSTATE", err);
 
    if (ret)
       return ret;
@@ -712,16 +732,16 @@ int
 amdgpu_ccmd_cs_query_fence_status_req_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, len_out);
+   return vdrm_frame_encode(&amdgpu_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, len_out);
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_req_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(*out),
-                            offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, hdr.len), out, NULL, "CS_QUERY_FENCE_STATUS", err);
+   return vdrm_frame_decode(&amdgpu_request_framing, buf, len,
+                            sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(*out), out, NULL, "CS_QUERY_FENCE_STATUS", err);
 }
 
 static int
@@ -747,16 +767,16 @@ int
 amdgpu_ccmd_cs_query_fence_status_rsp_encode(void *buf, size_t cap, const struct amdgpu_ccmd_cs_query_fence_status_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len), len_out);
+   return vdrm_frame_encode(&amdgpu_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 amdgpu_ccmd_cs_query_fence_status_rsp_decode(const void *buf, size_t len, struct amdgpu_ccmd_cs_query_fence_status_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(*out),
-                               offsetof(struct amdgpu_ccmd_cs_query_fence_status_rsp, hdr.base.len), out, NULL, "CS_QUERY_FENCE_STATUS", err);
+   int ret = vdrm_frame_decode(&amdgpu_response_framing, buf, len,
+                               sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(*out), out, NULL, "CS_QUERY_FENCE_STATUS", err);
 
    if (ret)
       return ret;
@@ -772,6 +792,7 @@ amdgpu_ccmd_cs_query_fence_status_rsp_host_size(const struct amdgpu_ccmd_cs_quer
    (void)req;
    return sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp);
 }
+
 
 const struct vdrm_ccmd_info amdgpu_ccmd_table[AMDGPU_CCMD_COUNT] = {
    [AMDGPU_CCMD_QUERY_INFO] = {
@@ -879,6 +900,13 @@ amdgpu_dispatch(const struct amdgpu_handlers *h, void *ctx, const void *msg,
    union amdgpu_ccmd_req_any req;
    union amdgpu_ccmd_view_any view;
 
-   return vdrm_dispatch(amdgpu_ccmd_table, AMDGPU_CCMD_COUNT, "amdgpu", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&amdgpu_request_framing, amdgpu_ccmd_table, AMDGPU_CCMD_COUNT,
+                              "amdgpu", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+amdgpu_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&amdgpu_request_framing, amdgpu_ccmd_table, AMDGPU_CCMD_COUNT,
+                              "amdgpu", buf, len, extent, err);
 }

@@ -606,7 +606,7 @@ static const struct vdrm_variants_desc amdgpu_ccmd_query_info_rsp_payload_varian
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_query_info_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL, &amdgpu_ccmd_query_info_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_query_info_rsp_view, payload), -1, true, NULL, &amdgpu_ccmd_query_info_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_chunk_desc amdgpu_ccmd_cs_submit_req_chunks_kinds[] = {
@@ -622,19 +622,19 @@ static const struct vdrm_chunks_desc amdgpu_ccmd_cs_submit_req_chunks_chunks = {
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_cs_submit_req_items[] = {
-   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL, NULL, NULL },
-   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL, NULL, &amdgpu_ccmd_cs_submit_req_chunks_chunks },
+   { "descs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct amdgpu_ccmd_cs_submit_chunk), &amdgpu_ccmd_cs_submit_chunk_desc, offsetof(struct amdgpu_ccmd_cs_submit_req_view, descs), -1, false, NULL, NULL, NULL, false },
+   { "chunks", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct amdgpu_ccmd_cs_submit_req_view, chunks), -1, true, NULL, NULL, &amdgpu_ccmd_cs_submit_req_chunks_chunks, false },
 };
 
 static const struct vdrm_item_desc amdgpu_ccmd_set_metadata_req_items[] = {
-   { "umd_metadata", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL, NULL, NULL },
+   { "umd_metadata", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct amdgpu_ccmd_set_metadata_req_view, umd_metadata), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(amdgpu_ccmd_table, AMDGPU_CCMD_COUNT, "amdgpu", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&amdgpu_request_framing, amdgpu_ccmd_table, AMDGPU_CCMD_COUNT,
+                                    "amdgpu", buf, len, out, view, err);
 }
 
 static int
@@ -868,57 +868,77 @@ encode_amdgpu_ccmd_cs_query_fence_status_rsp(void *buf, size_t cap, const void *
 static const struct vdrm_msg_desc amdgpu_msgs[] = {
    {
       "QUERY_INFO", 1,
-      { &amdgpu_ccmd_query_info_req_desc, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_query_info_req },
-      { &amdgpu_ccmd_query_info_rsp_desc, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), offsetof(struct amdgpu_ccmd_query_info_rsp, payload), 1, 1, amdgpu_ccmd_query_info_rsp_items, sizeof(struct amdgpu_ccmd_query_info_rsp_view), decode_amdgpu_ccmd_query_info_rsp, encode_amdgpu_ccmd_query_info_rsp },
+      { &amdgpu_ccmd_query_info_req_desc, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_query_info_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_query_info_rsp_desc, offsetof(struct amdgpu_ccmd_query_info_rsp, payload), offsetof(struct amdgpu_ccmd_query_info_rsp, payload), 1, 1, amdgpu_ccmd_query_info_rsp_items, sizeof(struct amdgpu_ccmd_query_info_rsp_view), decode_amdgpu_ccmd_query_info_rsp, encode_amdgpu_ccmd_query_info_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "GEM_NEW", 2,
-      { &amdgpu_ccmd_gem_new_req_desc, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_gem_new_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &amdgpu_ccmd_gem_new_req_desc, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_gem_new_req,
+        &amdgpu_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &amdgpu_response_framing, NULL },
    },
    {
       "BO_VA_OP", 3,
-      { &amdgpu_ccmd_bo_va_op_req_desc, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_va_op_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_bo_va_op_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_bo_va_op_req_desc, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_va_op_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_bo_va_op_rsp, encode_amdgpu_ccmd_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "CS_SUBMIT", 4,
-      { &amdgpu_ccmd_cs_submit_req_desc, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 8, 2, amdgpu_ccmd_cs_submit_req_items, sizeof(struct amdgpu_ccmd_cs_submit_req_view), decode_request, encode_amdgpu_ccmd_cs_submit_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_cs_submit_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_cs_submit_req_desc, offsetof(struct amdgpu_ccmd_cs_submit_req, payload), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 8, 2, amdgpu_ccmd_cs_submit_req_items, sizeof(struct amdgpu_ccmd_cs_submit_req_view), decode_request, encode_amdgpu_ccmd_cs_submit_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_cs_submit_rsp, encode_amdgpu_ccmd_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "SET_METADATA", 5,
-      { &amdgpu_ccmd_set_metadata_req_desc, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 8, 1, amdgpu_ccmd_set_metadata_req_items, sizeof(struct amdgpu_ccmd_set_metadata_req_view), decode_request, encode_amdgpu_ccmd_set_metadata_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_set_metadata_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_set_metadata_req_desc, offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 8, 1, amdgpu_ccmd_set_metadata_req_items, sizeof(struct amdgpu_ccmd_set_metadata_req_view), decode_request, encode_amdgpu_ccmd_set_metadata_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_set_metadata_rsp, encode_amdgpu_ccmd_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "BO_QUERY_INFO", 6,
-      { &amdgpu_ccmd_bo_query_info_req_desc, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_query_info_req },
-      { &amdgpu_ccmd_bo_query_info_rsp_desc, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(struct amdgpu_ccmd_bo_query_info_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_bo_query_info_rsp, encode_amdgpu_ccmd_bo_query_info_rsp },
+      { &amdgpu_ccmd_bo_query_info_req_desc, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_bo_query_info_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_bo_query_info_rsp_desc, sizeof(struct amdgpu_ccmd_bo_query_info_rsp), sizeof(struct amdgpu_ccmd_bo_query_info_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_bo_query_info_rsp, encode_amdgpu_ccmd_bo_query_info_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "CREATE_CTX", 7,
-      { &amdgpu_ccmd_create_ctx_req_desc, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_create_ctx_req },
-      { &amdgpu_ccmd_create_ctx_rsp_desc, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(struct amdgpu_ccmd_create_ctx_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_create_ctx_rsp, encode_amdgpu_ccmd_create_ctx_rsp },
+      { &amdgpu_ccmd_create_ctx_req_desc, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_create_ctx_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_create_ctx_rsp_desc, sizeof(struct amdgpu_ccmd_create_ctx_rsp), sizeof(struct amdgpu_ccmd_create_ctx_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_create_ctx_rsp, encode_amdgpu_ccmd_create_ctx_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "RESERVE_VMID", 8,
-      { &amdgpu_ccmd_reserve_vmid_req_desc, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_reserve_vmid_req },
-      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_reserve_vmid_rsp, encode_amdgpu_ccmd_rsp },
+      { &amdgpu_ccmd_reserve_vmid_req_desc, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_reserve_vmid_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_rsp_desc, sizeof(struct amdgpu_ccmd_rsp), sizeof(struct amdgpu_ccmd_rsp), 1, 0, NULL, 0, decode_reserve_vmid_rsp, encode_amdgpu_ccmd_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "SET_PSTATE", 9,
-      { &amdgpu_ccmd_set_pstate_req_desc, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_set_pstate_req },
-      { &amdgpu_ccmd_set_pstate_rsp_desc, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(struct amdgpu_ccmd_set_pstate_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_set_pstate_rsp, encode_amdgpu_ccmd_set_pstate_rsp },
+      { &amdgpu_ccmd_set_pstate_req_desc, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_set_pstate_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_set_pstate_rsp_desc, sizeof(struct amdgpu_ccmd_set_pstate_rsp), sizeof(struct amdgpu_ccmd_set_pstate_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_set_pstate_rsp, encode_amdgpu_ccmd_set_pstate_rsp,
+        &amdgpu_response_framing, NULL },
    },
    {
       "CS_QUERY_FENCE_STATUS", 10,
-      { &amdgpu_ccmd_cs_query_fence_status_req_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_cs_query_fence_status_req },
-      { &amdgpu_ccmd_cs_query_fence_status_rsp_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_cs_query_fence_status_rsp, encode_amdgpu_ccmd_cs_query_fence_status_rsp },
+      { &amdgpu_ccmd_cs_query_fence_status_req_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 1, 0, NULL, 0, decode_request, encode_amdgpu_ccmd_cs_query_fence_status_req,
+        &amdgpu_request_framing, NULL },
+      { &amdgpu_ccmd_cs_query_fence_status_rsp_desc, sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), sizeof(struct amdgpu_ccmd_cs_query_fence_status_rsp), 1, 0, NULL, 0, decode_amdgpu_ccmd_cs_query_fence_status_rsp, encode_amdgpu_ccmd_cs_query_fence_status_rsp,
+        &amdgpu_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc amdgpu_protocol = {
    "amdgpu", VIRTGPU_DRM_CONTEXT_AMDGPU, AMDGPU_CCMD_ALIGNMENT,
    sizeof(amdgpu_msgs) / sizeof(amdgpu_msgs[0]), amdgpu_msgs,
+   true, &amdgpu_request_framing, amdgpu_request_extent,
 };

@@ -8,20 +8,40 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing asahi_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing asahi_response_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_rsp),
+   .length_offset = offsetof(struct vdrm_ccmd_rsp, len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 int
 asahi_ccmd_nop_req_encode(void *buf, size_t cap, const struct asahi_ccmd_nop_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              ASAHI_CCMD_NOP, len_out);
+   return vdrm_frame_encode(&asahi_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), ASAHI_CCMD_NOP, len_out);
 }
 
 int
 asahi_ccmd_nop_req_decode(const void *buf, size_t len, struct asahi_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_nop_req), sizeof(*out),
-                            offsetof(struct asahi_ccmd_nop_req, hdr.len), out, NULL, "NOP", err);
+   return vdrm_frame_decode(&asahi_request_framing, buf, len,
+                            sizeof(struct asahi_ccmd_nop_req), sizeof(*out), out, NULL, "NOP", err);
 }
 
 static int
@@ -59,8 +79,8 @@ asahi_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct asahi_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
-                                 ASAHI_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_frame_encode(&asahi_request_framing, buf, cap, asahi_ccmd_ioctl_simple_req_size(req->cmd), 0,
+                               req, sizeof(*req), ASAHI_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -81,8 +101,8 @@ asahi_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct asahi_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), sizeof(*out),
-                               offsetof(struct asahi_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               offsetof(struct asahi_ccmd_ioctl_simple_req, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -216,8 +236,8 @@ asahi_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct asahi_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, asahi_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&asahi_response_framing, buf, cap, asahi_ccmd_ioctl_simple_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -238,8 +258,8 @@ asahi_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct asahi_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
-                               offsetof(struct asahi_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&asahi_response_framing, buf, len,
+                               offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -264,8 +284,8 @@ int
 asahi_ccmd_get_params_req_encode(void *buf, size_t cap, const struct asahi_ccmd_get_params_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              ASAHI_CCMD_GET_PARAMS, len_out);
+   return vdrm_frame_encode(&asahi_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), ASAHI_CCMD_GET_PARAMS, len_out);
 }
 
 int
@@ -273,8 +293,8 @@ asahi_ccmd_get_params_req_decode(const void *buf, size_t len, struct asahi_ccmd_
       struct vdrm_error *err)
 {
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_get_params_req), sizeof(*out),
-                               offsetof(struct asahi_ccmd_get_params_req, hdr.len), out, &msg_len, "GET_PARAMS", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               sizeof(struct asahi_ccmd_get_params_req), sizeof(*out), out, &msg_len, "GET_PARAMS", err);
 
    if (ret)
       return ret;
@@ -326,8 +346,8 @@ asahi_ccmd_get_params_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, asahi_ccmd_get_params_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&asahi_response_framing, buf, cap, asahi_ccmd_get_params_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -348,8 +368,8 @@ asahi_ccmd_get_params_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_get_params_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_get_params_rsp, payload), sizeof(*out),
-                               offsetof(struct asahi_ccmd_get_params_rsp, hdr.len), out, &msg_len, "GET_PARAMS", err);
+   int ret = vdrm_frame_decode(&asahi_response_framing, buf, len,
+                               offsetof(struct asahi_ccmd_get_params_rsp, payload), sizeof(*out), out, &msg_len, "GET_PARAMS", err);
 
    if (ret)
       return ret;
@@ -377,16 +397,16 @@ int
 asahi_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              ASAHI_CCMD_GEM_NEW, len_out);
+   return vdrm_frame_encode(&asahi_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), ASAHI_CCMD_GEM_NEW, len_out);
 }
 
 int
 asahi_ccmd_gem_new_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_new_req), sizeof(*out),
-                               offsetof(struct asahi_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               sizeof(struct asahi_ccmd_gem_new_req), sizeof(*out), out, NULL, "GEM_NEW", err);
 
    if (ret)
       return ret;
@@ -431,8 +451,8 @@ asahi_ccmd_vm_bind_req_encode(void *buf, size_t cap, const struct asahi_ccmd_vm_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_vm_bind_req_size(req->count, req->stride), req, sizeof(*req),
-                                 ASAHI_CCMD_VM_BIND, len_out);
+   int ret = vdrm_frame_encode(&asahi_request_framing, buf, cap, asahi_ccmd_vm_bind_req_size(req->count, req->stride), 0,
+                               req, sizeof(*req), ASAHI_CCMD_VM_BIND, len_out);
 
    if (ret)
       return ret;
@@ -455,8 +475,8 @@ asahi_ccmd_vm_bind_req_decode(const void *buf, size_t len, struct asahi_ccmd_vm_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_vm_bind_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_vm_bind_req, payload), sizeof(*out),
-                               offsetof(struct asahi_ccmd_vm_bind_req, hdr.len), out, &msg_len, "VM_BIND", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               offsetof(struct asahi_ccmd_vm_bind_req, payload), sizeof(*out), out, &msg_len, "VM_BIND", err);
 
    if (ret)
       return ret;
@@ -677,8 +697,8 @@ asahi_ccmd_submit_req_encode(void *buf, size_t cap, const struct asahi_ccmd_subm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count), req, sizeof(*req),
-                                 ASAHI_CCMD_SUBMIT, len_out);
+   int ret = vdrm_frame_encode(&asahi_request_framing, buf, cap, asahi_ccmd_submit_req_size(req->cmdbuf_size, req->extres_count), 0,
+                               req, sizeof(*req), ASAHI_CCMD_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -706,8 +726,8 @@ asahi_ccmd_submit_req_decode(const void *buf, size_t len, struct asahi_ccmd_subm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct asahi_ccmd_submit_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct asahi_ccmd_submit_req, payload), sizeof(*out),
-                               offsetof(struct asahi_ccmd_submit_req, hdr.len), out, &msg_len, "SUBMIT", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               offsetof(struct asahi_ccmd_submit_req, payload), sizeof(*out), out, &msg_len, "SUBMIT", err);
 
    if (ret)
       return ret;
@@ -754,16 +774,16 @@ int
 asahi_ccmd_gem_bind_object_req_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              ASAHI_CCMD_GEM_BIND_OBJECT, len_out);
+   return vdrm_frame_encode(&asahi_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), ASAHI_CCMD_GEM_BIND_OBJECT, len_out);
 }
 
 int
 asahi_ccmd_gem_bind_object_req_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(*out),
-                               offsetof(struct asahi_ccmd_gem_bind_object_req, hdr.len), out, NULL, "GEM_BIND_OBJECT", err);
+   int ret = vdrm_frame_decode(&asahi_request_framing, buf, len,
+                               sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(*out), out, NULL, "GEM_BIND_OBJECT", err);
 
    if (ret)
       return ret;
@@ -796,16 +816,16 @@ int
 asahi_ccmd_gem_bind_object_rsp_encode(void *buf, size_t cap, const struct asahi_ccmd_gem_bind_object_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&asahi_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 asahi_ccmd_gem_bind_object_rsp_decode(const void *buf, size_t len, struct asahi_ccmd_gem_bind_object_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(*out),
-                            offsetof(struct asahi_ccmd_gem_bind_object_rsp, hdr.len), out, NULL, "GEM_BIND_OBJECT", err);
+   return vdrm_frame_decode(&asahi_response_framing, buf, len,
+                            sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(*out), out, NULL, "GEM_BIND_OBJECT", err);
 }
 
 uint64_t
@@ -814,6 +834,7 @@ asahi_ccmd_gem_bind_object_rsp_host_size(const struct asahi_ccmd_gem_bind_object
    (void)req;
    return sizeof(struct asahi_ccmd_gem_bind_object_rsp);
 }
+
 
 const struct vdrm_ccmd_info asahi_ccmd_table[ASAHI_CCMD_COUNT] = {
    [ASAHI_CCMD_NOP] = {
@@ -894,6 +915,13 @@ asahi_dispatch(const struct asahi_handlers *h, void *ctx, const void *msg,
    union asahi_ccmd_req_any req;
    union asahi_ccmd_view_any view;
 
-   return vdrm_dispatch(asahi_ccmd_table, ASAHI_CCMD_COUNT, "asahi", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&asahi_request_framing, asahi_ccmd_table, ASAHI_CCMD_COUNT,
+                              "asahi", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+asahi_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&asahi_request_framing, asahi_ccmd_table, ASAHI_CCMD_COUNT,
+                              "asahi", buf, len, extent, err);
 }

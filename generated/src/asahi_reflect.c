@@ -404,7 +404,7 @@ static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_req_payload_varia
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &asahi_ccmd_ioctl_simple_req_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &asahi_ccmd_ioctl_simple_req_payload_variants, NULL, false },
 };
 
 static const struct vdrm_variant_desc asahi_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -421,7 +421,7 @@ static const struct vdrm_variants_desc asahi_ccmd_ioctl_simple_rsp_payload_varia
 };
 
 static const struct vdrm_item_desc asahi_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &asahi_ccmd_ioctl_simple_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &asahi_ccmd_ioctl_simple_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_variant_desc asahi_ccmd_get_params_rsp_payload_variant_rows[] = {
@@ -434,23 +434,23 @@ static const struct vdrm_variants_desc asahi_ccmd_get_params_rsp_payload_variant
 };
 
 static const struct vdrm_item_desc asahi_ccmd_get_params_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL, &asahi_ccmd_get_params_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_get_params_rsp_view, payload), -1, true, NULL, &asahi_ccmd_get_params_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_vm_bind_req_items[] = {
-   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL, NULL, NULL },
+   { "ops", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_gem_bind_op), &drm_asahi_gem_bind_op_desc, offsetof(struct asahi_ccmd_vm_bind_req_view, ops), offsetof(struct asahi_ccmd_vm_bind_req, stride), false, NULL, NULL, NULL, false },
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL, false,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL, false,
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_cmdbuf_set_compute_attachments_item = {
-   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL,
+   "attachments", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_asahi_attachment), &drm_asahi_attachment_desc, 0, -1, false, NULL, NULL, NULL, false,
 };
 
 static const struct vdrm_record_desc asahi_ccmd_submit_req_cmdbuf_kinds[] = {
@@ -481,15 +481,15 @@ static const struct vdrm_records_desc asahi_ccmd_submit_req_cmdbuf_records = {
 };
 
 static const struct vdrm_item_desc asahi_ccmd_submit_req_items[] = {
-   { "cmdbuf", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, &asahi_ccmd_submit_req_cmdbuf_records, NULL, NULL },
-   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL, NULL, NULL },
+   { "cmdbuf", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct asahi_ccmd_submit_req_view, cmdbuf), -1, false, &asahi_ccmd_submit_req_cmdbuf_records, NULL, NULL, false },
+   { "extres", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct asahi_ccmd_submit_res), &asahi_ccmd_submit_res_desc, offsetof(struct asahi_ccmd_submit_req_view, extres), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(asahi_ccmd_table, ASAHI_CCMD_COUNT, "asahi", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&asahi_request_framing, asahi_ccmd_table, ASAHI_CCMD_COUNT,
+                                    "asahi", buf, len, out, view, err);
 }
 
 static int
@@ -625,42 +625,53 @@ encode_asahi_ccmd_gem_bind_object_rsp(void *buf, size_t cap, const void *fixed, 
 static const struct vdrm_msg_desc asahi_msgs[] = {
    {
       "NOP", 1,
-      { &asahi_ccmd_nop_req_desc, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_nop_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &asahi_ccmd_nop_req_desc, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_nop_req,
+        &asahi_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &asahi_response_framing, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &asahi_ccmd_ioctl_simple_req_desc, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 4, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request, encode_asahi_ccmd_ioctl_simple_req },
-      { &asahi_ccmd_ioctl_simple_rsp_desc, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp, encode_asahi_ccmd_ioctl_simple_rsp },
+      { &asahi_ccmd_ioctl_simple_req_desc, offsetof(struct asahi_ccmd_ioctl_simple_req, payload), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 4, 1, asahi_ccmd_ioctl_simple_req_items, sizeof(struct asahi_ccmd_ioctl_simple_req_view), decode_request, encode_asahi_ccmd_ioctl_simple_req,
+        &asahi_request_framing, NULL },
+      { &asahi_ccmd_ioctl_simple_rsp_desc, offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), offsetof(struct asahi_ccmd_ioctl_simple_rsp, payload), 1, 1, asahi_ccmd_ioctl_simple_rsp_items, sizeof(struct asahi_ccmd_ioctl_simple_rsp_view), decode_asahi_ccmd_ioctl_simple_rsp, encode_asahi_ccmd_ioctl_simple_rsp,
+        &asahi_response_framing, NULL },
    },
    {
       "GET_PARAMS", 3,
-      { &asahi_ccmd_get_params_req_desc, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_get_params_req },
-      { &asahi_ccmd_get_params_rsp_desc, offsetof(struct asahi_ccmd_get_params_rsp, payload), offsetof(struct asahi_ccmd_get_params_rsp, payload), 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp, encode_asahi_ccmd_get_params_rsp },
+      { &asahi_ccmd_get_params_req_desc, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_get_params_req,
+        &asahi_request_framing, NULL },
+      { &asahi_ccmd_get_params_rsp_desc, offsetof(struct asahi_ccmd_get_params_rsp, payload), offsetof(struct asahi_ccmd_get_params_rsp, payload), 1, 1, asahi_ccmd_get_params_rsp_items, sizeof(struct asahi_ccmd_get_params_rsp_view), decode_asahi_ccmd_get_params_rsp, encode_asahi_ccmd_get_params_rsp,
+        &asahi_response_framing, NULL },
    },
    {
       "GEM_NEW", 4,
-      { &asahi_ccmd_gem_new_req_desc, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_new_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &asahi_ccmd_gem_new_req_desc, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_new_req,
+        &asahi_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &asahi_response_framing, NULL },
    },
    {
       "VM_BIND", 5,
-      { &asahi_ccmd_vm_bind_req_desc, offsetof(struct asahi_ccmd_vm_bind_req, payload), offsetof(struct asahi_ccmd_vm_bind_req, payload), 4, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request, encode_asahi_ccmd_vm_bind_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &asahi_ccmd_vm_bind_req_desc, offsetof(struct asahi_ccmd_vm_bind_req, payload), offsetof(struct asahi_ccmd_vm_bind_req, payload), 4, 1, asahi_ccmd_vm_bind_req_items, sizeof(struct asahi_ccmd_vm_bind_req_view), decode_request, encode_asahi_ccmd_vm_bind_req,
+        &asahi_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &asahi_response_framing, NULL },
    },
    {
       "SUBMIT", 6,
-      { &asahi_ccmd_submit_req_desc, offsetof(struct asahi_ccmd_submit_req, payload), offsetof(struct asahi_ccmd_submit_req, payload), 4, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request, encode_asahi_ccmd_submit_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &asahi_ccmd_submit_req_desc, offsetof(struct asahi_ccmd_submit_req, payload), offsetof(struct asahi_ccmd_submit_req, payload), 4, 2, asahi_ccmd_submit_req_items, sizeof(struct asahi_ccmd_submit_req_view), decode_request, encode_asahi_ccmd_submit_req,
+        &asahi_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &asahi_response_framing, NULL },
    },
    {
       "GEM_BIND_OBJECT", 7,
-      { &asahi_ccmd_gem_bind_object_req_desc, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_bind_object_req },
-      { &asahi_ccmd_gem_bind_object_rsp_desc, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(struct asahi_ccmd_gem_bind_object_rsp), 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp, encode_asahi_ccmd_gem_bind_object_rsp },
+      { &asahi_ccmd_gem_bind_object_req_desc, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 1, 0, NULL, 0, decode_request, encode_asahi_ccmd_gem_bind_object_req,
+        &asahi_request_framing, NULL },
+      { &asahi_ccmd_gem_bind_object_rsp_desc, sizeof(struct asahi_ccmd_gem_bind_object_rsp), sizeof(struct asahi_ccmd_gem_bind_object_rsp), 1, 0, NULL, 0, decode_asahi_ccmd_gem_bind_object_rsp, encode_asahi_ccmd_gem_bind_object_rsp,
+        &asahi_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc asahi_protocol = {
    "asahi", VIRTGPU_DRM_CONTEXT_ASAHI, ASAHI_CCMD_ALIGNMENT,
    sizeof(asahi_msgs) / sizeof(asahi_msgs[0]), asahi_msgs,
+   true, &asahi_request_framing, asahi_request_extent,
 };

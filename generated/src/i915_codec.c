@@ -8,6 +8,26 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing i915_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing i915_response_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_rsp),
+   .length_offset = offsetof(struct vdrm_ccmd_rsp, len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 uint64_t
 i915_ccmd_ioctl_simple_req_size(uint32_t cmd)
 {
@@ -24,8 +44,8 @@ i915_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct i915_ccmd_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
-                                 I915_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, i915_ccmd_ioctl_simple_req_size(req->cmd), 0,
+                               req, sizeof(*req), I915_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -48,8 +68,8 @@ i915_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct i915_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_req, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               offsetof(struct i915_ccmd_ioctl_simple_req, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -194,8 +214,8 @@ i915_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, i915_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&i915_response_framing, buf, cap, i915_ccmd_ioctl_simple_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -216,8 +236,8 @@ i915_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct i915_ccmd_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&i915_response_framing, buf, len,
+                               offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -242,8 +262,8 @@ int
 i915_ccmd_getparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                                 I915_CCMD_GETPARAM, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, sizeof(*req), 0,
+                               req, sizeof(*req), I915_CCMD_GETPARAM, len_out);
 
    if (ret)
       return ret;
@@ -256,8 +276,8 @@ int
 i915_ccmd_getparam_req_decode(const void *buf, size_t len, struct i915_ccmd_getparam_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_req), sizeof(*out),
-                               offsetof(struct i915_ccmd_getparam_req, hdr.len), out, NULL, "GETPARAM", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               sizeof(struct i915_ccmd_getparam_req), sizeof(*out), out, NULL, "GETPARAM", err);
 
    if (ret)
       return ret;
@@ -288,16 +308,16 @@ int
 i915_ccmd_getparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_getparam_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_getparam_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&i915_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 i915_ccmd_getparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_getparam_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_getparam_rsp), sizeof(*out),
-                               offsetof(struct i915_ccmd_getparam_rsp, hdr.len), out, NULL, "GETPARAM", err);
+   int ret = vdrm_frame_decode(&i915_response_framing, buf, len,
+                               sizeof(struct i915_ccmd_getparam_rsp), sizeof(*out), out, NULL, "GETPARAM", err);
 
    if (ret)
       return ret;
@@ -318,8 +338,8 @@ int
 i915_ccmd_queryparam_req_encode(void *buf, size_t cap, const struct i915_ccmd_queryparam_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                                 I915_CCMD_QUERYPARAM, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, sizeof(*req), 0,
+                               req, sizeof(*req), I915_CCMD_QUERYPARAM, len_out);
 
    if (ret)
       return ret;
@@ -332,8 +352,8 @@ int
 i915_ccmd_queryparam_req_decode(const void *buf, size_t len, struct i915_ccmd_queryparam_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_queryparam_req), sizeof(*out),
-                               offsetof(struct i915_ccmd_queryparam_req, hdr.len), out, NULL, "QUERYPARAM", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               sizeof(struct i915_ccmd_queryparam_req), sizeof(*out), out, NULL, "QUERYPARAM", err);
 
    if (ret)
       return ret;
@@ -377,8 +397,8 @@ i915_ccmd_queryparam_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_qu
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, i915_ccmd_queryparam_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&i915_response_framing, buf, cap, i915_ccmd_queryparam_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -399,8 +419,8 @@ i915_ccmd_queryparam_rsp_decode(const void *buf, size_t len, struct i915_ccmd_qu
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_queryparam_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_queryparam_rsp, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_queryparam_rsp, hdr.len), out, &msg_len, "QUERYPARAM", err);
+   int ret = vdrm_frame_decode(&i915_response_framing, buf, len,
+                               offsetof(struct i915_ccmd_queryparam_rsp, payload), sizeof(*out), out, &msg_len, "QUERYPARAM", err);
 
    if (ret)
       return ret;
@@ -428,16 +448,16 @@ int
 i915_ccmd_gem_create_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_create_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              I915_CCMD_GEM_CREATE, len_out);
+   return vdrm_frame_encode(&i915_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), I915_CCMD_GEM_CREATE, len_out);
 }
 
 int
 i915_ccmd_gem_create_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_create_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_create_req), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_create_req, hdr.len), out, NULL, "GEM_CREATE", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               sizeof(struct i915_ccmd_gem_create_req), sizeof(*out), out, NULL, "GEM_CREATE", err);
 
    if (ret)
       return ret;
@@ -552,8 +572,8 @@ i915_ccmd_gem_create_ext_req_encode(void *buf, size_t cap, const struct i915_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_create_ext_req_size(req->ext_size), req, sizeof(*req),
-                                 I915_CCMD_GEM_CREATE_EXT, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, i915_ccmd_gem_create_ext_req_size(req->ext_size), 0,
+                               req, sizeof(*req), I915_CCMD_GEM_CREATE_EXT, len_out);
 
    if (ret)
       return ret;
@@ -576,8 +596,8 @@ i915_ccmd_gem_create_ext_req_decode(const void *buf, size_t len, struct i915_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_create_ext_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_create_ext_req, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_create_ext_req, hdr.len), out, &msg_len, "GEM_CREATE_EXT", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               offsetof(struct i915_ccmd_gem_create_ext_req, payload), sizeof(*out), out, &msg_len, "GEM_CREATE_EXT", err);
 
    if (ret)
       return ret;
@@ -688,8 +708,8 @@ i915_ccmd_gem_context_create_req_encode(void *buf, size_t cap, const struct i915
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_context_create_req_size(req->params_size), req, sizeof(*req),
-                                 I915_CCMD_GEM_CONTEXT_CREATE, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, i915_ccmd_gem_context_create_req_size(req->params_size), 0,
+                               req, sizeof(*req), I915_CCMD_GEM_CONTEXT_CREATE, len_out);
 
    if (ret)
       return ret;
@@ -710,8 +730,8 @@ i915_ccmd_gem_context_create_req_decode(const void *buf, size_t len, struct i915
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_context_create_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_context_create_req, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_context_create_req, hdr.len), out, &msg_len, "GEM_CONTEXT_CREATE", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               offsetof(struct i915_ccmd_gem_context_create_req, payload), sizeof(*out), out, &msg_len, "GEM_CONTEXT_CREATE", err);
 
    if (ret)
       return ret;
@@ -758,16 +778,16 @@ int
 i915_ccmd_gem_context_create_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_context_create_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&i915_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 i915_ccmd_gem_context_create_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_context_create_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_context_create_rsp, hdr.len), out, NULL, "GEM_CONTEXT_CREATE", err);
+   int ret = vdrm_frame_decode(&i915_response_framing, buf, len,
+                               sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(*out), out, NULL, "GEM_CONTEXT_CREATE", err);
 
    if (ret)
       return ret;
@@ -816,8 +836,8 @@ i915_ccmd_gem_execbuffer2_req_encode(void *buf, size_t cap, const struct i915_cc
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
-   int ret = vdrm_encode_request(buf, cap, i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count), req, sizeof(*req),
-                                 I915_CCMD_GEM_EXECBUFFER2, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, i915_ccmd_gem_execbuffer2_req_size(req->buffer_count, req->relocs_count), 0,
+                               req, sizeof(*req), I915_CCMD_GEM_EXECBUFFER2, len_out);
 
    if (ret)
       return ret;
@@ -845,8 +865,8 @@ i915_ccmd_gem_execbuffer2_req_decode(const void *buf, size_t len, struct i915_cc
    const uint8_t *msg = buf;
    size_t off = offsetof(struct i915_ccmd_gem_execbuffer2_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_execbuffer2_req, hdr.len), out, &msg_len, "GEM_EXECBUFFER2", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), sizeof(*out), out, &msg_len, "GEM_EXECBUFFER2", err);
 
    if (ret)
       return ret;
@@ -893,16 +913,16 @@ int
 i915_ccmd_gem_execbuffer2_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_execbuffer2_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&i915_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 i915_ccmd_gem_execbuffer2_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_execbuffer2_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(*out),
-                            offsetof(struct i915_ccmd_gem_execbuffer2_rsp, hdr.len), out, NULL, "GEM_EXECBUFFER2", err);
+   return vdrm_frame_decode(&i915_response_framing, buf, len,
+                            sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(*out), out, NULL, "GEM_EXECBUFFER2", err);
 }
 
 uint64_t
@@ -916,16 +936,16 @@ int
 i915_ccmd_gem_set_mmap_mode_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_set_mmap_mode_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              I915_CCMD_GEM_SET_MMAP_MODE, len_out);
+   return vdrm_frame_encode(&i915_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), I915_CCMD_GEM_SET_MMAP_MODE, len_out);
 }
 
 int
 i915_ccmd_gem_set_mmap_mode_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_set_mmap_mode_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_set_mmap_mode_req, hdr.len), out, NULL, "GEM_SET_MMAP_MODE", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(*out), out, NULL, "GEM_SET_MMAP_MODE", err);
 
    if (ret)
       return ret;
@@ -958,8 +978,8 @@ int
 i915_ccmd_gem_busy_req_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                                 I915_CCMD_GEM_BUSY, len_out);
+   int ret = vdrm_frame_encode(&i915_request_framing, buf, cap, sizeof(*req), 0,
+                               req, sizeof(*req), I915_CCMD_GEM_BUSY, len_out);
 
    if (ret)
       return ret;
@@ -972,8 +992,8 @@ int
 i915_ccmd_gem_busy_req_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_req), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_busy_req, hdr.len), out, NULL, "GEM_BUSY", err);
+   int ret = vdrm_frame_decode(&i915_request_framing, buf, len,
+                               sizeof(struct i915_ccmd_gem_busy_req), sizeof(*out), out, NULL, "GEM_BUSY", err);
 
    if (ret)
       return ret;
@@ -1004,16 +1024,16 @@ int
 i915_ccmd_gem_busy_rsp_encode(void *buf, size_t cap, const struct i915_ccmd_gem_busy_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&i915_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 i915_ccmd_gem_busy_rsp_decode(const void *buf, size_t len, struct i915_ccmd_gem_busy_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(*out),
-                               offsetof(struct i915_ccmd_gem_busy_rsp, hdr.len), out, NULL, "GEM_BUSY", err);
+   int ret = vdrm_frame_decode(&i915_response_framing, buf, len,
+                               sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(*out), out, NULL, "GEM_BUSY", err);
 
    if (ret)
       return ret;
@@ -1029,6 +1049,7 @@ i915_ccmd_gem_busy_rsp_host_size(const struct i915_ccmd_gem_busy_req *req)
    (void)req;
    return sizeof(struct i915_ccmd_gem_busy_rsp);
 }
+
 
 const struct vdrm_ccmd_info i915_ccmd_table[I915_CCMD_COUNT] = {
    [I915_CCMD_IOCTL_SIMPLE] = {
@@ -1127,6 +1148,13 @@ i915_dispatch(const struct i915_handlers *h, void *ctx, const void *msg,
    union i915_ccmd_req_any req;
    union i915_ccmd_view_any view;
 
-   return vdrm_dispatch(i915_ccmd_table, I915_CCMD_COUNT, "i915", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&i915_request_framing, i915_ccmd_table, I915_CCMD_COUNT,
+                              "i915", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+i915_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&i915_request_framing, i915_ccmd_table, I915_CCMD_COUNT,
+                              "i915", buf, len, extent, err);
 }

@@ -477,7 +477,7 @@ static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_req_payload_varian
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &i915_ccmd_ioctl_simple_req_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &i915_ccmd_ioctl_simple_req_payload_variants, NULL, false },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -501,7 +501,7 @@ static const struct vdrm_variants_desc i915_ccmd_ioctl_simple_rsp_payload_varian
 };
 
 static const struct vdrm_item_desc i915_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &i915_ccmd_ioctl_simple_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &i915_ccmd_ioctl_simple_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_queryparam_rsp_payload_variant_rows[] = {
@@ -518,11 +518,11 @@ static const struct vdrm_variants_desc i915_ccmd_queryparam_rsp_payload_variants
 };
 
 static const struct vdrm_item_desc i915_ccmd_queryparam_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL, &i915_ccmd_queryparam_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_queryparam_rsp_view, payload), -1, true, NULL, &i915_ccmd_queryparam_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_extensions_memory_regions_item = {
-   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL, NULL, NULL,
+   "region_list", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_memory_class_instance), &drm_i915_gem_memory_class_instance_desc, 0, -1, false, NULL, NULL, NULL, false,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_create_ext_req_extensions_kinds[] = {
@@ -551,7 +551,7 @@ static const struct vdrm_records_desc i915_ccmd_gem_create_ext_req_extensions_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_create_ext_req_items[] = {
-   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records, NULL, NULL },
+   { "extensions", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_create_ext_req_view, extensions), -1, false, &i915_ccmd_gem_create_ext_req_extensions_records, NULL, NULL, false },
 };
 
 static const struct vdrm_variant_desc i915_ccmd_gem_context_create_req_params_setparam_item_variant_rows[] = {
@@ -565,7 +565,7 @@ static const struct vdrm_variants_desc i915_ccmd_gem_context_create_req_params_s
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_params_setparam_item = {
-   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL, &i915_ccmd_gem_context_create_req_params_setparam_item_variants, NULL,
+   "value", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, 0, -1, false, NULL, &i915_ccmd_gem_context_create_req_params_setparam_item_variants, NULL, false,
 };
 
 static const struct vdrm_record_desc i915_ccmd_gem_context_create_req_params_kinds[] = {
@@ -592,19 +592,19 @@ static const struct vdrm_records_desc i915_ccmd_gem_context_create_req_params_re
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_context_create_req_items[] = {
-   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records, NULL, NULL },
+   { "params", VDRM_ITEM_RECORDS, VDRM_KIND_U8, 1u, NULL, offsetof(struct i915_ccmd_gem_context_create_req_view, params), -1, false, &i915_ccmd_gem_context_create_req_params_records, NULL, NULL, false },
 };
 
 static const struct vdrm_item_desc i915_ccmd_gem_execbuffer2_req_items[] = {
-   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL, NULL, NULL },
-   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL, NULL, NULL },
+   { "objects", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_exec_object2), &drm_i915_gem_exec_object2_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, objects), -1, false, NULL, NULL, NULL, false },
+   { "relocs", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_i915_gem_relocation_entry), &drm_i915_gem_relocation_entry_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req_view, relocs), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(i915_ccmd_table, I915_CCMD_COUNT, "i915", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&i915_request_framing, i915_ccmd_table, I915_CCMD_COUNT,
+                                    "i915", buf, len, out, view, err);
 }
 
 static int
@@ -800,52 +800,68 @@ encode_i915_ccmd_gem_busy_rsp(void *buf, size_t cap, const void *fixed, const vo
 static const struct vdrm_msg_desc i915_msgs[] = {
    {
       "IOCTL_SIMPLE", 1,
-      { &i915_ccmd_ioctl_simple_req_desc, offsetof(struct i915_ccmd_ioctl_simple_req, payload), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 4, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request, encode_i915_ccmd_ioctl_simple_req },
-      { &i915_ccmd_ioctl_simple_rsp_desc, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp, encode_i915_ccmd_ioctl_simple_rsp },
+      { &i915_ccmd_ioctl_simple_req_desc, offsetof(struct i915_ccmd_ioctl_simple_req, payload), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 4, 1, i915_ccmd_ioctl_simple_req_items, sizeof(struct i915_ccmd_ioctl_simple_req_view), decode_request, encode_i915_ccmd_ioctl_simple_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_ioctl_simple_rsp_desc, offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), offsetof(struct i915_ccmd_ioctl_simple_rsp, payload), 1, 1, i915_ccmd_ioctl_simple_rsp_items, sizeof(struct i915_ccmd_ioctl_simple_rsp_view), decode_i915_ccmd_ioctl_simple_rsp, encode_i915_ccmd_ioctl_simple_rsp,
+        &i915_response_framing, NULL },
    },
    {
       "GETPARAM", 2,
-      { &i915_ccmd_getparam_req_desc, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_getparam_req },
-      { &i915_ccmd_getparam_rsp_desc, sizeof(struct i915_ccmd_getparam_rsp), sizeof(struct i915_ccmd_getparam_rsp), 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp, encode_i915_ccmd_getparam_rsp },
+      { &i915_ccmd_getparam_req_desc, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_getparam_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_getparam_rsp_desc, sizeof(struct i915_ccmd_getparam_rsp), sizeof(struct i915_ccmd_getparam_rsp), 1, 0, NULL, 0, decode_i915_ccmd_getparam_rsp, encode_i915_ccmd_getparam_rsp,
+        &i915_response_framing, NULL },
    },
    {
       "QUERYPARAM", 3,
-      { &i915_ccmd_queryparam_req_desc, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_queryparam_req },
-      { &i915_ccmd_queryparam_rsp_desc, offsetof(struct i915_ccmd_queryparam_rsp, payload), offsetof(struct i915_ccmd_queryparam_rsp, payload), 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp, encode_i915_ccmd_queryparam_rsp },
+      { &i915_ccmd_queryparam_req_desc, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_queryparam_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_queryparam_rsp_desc, offsetof(struct i915_ccmd_queryparam_rsp, payload), offsetof(struct i915_ccmd_queryparam_rsp, payload), 1, 1, i915_ccmd_queryparam_rsp_items, sizeof(struct i915_ccmd_queryparam_rsp_view), decode_i915_ccmd_queryparam_rsp, encode_i915_ccmd_queryparam_rsp,
+        &i915_response_framing, NULL },
    },
    {
       "GEM_CREATE", 4,
-      { &i915_ccmd_gem_create_req_desc, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_create_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &i915_ccmd_gem_create_req_desc, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_create_req,
+        &i915_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &i915_response_framing, NULL },
    },
    {
       "GEM_CREATE_EXT", 5,
-      { &i915_ccmd_gem_create_ext_req_desc, offsetof(struct i915_ccmd_gem_create_ext_req, payload), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 4, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request, encode_i915_ccmd_gem_create_ext_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &i915_ccmd_gem_create_ext_req_desc, offsetof(struct i915_ccmd_gem_create_ext_req, payload), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 4, 1, i915_ccmd_gem_create_ext_req_items, sizeof(struct i915_ccmd_gem_create_ext_req_view), decode_request, encode_i915_ccmd_gem_create_ext_req,
+        &i915_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &i915_response_framing, NULL },
    },
    {
       "GEM_CONTEXT_CREATE", 6,
-      { &i915_ccmd_gem_context_create_req_desc, offsetof(struct i915_ccmd_gem_context_create_req, payload), offsetof(struct i915_ccmd_gem_context_create_req, payload), 4, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request, encode_i915_ccmd_gem_context_create_req },
-      { &i915_ccmd_gem_context_create_rsp_desc, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(struct i915_ccmd_gem_context_create_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp, encode_i915_ccmd_gem_context_create_rsp },
+      { &i915_ccmd_gem_context_create_req_desc, offsetof(struct i915_ccmd_gem_context_create_req, payload), offsetof(struct i915_ccmd_gem_context_create_req, payload), 4, 1, i915_ccmd_gem_context_create_req_items, sizeof(struct i915_ccmd_gem_context_create_req_view), decode_request, encode_i915_ccmd_gem_context_create_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_gem_context_create_rsp_desc, sizeof(struct i915_ccmd_gem_context_create_rsp), sizeof(struct i915_ccmd_gem_context_create_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_context_create_rsp, encode_i915_ccmd_gem_context_create_rsp,
+        &i915_response_framing, NULL },
    },
    {
       "GEM_EXECBUFFER2", 7,
-      { &i915_ccmd_gem_execbuffer2_req_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 4, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request, encode_i915_ccmd_gem_execbuffer2_req },
-      { &i915_ccmd_gem_execbuffer2_rsp_desc, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(struct i915_ccmd_gem_execbuffer2_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp, encode_i915_ccmd_gem_execbuffer2_rsp },
+      { &i915_ccmd_gem_execbuffer2_req_desc, offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 4, 2, i915_ccmd_gem_execbuffer2_req_items, sizeof(struct i915_ccmd_gem_execbuffer2_req_view), decode_request, encode_i915_ccmd_gem_execbuffer2_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_gem_execbuffer2_rsp_desc, sizeof(struct i915_ccmd_gem_execbuffer2_rsp), sizeof(struct i915_ccmd_gem_execbuffer2_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_execbuffer2_rsp, encode_i915_ccmd_gem_execbuffer2_rsp,
+        &i915_response_framing, NULL },
    },
    {
       "GEM_SET_MMAP_MODE", 8,
-      { &i915_ccmd_gem_set_mmap_mode_req_desc, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_set_mmap_mode_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &i915_ccmd_gem_set_mmap_mode_req_desc, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_set_mmap_mode_req,
+        &i915_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &i915_response_framing, NULL },
    },
    {
       "GEM_BUSY", 9,
-      { &i915_ccmd_gem_busy_req_desc, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_busy_req },
-      { &i915_ccmd_gem_busy_rsp_desc, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(struct i915_ccmd_gem_busy_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp, encode_i915_ccmd_gem_busy_rsp },
+      { &i915_ccmd_gem_busy_req_desc, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 1, 0, NULL, 0, decode_request, encode_i915_ccmd_gem_busy_req,
+        &i915_request_framing, NULL },
+      { &i915_ccmd_gem_busy_rsp_desc, sizeof(struct i915_ccmd_gem_busy_rsp), sizeof(struct i915_ccmd_gem_busy_rsp), 1, 0, NULL, 0, decode_i915_ccmd_gem_busy_rsp, encode_i915_ccmd_gem_busy_rsp,
+        &i915_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc i915_protocol = {
    "i915", VIRTGPU_DRM_CONTEXT_I915, I915_CCMD_ALIGNMENT,
    sizeof(i915_msgs) / sizeof(i915_msgs[0]), i915_msgs,
+   true, &i915_request_framing, i915_request_extent,
 };

@@ -8,20 +8,40 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing msm_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing msm_response_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_rsp),
+   .length_offset = offsetof(struct vdrm_ccmd_rsp, len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 int
 msm_ccmd_nop_req_encode(void *buf, size_t cap, const struct msm_ccmd_nop_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              MSM_CCMD_NOP, len_out);
+   return vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), MSM_CCMD_NOP, len_out);
 }
 
 int
 msm_ccmd_nop_req_decode(const void *buf, size_t len, struct msm_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_nop_req), sizeof(*out),
-                            offsetof(struct msm_ccmd_nop_req, hdr.len), out, NULL, "NOP", err);
+   return vdrm_frame_decode(&msm_request_framing, buf, len,
+                            sizeof(struct msm_ccmd_nop_req), sizeof(*out), out, NULL, "NOP", err);
 }
 
 static int
@@ -59,8 +79,8 @@ msm_ccmd_ioctl_simple_req_encode(void *buf, size_t cap, const struct msm_ccmd_io
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_ioctl_simple_req_size(req->cmd), req, sizeof(*req),
-                                 MSM_CCMD_IOCTL_SIMPLE, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, msm_ccmd_ioctl_simple_req_size(req->cmd), 0,
+                               req, sizeof(*req), MSM_CCMD_IOCTL_SIMPLE, len_out);
 
    if (ret)
       return ret;
@@ -81,8 +101,8 @@ msm_ccmd_ioctl_simple_req_decode(const void *buf, size_t len, struct msm_ccmd_io
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_req, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_ioctl_simple_req, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_ioctl_simple_req, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -187,8 +207,8 @@ msm_ccmd_ioctl_simple_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_io
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, msm_ccmd_ioctl_simple_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&msm_response_framing, buf, cap, msm_ccmd_ioctl_simple_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -209,8 +229,8 @@ msm_ccmd_ioctl_simple_rsp_decode(const void *buf, size_t len, struct msm_ccmd_io
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_ioctl_simple_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_ioctl_simple_rsp, hdr.len), out, &msg_len, "IOCTL_SIMPLE", err);
+   int ret = vdrm_frame_decode(&msm_response_framing, buf, len,
+                               offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), sizeof(*out), out, &msg_len, "IOCTL_SIMPLE", err);
 
    if (ret)
       return ret;
@@ -235,16 +255,16 @@ int
 msm_ccmd_gem_new_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_new_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              MSM_CCMD_GEM_NEW, len_out);
+   return vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), MSM_CCMD_GEM_NEW, len_out);
 }
 
 int
 msm_ccmd_gem_new_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_new_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_new_req), sizeof(*out),
-                               offsetof(struct msm_ccmd_gem_new_req, hdr.len), out, NULL, "GEM_NEW", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               sizeof(struct msm_ccmd_gem_new_req), sizeof(*out), out, NULL, "GEM_NEW", err);
 
    if (ret)
       return ret;
@@ -277,8 +297,8 @@ int
 msm_ccmd_gem_set_iova_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_set_iova_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                                 MSM_CCMD_GEM_SET_IOVA, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                               req, sizeof(*req), MSM_CCMD_GEM_SET_IOVA, len_out);
 
    if (ret)
       return ret;
@@ -291,8 +311,8 @@ int
 msm_ccmd_gem_set_iova_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_set_iova_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_iova_req, __pad), sizeof(*out),
-                               offsetof(struct msm_ccmd_gem_set_iova_req, hdr.len), out, NULL, "GEM_SET_IOVA", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_gem_set_iova_req, __pad), sizeof(*out), out, NULL, "GEM_SET_IOVA", err);
 
    if (ret)
       return ret;
@@ -323,16 +343,16 @@ int
 msm_ccmd_gem_cpu_prep_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              MSM_CCMD_GEM_CPU_PREP, len_out);
+   return vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), MSM_CCMD_GEM_CPU_PREP, len_out);
 }
 
 int
 msm_ccmd_gem_cpu_prep_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(*out),
-                            offsetof(struct msm_ccmd_gem_cpu_prep_req, hdr.len), out, NULL, "GEM_CPU_PREP", err);
+   return vdrm_frame_decode(&msm_request_framing, buf, len,
+                            sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(*out), out, NULL, "GEM_CPU_PREP", err);
 }
 
 static int
@@ -358,16 +378,16 @@ int
 msm_ccmd_gem_cpu_prep_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_gem_cpu_prep_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&msm_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 msm_ccmd_gem_cpu_prep_rsp_decode(const void *buf, size_t len, struct msm_ccmd_gem_cpu_prep_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(*out),
-                            offsetof(struct msm_ccmd_gem_cpu_prep_rsp, hdr.len), out, NULL, "GEM_CPU_PREP", err);
+   return vdrm_frame_decode(&msm_response_framing, buf, len,
+                            sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(*out), out, NULL, "GEM_CPU_PREP", err);
 }
 
 uint64_t
@@ -393,8 +413,8 @@ msm_ccmd_gem_set_name_req_encode(void *buf, size_t cap, const struct msm_ccmd_ge
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_set_name_req_size(req->len), req, sizeof(*req),
-                                 MSM_CCMD_GEM_SET_NAME, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, msm_ccmd_gem_set_name_req_size(req->len), 0,
+                               req, sizeof(*req), MSM_CCMD_GEM_SET_NAME, len_out);
 
    if (ret)
       return ret;
@@ -415,8 +435,8 @@ msm_ccmd_gem_set_name_req_decode(const void *buf, size_t len, struct msm_ccmd_ge
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_set_name_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_set_name_req, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_gem_set_name_req, hdr.len), out, &msg_len, "GEM_SET_NAME", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_gem_set_name_req, payload), sizeof(*out), out, &msg_len, "GEM_SET_NAME", err);
 
    if (ret)
       return ret;
@@ -462,8 +482,8 @@ msm_ccmd_gem_submit_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds), req, sizeof(*req),
-                                 MSM_CCMD_GEM_SUBMIT, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, msm_ccmd_gem_submit_req_size(req->nr_bos, req->nr_cmds), 0,
+                               req, sizeof(*req), MSM_CCMD_GEM_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -494,8 +514,8 @@ msm_ccmd_gem_submit_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_submit_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_submit_req, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_gem_submit_req, hdr.len), out, &msg_len, "GEM_SUBMIT", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_gem_submit_req, payload), sizeof(*out), out, &msg_len, "GEM_SUBMIT", err);
 
    if (ret)
       return ret;
@@ -559,8 +579,8 @@ msm_ccmd_gem_upload_req_encode(void *buf, size_t cap, const struct msm_ccmd_gem_
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_gem_upload_req_size(req->len), req, sizeof(*req),
-                                 MSM_CCMD_GEM_UPLOAD, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, msm_ccmd_gem_upload_req_size(req->len), 0,
+                               req, sizeof(*req), MSM_CCMD_GEM_UPLOAD, len_out);
 
    if (ret)
       return ret;
@@ -581,8 +601,8 @@ msm_ccmd_gem_upload_req_decode(const void *buf, size_t len, struct msm_ccmd_gem_
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_gem_upload_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_gem_upload_req, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_gem_upload_req, hdr.len), out, &msg_len, "GEM_UPLOAD", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_gem_upload_req, payload), sizeof(*out), out, &msg_len, "GEM_UPLOAD", err);
 
    if (ret)
       return ret;
@@ -617,16 +637,16 @@ int
 msm_ccmd_submitqueue_query_req_encode(void *buf, size_t cap, const struct msm_ccmd_submitqueue_query_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              MSM_CCMD_SUBMITQUEUE_QUERY, len_out);
+   return vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), MSM_CCMD_SUBMITQUEUE_QUERY, len_out);
 }
 
 int
 msm_ccmd_submitqueue_query_req_decode(const void *buf, size_t len, struct msm_ccmd_submitqueue_query_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(*out),
-                            offsetof(struct msm_ccmd_submitqueue_query_req, hdr.len), out, NULL, "SUBMITQUEUE_QUERY", err);
+   return vdrm_frame_decode(&msm_request_framing, buf, len,
+                            sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(*out), out, NULL, "SUBMITQUEUE_QUERY", err);
 }
 
 static int
@@ -665,8 +685,8 @@ msm_ccmd_submitqueue_query_rsp_encode(void *buf, size_t cap, const struct msm_cc
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
-   int ret = vdrm_encode_response(buf, cap, msm_ccmd_submitqueue_query_rsp_size(payload_size), rsp, sizeof(*rsp),
-                                  offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), len_out);
+   int ret = vdrm_frame_encode(&msm_response_framing, buf, cap, msm_ccmd_submitqueue_query_rsp_size(payload_size), 0,
+                               rsp, sizeof(*rsp), 0, len_out);
 
    if (ret)
       return ret;
@@ -687,8 +707,8 @@ msm_ccmd_submitqueue_query_rsp_decode(const void *buf, size_t len, struct msm_cc
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_submitqueue_query_rsp, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_submitqueue_query_rsp, hdr.len), out, &msg_len, "SUBMITQUEUE_QUERY", err);
+   int ret = vdrm_frame_decode(&msm_response_framing, buf, len,
+                               offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), sizeof(*out), out, &msg_len, "SUBMITQUEUE_QUERY", err);
 
    if (ret)
       return ret;
@@ -713,16 +733,16 @@ int
 msm_ccmd_wait_fence_req_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              MSM_CCMD_WAIT_FENCE, len_out);
+   return vdrm_frame_encode(&msm_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), MSM_CCMD_WAIT_FENCE, len_out);
 }
 
 int
 msm_ccmd_wait_fence_req_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_req), sizeof(*out),
-                            offsetof(struct msm_ccmd_wait_fence_req, hdr.len), out, NULL, "WAIT_FENCE", err);
+   return vdrm_frame_decode(&msm_request_framing, buf, len,
+                            sizeof(struct msm_ccmd_wait_fence_req), sizeof(*out), out, NULL, "WAIT_FENCE", err);
 }
 
 static int
@@ -748,16 +768,16 @@ int
 msm_ccmd_wait_fence_rsp_encode(void *buf, size_t cap, const struct msm_ccmd_wait_fence_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&msm_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 msm_ccmd_wait_fence_rsp_decode(const void *buf, size_t len, struct msm_ccmd_wait_fence_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(*out),
-                            offsetof(struct msm_ccmd_wait_fence_rsp, hdr.len), out, NULL, "WAIT_FENCE", err);
+   return vdrm_frame_decode(&msm_response_framing, buf, len,
+                            sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(*out), out, NULL, "WAIT_FENCE", err);
 }
 
 uint64_t
@@ -785,8 +805,8 @@ msm_ccmd_set_debuginfo_req_encode(void *buf, size_t cap, const struct msm_ccmd_s
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
-   int ret = vdrm_encode_request(buf, cap, msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len), req, sizeof(*req),
-                                 MSM_CCMD_SET_DEBUGINFO, len_out);
+   int ret = vdrm_frame_encode(&msm_request_framing, buf, cap, msm_ccmd_set_debuginfo_req_size(req->comm_len, req->cmdline_len), 0,
+                               req, sizeof(*req), MSM_CCMD_SET_DEBUGINFO, len_out);
 
    if (ret)
       return ret;
@@ -814,8 +834,8 @@ msm_ccmd_set_debuginfo_req_decode(const void *buf, size_t len, struct msm_ccmd_s
    const uint8_t *msg = buf;
    size_t off = offsetof(struct msm_ccmd_set_debuginfo_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct msm_ccmd_set_debuginfo_req, payload), sizeof(*out),
-                               offsetof(struct msm_ccmd_set_debuginfo_req, hdr.len), out, &msg_len, "SET_DEBUGINFO", err);
+   int ret = vdrm_frame_decode(&msm_request_framing, buf, len,
+                               offsetof(struct msm_ccmd_set_debuginfo_req, payload), sizeof(*out), out, &msg_len, "SET_DEBUGINFO", err);
 
    if (ret)
       return ret;
@@ -846,6 +866,7 @@ invoke_set_debuginfo(const void *handlers, void *ctx, const void *req, const voi
    *ret = h->set_debuginfo(ctx, req, view);
    return true;
 }
+
 
 const struct vdrm_ccmd_info msm_ccmd_table[MSM_CCMD_COUNT] = {
    [MSM_CCMD_NOP] = {
@@ -962,6 +983,13 @@ msm_dispatch(const struct msm_handlers *h, void *ctx, const void *msg,
    union msm_ccmd_req_any req;
    union msm_ccmd_view_any view;
 
-   return vdrm_dispatch(msm_ccmd_table, MSM_CCMD_COUNT, "msm", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&msm_request_framing, msm_ccmd_table, MSM_CCMD_COUNT,
+                              "msm", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+msm_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&msm_request_framing, msm_ccmd_table, MSM_CCMD_COUNT,
+                              "msm", buf, len, extent, err);
 }

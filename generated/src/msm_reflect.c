@@ -248,7 +248,7 @@ static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_req_payload_variant
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &msm_ccmd_ioctl_simple_req_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_req_view, payload), -1, false, NULL, &msm_ccmd_ioctl_simple_req_payload_variants, NULL, false },
 };
 
 static const struct vdrm_variant_desc msm_ccmd_ioctl_simple_rsp_payload_variant_rows[] = {
@@ -263,20 +263,20 @@ static const struct vdrm_variants_desc msm_ccmd_ioctl_simple_rsp_payload_variant
 };
 
 static const struct vdrm_item_desc msm_ccmd_ioctl_simple_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &msm_ccmd_ioctl_simple_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_ioctl_simple_rsp_view, payload), -1, true, NULL, &msm_ccmd_ioctl_simple_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_set_name_req_items[] = {
-   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL, NULL, NULL },
+   { "payload", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_set_name_req_view, payload), -1, false, NULL, NULL, NULL, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_submit_req_items[] = {
-   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL, NULL, NULL },
-   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL, NULL, NULL },
+   { "bos", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_bo), &drm_msm_gem_submit_bo_desc, offsetof(struct msm_ccmd_gem_submit_req_view, bos), -1, false, NULL, NULL, NULL, false },
+   { "cmds", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct drm_msm_gem_submit_cmd), &drm_msm_gem_submit_cmd_desc, offsetof(struct msm_ccmd_gem_submit_req_view, cmds), -1, false, NULL, NULL, NULL, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_gem_upload_req_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL, NULL, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_gem_upload_req_view, payload), -1, false, NULL, NULL, NULL, false },
 };
 
 static const struct vdrm_variant_desc msm_ccmd_submitqueue_query_rsp_payload_variant_rows[] = {
@@ -289,19 +289,19 @@ static const struct vdrm_variants_desc msm_ccmd_submitqueue_query_rsp_payload_va
 };
 
 static const struct vdrm_item_desc msm_ccmd_submitqueue_query_rsp_items[] = {
-   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL, &msm_ccmd_submitqueue_query_rsp_payload_variants, NULL },
+   { "payload", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_submitqueue_query_rsp_view, payload), -1, true, NULL, &msm_ccmd_submitqueue_query_rsp_payload_variants, NULL, false },
 };
 
 static const struct vdrm_item_desc msm_ccmd_set_debuginfo_req_items[] = {
-   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL, NULL, NULL },
-   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL, NULL, NULL },
+   { "comm", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, comm), -1, false, NULL, NULL, NULL, false },
+   { "cmdline", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct msm_ccmd_set_debuginfo_req_view, cmdline), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(msm_ccmd_table, MSM_CCMD_COUNT, "msm", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&msm_request_framing, msm_ccmd_table, MSM_CCMD_COUNT,
+                                    "msm", buf, len, out, view, err);
 }
 
 static int
@@ -489,62 +489,78 @@ encode_msm_ccmd_set_debuginfo_req(void *buf, size_t cap, const void *fixed, cons
 static const struct vdrm_msg_desc msm_msgs[] = {
    {
       "NOP", 1,
-      { &msm_ccmd_nop_req_desc, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_nop_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_nop_req_desc, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_nop_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "IOCTL_SIMPLE", 2,
-      { &msm_ccmd_ioctl_simple_req_desc, offsetof(struct msm_ccmd_ioctl_simple_req, payload), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 4, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request, encode_msm_ccmd_ioctl_simple_req },
-      { &msm_ccmd_ioctl_simple_rsp_desc, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp, encode_msm_ccmd_ioctl_simple_rsp },
+      { &msm_ccmd_ioctl_simple_req_desc, offsetof(struct msm_ccmd_ioctl_simple_req, payload), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 4, 1, msm_ccmd_ioctl_simple_req_items, sizeof(struct msm_ccmd_ioctl_simple_req_view), decode_request, encode_msm_ccmd_ioctl_simple_req,
+        &msm_request_framing, NULL },
+      { &msm_ccmd_ioctl_simple_rsp_desc, offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), offsetof(struct msm_ccmd_ioctl_simple_rsp, payload), 1, 1, msm_ccmd_ioctl_simple_rsp_items, sizeof(struct msm_ccmd_ioctl_simple_rsp_view), decode_msm_ccmd_ioctl_simple_rsp, encode_msm_ccmd_ioctl_simple_rsp,
+        &msm_response_framing, NULL },
    },
    {
       "GEM_NEW", 3,
-      { &msm_ccmd_gem_new_req_desc, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_new_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_gem_new_req_desc, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_new_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "GEM_SET_IOVA", 4,
-      { &msm_ccmd_gem_set_iova_req_desc, sizeof(struct msm_ccmd_gem_set_iova_req), offsetof(struct msm_ccmd_gem_set_iova_req, __pad), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_set_iova_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_gem_set_iova_req_desc, sizeof(struct msm_ccmd_gem_set_iova_req), offsetof(struct msm_ccmd_gem_set_iova_req, __pad), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_set_iova_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "GEM_CPU_PREP", 5,
-      { &msm_ccmd_gem_cpu_prep_req_desc, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_cpu_prep_req },
-      { &msm_ccmd_gem_cpu_prep_rsp_desc, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(struct msm_ccmd_gem_cpu_prep_rsp), 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp, encode_msm_ccmd_gem_cpu_prep_rsp },
+      { &msm_ccmd_gem_cpu_prep_req_desc, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_gem_cpu_prep_req,
+        &msm_request_framing, NULL },
+      { &msm_ccmd_gem_cpu_prep_rsp_desc, sizeof(struct msm_ccmd_gem_cpu_prep_rsp), sizeof(struct msm_ccmd_gem_cpu_prep_rsp), 1, 0, NULL, 0, decode_msm_ccmd_gem_cpu_prep_rsp, encode_msm_ccmd_gem_cpu_prep_rsp,
+        &msm_response_framing, NULL },
    },
    {
       "GEM_SET_NAME", 6,
-      { &msm_ccmd_gem_set_name_req_desc, offsetof(struct msm_ccmd_gem_set_name_req, payload), offsetof(struct msm_ccmd_gem_set_name_req, payload), 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request, encode_msm_ccmd_gem_set_name_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_gem_set_name_req_desc, offsetof(struct msm_ccmd_gem_set_name_req, payload), offsetof(struct msm_ccmd_gem_set_name_req, payload), 4, 1, msm_ccmd_gem_set_name_req_items, sizeof(struct msm_ccmd_gem_set_name_req_view), decode_request, encode_msm_ccmd_gem_set_name_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "GEM_SUBMIT", 7,
-      { &msm_ccmd_gem_submit_req_desc, offsetof(struct msm_ccmd_gem_submit_req, payload), offsetof(struct msm_ccmd_gem_submit_req, payload), 4, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request, encode_msm_ccmd_gem_submit_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_gem_submit_req_desc, offsetof(struct msm_ccmd_gem_submit_req, payload), offsetof(struct msm_ccmd_gem_submit_req, payload), 4, 2, msm_ccmd_gem_submit_req_items, sizeof(struct msm_ccmd_gem_submit_req_view), decode_request, encode_msm_ccmd_gem_submit_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "GEM_UPLOAD", 8,
-      { &msm_ccmd_gem_upload_req_desc, offsetof(struct msm_ccmd_gem_upload_req, payload), offsetof(struct msm_ccmd_gem_upload_req, payload), 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request, encode_msm_ccmd_gem_upload_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_gem_upload_req_desc, offsetof(struct msm_ccmd_gem_upload_req, payload), offsetof(struct msm_ccmd_gem_upload_req, payload), 4, 1, msm_ccmd_gem_upload_req_items, sizeof(struct msm_ccmd_gem_upload_req_view), decode_request, encode_msm_ccmd_gem_upload_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
    {
       "SUBMITQUEUE_QUERY", 9,
-      { &msm_ccmd_submitqueue_query_req_desc, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_submitqueue_query_req },
-      { &msm_ccmd_submitqueue_query_rsp_desc, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp, encode_msm_ccmd_submitqueue_query_rsp },
+      { &msm_ccmd_submitqueue_query_req_desc, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_submitqueue_query_req,
+        &msm_request_framing, NULL },
+      { &msm_ccmd_submitqueue_query_rsp_desc, offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), offsetof(struct msm_ccmd_submitqueue_query_rsp, payload), 1, 1, msm_ccmd_submitqueue_query_rsp_items, sizeof(struct msm_ccmd_submitqueue_query_rsp_view), decode_msm_ccmd_submitqueue_query_rsp, encode_msm_ccmd_submitqueue_query_rsp,
+        &msm_response_framing, NULL },
    },
    {
       "WAIT_FENCE", 10,
-      { &msm_ccmd_wait_fence_req_desc, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_wait_fence_req },
-      { &msm_ccmd_wait_fence_rsp_desc, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(struct msm_ccmd_wait_fence_rsp), 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp, encode_msm_ccmd_wait_fence_rsp },
+      { &msm_ccmd_wait_fence_req_desc, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 1, 0, NULL, 0, decode_request, encode_msm_ccmd_wait_fence_req,
+        &msm_request_framing, NULL },
+      { &msm_ccmd_wait_fence_rsp_desc, sizeof(struct msm_ccmd_wait_fence_rsp), sizeof(struct msm_ccmd_wait_fence_rsp), 1, 0, NULL, 0, decode_msm_ccmd_wait_fence_rsp, encode_msm_ccmd_wait_fence_rsp,
+        &msm_response_framing, NULL },
    },
    {
       "SET_DEBUGINFO", 11,
-      { &msm_ccmd_set_debuginfo_req_desc, offsetof(struct msm_ccmd_set_debuginfo_req, payload), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request, encode_msm_ccmd_set_debuginfo_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &msm_ccmd_set_debuginfo_req_desc, offsetof(struct msm_ccmd_set_debuginfo_req, payload), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 4, 2, msm_ccmd_set_debuginfo_req_items, sizeof(struct msm_ccmd_set_debuginfo_req_view), decode_request, encode_msm_ccmd_set_debuginfo_req,
+        &msm_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &msm_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc msm_protocol = {
    "msm", VIRTGPU_DRM_CONTEXT_MSM, MSM_CCMD_ALIGNMENT,
    sizeof(msm_msgs) / sizeof(msm_msgs[0]), msm_msgs,
+   true, &msm_request_framing, msm_request_extent,
 };

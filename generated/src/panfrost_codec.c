@@ -8,6 +8,26 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing panfrost_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing panfrost_response_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_rsp),
+   .length_offset = offsetof(struct vdrm_ccmd_rsp, len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 uint64_t
 panfrost_ccmd_submit_req_size(uint32_t res_id_count)
 {
@@ -24,8 +44,8 @@ panfrost_ccmd_submit_req_encode(void *buf, size_t cap, const struct panfrost_ccm
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
-   int ret = vdrm_encode_request(buf, cap, panfrost_ccmd_submit_req_size(req->res_id_count), req, sizeof(*req),
-                                 PANFROST_CCMD_SUBMIT, len_out);
+   int ret = vdrm_frame_encode(&panfrost_request_framing, buf, cap, panfrost_ccmd_submit_req_size(req->res_id_count), 0,
+                               req, sizeof(*req), PANFROST_CCMD_SUBMIT, len_out);
 
    if (ret)
       return ret;
@@ -46,8 +66,8 @@ panfrost_ccmd_submit_req_decode(const void *buf, size_t len, struct panfrost_ccm
    const uint8_t *msg = buf;
    size_t off = offsetof(struct panfrost_ccmd_submit_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct panfrost_ccmd_submit_req, payload), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_submit_req, hdr.len), out, &msg_len, "SUBMIT", err);
+   int ret = vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                               offsetof(struct panfrost_ccmd_submit_req, payload), sizeof(*out), out, &msg_len, "SUBMIT", err);
 
    if (ret)
       return ret;
@@ -79,8 +99,8 @@ int
 panfrost_ccmd_wait_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_req *req,
       size_t *len_out)
 {
-   int ret = vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                                 PANFROST_CCMD_WAIT_BO, len_out);
+   int ret = vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                               req, sizeof(*req), PANFROST_CCMD_WAIT_BO, len_out);
 
    if (ret)
       return ret;
@@ -94,8 +114,8 @@ int
 panfrost_ccmd_wait_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_wait_bo_req, hdr.len), out, NULL, "WAIT_BO", err);
+   int ret = vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                               sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(*out), out, NULL, "WAIT_BO", err);
 
    if (ret)
       return ret;
@@ -131,16 +151,16 @@ int
 panfrost_ccmd_wait_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_wait_bo_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&panfrost_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 panfrost_ccmd_wait_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_wait_bo_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_wait_bo_rsp, hdr.len), out, NULL, "WAIT_BO", err);
+   return vdrm_frame_decode(&panfrost_response_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(*out), out, NULL, "WAIT_BO", err);
 }
 
 uint64_t
@@ -154,16 +174,16 @@ int
 panfrost_ccmd_create_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_create_bo_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              PANFROST_CCMD_CREATE_BO, len_out);
+   return vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), PANFROST_CCMD_CREATE_BO, len_out);
 }
 
 int
 panfrost_ccmd_create_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_create_bo_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_create_bo_req, hdr.len), out, NULL, "CREATE_BO", err);
+   int ret = vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                               sizeof(struct panfrost_ccmd_create_bo_req), sizeof(*out), out, NULL, "CREATE_BO", err);
 
    if (ret)
       return ret;
@@ -199,16 +219,16 @@ int
 panfrost_ccmd_mmap_bo_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              PANFROST_CCMD_MMAP_BO, len_out);
+   return vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), PANFROST_CCMD_MMAP_BO, len_out);
 }
 
 int
 panfrost_ccmd_mmap_bo_req_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_mmap_bo_req, hdr.len), out, NULL, "MMAP_BO", err);
+   return vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(*out), out, NULL, "MMAP_BO", err);
 }
 
 static int
@@ -234,16 +254,16 @@ int
 panfrost_ccmd_mmap_bo_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_mmap_bo_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&panfrost_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 panfrost_ccmd_mmap_bo_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_mmap_bo_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_mmap_bo_rsp, hdr.len), out, NULL, "MMAP_BO", err);
+   return vdrm_frame_decode(&panfrost_response_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(*out), out, NULL, "MMAP_BO", err);
 }
 
 uint64_t
@@ -257,16 +277,16 @@ int
 panfrost_ccmd_get_param_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              PANFROST_CCMD_GET_PARAM, len_out);
+   return vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), PANFROST_CCMD_GET_PARAM, len_out);
 }
 
 int
 panfrost_ccmd_get_param_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_req), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_get_param_req, hdr.len), out, NULL, "GET_PARAM", err);
+   int ret = vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                               sizeof(struct panfrost_ccmd_get_param_req), sizeof(*out), out, NULL, "GET_PARAM", err);
 
    if (ret)
       return ret;
@@ -299,16 +319,16 @@ int
 panfrost_ccmd_get_param_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_param_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&panfrost_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 panfrost_ccmd_get_param_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_param_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_get_param_rsp, hdr.len), out, NULL, "GET_PARAM", err);
+   return vdrm_frame_decode(&panfrost_response_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(*out), out, NULL, "GET_PARAM", err);
 }
 
 uint64_t
@@ -322,16 +342,16 @@ int
 panfrost_ccmd_get_bo_offset_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              PANFROST_CCMD_GET_BO_OFFSET, len_out);
+   return vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), PANFROST_CCMD_GET_BO_OFFSET, len_out);
 }
 
 int
 panfrost_ccmd_get_bo_offset_req_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_get_bo_offset_req, hdr.len), out, NULL, "GET_BO_OFFSET", err);
+   int ret = vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                               sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(*out), out, NULL, "GET_BO_OFFSET", err);
 
    if (ret)
       return ret;
@@ -364,16 +384,16 @@ int
 panfrost_ccmd_get_bo_offset_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_get_bo_offset_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&panfrost_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 panfrost_ccmd_get_bo_offset_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_get_bo_offset_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_get_bo_offset_rsp, hdr.len), out, NULL, "GET_BO_OFFSET", err);
+   return vdrm_frame_decode(&panfrost_response_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(*out), out, NULL, "GET_BO_OFFSET", err);
 }
 
 uint64_t
@@ -387,16 +407,16 @@ int
 panfrost_ccmd_madvise_req_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              PANFROST_CCMD_MADVISE, len_out);
+   return vdrm_frame_encode(&panfrost_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), PANFROST_CCMD_MADVISE, len_out);
 }
 
 int
 panfrost_ccmd_madvise_req_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_req), sizeof(*out),
-                            offsetof(struct panfrost_ccmd_madvise_req, hdr.len), out, NULL, "MADVISE", err);
+   return vdrm_frame_decode(&panfrost_request_framing, buf, len,
+                            sizeof(struct panfrost_ccmd_madvise_req), sizeof(*out), out, NULL, "MADVISE", err);
 }
 
 static int
@@ -422,16 +442,16 @@ int
 panfrost_ccmd_madvise_rsp_encode(void *buf, size_t cap, const struct panfrost_ccmd_madvise_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&panfrost_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 panfrost_ccmd_madvise_rsp_decode(const void *buf, size_t len, struct panfrost_ccmd_madvise_rsp *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(*out),
-                               offsetof(struct panfrost_ccmd_madvise_rsp, hdr.len), out, NULL, "MADVISE", err);
+   int ret = vdrm_frame_decode(&panfrost_response_framing, buf, len,
+                               sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(*out), out, NULL, "MADVISE", err);
 
    if (ret)
       return ret;
@@ -447,6 +467,7 @@ panfrost_ccmd_madvise_rsp_host_size(const struct panfrost_ccmd_madvise_req *req)
    (void)req;
    return sizeof(struct panfrost_ccmd_madvise_rsp);
 }
+
 
 const struct vdrm_ccmd_info panfrost_ccmd_table[PANFROST_CCMD_COUNT] = {
    [PANFROST_CCMD_SUBMIT] = {
@@ -527,6 +548,13 @@ panfrost_dispatch(const struct panfrost_handlers *h, void *ctx, const void *msg,
    union panfrost_ccmd_req_any req;
    union panfrost_ccmd_view_any view;
 
-   return vdrm_dispatch(panfrost_ccmd_table, PANFROST_CCMD_COUNT, "panfrost", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&panfrost_request_framing, panfrost_ccmd_table, PANFROST_CCMD_COUNT,
+                              "panfrost", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+panfrost_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&panfrost_request_framing, panfrost_ccmd_table, PANFROST_CCMD_COUNT,
+                              "panfrost", buf, len, extent, err);
 }

@@ -153,14 +153,14 @@ static const struct vdrm_struct_desc panfrost_ccmd_madvise_rsp_desc = {
 };
 
 static const struct vdrm_item_desc panfrost_ccmd_submit_req_items[] = {
-   { "res_ids", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct panfrost_ccmd_submit_req_view, res_ids), -1, false, NULL, NULL, NULL },
+   { "res_ids", VDRM_ITEM_ARRAY, VDRM_KIND_U32, sizeof(uint32_t), NULL, offsetof(struct panfrost_ccmd_submit_req_view, res_ids), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(panfrost_ccmd_table, PANFROST_CCMD_COUNT, "panfrost", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&panfrost_request_framing, panfrost_ccmd_table, PANFROST_CCMD_COUNT,
+                                    "panfrost", buf, len, out, view, err);
 }
 
 static int
@@ -298,42 +298,55 @@ encode_panfrost_ccmd_madvise_rsp(void *buf, size_t cap, const void *fixed, const
 static const struct vdrm_msg_desc panfrost_msgs[] = {
    {
       "SUBMIT", 1,
-      { &panfrost_ccmd_submit_req_desc, offsetof(struct panfrost_ccmd_submit_req, payload), offsetof(struct panfrost_ccmd_submit_req, payload), 4, 1, panfrost_ccmd_submit_req_items, sizeof(struct panfrost_ccmd_submit_req_view), decode_request, encode_panfrost_ccmd_submit_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &panfrost_ccmd_submit_req_desc, offsetof(struct panfrost_ccmd_submit_req, payload), offsetof(struct panfrost_ccmd_submit_req, payload), 4, 1, panfrost_ccmd_submit_req_items, sizeof(struct panfrost_ccmd_submit_req_view), decode_request, encode_panfrost_ccmd_submit_req,
+        &panfrost_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &panfrost_response_framing, NULL },
    },
    {
       "WAIT_BO", 2,
-      { &panfrost_ccmd_wait_bo_req_desc, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(struct panfrost_ccmd_wait_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_wait_bo_req },
-      { &panfrost_ccmd_wait_bo_rsp_desc, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(struct panfrost_ccmd_wait_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_wait_bo_rsp, encode_panfrost_ccmd_wait_bo_rsp },
+      { &panfrost_ccmd_wait_bo_req_desc, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(struct panfrost_ccmd_wait_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_wait_bo_req,
+        &panfrost_request_framing, NULL },
+      { &panfrost_ccmd_wait_bo_rsp_desc, sizeof(struct panfrost_ccmd_wait_bo_rsp), sizeof(struct panfrost_ccmd_wait_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_wait_bo_rsp, encode_panfrost_ccmd_wait_bo_rsp,
+        &panfrost_response_framing, NULL },
    },
    {
       "CREATE_BO", 3,
-      { &panfrost_ccmd_create_bo_req_desc, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(struct panfrost_ccmd_create_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_create_bo_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &panfrost_ccmd_create_bo_req_desc, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(struct panfrost_ccmd_create_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_create_bo_req,
+        &panfrost_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &panfrost_response_framing, NULL },
    },
    {
       "MMAP_BO", 4,
-      { &panfrost_ccmd_mmap_bo_req_desc, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(struct panfrost_ccmd_mmap_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_mmap_bo_req },
-      { &panfrost_ccmd_mmap_bo_rsp_desc, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(struct panfrost_ccmd_mmap_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_mmap_bo_rsp, encode_panfrost_ccmd_mmap_bo_rsp },
+      { &panfrost_ccmd_mmap_bo_req_desc, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(struct panfrost_ccmd_mmap_bo_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_mmap_bo_req,
+        &panfrost_request_framing, NULL },
+      { &panfrost_ccmd_mmap_bo_rsp_desc, sizeof(struct panfrost_ccmd_mmap_bo_rsp), sizeof(struct panfrost_ccmd_mmap_bo_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_mmap_bo_rsp, encode_panfrost_ccmd_mmap_bo_rsp,
+        &panfrost_response_framing, NULL },
    },
    {
       "GET_PARAM", 5,
-      { &panfrost_ccmd_get_param_req_desc, sizeof(struct panfrost_ccmd_get_param_req), sizeof(struct panfrost_ccmd_get_param_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_param_req },
-      { &panfrost_ccmd_get_param_rsp_desc, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(struct panfrost_ccmd_get_param_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_param_rsp, encode_panfrost_ccmd_get_param_rsp },
+      { &panfrost_ccmd_get_param_req_desc, sizeof(struct panfrost_ccmd_get_param_req), sizeof(struct panfrost_ccmd_get_param_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_param_req,
+        &panfrost_request_framing, NULL },
+      { &panfrost_ccmd_get_param_rsp_desc, sizeof(struct panfrost_ccmd_get_param_rsp), sizeof(struct panfrost_ccmd_get_param_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_param_rsp, encode_panfrost_ccmd_get_param_rsp,
+        &panfrost_response_framing, NULL },
    },
    {
       "GET_BO_OFFSET", 6,
-      { &panfrost_ccmd_get_bo_offset_req_desc, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(struct panfrost_ccmd_get_bo_offset_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_bo_offset_req },
-      { &panfrost_ccmd_get_bo_offset_rsp_desc, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(struct panfrost_ccmd_get_bo_offset_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_bo_offset_rsp, encode_panfrost_ccmd_get_bo_offset_rsp },
+      { &panfrost_ccmd_get_bo_offset_req_desc, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(struct panfrost_ccmd_get_bo_offset_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_get_bo_offset_req,
+        &panfrost_request_framing, NULL },
+      { &panfrost_ccmd_get_bo_offset_rsp_desc, sizeof(struct panfrost_ccmd_get_bo_offset_rsp), sizeof(struct panfrost_ccmd_get_bo_offset_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_get_bo_offset_rsp, encode_panfrost_ccmd_get_bo_offset_rsp,
+        &panfrost_response_framing, NULL },
    },
    {
       "MADVISE", 7,
-      { &panfrost_ccmd_madvise_req_desc, sizeof(struct panfrost_ccmd_madvise_req), sizeof(struct panfrost_ccmd_madvise_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_madvise_req },
-      { &panfrost_ccmd_madvise_rsp_desc, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(struct panfrost_ccmd_madvise_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_madvise_rsp, encode_panfrost_ccmd_madvise_rsp },
+      { &panfrost_ccmd_madvise_req_desc, sizeof(struct panfrost_ccmd_madvise_req), sizeof(struct panfrost_ccmd_madvise_req), 1, 0, NULL, 0, decode_request, encode_panfrost_ccmd_madvise_req,
+        &panfrost_request_framing, NULL },
+      { &panfrost_ccmd_madvise_rsp_desc, sizeof(struct panfrost_ccmd_madvise_rsp), sizeof(struct panfrost_ccmd_madvise_rsp), 1, 0, NULL, 0, decode_panfrost_ccmd_madvise_rsp, encode_panfrost_ccmd_madvise_rsp,
+        &panfrost_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc panfrost_protocol = {
    "panfrost", VIRTGPU_DRM_CONTEXT_PANFROST, PANFROST_CCMD_ALIGNMENT,
    sizeof(panfrost_msgs) / sizeof(panfrost_msgs[0]), panfrost_msgs,
+   true, &panfrost_request_framing, panfrost_request_extent,
 };

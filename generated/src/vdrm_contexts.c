@@ -12,6 +12,7 @@
 #include "i915_codec.h"
 #include "msm_codec.h"
 #include "panfrost_codec.h"
+#include "vtest_codec.h"
 
 const struct vdrm_protocol_desc *const vdrm_contexts[] = {
    &amdgpu_protocol,
@@ -19,6 +20,7 @@ const struct vdrm_protocol_desc *const vdrm_contexts[] = {
    &i915_protocol,
    &msm_protocol,
    &panfrost_protocol,
+   &vtest_protocol,
    NULL,
 };
 

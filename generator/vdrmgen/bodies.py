@@ -18,7 +18,10 @@ class MessageBody:
         self.is_request = is_request
         self.name = s.name
         self.tail = s.tail
-        self.items = s.tail.items if s.tail else []
+        self.items = s.items
+        self.framed_items = [i for i in self.items if not i.trailer]
+        self.trailer_items = [i for i in self.items if i.trailer]
+        self.framing = s.framing or (protocol.req_framing if is_request else protocol.rsp_framing)
         self.data_offset = s.tail_offset["lp64"] if s.tail else s.size()
         self.size = s.size()
         self.min_size = self._min_size()
@@ -62,16 +65,80 @@ class MessageBody:
     def checks_fixed_part(self):
         """Whether the decoder checks or clears anything beyond hdr.len."""
         return bool(self.padding_gaps() or self.zero_checks() or self.fixed_checks() or
-                    self.enum_checks() or self.ioctl_checks() or self.s.exact or self.cleared_fields())
+                    self.enum_checks() or self.ioctl_checks() or self.s.exact or self.cleared_fields() or
+                    self.reply_cmd is not None or self.s.max_length is not None)
 
     @property
     def pad_to(self):
-        """What the encoded size is rounded up to: the tail's pad-to and, for a
-        request with a variable part, the context's alignment (the stream rule)."""
+        """What the encoded framed part is rounded up to when it has a tail: the
+        tail's pad-to, the length's unit and, for a request, the framing's
+        alignment (the ccmd stream rule)."""
         pad = self.tail.pad_to if self.tail else 1
-        if self.is_request and self.tail:
-            pad = max(pad, self.p.alignment)
+        if self.tail:
+            pad = max(pad, self.framing.unit, self.framing.align if self.is_request else 1)
         return pad
+
+    @property
+    def tail_exact_check(self):
+        """Whether the decoder checks that the length frames exactly the content: a
+        tail marked exact whose last item does not take the rest (which ends where
+        the length does by construction)."""
+        return bool(self.tail and self.tail.exact and
+                    not (self.framed_items and self.framed_items[-1].length.op == "rest"))
+
+    @property
+    def framing_c(self):
+        """The struct vdrm_framing of this body, as a C pointer."""
+        return "&" + self.framing.c_name
+
+    @property
+    def cmd_c(self):
+        """The command id the encoder stores in the header (0 when the header has none)."""
+        if self.is_request:
+            return self.p.msg_prefix + self.msg.name
+        return self.reply_cmd or "0"
+
+    @property
+    def reply_cmd(self):
+        """C name of the command id a response header must carry, or None."""
+        if self.is_request or self.framing.cmd is None or self.msg.reply_name is None:
+            return None
+        return self.p.msg_prefix + self.msg.reply_name
+
+    @property
+    def cmd_path(self):
+        return ("" if not self.is_request and self.msg.response_shared else "hdr.") + self.framing.cmd
+
+    @property
+    def max_bytes_c(self):
+        """C expression (uint64_t) of the most bytes a request's framed part may have, or None."""
+        if self.s.max_length is None:
+            return None
+        f = self.framing
+        limit = self.s.max_length_ref or f"{self.s.max_length}u"
+        extra = "" if f.counts_header else f" + sizeof(struct {f.header.name})"
+        return f"((uint64_t){limit}{f' * {f.unit}u' if f.unit != 1 else ''}{extra})"
+
+    @property
+    def has_extent(self):
+        """Whether a request has an extent function of its own: a trailer or a length limit."""
+        return self.is_request and bool(self.trailer_items or self.s.max_length is not None)
+
+    def item_limit(self, item):
+        """The C variable bounding an item: the framed part's bytes, or the
+        buffer's for an item of the trailer."""
+        return "limit" if item.trailer else "msg_len"
+
+    def trailer_bytes(self, prefix):
+        """C expression (uint64_t) of the bytes the trailer occupies."""
+        return " + ".join(self.item_bytes(i, prefix) for i in self.trailer_items) or "0"
+
+    @property
+    def size_macro_value(self):
+        """The value of the request's size macro: its fixed part's length in the framing's unit."""
+        f = self.framing
+        counted = self.size - (0 if f.counts_header else f.header_size)
+        return counted // f.unit
 
     @property
     def view(self):
@@ -84,7 +151,7 @@ class MessageBody:
         for item in self.items:
             exprs = [item.length] + ([item.stride] if item.stride is not None else [])
             if item.length.op == "rest":
-                out.append(("uint32_t", f"{item.name}_size", None))
+                out.append(("uint32_t", f"{item.name}_{self.rest_param(item)}", None))
                 exprs = exprs[1:]
             for e in exprs:
                 for path in cexpr.fieldrefs(e):
@@ -99,8 +166,15 @@ class MessageBody:
         """(C type, name) parameters of the size function."""
         return [(t, n) for t, n, _ in self._size_fields()]
 
+    @staticmethod
+    def rest_param(item):
+        """What the parameter of an item taking the rest says: elements of an array, bytes else."""
+        return "count" if item.kind == "array" else "size"
+
     def item_bytes(self, item, prefix):
         """C expression (uint64_t) of the bytes item occupies."""
+        if item.length.op == "rest" and item.kind == "array":
+            return f"(uint64_t){item.name}_count * sizeof({c_type(item.type)})"
         if item.length.op == "rest":
             return f"(uint64_t){item.name}_size"
         n = cexpr.render(item.length, prefix)
@@ -120,7 +194,7 @@ class MessageBody:
             else:
                 out.append(f"const void *{item.name}")
             if item.length.op == "rest":
-                out.append(f"uint32_t {item.name}_size")
+                out.append(f"uint32_t {item.name}_{self.rest_param(item)}")
         return out
 
     def size_call(self, prefix):
@@ -130,12 +204,9 @@ class MessageBody:
     @property
     def len_path(self):
         """C path of the message's length field (hdr.len, or deeper for amdgpu responses)."""
-        path, s = [], self.s
-        while s.name not in ("vdrm_ccmd_req", "vdrm_ccmd_rsp"):
-            first = s.members[0]
-            path.append(first.name)
-            s = first.type
-        return ".".join(path + ["len"])
+        if not self.is_request and self.msg.response_shared:
+            return self.framing.length      # the response is the header struct itself
+        return "hdr." + self.framing.length
 
     @property
     def cmd_name(self):
@@ -376,6 +447,8 @@ class MessageBody:
 
     def count_expr(self, item, prefix="out->"):
         """C expression of the element count (for bytes: the byte or dword count)."""
+        if item.length.op == "rest" and item.kind == "array":
+            return f"(({self.item_limit(item)} - off) / sizeof({c_type(item.type)}))"
         if item.length.op == "rest":
             return None
         return cexpr.render(item.length, prefix)
@@ -495,3 +568,19 @@ def bodies(protocol):
             seen.add(msg.response.name)
         out.append((msg, req, rsp))
     return out
+
+
+def framing_doc(f):
+    """A sentence on how a framing's header frames a message, for comments."""
+    where = f"{f.length} at offset {f.length_offset}, in {f.unit_name}, " + \
+        ("counting the header" if f.counts_header else "not counting the header")
+    cmd = f"; command id {f.cmd} at offset {f.cmd_offset}" if f.cmd else "; no command id"
+    return f"Messages framed by struct {f.header.name}: {where}{cmd}."
+
+
+def fd_condition(p, msg, fd, prefix="req->"):
+    """C condition under which fd travels (None: always)."""
+    if fd.when is None:
+        return None
+    mask = fd.mask_ref or f"{fd.mask:#x}u"
+    return f"({prefix}{fd.when} & {mask}) != 0"

@@ -160,3 +160,49 @@ def ret_fields(s, prefix=""):
         elif m.type.kind == "struct":
             out += ret_fields(m.type, f"{prefix}{m.name}.")
     return out
+
+
+def framing_text(f):
+    """How a framing frames a message, for the docs."""
+    text = (f"struct {f.header.name} ({f.header_size} bytes); `{f.length}` (offset {f.length_offset}) "
+            f"counts {f.unit_name}, {'the header included' if f.counts_header else 'the header not counted'}")
+    return text + (f"; `{f.cmd}` (offset {f.cmd_offset}) is the command id" if f.cmd else "")
+
+
+def _in_units(b, size):
+    """A byte count of a body as the value of its length field."""
+    f = b.framing
+    return (size - (0 if f.counts_header else f.header_size)) // f.unit
+
+
+def _plain(f):
+    return f.counts_header and f.unit == 1
+
+
+def length_rule(b):
+    """The sentence on the length a body's header gives."""
+    f = b.framing
+    if _plain(f):
+        return f"Minimum {f.length_name}: {b.min_size}."
+    what = f"{f.unit_name}, the {f.header_size}-byte header not counted" if not f.counts_header else f.unit_name
+    if b.s.exact and not b.tail:
+        return f"`{b.len_path}`: exactly {_in_units(b, b.size)} ({what})."
+    return f"Minimum `{b.len_path}`: {_in_units(b, b.min_size)} ({what})."
+
+
+def length_check_text(b):
+    """The validation line of the runtime's length checks."""
+    f = b.framing
+    if _plain(f):
+        return (f"{f.length_name} below {b.min_size}: `VDRM_E_SHORT`; above the bytes available: "
+                "`VDRM_E_TRUNCATED`.")
+    short = (f"{f.length_name} below {_in_units(b, b.min_size)}: `VDRM_E_SHORT`; "
+             if b.min_size > (0 if f.counts_header else f.header_size) else "")
+    return f"{short}{f.length_name} framing more than the bytes available: `VDRM_E_TRUNCATED`."
+
+
+def exact_text(b):
+    f = b.framing
+    if _plain(f):
+        return f"{f.length_name} different from {b.size}"
+    return f"{f.length_name} other than {_in_units(b, b.size)}"

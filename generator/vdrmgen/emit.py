@@ -13,7 +13,7 @@ import os
 import jinja2
 
 from . import cdecl, cexpr, docs, reflect
-from .bodies import bodies, check_conditions, struct_checks
+from .bodies import bodies, check_conditions, fd_condition, framing_doc, struct_checks
 from .layout import ABIS, UPSTREAM, size_without
 from .model import field_at
 from .text import c_type, c_value, comment, comment_lines, entry_decl, md_cell, paragraph
@@ -77,7 +77,10 @@ def env():
         render_record=lambda ex: cexpr.render(ex, "r.", record_prefix="r."),
         record_checks=lambda r, item: struct_checks(r.type, r.checks, "r.", tag_enum(item)),
         chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
+        framing_doc=framing_doc, fd_condition=fd_condition,
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
+        framing_text=docs.framing_text, length_rule=docs.length_rule,
+        length_check_text=docs.length_check_text, exact_text=docs.exact_text,
         item_content=docs.item_content, check_text=docs.check_text, ret_fields=docs.ret_fields,
         doc_rows=docs.doc_rows, struct_defects=docs.struct_defects,
         **{name: getattr(cdecl, name) for name in (

@@ -152,9 +152,9 @@ def compute(protocol):
                 _struct(s, abi, done)
             for m in p.messages:
                 for s in (m.request, m.response):
-                    if s is None or s.tail is None:
+                    if s is None:
                         continue
-                    for item in s.tail.items:
+                    for item in s.items:
                         for t in item_types(item):
                             if t.kind == "struct":
                                 _struct(t, abi, done)

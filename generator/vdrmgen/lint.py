@@ -41,7 +41,7 @@ def request_structs(p):
 
     for m in p.messages:
         add(m.request)
-        for item in (m.request.tail.items if m.request.tail else []):
+        for item in m.request.items:
             for t in [item.type] + [c.type for c in item.chunks] + [r.type for r in item.records] + \
                     [r.item.type for r in item.records if r.item is not None] + \
                     [item.header] + ([v.type for v in item.variants.cases] if item.variants else []):
@@ -190,6 +190,7 @@ class Linter:
                             "in one object")
             if item.length.op == "rest" and i != len(s.tail.items) - 1:
                 self.report(item.line, "rest-last", f"{msg.name}: only the last item can take the rest")
+            self.rest_array(msg, item)
             self.expr(msg, s, item, item.length, set(), before, request)
             if item.host_length is not None:
                 self.expr(msg, s, item, item.host_length, set(), [], request)
@@ -226,6 +227,42 @@ class Linter:
             if k.le:
                 for e in k.le:
                     self.expr(msg, s, None, e, set(), [], request)
+
+    def rest_array(self, msg, item):
+        if item.kind == "array" and item.length.op == "rest" and item.stride is not None:
+            self.report(item.line, "rest-stride",
+                        f"{msg.name}: array '{item.name}' takes the rest of the message in whole elements; "
+                        "it cannot have a stride")
+
+    def trailer(self, msg, s, request):
+        """The items after the framed part: arrays and bytes sized by the fixed part."""
+        before = [i.name for i in (s.tail.items if s.tail else [])]
+        for i, item in enumerate(s.trailer):
+            if field_at(s, item.name)[0] is not None or item.name in before:
+                self.report(item.line, "duplicate-name",
+                            f"{msg.name}: item '{item.name}' is also a field or item of {s.name}; tools name "
+                            "both in one object")
+            if item.length.op == "rest" and i != len(s.trailer) - 1:
+                self.report(item.line, "rest-last", f"{msg.name}: only the last item can take the rest")
+            if item.length.op == "rest" and s is request:
+                self.report(item.line, "trailer",
+                            f"{msg.name}: the request's trailer item '{item.name}' takes the rest: a host "
+                            "could not tell where the request ends")
+            if item.stride is not None:
+                self.report(item.line, "trailer",
+                            f"{msg.name}: trailer item '{item.name}' has a stride; a trailer holds whole "
+                            "elements")
+            self.rest_array(msg, item)
+            self.expr(msg, s, item, item.length, set(), before, request)
+            if item.host_length is not None:
+                self.expr(msg, s, item, item.host_length, set(), [], request)
+            before.append(item.name)
+
+    def fds(self, msg):
+        for fd in msg.fds:
+            if fd.when is not None and field_at(msg.request, fd.when)[0] is None:
+                self.report(fd.line, "unknown-field",
+                            f"{msg.name}: fd {fd.name}: when=\"{fd.when}\" is not a field of the request")
 
     def check(self, msg, s, k):
         if k.field and field_at(s, k.field)[0] is None:
@@ -265,6 +302,9 @@ class Linter:
                     self.check(msg, s, k)
                 if s.tail is not None:
                     self.tail(msg, s, msg.request)
+                if s.trailer:
+                    self.trailer(msg, s, msg.request)
+            self.fds(msg)
         self.guest_sources()
         return self.findings
 

@@ -216,10 +216,20 @@ class Struct(Member):
     message: Optional["Message"] = None     # the message whose request or response this is
     macros: list = dc_field(default_factory=list)   # Macros declared inside the struct
     tail_offset: dict = dc_field(default_factory=dict)  # abi -> where the tail starts
+    trailer: list = dc_field(default_factory=list)  # Items after the framed part, outside its length
+    framing: Optional["Framing"] = None     # a message body: how its header frames it
+    size_macro: Optional[str] = None        # a request: the macro giving its length (upstream's *_SIZE)
+    max_length: Optional[int] = None        # a request: the largest length its header may give (framing units)
+    max_length_ref: Optional[str] = None    # the <define> naming it
     kind = "struct"
 
     def fields(self):
         return [m for m in self.members if m.kind == "field"]
+
+    @property
+    def items(self):
+        """The variable parts in order: the tail's items, then the trailer's."""
+        return (self.tail.items if self.tail else []) + self.trailer
 
     @property
     def has_zero_checks(self):
@@ -368,6 +378,7 @@ class Item:
     records: list = dc_field(default_factory=list)
     # bytes: the structs they hold, chosen by a field
     variants: Optional[Variants] = None
+    trailer: bool = False           # after the framed part: the header's length does not count it
 
 
 @dataclass
@@ -377,6 +388,61 @@ class Tail:
     pad_to: int
     exact: bool
     items: List[Item]
+    line: int
+
+
+@dataclass
+class Framing:
+    """How a header frames a message: the header struct a body begins with
+    (its member hdr), the header's fields holding the length and the command
+    id, the length's unit, whether it counts the header, and the multiple the
+    length is padded to (the ccmd stream's request alignment)."""
+    header: Struct
+    length: str                 # path of the length field in the header
+    cmd: Optional[str]          # path of the command id in the header; None when it has none
+    unit: int                   # 1 (bytes) or 4 (dwords)
+    counts_header: bool
+    align: int
+    c_name: str = ""            # the generated struct vdrm_framing describing it
+
+    @property
+    def header_size(self):
+        return self.header.size()
+
+    @property
+    def length_offset(self):
+        return field_at(self.header, self.length)[1]
+
+    @property
+    def cmd_offset(self):
+        return field_at(self.header, self.cmd)[1] if self.cmd else -1
+
+    @property
+    def length_name(self):
+        """The length field as errors name it: hdr and the field's own name."""
+        return "hdr." + self.length.split(".")[-1]
+
+    @property
+    def unit_name(self):
+        return "bytes" if self.unit == 1 else "dwords"
+
+    def same(self, other):
+        return (self.header is other.header and self.length == other.length and self.cmd == other.cmd and
+                self.unit == other.unit and self.counts_header == other.counts_header and
+                self.align == other.align)
+
+
+@dataclass
+class Fd:
+    """A file descriptor that travels with a message (SCM_RIGHTS on a one-byte
+    carrier after the message's bytes), always or when a field of the request
+    has a bit of mask set."""
+    name: str
+    direction: str              # request | response
+    when: Optional[str]         # field path of the request
+    mask: Optional[int]
+    mask_ref: Optional[str]     # the enum entry or define naming mask
+    doc: str
     line: int
 
 
@@ -391,6 +457,12 @@ class Message:
     request: Struct = None
     response: Optional[Struct] = None
     response_shared: bool = False   # the response is an existing wire struct
+    reply_cmd: Optional[int] = None  # the command id the response header carries
+    reply_name: Optional[str] = None  # the message whose opcode that is
+    fds: list = dc_field(default_factory=list)   # Fd
+
+    def fds_of(self, direction):
+        return [f for f in self.fds if f.direction == direction]
 
     @property
     def lower(self):
@@ -420,11 +492,27 @@ class Protocol:
     msg_last: str = ""
     msg_macro: str = ""
     struct_prefix: str = ""
-    req_header: str = "vdrm_ccmd_req"     # the transport's request header, which every request starts with
+    req_header: str = "vdrm_ccmd_req"     # the header every request starts with
     rsp_header: str = "vdrm_ccmd_rsp"
+    req_framing: Optional[Framing] = None
+    rsp_framing: Optional[Framing] = None
     size_assert: Optional[str] = None
     cast_macro: Optional[str] = None
     base: Optional["Protocol"] = None
+
+    @property
+    def ccmd(self):
+        """Whether the requests ride the vdrm ccmd stream (EXECBUFFER payloads): a DRM native context."""
+        return self.context is not None
+
+    def framings(self):
+        """The distinct framings of the protocol's bodies, the request and response framings first."""
+        out = [f for f in (self.req_framing, self.rsp_framing) if f is not None]
+        for m in self.messages:
+            for s in (m.request, m.response):
+                if s is not None and s.framing is not None and all(s.framing is not f for f in out):
+                    out.append(s.framing)
+        return out
 
     @property
     def msg_count(self):
@@ -445,6 +533,33 @@ class Protocol:
             if m.response and not m.response_shared:
                 out.append(m.response)
         return out
+
+
+UNITS = {"bytes": 1, "dwords": 4}
+
+
+def default_length(header):
+    """The length field of a header that names none: its field len, else that of
+    the struct it begins with (amdgpu_ccmd_rsp begins with vdrm_ccmd_rsp hdr)."""
+    if any(m.kind == "field" and m.name == "len" for m in header.members):
+        return "len"
+    first = header.members[0] if header.members else None
+    if first is not None and first.kind == "field" and first.type.kind == "struct" and not first.dims:
+        inner = default_length(first.type)
+        return f"{first.name}.{inner}" if inner else None
+    return None
+
+
+def walk_fields(s):
+    """walk() into named struct types, before layout (offsets not needed)."""
+    def visit(struct, prefix):
+        for m in struct.members:
+            if m.kind != "field":
+                continue
+            yield Slot(prefix + m.name, m, struct, {}, None, False)
+            if m.type.kind == "struct" and not m.dims:
+                yield from visit(m.type, f"{prefix}{m.name}.")
+    return visit(s, "")
 
 
 def _defects(node):
@@ -626,14 +741,58 @@ class Parser:
         return Tail(node.get("name"), SCALARS[node.get("type")], int(node.get("pad-to", "1")),
                     node.get("exact") in ("true", "1"), items, node.line)
 
-    def body(self, node, name, hdr_type, doc, msg):
-        hdr = Field(name="hdr", type=self.resolve(node, hdr_type), doc="", line=node.line)
+    def trailer(self, node):
+        items = [self.item(c) for c in node.children] if node is not None else []
+        for it in items:
+            it.trailer = True
+        return items
+
+    def body(self, node, name, framing, doc, msg):
+        hdr = Field(name="hdr", type=framing.header, doc="", line=node.line)
         t = node.find("tail")
+        unit = node.get("length-unit")
+        if unit is not None and UNITS[unit] != framing.unit:
+            framing = Framing(framing.header, framing.length, framing.cmd, UNITS[unit], framing.counts_header,
+                              framing.align, c_name=f"{name}_framing")
         return Struct(name=name, origin="wire", align_attr=_opt_int(node, "align"),
                       **_defects(node), doc=doc, members=[hdr] + self.members(node),
                       line=node.line, file=self.path, checks=[self.check(c) for c in node.findall("check")],
                       exact=node.get("exact") in ("true", "1"), tail=self.tail(t) if t is not None else None,
-                      message=msg)
+                      message=msg, trailer=self.trailer(node.find("trailer")), framing=framing,
+                      size_macro=node.get("size-macro"), max_length=self.limit(node, "max-length")[0],
+                      max_length_ref=self.limit(node, "max-length")[1])
+
+    def header_field(self, node, attr, header, path, required):
+        """The path of a u32 field of header that an attribute of <messages> names
+        (or that the default path gives), checked; None when absent and not required."""
+        if path is None:
+            if required:
+                raise node.error(f"struct {header.name} has no field len; name its length with length-field")
+            return None
+        f = next((x.member for x in walk_fields(header) if x.path == path), None)
+        if f is None or f.type.name != "u32" or f.dims:
+            raise node.error(f"{attr}=\"{path}\" is not a u32 field of struct {header.name}")
+        return path
+
+    def framing(self, node, header, align):
+        """The framing of one direction's messages, from the attributes of <messages>."""
+        length = node.get("length-field") or default_length(header)
+        cmd = node.get("cmd-field") or ("cmd" if any(m.name == "cmd" for m in header.members) else None)
+        length = self.header_field(node, "length-field", header, length, True)
+        cmd = self.header_field(node, "cmd-field", header, cmd, False)
+        return Framing(header, length, cmd, UNITS[node.get("length-unit", "bytes")],
+                       node.get("length-counts-header", "true") in ("true", "1"), align)
+
+    def fd(self, node):
+        mask, ref = None, None
+        text = node.get("mask")
+        if text is not None:
+            entries = {n: v for e in self.enums.values() for n, v, _ in e.entries}
+            if text in entries:
+                mask, ref = entries[text], text
+            else:
+                mask, ref = self.limit(node, "mask")
+        return Fd(node.get("name"), node.get("direction"), node.get("when"), mask, ref, doc_text(node), node.line)
 
     def parse(self, root):
         doc = root.find("doc")
@@ -676,16 +835,25 @@ class Parser:
                 p.msg_last = c.get("last")
                 p.msg_macro = c.get("macro")
                 p.struct_prefix = c.get("struct-prefix")
+                p.req_header = c.get("req-header", "vdrm_ccmd_req")
                 p.rsp_header = c.get("rsp-header", "vdrm_ccmd_rsp")
-                self.resolve(c, p.rsp_header)
+                req_hdr = self.header(c, p.req_header)
+                rsp_hdr = self.header(c, p.rsp_header)
                 p.size_assert = c.get("size-assert")
                 p.cast_macro = c.get("cast-macro")
+                p.req_framing = self.framing(c, req_hdr, int(c.get("length-align", p.alignment)))
+                p.req_framing.c_name = f"{p.name}_request_framing"
+                # Responses are not padded to the stream's alignment; only a
+                # header of their own has a command id.
+                p.rsp_framing = self.framing(c, rsp_hdr, 1)
+                p.rsp_framing.c_name = f"{p.name}_response_framing"
+                replies = []
                 for m in c.findall("message"):
                     msg = Message(m.get("name"), _int(m.get("opcode")), m.get("response"),
                                   int(m.get("since", "1")), doc_text(m), m.line)
                     lower = msg.name.lower()
                     msg.request = self.body(m.find("request"), f"{p.struct_prefix}{lower}_req",
-                                            p.req_header, msg.doc, msg)
+                                            p.req_framing, msg.doc, msg)
                     rsp = m.find("response")
                     if rsp is not None and rsp.get("type"):
                         msg.response = self.resolve(rsp, rsp.get("type"))
@@ -694,9 +862,28 @@ class Parser:
                         msg.response_shared = True
                     elif rsp is not None:
                         msg.response = self.body(rsp, f"{p.struct_prefix}{lower}_rsp",
-                                                 p.rsp_header, "", msg)
+                                                 p.rsp_framing, "", msg)
+                        replies.append((msg, rsp))
+                    msg.fds = [self.fd(x) for x in m.findall("fd")]
                     p.messages.append(msg)
+                opcodes = {m.name: m.opcode for m in p.messages}
+                for msg, rsp in replies:
+                    if p.rsp_framing.cmd is None:
+                        if rsp.get("cmd"):
+                            raise rsp.error(f"cmd=\"{rsp.get('cmd')}\": struct {p.rsp_header} has no command id")
+                        continue
+                    name = rsp.get("cmd", msg.name)
+                    if name not in opcodes:
+                        raise rsp.error(f"cmd=\"{name}\" names no message")
+                    msg.reply_cmd = opcodes[name]
+                    msg.reply_name = name
         return p
+
+    def header(self, node, name):
+        t = self.resolve(node, name)
+        if t.kind != "struct":
+            raise node.error(f"header '{name}' is not a struct")
+        return t
 
 
 def load(path, schema, base=None, data=None):

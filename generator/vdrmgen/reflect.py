@@ -96,7 +96,7 @@ def reflect_structs(protocol):
             if s is None:
                 continue
             add(s, s.name, f"struct {s.name}", "")
-            for item in (s.tail.items if s.tail else []):
+            for item in s.items:
                 # Descriptors of what tools print: elements, record kinds and their items.
                 types = [item.type] + [r.type for r in item.records] + \
                     [r.item.type for r in item.records if r.item is not None] + \

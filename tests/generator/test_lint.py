@@ -295,6 +295,75 @@ class LintTest(unittest.TestCase):
             "t.xml:7: error: [duplicate-name] A: item 'n' is also a field of t_ccmd_a_req; "
             "tools name both in one object"])
 
+    # -- rest arrays, trailers, file descriptors ------------------------------
+    def test_rest_array_with_stride(self):
+        self.assertLint(self.request(
+            F("a", "u32"),
+            '<tail name="payload" type="u8">',                                          # 6
+            f'<array name="x" type="u32">{D}<count><rest/></count>'                     # 7
+            '<stride unit="bytes"><const value="8"/></stride></array></tail>'), [
+            "t.xml:7: error: [rest-stride] A: array 'x' takes the rest of the message in whole elements; "
+            "it cannot have a stride"])
+
+    def test_rest_array(self):
+        self.assertLint(self.request(
+            F("a", "u32"),
+            f'<tail name="payload" type="u8"><array name="x" type="u32">{D}<count><rest/></count></array></tail>'), [])
+
+    def test_trailer(self):
+        self.assertLint(self.request(
+            F("n", "u32"),
+            f'<trailer><array name="t" type="u32">{D}<count><fieldref name="n"/></count></array></trailer>'), [])
+
+    def test_request_trailer_taking_the_rest(self):
+        self.assertLint(self.request(
+            F("n", "u32"),
+            '<trailer>',                                                                # 6
+            f'<array name="t" type="u32">{D}<count><rest/></count></array></trailer>'), [   # 7
+            "t.xml:7: error: [trailer] A: the request's trailer item 't' takes the rest: a host could not "
+            "tell where the request ends"])
+
+    def test_response_trailer_taking_the_rest(self):
+        self.assertLint(lines(
+            f'<message name="A" opcode="1" response="sync">{D}<request/>',                       # 4
+            f'<response><trailer><array name="t" type="u64">{D}<count><rest/></count></array>'   # 5
+            '</trailer></response></message>'), [])
+
+    def test_trailer_with_stride(self):
+        self.assertLint(self.request(
+            F("n", "u32"),
+            '<trailer>',                                                                # 6
+            f'<array name="t" type="u32">{D}<count><fieldref name="n"/></count>'         # 7
+            '<stride unit="bytes"><const value="8"/></stride></array></trailer>'), [
+            "t.xml:7: error: [trailer] A: trailer item 't' has a stride; a trailer holds whole elements"])
+
+    def test_trailer_item_named_like_a_field(self):
+        self.assertLint(self.request(
+            F("n", "u32"),
+            '<trailer>',                                                                # 6
+            f'<array name="n" type="u32">{D}<count><const value="1"/></count></array></trailer>'), [   # 7
+            "t.xml:7: error: [duplicate-name] A: item 'n' is also a field or item of t_ccmd_a_req; tools "
+            "name both in one object"])
+
+    def test_trailer_rest_not_last(self):
+        self.assertLint(lines(
+            f'<message name="A" opcode="1" response="sync">{D}<request/><response><trailer>',    # 4
+            f'<array name="s" type="u64">{D}<count><rest/></count></array>',                     # 5
+            f'<array name="t" type="u64">{D}<count><const value="1"/></count></array>',          # 6
+            '</trailer></response></message>'), [
+            "t.xml:5: error: [rest-last] A: only the last item can take the rest"])
+
+    def test_fd_when_unknown_field(self):
+        self.assertLint(lines(
+            f'<message name="A" opcode="1" response="none">{D}<request>' + F("flags", "u32") + '</request>',  # 4
+            f'<fd name="f" direction="request" when="nope" mask="1">{D}</fd></message>'), [                  # 5
+            't.xml:5: error: [unknown-field] A: fd f: when="nope" is not a field of the request'])
+
+    def test_fd_when_field(self):
+        self.assertLint(lines(
+            f'<message name="A" opcode="1" response="none">{D}<request>' + F("flags", "u32") + '</request>',
+            f'<fd name="f" direction="response" when="flags" mask="0x4">{D}</fd></message>'), [])
+
     # -- checks, sums, chunks, records ---------------------------------------
     def test_check_on_unknown_field(self):
         self.assertLint(self.request(

@@ -205,6 +205,46 @@ class SchemaTest(unittest.TestCase):
             "t.xml:5: response type 'u32' is not a struct")
 
 
+    # -- framing (<messages> naming its own header) --------------------------
+    FRAMED = ('<messages enum="t_cmd" prefix="T_" struct-prefix="t_" req-header="{hdr}"{attrs}>'
+              f'<message name="A" opcode="1" response="sync">{D}<request/>')
+
+    def framed(self, hdr="h", attrs="", response="<response/>", fields=F("length", "u32") + F("cmd", "u32")):
+        """Struct h on line 4, <messages> and message A on line 5, its response on line 6."""
+        return lines(f'<struct name="h" origin="wire">{D}' + fields + '</struct>',       # 4
+                     self.FRAMED.format(hdr=hdr, attrs=attrs),                          # 5
+                     response + '</message></messages>')                                # 6
+
+    def test_framed_protocol_loads(self):
+        self.assertError(self.framed(attrs=' rsp-header="h" length-field="length" length-unit="dwords" '
+                                           'length-counts-header="false"'), None)
+
+    def test_header_not_a_struct(self):
+        self.assertError(self.framed(hdr="u32"), "t.xml:5: header 'u32' is not a struct")
+
+    def test_length_field_not_u32(self):
+        self.assertError(self.framed(attrs=' length-field="length"', fields=F("length", "u16") + F("cmd", "u16")),
+                         't.xml:5: length-field="length" is not a u32 field of struct h')
+
+    def test_cmd_field_unknown(self):
+        self.assertError(self.framed(attrs=' length-field="length" cmd-field="op"'),
+                         't.xml:5: cmd-field="op" is not a u32 field of struct h')
+
+    def test_header_without_length(self):
+        self.assertError(self.framed(), "t.xml:5: struct h has no field len; name its length with length-field")
+
+    def test_response_cmd_without_command_id(self):
+        # h2, the responses' header, has a length but no command id.
+        self.assertError(self.framed(attrs=' rsp-header="h2" length-field="length"', response='<response cmd="A"/>',
+                                     fields=F("length", "u32") + F("cmd", "u32") +
+                                     f'</struct><struct name="h2" origin="wire">{D}' + F("length", "u32")),
+                         't.xml:6: cmd="A": struct h2 has no command id')
+
+    def test_response_cmd_names_no_message(self):
+        self.assertError(self.framed(attrs=' rsp-header="h" length-field="length"', response='<response cmd="B"/>'),
+                         't.xml:6: cmd="B" names no message')
+
+
 class CustomSchemaTest(unittest.TestCase):
     """Errors the project's schema cannot produce, from small schemas of their own."""
 

@@ -51,7 +51,7 @@ def wire_structs(protocols, conditions):
         types = list(p.all_structs())
         for m in p.messages:
             for s in (m.request, m.response):
-                for item in (s.tail.items if s is not None and s.tail else []):
+                for item in (s.items if s is not None else []):
                     types += [t for t in layout.item_types(item) if t.kind == "struct"]
         for s in types:
             if id(s) in seen:

@@ -9,6 +9,7 @@
 #include "i915_proto.h"
 #include "amdgpu_virtio_proto.h"
 #include "panfrost_proto.h"
+#include "vtest_proto.h"
 
 int wire_headers_compile(void);
 
@@ -17,5 +18,5 @@ wire_headers_compile(void)
 {
    return (int)(sizeof(struct msm_ccmd_gem_submit_req) + sizeof(struct asahi_ccmd_vm_bind_req) +
                 sizeof(struct i915_ccmd_gem_execbuffer2_req) + sizeof(struct amdgpu_ccmd_cs_submit_req) +
-                sizeof(struct panfrost_ccmd_submit_req));
+                sizeof(struct panfrost_ccmd_submit_req) + sizeof(struct vtest_submit_cmd2_req));
 }

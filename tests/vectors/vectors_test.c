@@ -57,6 +57,7 @@ struct vector {
    uint8_t *bytes;
    size_t len;
    uint8_t *request_fixed;   /* the decoded fixed part of "request", or NULL */
+   int64_t fds;      /* file descriptors the request carries ("fds"), or -1 when not given */
 };
 
 struct suite {
@@ -152,6 +153,15 @@ load_vector(const char *file, const struct vdrm_protocol_desc *p, struct json_ob
          fail_msg("%s: %s: its request does not decode: %s", file, v->name, derr.message);
       free(view);
       free(req.data);
+   }
+   v->fds = -1;
+   if (jsonin_get(e, "fds")) {
+      bool negative;
+      uint64_t n;
+
+      if (!jsonin_int(jsonin_get(e, "fds"), &negative, &n) || negative || v->body != &v->msg->req)
+         fail_msg("%s: %s: \"fds\" must be a count, on a request", file, v->name);
+      v->fds = (int64_t)n;
    }
 }
 
@@ -262,6 +272,43 @@ check_chunks(const struct vector *v, const struct decoded *d, const struct vdrm_
    free(key);
 }
 
+/* The bytes of the framed part of msg (len bytes), by its header's length. */
+static size_t
+framed_bytes(const struct vdrm_body_desc *b, const uint8_t *msg, size_t len)
+{
+   uint64_t n = 0;
+
+   if (vdrm_frame_bytes(b->framing, msg, len, &n) != VDRM_OK)
+      return 0;
+   return n > len ? len : (size_t)n;
+}
+
+/* The bytes the trailer items of a decoded message occupy. */
+static size_t
+trailer_bytes(const struct vdrm_body_desc *b, const struct decoded *d)
+{
+   size_t n = 0;
+
+   for (uint32_t i = 0; i < b->nitems; i++) {
+      if (b->items[i].trailer)
+         n += view_span(d, &b->items[i]).size;
+   }
+   return n;
+}
+
+/* Stores in the length field of the header at msg what frames k bytes (at most). */
+static void
+set_framed_length(const struct vdrm_framing *f, uint8_t *msg, size_t k)
+{
+   uint32_t v;
+
+   if (f->counts_header)
+      v = (uint32_t)(k / f->unit);
+   else
+      v = k >= f->header_size ? (uint32_t)((k - f->header_size) / f->unit) : 0;
+   memcpy(msg + f->length_offset, &v, sizeof(v));
+}
+
 static void
 check_items(const struct vector *v, const struct decoded *d)
 {
@@ -329,6 +376,9 @@ test_decode_encode(void **state)
       if (memcmp(want, d.fixed, b->fixed->size))
          fail_msg("%s: %s: decoded fixed fields differ from the vector's values", v->file, v->name);
       check_items(v, &d);
+      if (v->fds >= 0 && (b->fds ? b->fds(d.fixed) : 0) != (uint64_t)v->fds)
+         fail_msg("%s: %s: the request carries %u file descriptors, the vector says %lld", v->file, v->name,
+                  b->fds ? b->fds(d.fixed) : 0, (long long)v->fds);
       if (b->encode(out, cap, d.fixed, d.view, &len))
          fail_msg("%s: %s: encode failed", v->file, v->name);
       size_t where = 0;
@@ -343,7 +393,11 @@ test_decode_encode(void **state)
    }
 }
 
-/* Every shorter hdr.len that cuts into the content is rejected, naming the command. */
+/*
+ * Every shorter message that cuts into the content is rejected, naming the
+ * command: within the framed part with a length that frames what is left,
+ * within the trailer with the length kept.
+ */
 static void
 test_truncations(void **state)
 {
@@ -351,7 +405,8 @@ test_truncations(void **state)
 
    for (size_t i = 0; i < s->nv; i++) {
       const struct vector *v = &s->v[i];
-      uint32_t len_off = v->body == &v->msg->req ? 4 : 0;
+      const struct vdrm_framing *f = v->body->framing;
+      size_t framed = framed_bytes(v->body, v->bytes, v->len);
       struct decoded d = decoded_new(v->body);
       struct vdrm_error err;
       size_t need;
@@ -373,13 +428,12 @@ test_truncations(void **state)
       }
       for (size_t k = 0; k < need; k++) {
          uint8_t *t = malloc(v->len);
-         uint32_t hl = (uint32_t)k;
          int ret;
 
          assert_non_null(t);
          memcpy(t, v->bytes, v->len);
-         if (k >= len_off + 4)
-            memcpy(t + len_off, &hl, 4);
+         if (k < framed && k >= f->length_offset + 4)
+            set_framed_length(f, t, k);
          memset(&err, 0, sizeof(err));
          ret = decode_exact(v, t, k, &d, &err);
          free(t);
@@ -490,9 +544,10 @@ struct accepted {
    const struct vector *v;
    const char *mutation;
    const struct vdrm_body_desc *b;
-   uint32_t len_off;        /* where the header keeps hdr.len */
+   uint32_t len_off;        /* where the header keeps its length */
    const uint8_t *msg;
-   uint32_t mlen;           /* its hdr.len */
+   uint32_t mlen;           /* the bytes of the message: the framed part its length gives, and the trailer */
+   size_t trailer;          /* of which the trailer */
    const struct decoded *d;
 };
 
@@ -529,8 +584,8 @@ compare_reencoded(const struct accepted *a, const uint8_t *enc, size_t elen)
          mark_item(described, n, (size_t)(span.data - a->msg), &b->items[i], &span);
    }
    memcpy(&enc_len, enc + hdr_at, sizeof(enc_len));
-   if (enc_len != elen)
-      REENCODE_FAIL(a, hdr_at, "hdr.len says %u, the encoder wrote %zu bytes", enc_len, elen);
+   if (framed_bytes(b, enc, elen) + a->trailer != elen)
+      REENCODE_FAIL(a, hdr_at, "the length says %u, the encoder wrote %zu bytes", enc_len, elen);
    for (size_t o = 0; o < n; o++) {
       bool in_msg = o < a->mlen, in_enc = o < elen;
       uint8_t m = in_msg ? a->msg[o] : 0, e = in_enc ? enc[o] : 0;
@@ -584,7 +639,7 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
    st->total++;
    if (request) {
       uint32_t cmd;
-      memcpy(&cmd, t, sizeof(cmd));
+      memcpy(&cmd, t + v->proto->request_framing->cmd_offset, sizeof(cmd));
       m = vdrm_msg_by_opcode(v->proto, cmd);
       if (!m || !m->req.fixed)
          return; /* unknown command: the host rejects it */
@@ -596,8 +651,9 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
       decoded_free(&d);
       return;
    }
-   struct accepted a = { v, mutation, b, request ? 4 : 0, copy, 0, &d };
-   memcpy(&a.mlen, copy + a.len_off, sizeof(a.mlen));
+   struct accepted a = { v, mutation, b, b->framing->length_offset, copy, 0, 0, &d };
+   a.trailer = trailer_bytes(b, &d);
+   a.mlen = (uint32_t)(framed_bytes(b, copy, v->len) + a.trailer);
    st->accepted++;
    st->other_command += m != v->msg;
    cap = encode_cap(b, a.mlen);

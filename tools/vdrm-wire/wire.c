@@ -51,7 +51,8 @@ struct request_fixed {
 
 /*
  * Prints one decoded message (request or response) as a JSON object; req is
- * the request a response answers, when known. False when out of memory.
+ * the request a response answers, when known; msg_len is the framed part's
+ * bytes (its header's length). False when out of memory.
  */
 static bool
 print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
@@ -76,10 +77,10 @@ print_message(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_d
       /* A chunk region's chunks, typed by its table (decode only: encode reads the hex). */
       if (it->chunks && !chunks_print(out, b, it, bufs->view))
          return false;
-      if (span.size)
+      if (span.size && !it->trailer)
          end = (size_t)(span.data - msg) + span.size;
    }
-   /* Bytes past the described content: kept only when not all zero. */
+   /* Bytes of the framed part past the described content: kept only when not all zero. */
    for (size_t i = end; i < msg_len; i++) {
       if (msg[i]) {
          fputs(", \"trailing\": ", out);
@@ -109,7 +110,12 @@ decode_one(FILE *out, const struct vdrm_msg_desc *m, const struct vdrm_body_desc
    ret = b->decode(msg, len, bufs.fixed, bufs.view, err);
    if (ret)
       goto out;
-   memcpy(&msg_len, msg + (b == &m->req ? 4 : 0), sizeof(msg_len));
+   {
+      uint64_t framed = 0;
+
+      vdrm_frame_bytes(b->framing, msg, len, &framed);   /* the decoder checked it */
+      msg_len = (uint32_t)framed;
+   }
    if (out && !print_message(out, m, b, msg, msg_len, &bufs, req)) {
       ret = vdrm_fail(err, VDRM_E_NOSPC, 0, m->name, "", "%s: out of memory", m->name);
       goto out;
@@ -118,6 +124,60 @@ out:
    free(bufs.fixed);
    free(bufs.view);
    return ret;
+}
+
+/*
+ * Walks a stream of requests that is not a ccmd stream (vtest): each
+ * request's extent (header, framed part, trailer) from the protocol's
+ * request_extent(). File descriptors are not in the bytes.
+ */
+static int
+walk_framed(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *out)
+{
+   const struct vdrm_framing *f = p->request_framing;
+   const struct request_fixed no_request = { NULL, 0 };
+   struct vdrm_error err = { 0 };
+   unsigned count = 0;
+   size_t pos = 0;
+
+   if (out)
+      fputc('[', out);
+   while (pos < len) {
+      const struct vdrm_msg_desc *m;
+      uint64_t extent;
+      uint32_t cmd;
+
+      if (p->request_extent(buf + pos, len - pos, &extent, &err)) {
+         if (out)
+            fputs("\n]\n", out);
+         fprintf(stderr, "offset %zu: %s [%s]\n", pos + err.offset, err.message, vdrm_status_name(err.status));
+         return 1;
+      }
+      if (extent > len - pos) {
+         if (out)
+            fputs("\n]\n", out);
+         fprintf(stderr, "offset %zu: %s: the request needs %llu bytes, %zu are left [%s]\n", pos, p->name,
+                 (unsigned long long)extent, len - pos, vdrm_status_name(VDRM_E_TRUNCATED));
+         return 1;
+      }
+      memcpy(&cmd, buf + pos + f->cmd_offset, sizeof(cmd));
+      m = vdrm_msg_by_opcode(p, cmd);
+      if (out)
+         fputs(count ? ",\n " : "\n ", out);
+      if (decode_one(out, m, &m->req, buf + pos, (size_t)extent, &no_request, &err)) {
+         if (out)
+            fputs("\n]\n", out);
+         fprintf(stderr, "offset %zu: %s [%s]\n", pos + err.offset, err.message, vdrm_status_name(err.status));
+         return 1;
+      }
+      pos += (size_t)extent;
+      count++;
+   }
+   if (out)
+      fputs(count ? "\n]\n" : "]\n", out);
+   else
+      printf("ok: %u messages, %zu bytes\n", count, len);
+   return 0;
 }
 
 static int
@@ -131,6 +191,8 @@ walk(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t len, FILE *o
    unsigned count = 0;
    int r;
 
+   if (!p->ccmd)
+      return walk_framed(p, buf, len, out);
    vdrm_stream_init(&s, buf, len, p->alignment);
    if (out)
       fputc('[', out);
@@ -199,19 +261,22 @@ write_zeros(FILE *out, uint64_t n)
    }
 }
 
-/* The fixed part and items of message object obj into ob (hdr_len bytes at most). */
+/*
+ * The fixed part and items of message object obj into ob: the framed part
+ * (hdr_len bytes at most: what the length says), then the trailer.
+ */
 static bool
 encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b,
             struct json_object *obj, uint64_t hdr_len, const struct request_fixed *req,
             char *err, size_t err_size)
 {
    const char **ignore = items_nonfield_keys(b);
-   struct json_object *trailing;
+   struct json_object *trailing = jsonin_get(obj, "trailing");
    /* The fixed part as written, for variants selectors: ob->data moves as items grow. */
    uint8_t *fixed;
    struct items_ctx ctx = { .body_size = b->fixed->size, .request = req->fixed,
                             .request_size = req->size };
-   bool ok;
+   bool ok, framed = true;
 
    if (!ignore) {
       snprintf(err, err_size, "%s: out of memory", m->name);
@@ -235,6 +300,26 @@ encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm
       struct json_object *v = jsonin_get(obj, it->name);
       uint32_t stride = it->elem_size;
 
+      if (it->trailer && framed) {
+         /* The framed part ends at hdr_len: its trailing bytes, then zeros. */
+         if (trailing && !out_buf_hex(ob, trailing, "trailing", err, err_size)) {
+            ok = false;
+            break;
+         }
+         if (ob->len > hdr_len) {
+            snprintf(err, err_size, "%s: content is %zu bytes but the length frames %" PRIu64, m->name,
+                     ob->len, hdr_len);
+            ok = false;
+            break;
+         }
+         if (!out_buf_put(ob, NULL, (size_t)(hdr_len - ob->len))) {
+            snprintf(err, err_size, "%s: out of memory", m->name);
+            ok = false;
+            break;
+         }
+         ob->limit = SIZE_MAX;
+         framed = false;
+      }
       if (!v) {
          snprintf(err, err_size, "%s: missing item '%s'", m->name, it->name);
          ok = false;
@@ -247,8 +332,7 @@ encode_body(struct out_buf *ob, const struct vdrm_msg_desc *m, const struct vdrm
    free(fixed);
    if (!ok)
       return false;
-   trailing = jsonin_get(obj, "trailing");
-   return !trailing || out_buf_hex(ob, trailing, "trailing", err, err_size);
+   return !framed || !trailing || out_buf_hex(ob, trailing, "trailing", err, err_size);
 }
 
 /* Encodes one JSON message object; writes its bytes to out. */
@@ -275,12 +359,13 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
       return false;
    }
    b = only ? &m->rsp : &m->req;
-   /* vdrm_ccmd_req.len is at offset 4 of a request, vdrm_ccmd_rsp.len at 0 of a response. */
-   jlen = json_at_offset(b->fixed, obj, only ? 0 : 4);
+   /* The header's length, as its framing gives it (vdrm: hdr.len in bytes, the header counted). */
+   jlen = json_at_offset(b->fixed, obj, b->framing->length_offset);
    if (!jsonin_int(jlen, &negative, &hdr_len) || negative || hdr_len > UINT32_MAX) {
-      snprintf(err, err_size, "%s: the length (hdr.len) is missing or out of range", m->name);
+      snprintf(err, err_size, "%s: the length (%s) is missing or out of range", m->name, b->framing->length_name);
       return false;
    }
+   hdr_len = hdr_len * b->framing->unit + (b->framing->counts_header ? 0 : b->framing->header_size);
    /* The fixed part is always whole; what follows it must fit in hdr.len. */
    ob.cap = b->fixed->size > b->data_offset ? b->fixed->size : b->data_offset;
    ob.data = calloc(1, ob.cap ? ob.cap : 1);
@@ -291,9 +376,14 @@ encode_one(FILE *out, const struct vdrm_protocol_desc *p, const struct vdrm_msg_
    }
    if (!encode_body(&ob, m, b, obj, hdr_len, req, err, err_size))
       goto out;
+   if (ob.limit == SIZE_MAX) {
+      fwrite(ob.data, 1, ob.len, out);   /* the framed part and the trailer */
+      ok = true;
+      goto out;
+   }
    if (ob.len > hdr_len && b->nitems) {
-      snprintf(err, err_size, "%s: content is %zu bytes but hdr.len is %" PRIu64, m->name, ob.len,
-               hdr_len);
+      snprintf(err, err_size, "%s: content is %zu bytes but %s frames %" PRIu64, m->name, ob.len,
+               b->framing->length_name, hdr_len);
       goto out;
    }
    fwrite(ob.data, 1, ob.len < hdr_len ? ob.len : (size_t)hdr_len, out);

@@ -6,12 +6,15 @@ Scans SRC_DIR/NAME_codec.c for the checks the decoders make:
 - every vdrm_fail(err, VDRM_E_X, offset, "COMMAND", "field", ...) call with
   literal command and field strings, outside the dispatch functions;
 - every vdrm_take(..., "COMMAND", "field", err) call whose count does not
-  come from msg_len (a count taken from the message can run past hdr.len:
-  VDRM_E_TRUNCATED; "the rest of the message" cannot);
+  come from msg_len or limit (a count taken from the message can run past
+  hdr.len: VDRM_E_TRUNCATED; "the rest of the message" or of a trailer's
+  buffer cannot);
 - for every request and response of the conformance vectors
-  VECTORS_DIR/NAME.json, the runtime's hdr.len checks (VDRM_E_SHORT,
-  VDRM_E_TRUNCATED), for responses a buffer too short for hdr.len, and per
-  context a request too short for its header (VDRM_E_SHORT, field "hdr").
+  VECTORS_DIR/NAME.json, the runtime's checks of the header's length (field
+  hdr.len, or the length field the context's struct vdrm_framing names:
+  VDRM_E_SHORT, VDRM_E_TRUNCATED), for responses a buffer too short for the
+  length, and per context a request too short for its header (VDRM_E_SHORT,
+  field "hdr").
 
 A call site inside a function whose name says _req or _rsp belongs to that
 direction. Each (context, command, direction, field, status) needs at least
@@ -129,7 +132,7 @@ def scan(path, context):
         else:
             if len(strings) < 2:
                 continue
-            counts = [a for a in args if a != 'msg_len' and re.search(r'\bmsg_len\b', a)]
+            counts = [a for a in args if a not in ('msg_len', 'limit') and re.search(r'\b(msg_len|limit)\b', a)]
             if counts:
                 continue          # the rest of the message: cannot run past it
             key = (context, strings[0], direction_of(func), strings[1], 'VDRM_E_TRUNCATED')
@@ -137,7 +140,20 @@ def scan(path, context):
     return sites
 
 
-def runtime_sites(vectors_dir, context):
+FRAMING = re.compile(r'const struct vdrm_framing (\w+)_(request|response)_framing = \{[^}]*'
+                     r'\.length_name = "([^"]+)"', re.S)
+
+
+def length_names(src_path, context):
+    """{direction: the length field's name} of a context's framings (default hdr.len)."""
+    names = {'request': 'hdr.len', 'response': 'hdr.len'}
+    for m in FRAMING.finditer(open(src_path).read()):
+        if m.group(1) == context:
+            names[m.group(2)] = m.group(3)
+    return names
+
+
+def runtime_sites(vectors_dir, context, names):
     path = os.path.join(vectors_dir, context + '.json')
     if not os.path.exists(path):
         return []
@@ -149,7 +165,8 @@ def runtime_sites(vectors_dir, context):
         if msg in seen:
             continue
         seen.add(msg)
-        checks = [('hdr.len', 'VDRM_E_SHORT'), ('hdr.len', 'VDRM_E_TRUNCATED')]
+        length = names[v['direction']]
+        checks = [(length, 'VDRM_E_SHORT'), (length, 'VDRM_E_TRUNCATED')]
         if v['direction'] == 'response':
             checks.append(('hdr', 'VDRM_E_SHORT'))   # a buffer too short for hdr.len
         for field, status in checks:
@@ -184,7 +201,7 @@ def main():
         if context == 'vdrm':
             continue
         sites += scan(path, context)
-        sites += runtime_sites(vectors_dir, context)
+        sites += runtime_sites(vectors_dir, context, length_names(path, context))
         cases += load_cases(vectors_dir, context)
     if not sites:
         sys.exit('no decoder checks found under %s' % src_dir)

@@ -827,10 +827,203 @@ def panfrost():
     return c
 
 
+# vtest: a header {length, cmd}; length counts the dwords after the header (bytes
+# for CREATE_RENDERER); the trailer follows, not counted.
+VCMD = dict(RESOURCE_UNREF=3, RESOURCE_BUSY_WAIT=7, CREATE_RENDERER=8, PING_PROTOCOL_VERSION=10,
+            PROTOCOL_VERSION=11, GET_PARAM=15, GET_CAPSET=16, CONTEXT_INIT=17, RESOURCE_CREATE_BLOB=18,
+            SYNC_CREATE=19, SYNC_UNREF=20, SYNC_READ=21, SYNC_WRITE=22, SYNC_WAIT=23, SUBMIT_CMD2=24,
+            DRM_SYNC_CREATE=25, DRM_SYNC_DESTROY=26, DRM_SYNC_HANDLE_TO_FD=27, DRM_SYNC_FD_TO_HANDLE=28,
+            DRM_SYNC_IMPORT_SYNC_FILE=29, DRM_SYNC_EXPORT_SYNC_FILE=30, DRM_SYNC_WAIT=31, DRM_SYNC_RESET=32,
+            DRM_SYNC_SIGNAL=33, DRM_SYNC_TIMELINE_SIGNAL=34, DRM_SYNC_TIMELINE_WAIT=35, DRM_SYNC_QUERY=36,
+            DRM_SYNC_TRANSFER=37, RESOURCE_EXPORT_FD=38)
+
+
+def vmsg(cmd, body=b'', trailer=b'', length=None):
+    """A vtest message: {length (body dwords unless given), id} + body + trailer."""
+    return p('II', len(body) // 4 if length is None else length, VCMD[cmd]) + body + trailer
+
+
+def vtest():
+    c = Cases('vtest')
+    with open(os.path.join(VECTORS, 'vtest.json')) as f:
+        vectors = json.load(f)['vectors']
+    # Fixed length of every body, in dwords (None: it has a variable part).
+    fixed = {('PING_PROTOCOL_VERSION', 'request'): 0, ('PING_PROTOCOL_VERSION', 'response'): 0,
+             ('RESOURCE_UNREF', 'request'): 1, ('RESOURCE_BUSY_WAIT', 'request'): 2,
+             ('RESOURCE_BUSY_WAIT', 'response'): 1, ('PROTOCOL_VERSION', 'request'): 1,
+             ('PROTOCOL_VERSION', 'response'): 1, ('GET_PARAM', 'request'): 1, ('GET_PARAM', 'response'): 2,
+             ('GET_CAPSET', 'request'): 2, ('CONTEXT_INIT', 'request'): 1, ('RESOURCE_CREATE_BLOB', 'request'): 6,
+             ('RESOURCE_CREATE_BLOB', 'response'): 1, ('SYNC_CREATE', 'request'): 2,
+             ('SYNC_CREATE', 'response'): 1, ('SYNC_UNREF', 'request'): 1, ('SYNC_READ', 'request'): 1,
+             ('SYNC_READ', 'response'): 2, ('SYNC_WRITE', 'request'): 3, ('SYNC_WAIT', 'response'): 0,
+             ('DRM_SYNC_CREATE', 'request'): 1, ('DRM_SYNC_CREATE', 'response'): 1,
+             ('DRM_SYNC_DESTROY', 'request'): 1, ('DRM_SYNC_HANDLE_TO_FD', 'request'): 1,
+             ('DRM_SYNC_HANDLE_TO_FD', 'response'): 0, ('DRM_SYNC_FD_TO_HANDLE', 'request'): 0,
+             ('DRM_SYNC_FD_TO_HANDLE', 'response'): 1, ('DRM_SYNC_IMPORT_SYNC_FILE', 'request'): 1,
+             ('DRM_SYNC_EXPORT_SYNC_FILE', 'request'): 1, ('DRM_SYNC_EXPORT_SYNC_FILE', 'response'): 0,
+             ('DRM_SYNC_WAIT', 'request'): 4, ('DRM_SYNC_RESET', 'request'): 1, ('DRM_SYNC_SIGNAL', 'request'): 1,
+             ('DRM_SYNC_TIMELINE_SIGNAL', 'request'): 1, ('DRM_SYNC_TIMELINE_WAIT', 'request'): 4,
+             ('DRM_SYNC_QUERY', 'request'): 2, ('DRM_SYNC_QUERY', 'response'): 0,
+             ('DRM_SYNC_TRANSFER', 'request'): 7, ('RESOURCE_EXPORT_FD', 'request'): 1,
+             ('RESOURCE_EXPORT_FD', 'response'): 0}
+    # The least length of the bodies with a variable part: their fixed dwords.
+    minimum = dict(fixed)
+    minimum.update({('CREATE_RENDERER', 'request'): 0, ('GET_CAPSET', 'response'): 1,
+                    ('SYNC_WAIT', 'request'): 2, ('SUBMIT_CMD2', 'request'): 9,
+                    ('DRM_SYNC_WAIT', 'response'): 0, ('DRM_SYNC_TIMELINE_WAIT', 'response'): 0})
+    # The command id each answer carries.
+    replies = {'DRM_SYNC_FD_TO_HANDLE': 'DRM_SYNC_HANDLE_TO_FD', 'DRM_SYNC_TIMELINE_WAIT': 'DRM_SYNC_WAIT'}
+
+    # The runtime's checks of the header, on the first vector of every body.
+    seen, first_request = set(), None
+    for v in vectors:
+        key = (v['command'], v['direction'])
+        if key in seen:
+            continue
+        seen.add(key)
+        message, direction = key
+        base = bytes.fromhex(v['hex'])
+        unit = 1 if message == 'CREATE_RENDERER' else 4
+        length = struct.unpack_from('<I', base)[0]
+        if minimum[key]:
+            low = minimum[key] - 1
+            c.add(message, direction, '%s %s: length %d, below the minimum %d' % (message, direction, low, minimum[key]),
+                  base, put(base, 0, 'I', low), 'VDRM_E_SHORT', 'hdr.length', 0,
+                  why='the length frames less than the fixed part')
+        over = (len(base) - 8) // unit + 1
+        c.add(message, direction, '%s %s: length %d, %d bytes in the buffer' % (message, direction, over, len(base)),
+              base, put(base, 0, 'I', over), 'VDRM_E_TRUNCATED', 'hdr.length', 0,
+              why='the length frames more than the bytes available')
+        if direction == 'response':
+            c.add(message, direction, '%s response: 3-byte buffer' % message, base, base[:3], 'VDRM_E_SHORT', 'hdr',
+                  0, why='a buffer too short for the length')
+            reply = replies.get(message, message)
+            c.add(message, direction, '%s response: cmd %d' % (message, VCMD[reply] + 1), base,
+                  put(base, 4, 'I', VCMD[reply] + 1), 'VDRM_E_OPCODE', 'hdr.cmd', 4,
+                  why='the answer carries another command id than %s\'s' % reply)
+        elif first_request is None:
+            first_request = (message, base)
+        if key in fixed:
+            c.add(message, direction, '%s %s: length %d, one dword too many' % (message, direction, length + 1),
+                  base, put(base, 0, 'I', length + 1) + bytes(4), 'VDRM_E_LENGTH', 'hdr.length', 0,
+                  why='a fixed-size command\'s length must be exact')
+    assert seen == set(minimum), set(minimum) ^ seen
+    message, base = first_request
+    c.add(message, 'request', '%s request: 7-byte buffer' % message, base, base[:7], 'VDRM_E_SHORT', 'hdr', 0,
+          command='vtest', why='a request too short for struct vtest_hdr: rejected before its command is known, '
+                               'so the error names the context')
+
+    # CREATE_RENDERER: the length (bytes) limit, from the header alone.
+    base = vmsg('CREATE_RENDERER', b'abc\0')
+    c.req('CREATE_RENDERER', 'CREATE_RENDERER: length 1 MiB + 1', base, put(base, 0, 'I', 0x100001),
+          'VDRM_E_LIMIT', 'hdr.length', 0, why='names longer than VTEST_RENDERER_NAME_MAX, refused from the header')
+    base = vmsg('RESOURCE_BUSY_WAIT', p('II', 0, 1))
+    c.req('RESOURCE_BUSY_WAIT', 'RESOURCE_BUSY_WAIT: flags 3', base, put(base, 12, 'I', 3), 'VDRM_E_NOT_ALLOWED',
+          'flags', 12, why='a bit outside vcmd_busy_wait_flag')
+    base = vmsg('CONTEXT_INIT', p('I', 6))
+    c.req('CONTEXT_INIT', 'CONTEXT_INIT: capset 0', base, put(base, 8, 'I', 0), 'VDRM_E_LIMIT', 'capset_id', 8,
+          why='capset id 0 names no capset')
+    base = vmsg('RESOURCE_CREATE_BLOB', p('6I', 2, 1, 0x4000, 0, 0, 0))
+    c.req('RESOURCE_CREATE_BLOB', 'RESOURCE_CREATE_BLOB: type 0', base, put(base, 8, 'I', 0),
+          'VDRM_E_NOT_ALLOWED', 'type', 8, why='not a vcmd_blob_type')
+    c.req('RESOURCE_CREATE_BLOB', 'RESOURCE_CREATE_BLOB: type 4', base, put(base, 8, 'I', 4),
+          'VDRM_E_NOT_ALLOWED', 'type', 8, why='not a vcmd_blob_type')
+    c.req('RESOURCE_CREATE_BLOB', 'RESOURCE_CREATE_BLOB: flags 8', base, put(base, 12, 'I', 9),
+          'VDRM_E_NOT_ALLOWED', 'flags', 12, why='a bit outside vcmd_blob_flag')
+
+    # SYNC_WAIT: flags @8, timeout @12, 12-byte entries from 16.
+    base = vmsg('SYNC_WAIT', p('II', 1, 100) + p('III', 1, 5, 0))
+    c.req('SYNC_WAIT', 'SYNC_WAIT: flags 2', base, put(base, 8, 'I', 2), 'VDRM_E_NOT_ALLOWED', 'flags', 8,
+          why='a bit outside vcmd_sync_wait_flag')
+    c.req('SYNC_WAIT', 'SYNC_WAIT: length 3 (an entry of one dword)', base, put(base, 0, 'I', 3)[:20],
+          'VDRM_E_LENGTH', 'syncs', 16, why='the entries are not whole (the deployed server takes length 1 for '
+                                             '1.4 billion entries)')
+
+    # SUBMIT_CMD2: batch_count @8, batch @12 (flags, cmd_offset @16, cmd_size @20, sync_offset @24,
+    # sync_count @28, ring_idx @32, num_in_syncobj @36, num_out_syncobj @40), data from 44; trailer after.
+    nop = p('IIII', 1, 16, 5, 0)
+    base = vmsg('SUBMIT_CMD2', p('9I', 1, 7, 9, 4, 0, 0, 1, 1, 2) + nop,
+                p('IIQ', 3, 1, 0) + p('IIQ', 4, 0, 0) + p('IIQ', 5, 0, 12))
+    m = 'SUBMIT_CMD2'
+    c.req(m, 'SUBMIT_CMD2: no batch', base, put(base, 8, 'I', 0), 'VDRM_E_LIMIT', 'batch_count', 8,
+          why='exactly one batch')
+    c.req(m, 'SUBMIT_CMD2: two batches', base, put(base, 8, 'I', 2), 'VDRM_E_LIMIT', 'batch_count', 8,
+          why='exactly one batch (the trailers and fds of several would interleave)')
+    c.req(m, 'SUBMIT_CMD2: ring 64', base, put(base, 32, 'I', 64), 'VDRM_E_LIMIT', 'batch.ring_idx', 32,
+          why='ring_idx below VTEST_MAX_TIMELINE_COUNT')
+    c.req(m, 'SUBMIT_CMD2: flags 8', base, put(base, 12, 'I', 15), 'VDRM_E_NOT_ALLOWED', 'batch.flags', 12,
+          why='a bit outside vcmd_submit_cmd2_flag')
+    c.req(m, 'SUBMIT_CMD2: cmd_offset 8 (inside the batch)', base, put(base, 16, 'I', 8), 'VDRM_E_LIMIT',
+          'cmd_start', 44, why='the command data starts after the batch')
+    c.req(m, 'SUBMIT_CMD2: cmd_size 5, past the length', base, put(base, 20, 'I', 5), 'VDRM_E_LIMIT', 'cmd_end', 44,
+          why='cmd_offset + cmd_size within the length')
+    c.req(m, 'SUBMIT_CMD2: cmd_offset 0xfffffff9, cmd_size 20 (wraps in 32 bits)', base,
+          put(put(base, 16, 'I', 0xfffffff9), 20, 'I', 20), 'VDRM_E_LIMIT', 'cmd_end', 44,
+          why='the sum in 64 bits: the deployed server\'s 32-bit sum wraps to 13')
+    c.req(m, 'SUBMIT_CMD2: one sync entry at dword 12, past the length', base,
+          put(put(base, 24, 'I', 12), 28, 'I', 1), 'VDRM_E_LIMIT', 'syncs_end', 44,
+          why='sync_offset + 3 x sync_count within the length')
+    c.req(m, 'SUBMIT_CMD2: 4 in-syncobjs, 3 in the trailer', base, put(base, 36, 'I', 4), 'VDRM_E_TRUNCATED',
+          'in_syncobjs', 60, why='the in-syncobjs run past the bytes available')
+    c.req(m, 'SUBMIT_CMD2: 3 out-syncobjs, 2 in the trailer', base, put(base, 40, 'I', 3), 'VDRM_E_TRUNCATED',
+          'out_syncobjs', 76, why='the out-syncobjs run past the bytes available')
+    c.req(m, 'SUBMIT_CMD2: in-syncobj flags 2', base, put(base, 64, 'I', 2), 'VDRM_E_NOT_ALLOWED',
+          'in_syncobjs[].flags', 64, why='a bit outside virtgpu_execbuf_syncobj_flags')
+    c.req(m, 'SUBMIT_CMD2: second out-syncobj flags 0x80', base, put(base, 96, 'I', 0x80), 'VDRM_E_NOT_ALLOWED',
+          'out_syncobjs[].flags', 96, why='a bit outside virtgpu_execbuf_syncobj_flags')
+
+    base = vmsg('DRM_SYNC_CREATE', p('I', 0))
+    c.req('DRM_SYNC_CREATE', 'DRM_SYNC_CREATE: flags 2', base, put(base, 8, 'I', 2), 'VDRM_E_NOT_ALLOWED', 'flags',
+          8, why='a bit outside drm_syncobj_create_flags')
+
+    # The waits: num_handles @8, timeout @12, flags @20, trailer from 24.
+    for m, timeline in (('DRM_SYNC_WAIT', False), ('DRM_SYNC_TIMELINE_WAIT', True)):
+        for n in (1, 2):
+            base = vmsg(m, p('IIII', n, 0, 0, 1), (p('%dQ' % n, *range(1, n + 1)) if timeline else b'') +
+                        p('%dI' % n, *range(7, 7 + n)))
+            if n == 1:
+                c.req(m, m + ': flags 0x10', base, put(base, 20, 'I', 0x11), 'VDRM_E_NOT_ALLOWED', 'flags', 20,
+                      why='a bit outside drm_syncobj_wait_flags')
+                if timeline:
+                    c.req(m, m + ': 2 handles, 1 point', base, put(base, 8, 'I', 2), 'VDRM_E_TRUNCATED', 'points',
+                          24, why='the points run past the bytes available')
+                else:
+                    c.req(m, m + ': 2 handles, 1 in the trailer', base, put(base, 8, 'I', 2), 'VDRM_E_TRUNCATED',
+                          'handles', 24, why='the handles run past the bytes available')
+            elif timeline:
+                c.req(m, m + ': 3 handles, the points filling the trailer', base, put(base, 8, 'I', 3),
+                      'VDRM_E_TRUNCATED', 'handles', 48, why='the handles run past the bytes available')
+        base = vmsg('DRM_SYNC_WAIT', p('Ii', 0, 0))
+        c.rsp(m, m + ' response: length 1', base, put(base, 0, 'I', 1)[:12], 'VDRM_E_LENGTH', 'result', 8,
+              why='half a result')
+        c.rsp(m, m + ' response: two results', base, put(base, 0, 'I', 4) + p('Ii', 1, 0), 'VDRM_E_LIMIT',
+              'result', 8, why='at most one result')
+    for m in ('DRM_SYNC_RESET', 'DRM_SYNC_SIGNAL'):
+        base = vmsg(m, p('I', 2), p('II', 7, 8))
+        c.req(m, m + ': 3 handles, 2 in the trailer', base, put(base, 8, 'I', 3), 'VDRM_E_TRUNCATED', 'handles', 12,
+              why='the handles run past the bytes available')
+    m = 'DRM_SYNC_TIMELINE_SIGNAL'
+    base = vmsg(m, p('I', 2), p('2Q', 5, 6) + p('II', 7, 8))
+    c.req(m, m + ': 5 points, 2 in the trailer', base, put(base, 8, 'I', 5), 'VDRM_E_TRUNCATED', 'points', 12,
+          why='the points run past the bytes available')
+    c.req(m, m + ': 3 handles, the points filling the trailer', base, put(base, 8, 'I', 3), 'VDRM_E_TRUNCATED',
+          'handles', 36, why='the handles run past the bytes available')
+    m = 'DRM_SYNC_QUERY'
+    base = vmsg(m, p('II', 2, 0), p('II', 7, 8))
+    c.req(m, m + ': flags 2', base, put(base, 12, 'I', 2), 'VDRM_E_NOT_ALLOWED', 'flags', 12,
+          why='a bit outside drm_syncobj_query_flags')
+    c.req(m, m + ': 3 handles, 2 in the trailer', base, put(base, 8, 'I', 3), 'VDRM_E_TRUNCATED', 'handles', 16,
+          why='the handles run past the bytes available')
+    base = vmsg(m, b'', p('2Q', 3, 4))
+    c.rsp(m, m + ' response: 12 bytes of points', base, base[:20], 'VDRM_E_LENGTH', 'points', 8,
+          why='the points are not whole u64')
+    return c
+
+
 def main():
     check = '--check' in sys.argv[1:]
     stale = []
-    for make in (msm, amdgpu, i915, asahi, panfrost):
+    for make in (msm, amdgpu, i915, asahi, panfrost, vtest):
         cases = make()
         path = os.path.join(HERE, cases.context + '.json')
         text = cases.json()

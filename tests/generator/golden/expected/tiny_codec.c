@@ -8,20 +8,40 @@
 
 #include <string.h>
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+const struct vdrm_framing tiny_request_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_req),
+   .length_offset = offsetof(struct vdrm_ccmd_req, len),
+   .cmd_offset = offsetof(struct vdrm_ccmd_req, cmd),
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+const struct vdrm_framing tiny_response_framing = {
+   .header_size = sizeof(struct vdrm_ccmd_rsp),
+   .length_offset = offsetof(struct vdrm_ccmd_rsp, len),
+   .cmd_offset = -1,
+   .unit = 1,
+   .counts_header = true,
+   .length_name = "hdr.len",
+};
+
 int
 tiny_ccmd_nop_req_encode(void *buf, size_t cap, const struct tiny_ccmd_nop_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              TINY_CCMD_NOP, len_out);
+   return vdrm_frame_encode(&tiny_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), TINY_CCMD_NOP, len_out);
 }
 
 int
 tiny_ccmd_nop_req_decode(const void *buf, size_t len, struct tiny_ccmd_nop_req *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct tiny_ccmd_nop_req), sizeof(*out),
-                            offsetof(struct tiny_ccmd_nop_req, hdr.len), out, NULL, "NOP", err);
+   return vdrm_frame_decode(&tiny_request_framing, buf, len,
+                            sizeof(struct tiny_ccmd_nop_req), sizeof(*out), out, NULL, "NOP", err);
 }
 
 static int
@@ -47,16 +67,16 @@ int
 tiny_ccmd_set_req_encode(void *buf, size_t cap, const struct tiny_ccmd_set_req *req,
       size_t *len_out)
 {
-   return vdrm_encode_request(buf, cap, sizeof(*req), req, sizeof(*req),
-                              TINY_CCMD_SET, len_out);
+   return vdrm_frame_encode(&tiny_request_framing, buf, cap, sizeof(*req), 0,
+                            req, sizeof(*req), TINY_CCMD_SET, len_out);
 }
 
 int
 tiny_ccmd_set_req_decode(const void *buf, size_t len, struct tiny_ccmd_set_req *out,
       struct vdrm_error *err)
 {
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct tiny_ccmd_set_req, extra), sizeof(*out),
-                               offsetof(struct tiny_ccmd_set_req, hdr.len), out, NULL, "SET", err);
+   int ret = vdrm_frame_decode(&tiny_request_framing, buf, len,
+                               offsetof(struct tiny_ccmd_set_req, extra), sizeof(*out), out, NULL, "SET", err);
 
    if (ret)
       return ret;
@@ -109,8 +129,8 @@ tiny_ccmd_put_req_encode(void *buf, size_t cap, const struct tiny_ccmd_put_req *
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct tiny_ccmd_put_req, payload);
-   int ret = vdrm_encode_request(buf, cap, tiny_ccmd_put_req_size(req->nr_items, req->name_len), req, sizeof(*req),
-                                 TINY_CCMD_PUT, len_out);
+   int ret = vdrm_frame_encode(&tiny_request_framing, buf, cap, tiny_ccmd_put_req_size(req->nr_items, req->name_len), 0,
+                               req, sizeof(*req), TINY_CCMD_PUT, len_out);
 
    if (ret)
       return ret;
@@ -138,8 +158,8 @@ tiny_ccmd_put_req_decode(const void *buf, size_t len, struct tiny_ccmd_put_req *
    const uint8_t *msg = buf;
    size_t off = offsetof(struct tiny_ccmd_put_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct tiny_ccmd_put_req, payload), sizeof(*out),
-                               offsetof(struct tiny_ccmd_put_req, hdr.len), out, &msg_len, "PUT", err);
+   int ret = vdrm_frame_decode(&tiny_request_framing, buf, len,
+                               offsetof(struct tiny_ccmd_put_req, payload), sizeof(*out), out, &msg_len, "PUT", err);
 
    if (ret)
       return ret;
@@ -188,16 +208,16 @@ int
 tiny_ccmd_put_rsp_encode(void *buf, size_t cap, const struct tiny_ccmd_put_rsp *rsp,
       size_t *len_out)
 {
-   return vdrm_encode_response(buf, cap, sizeof(*rsp), rsp, sizeof(*rsp),
-                               offsetof(struct tiny_ccmd_put_rsp, hdr.len), len_out);
+   return vdrm_frame_encode(&tiny_response_framing, buf, cap, sizeof(*rsp), 0,
+                            rsp, sizeof(*rsp), 0, len_out);
 }
 
 int
 tiny_ccmd_put_rsp_decode(const void *buf, size_t len, struct tiny_ccmd_put_rsp *out,
       struct vdrm_error *err)
 {
-   return vdrm_decode_fixed(buf, len, sizeof(struct tiny_ccmd_put_rsp), sizeof(*out),
-                            offsetof(struct tiny_ccmd_put_rsp, hdr.len), out, NULL, "PUT", err);
+   return vdrm_frame_decode(&tiny_response_framing, buf, len,
+                            sizeof(struct tiny_ccmd_put_rsp), sizeof(*out), out, NULL, "PUT", err);
 }
 
 uint64_t
@@ -223,8 +243,8 @@ tiny_ccmd_raw_req_encode(void *buf, size_t cap, const struct tiny_ccmd_raw_req *
 {
    uint8_t *p = buf;
    size_t off = offsetof(struct tiny_ccmd_raw_req, payload);
-   int ret = vdrm_encode_request(buf, cap, tiny_ccmd_raw_req_size(req->len), req, sizeof(*req),
-                                 TINY_CCMD_RAW, len_out);
+   int ret = vdrm_frame_encode(&tiny_request_framing, buf, cap, tiny_ccmd_raw_req_size(req->len), 0,
+                               req, sizeof(*req), TINY_CCMD_RAW, len_out);
 
    if (ret)
       return ret;
@@ -245,8 +265,8 @@ tiny_ccmd_raw_req_decode(const void *buf, size_t len, struct tiny_ccmd_raw_req *
    const uint8_t *msg = buf;
    size_t off = offsetof(struct tiny_ccmd_raw_req, payload);
    uint32_t msg_len;
-   int ret = vdrm_decode_fixed(buf, len, offsetof(struct tiny_ccmd_raw_req, payload), sizeof(*out),
-                               offsetof(struct tiny_ccmd_raw_req, hdr.len), out, &msg_len, "RAW", err);
+   int ret = vdrm_frame_decode(&tiny_request_framing, buf, len,
+                               offsetof(struct tiny_ccmd_raw_req, payload), sizeof(*out), out, &msg_len, "RAW", err);
 
    if (ret)
       return ret;
@@ -277,6 +297,7 @@ invoke_raw(const void *handlers, void *ctx, const void *req, const void *view, i
    *ret = h->raw(ctx, req, view);
    return true;
 }
+
 
 const struct vdrm_ccmd_info tiny_ccmd_table[TINY_CCMD_COUNT] = {
    [TINY_CCMD_NOP] = {
@@ -330,6 +351,13 @@ tiny_dispatch(const struct tiny_handlers *h, void *ctx, const void *msg,
    union tiny_ccmd_req_any req;
    union tiny_ccmd_view_any view;
 
-   return vdrm_dispatch(tiny_ccmd_table, TINY_CCMD_COUNT, "tiny", h, ctx,
-                        msg, len, &req, &view, err);
+   return vdrm_frame_dispatch(&tiny_request_framing, tiny_ccmd_table, TINY_CCMD_COUNT,
+                              "tiny", h, ctx, msg, len, &req, &view, err);
+}
+
+int
+tiny_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err)
+{
+   return vdrm_request_extent(&tiny_request_framing, tiny_ccmd_table, TINY_CCMD_COUNT,
+                              "tiny", buf, len, extent, err);
 }

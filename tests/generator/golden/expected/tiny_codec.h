@@ -34,6 +34,12 @@ extern "C" {
 /* Rows of the dispatch table: the largest opcode plus one. */
 #define TINY_CCMD_COUNT 5u
 
+/* Messages framed by struct vdrm_ccmd_req: len at offset 4, in bytes, counting the header; command id cmd at offset 0. */
+extern const struct vdrm_framing tiny_request_framing;
+
+/* Messages framed by struct vdrm_ccmd_rsp: len at offset 0, in bytes, counting the header; no command id. */
+extern const struct vdrm_framing tiny_response_framing;
+
 /* ---- TINY_CCMD_NOP ---- */
 
 static inline uint64_t tiny_ccmd_nop_req_size(void) { return sizeof(struct tiny_ccmd_nop_req); }
@@ -134,6 +140,13 @@ const char *tiny_ccmd_name(uint32_t cmd);
  */
 int tiny_dispatch(const struct tiny_handlers *h, void *ctx, const void *msg,
       size_t len, struct vdrm_error *err);
+
+/*
+ * How many bytes the request at buf (len of them so far) occupies, its
+ * trailer included (vdrm_request_extent()): read until len >= *extent and
+ * it no longer grows, then decode or dispatch exactly *extent bytes.
+ */
+int tiny_request_extent(const void *buf, size_t len, uint64_t *extent, struct vdrm_error *err);
 
 /* Descriptors of every message, for generic tools. */
 extern const struct vdrm_protocol_desc tiny_protocol;

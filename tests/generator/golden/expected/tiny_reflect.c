@@ -89,19 +89,19 @@ static const struct vdrm_struct_desc tiny_ccmd_raw_req_desc = {
 };
 
 static const struct vdrm_item_desc tiny_ccmd_put_req_items[] = {
-   { "items", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct tiny_item), &tiny_item_desc, offsetof(struct tiny_ccmd_put_req_view, items), -1, false, NULL, NULL, NULL },
-   { "name", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_put_req_view, name), -1, false, NULL, NULL, NULL },
+   { "items", VDRM_ITEM_ARRAY, VDRM_KIND_STRUCT, sizeof(struct tiny_item), &tiny_item_desc, offsetof(struct tiny_ccmd_put_req_view, items), -1, false, NULL, NULL, NULL, false },
+   { "name", VDRM_ITEM_TEXT, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_put_req_view, name), -1, false, NULL, NULL, NULL, false },
 };
 
 static const struct vdrm_item_desc tiny_ccmd_raw_req_items[] = {
-   { "data", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_raw_req_view, data), -1, false, NULL, NULL, NULL },
+   { "data", VDRM_ITEM_DATA, VDRM_KIND_U8, 1u, NULL, offsetof(struct tiny_ccmd_raw_req_view, data), -1, false, NULL, NULL, NULL, false },
 };
 
 static int
 decode_request(const void *buf, size_t len, void *out, void *view, struct vdrm_error *err)
 {
-   return vdrm_decode_request(tiny_ccmd_table, TINY_CCMD_COUNT, "tiny", buf, len,
-                              out, view, err);
+   return vdrm_frame_decode_request(&tiny_request_framing, tiny_ccmd_table, TINY_CCMD_COUNT,
+                                    "tiny", buf, len, out, view, err);
 }
 
 static int
@@ -168,27 +168,33 @@ encode_tiny_ccmd_raw_req(void *buf, size_t cap, const void *fixed, const void *v
 static const struct vdrm_msg_desc tiny_msgs[] = {
    {
       "NOP", 1,
-      { &tiny_ccmd_nop_req_desc, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_tiny_ccmd_nop_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &tiny_ccmd_nop_req_desc, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 1, 0, NULL, 0, decode_request, encode_tiny_ccmd_nop_req,
+        &tiny_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &tiny_response_framing, NULL },
    },
    {
       "SET", 2,
-      { &tiny_ccmd_set_req_desc, sizeof(struct tiny_ccmd_set_req), offsetof(struct tiny_ccmd_set_req, extra), 1, 0, NULL, 0, decode_request, encode_tiny_ccmd_set_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &tiny_ccmd_set_req_desc, sizeof(struct tiny_ccmd_set_req), offsetof(struct tiny_ccmd_set_req, extra), 1, 0, NULL, 0, decode_request, encode_tiny_ccmd_set_req,
+        &tiny_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &tiny_response_framing, NULL },
    },
    {
       "PUT", 3,
-      { &tiny_ccmd_put_req_desc, offsetof(struct tiny_ccmd_put_req, payload), offsetof(struct tiny_ccmd_put_req, payload), 4, 2, tiny_ccmd_put_req_items, sizeof(struct tiny_ccmd_put_req_view), decode_request, encode_tiny_ccmd_put_req },
-      { &tiny_ccmd_put_rsp_desc, sizeof(struct tiny_ccmd_put_rsp), sizeof(struct tiny_ccmd_put_rsp), 1, 0, NULL, 0, decode_tiny_ccmd_put_rsp, encode_tiny_ccmd_put_rsp },
+      { &tiny_ccmd_put_req_desc, offsetof(struct tiny_ccmd_put_req, payload), offsetof(struct tiny_ccmd_put_req, payload), 4, 2, tiny_ccmd_put_req_items, sizeof(struct tiny_ccmd_put_req_view), decode_request, encode_tiny_ccmd_put_req,
+        &tiny_request_framing, NULL },
+      { &tiny_ccmd_put_rsp_desc, sizeof(struct tiny_ccmd_put_rsp), sizeof(struct tiny_ccmd_put_rsp), 1, 0, NULL, 0, decode_tiny_ccmd_put_rsp, encode_tiny_ccmd_put_rsp,
+        &tiny_response_framing, NULL },
    },
    {
       "RAW", 4,
-      { &tiny_ccmd_raw_req_desc, offsetof(struct tiny_ccmd_raw_req, payload), offsetof(struct tiny_ccmd_raw_req, payload), 4, 1, tiny_ccmd_raw_req_items, sizeof(struct tiny_ccmd_raw_req_view), decode_request, encode_tiny_ccmd_raw_req },
-      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL },
+      { &tiny_ccmd_raw_req_desc, offsetof(struct tiny_ccmd_raw_req, payload), offsetof(struct tiny_ccmd_raw_req, payload), 4, 1, tiny_ccmd_raw_req_items, sizeof(struct tiny_ccmd_raw_req_view), decode_request, encode_tiny_ccmd_raw_req,
+        &tiny_request_framing, NULL },
+      { NULL, 0, 0, 0, 0, NULL, 0, NULL, NULL, &tiny_response_framing, NULL },
    },
 };
 
 const struct vdrm_protocol_desc tiny_protocol = {
    "tiny", VIRTGPU_DRM_CONTEXT_MSM, TINY_CCMD_ALIGNMENT,
    sizeof(tiny_msgs) / sizeof(tiny_msgs[0]), tiny_msgs,
+   true, &tiny_request_framing, tiny_request_extent,
 };
