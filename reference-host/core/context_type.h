@@ -40,6 +40,7 @@ struct vh_context_type {
 
 extern const struct vh_context_type vh_msm_context_type;
 extern const struct vh_context_type vh_amdgpu_context_type;
+extern const struct vh_context_type vh_i915_context_type;
 extern const struct vh_context_type vh_asahi_context_type;
 extern const struct vh_context_type vh_panfrost_context_type;
 
