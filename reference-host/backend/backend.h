@@ -105,6 +105,10 @@ struct vdrm_backend_ops {
    int (*fence_wait)(struct vdrm_backend_fence *fence, int64_t timeout_ns);
 
    const struct vdrm_backend_msm_ops *msm;   /* context_type VIRTGPU_DRM_CONTEXT_MSM */
+   const struct vdrm_backend_i915_ops *i915;   /* context_type VIRTGPU_DRM_CONTEXT_I915 (i915_kernel.h) */
+   const struct vdrm_backend_amdgpu_ops *amdgpu;   /* context_type VIRTGPU_DRM_CONTEXT_AMDGPU (amdgpu_kernel.h) */
+   const struct vdrm_backend_asahi_ops *asahi;   /* context_type VIRTGPU_DRM_CONTEXT_ASAHI (asahi_kernel.h) */
+   const struct vdrm_backend_panfrost_ops *panfrost;   /* VIRTGPU_DRM_CONTEXT_PANFROST (panfrost_kernel.h) */
 };
 
 /* Every backend object starts with one of these. */

@@ -102,7 +102,7 @@ vh_context_log(struct vh_context *ctx, const uint32_t *seqno, bool in_batch,
 static void
 count_async_error(struct vh_context *ctx)
 {
-   if (vh_shmem_present(&ctx->shmem)) {
+   if (vh_shmem_present(&ctx->shmem) && ctx->type->async_error_offset) {   /* 0: the type has none */
       vh_shmem_increment(&ctx->shmem, ctx->type->async_error_offset);
       ctx->stats.async_errors++;
    }

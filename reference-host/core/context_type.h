@@ -21,7 +21,7 @@ struct vh_context_type {
    uint32_t wire_format_version;
    uint32_t alignment;              /* request alignment (vdrm_stream_next) */
    uint32_t shmem_size;             /* sizeof its shmem struct: rsp_mem_offset */
-   uint32_t async_error_offset;     /* of the u32 counter in the shmem */
+   uint32_t async_error_offset;     /* of the u32 counter in the shmem; 0: none (panfrost) */
    /* The dispatch table (names, which commands answer). */
    const struct vdrm_ccmd_info *table;
    uint32_t table_count;
@@ -39,5 +39,9 @@ struct vh_context_type {
 };
 
 extern const struct vh_context_type vh_msm_context_type;
+extern const struct vh_context_type vh_amdgpu_context_type;
+extern const struct vh_context_type vh_i915_context_type;
+extern const struct vh_context_type vh_asahi_context_type;
+extern const struct vh_context_type vh_panfrost_context_type;
 
 #endif /* VH_CONTEXT_TYPE_H_ */

@@ -30,6 +30,10 @@ struct vdrm_host_client {
 
 static const struct vh_context_type *const context_types[] = {
    &vh_msm_context_type,
+   &vh_i915_context_type,
+   &vh_amdgpu_context_type,
+   &vh_asahi_context_type,
+   &vh_panfrost_context_type,
 };
 
 static int

@@ -45,28 +45,15 @@ sim_gem_idle_check(struct sim_gem *gem)
 }
 
 int
-sim_gem_new(struct vdrm_backend_file *file, uint64_t size, uint32_t flags, uint32_t *handle)
+sim_gem_alloc(struct sim_file *f, uint64_t size, uint32_t flags, size_t obj_size, struct sim_gem **out,
+              uint32_t *handle)
 {
-   struct sim_file *f = sim_file(file);
    struct sim_device *dev = f->dev;
    struct sim_gem *gem;
-   uint32_t cache = flags & KMSM_BO_CACHE_MASK;
    uint32_t h;
    int ret;
 
-   dev->stats.ioctls++;
-   if (flags & ~KMSM_BO_FLAGS)
-      return -EINVAL;
-   /* msm_gem_new_impl(): exactly one supported cache mode. */
-   if (!(cache == KMSM_BO_CACHED || cache == KMSM_BO_WC || cache == KMSM_BO_UNCACHED ||
-         (cache == KMSM_BO_CACHED_COHERENT && dev->profile.cached_coherent)))
-      return -EINVAL;
-   /* PAGE_ALIGN(size), refusing what does not fit. */
-   if (size == 0 || size > UINT64_MAX - (SIM_PAGE_SIZE - 1) || size > (uint64_t)INT64_MAX)
-      return -EINVAL;
-   size = (size + SIM_PAGE_SIZE - 1) & ~(uint64_t)(SIM_PAGE_SIZE - 1);
-
-   gem = calloc(1, sizeof(*gem));
+   gem = calloc(1, obj_size);
    if (!gem)
       return -ENOMEM;
    gem->memfd = memfd_create("vdrm-sim-gem", MFD_CLOEXEC);
@@ -105,8 +92,31 @@ sim_gem_new(struct vdrm_backend_file *file, uint64_t size, uint32_t flags, uint3
       return ret;
    }
    dev->stats.objects++;
+   *out = gem;
    *handle = h;
    return 0;
+}
+
+int
+sim_gem_new(struct vdrm_backend_file *file, uint64_t size, uint32_t flags, uint32_t *handle)
+{
+   struct sim_file *f = sim_file(file);
+   struct sim_device *dev = f->dev;
+   struct sim_gem *gem;
+   uint32_t cache = flags & KMSM_BO_CACHE_MASK;
+
+   dev->stats.ioctls++;
+   if (flags & ~KMSM_BO_FLAGS)
+      return -EINVAL;
+   /* msm_gem_new_impl(): exactly one supported cache mode. */
+   if (!(cache == KMSM_BO_CACHED || cache == KMSM_BO_WC || cache == KMSM_BO_UNCACHED ||
+         (cache == KMSM_BO_CACHED_COHERENT && dev->profile.cached_coherent)))
+      return -EINVAL;
+   /* PAGE_ALIGN(size), refusing what does not fit. */
+   if (size == 0 || size > UINT64_MAX - (SIM_PAGE_SIZE - 1) || size > (uint64_t)INT64_MAX)
+      return -EINVAL;
+   size = (size + SIM_PAGE_SIZE - 1) & ~(uint64_t)(SIM_PAGE_SIZE - 1);
+   return sim_gem_alloc(f, size, flags, sizeof(*gem), &gem, handle);
 }
 
 int

@@ -128,6 +128,9 @@ void sim_gem_unref(struct sim_gem *gem);
 void sim_gem_idle_check(struct sim_gem *gem);
 void sim_file_close_gems(struct sim_file *f);
 extern const struct vdrm_backend_msm_ops sim_msm_ops;
+/* A new object of size bytes (page aligned) under a new handle; obj_size >= sizeof(struct sim_gem). */
+int sim_gem_alloc(struct sim_file *f, uint64_t size, uint32_t flags, size_t obj_size, struct sim_gem **out,
+                  uint32_t *handle);
 int sim_gem_new(struct vdrm_backend_file *f, uint64_t size, uint32_t flags, uint32_t *handle);
 int sim_gem_close(struct vdrm_backend_file *f, uint32_t handle);
 int sim_gem_export(struct vdrm_backend_file *f, uint32_t handle, int *fd);
