@@ -1329,6 +1329,37 @@ cs_submit_pending_limit(void **state)
    ag_free(g);
 }
 
+/*
+ * DEV_INFO's answer has one layout on every ABI, the LP64 one of
+ * amdgpu_info_device: 440 bytes, with the 4-byte gap after the 32-bit
+ * pa_sc_tile_steering_override (offset 352) and tcc_disabled_mask at 360.
+ * The deployed protocol leaves the payload in the host kernel's layout,
+ * which an i386 guest reads 4 bytes early from tcc_disabled_mask on.
+ */
+static void
+upstream_defect_amdgpu_info_device(void **state)
+{
+   struct ag *g = AG(state);
+   struct drm_amdgpu_info q = { .return_size = sizeof(struct amdgpu_info_device), .query = KAMDGPU_INFO_DEV_INFO };
+   uint8_t bytes[sizeof(struct amdgpu_info_device)];
+   struct amdgpu_info_device wire;
+   uint64_t clock;
+   uint32_t gap;
+
+   assert_int_equal(sizeof(struct amdgpu_info_device), 440);
+   assert_int_equal(ag_info(g, &q, bytes, sizeof(bytes)), 0);
+   memcpy(&wire, bytes, sizeof(wire));
+   assert_int_equal(wire.device_id, 0x73bf);
+   assert_int_equal(wire.pa_sc_tile_steering_override, 0);
+   assert_int_equal(wire.tcc_disabled_mask, 0);
+   /* The field after the gap is where LP64 puts it, not where i386 would (364). */
+   memcpy(&clock, bytes + 368, sizeof(clock));
+   assert_int_equal(clock, 500000);
+   assert_int_equal(wire.min_engine_clock, 500000);
+   memcpy(&gap, bytes + 356, sizeof(gap));
+   assert_int_equal(gap, 0);
+}
+
 /* pad: must be zero; the deployed host ignores it. */
 static void
 upstream_defect_amdgpu_ccmd_cs_submit_req_pad(void **state)
@@ -1739,6 +1770,7 @@ main(void)
       cmocka_unit_test_setup_teardown(cs_submit_second_fence_chunk, setup, teardown),
       cmocka_unit_test_setup_teardown(cs_submit_gpu_fault, setup, teardown),
       cmocka_unit_test(cs_submit_pending_limit),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_info_device, setup, teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_cs_submit_req_pad, setup, teardown),
       cmocka_unit_test_setup_teardown(metadata_roundtrip, setup, teardown),
       cmocka_unit_test_setup_teardown(metadata_failures, setup, teardown),

@@ -270,7 +270,9 @@ expect_rejected(struct aguest *g, const char *command, const char *field)
    assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(async_error(g), before + 1);
    assert_int_equal(g->nlines, lines + 1);
-   assert_true(line_has(g, "ctx 1 \"test guest\" (asahi)", command, field, NULL));
+   if (!line_has(g, "ctx 1 \"test guest\" (asahi)", command, field, NULL))
+      fail_msg("expected a log line naming %s and %s, got: %s", command, field,
+               g->nlines ? g->lines[(g->nlines - 1) % MAX_LINES] : "(none)");
 }
 
 static void
@@ -415,19 +417,29 @@ ag_submit(struct aguest *g, uint32_t queue, uint32_t flags, const void *cmdbuf, 
 }
 
 /* A command buffer of one command of type (payload words first = word, payload 32 bytes). */
+/* One command: a header and a body of the size its kind has (a render or a compute command). */
 struct one_cmd {
    struct kasahi_cmd_header h;
-   uint32_t payload[8];
+   uint32_t payload[60];   /* sizeof(struct drm_asahi_cmd_render) */
 };
 
 static struct one_cmd
 cmd_of(uint16_t type, uint32_t word)
 {
-   struct one_cmd c = { .h = { .cmd_type = type, .size = sizeof(c.payload),
+   struct one_cmd c = { .h = { .cmd_type = type,
+                               .size = type == KASAHI_CMD_RENDER ? sizeof(struct drm_asahi_cmd_render)
+                                                                 : sizeof(struct drm_asahi_cmd_compute),
                                .vdm_barrier = KASAHI_BARRIER_NONE, .cdm_barrier = KASAHI_BARRIER_NONE } };
 
    c.payload[0] = word;
    return c;
+}
+
+/* The bytes a command occupies in the command buffer. */
+static uint32_t
+cmd_len(const struct one_cmd *c)
+{
+   return (uint32_t)sizeof(c->h) + c->h.size;
 }
 
 static uint32_t
@@ -983,7 +995,7 @@ submit_fences_on_queue_ring(void **state)
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_MEDIUM);
    struct one_cmd c = cmd_of(KASAHI_CMD_RENDER, 0);
 
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    assert_int_equal(ag_flush_fence(g, 2, 77), VDRM_HOST_OK);
    assert_int_equal(sim_stats(g).pending, 1);
    assert_int_equal(vdrm_host_fence_wait(g->client, 2, 77, 0), VDRM_HOST_E_TIMEOUT);
@@ -1010,9 +1022,9 @@ submit_implicit_sync(void **state)
    struct one_cmd c = cmd_of(KASAHI_CMD_COMPUTE, 0);
 
    /* A writer on LOW, then a reader on MEDIUM: the reader waits for the writer. */
-   ag_submit(g, lo, 0, &c, sizeof(c), &w, 1);
+   ag_submit(g, lo, 0, &c, cmd_len(&c), &w, 1);
    assert_int_equal(ag_flush_fence(g, 1, 1), VDRM_HOST_OK);
-   ag_submit(g, med, 0, &c, sizeof(c), r, 3);
+   ag_submit(g, med, 0, &c, cmd_len(&c), r, 3);
    assert_int_equal(ag_flush_fence(g, 2, 2), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(vdrm_host_fence_wait(g->client, 1, 1, 0), VDRM_HOST_OK);
@@ -1032,38 +1044,43 @@ submit_refused(void **state)
    struct one_cmd c = cmd_of(KASAHI_CMD_RENDER, 0);
    struct asahi_ccmd_submit_res bad = { .res_id = 4242, .flags = ASAHI_EXTRES_READ };
    struct drm_asahi_queue_destroy d = { .queue_id = q };
-   struct one_cmd many[65];
+   uint8_t many[65 * (8 + 64)];
 
-   ag_submit(g, q + 10, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q + 10, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "queue_id");
-   ag_submit(g, q, 0, &c, sizeof(c), &bad, 1);
+   ag_submit(g, q, 0, &c, cmd_len(&c), &bad, 1);
    expect_rejected(g, "SUBMIT", "extres[].res_id");
-   /* What the kernel refuses: flags, an unknown command type, a barrier ahead, a size past the end, too many. */
-   ag_submit(g, q, 1, &c, sizeof(c), NULL, 0);
+   /* What the kernel refuses: flags, a barrier ahead, too many commands. What the
+      decoders refuse before it: an unknown command type, a body of the wrong size,
+      attachments that are not whole entries. */
+   ag_submit(g, q, 1, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
    c = cmd_of(7, 0);
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
-   expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
+   expect_rejected(g, "SUBMIT", "cmdbuf[].cmd_type");
    c = cmd_of(KASAHI_CMD_RENDER, 0);
    c.h.vdm_barrier = 3;
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
    c = cmd_of(KASAHI_CMD_RENDER, 0);
-   c.h.size = 40;
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
-   expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
-   for (int i = 0; i < 65; i++)
-      many[i] = cmd_of(KASAHI_CMD_COMPUTE, 0);
+   c.h.size = 40;   /* a render body is 240 bytes */
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
+   expect_rejected(g, "SUBMIT", "cmdbuf: 48 bytes");
+   for (int i = 0; i < 65; i++) {
+      struct one_cmd k = cmd_of(KASAHI_CMD_COMPUTE, 0);
+
+      memcpy(many + i * cmd_len(&k), &k, cmd_len(&k));
+   }
    ag_submit(g, q, 0, many, sizeof(many), NULL, 0);
    expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
-   c = cmd_of(KASAHI_SET_VERTEX_ATTACHMENTS, 0);   /* 32 bytes: not whole attachments */
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
-   expect_rejected(g, "SUBMIT", "DRM_ASAHI_SUBMIT");
+   c = cmd_of(KASAHI_SET_VERTEX_ATTACHMENTS, 0);   /* 64 bytes: not whole attachments */
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
+   expect_rejected(g, "SUBMIT", "cmdbuf[].size");
    assert_int_equal(sim_stats(g).submits, 0);
    /* A destroyed queue is forgotten: the host refuses it (the deployed host asks the kernel). */
    assert_int_equal(ioctl_ret(g, DRM_IOCTL_KASAHI_QUEUE_DESTROY, &d, NULL, 0), 0);
    c = cmd_of(KASAHI_CMD_RENDER, 0);
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "queue_id");
 }
 
@@ -1075,7 +1092,7 @@ submit_hang_faults(void **state)
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_LOW);
    struct one_cmd c = cmd_of(KASAHI_CMD_COMPUTE, VDRM_SIM_HANG_MAGIC);
 
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    assert_int_equal(ag_flush(g), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(sim_stats(g).faults, 1);
@@ -1095,10 +1112,10 @@ submit_pending_limit(void **state)
    o.limits.max[VDRM_HOST_LIMIT_PENDING_FENCES] = 2;
    g = ag_new(&o);
    q = ag_queue(g, ag_vm(g), 0);
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    assert_int_equal(ag_flush(g), VDRM_HOST_OK);
-   ag_submit(g, q, 0, &c, sizeof(c), NULL, 0);
+   ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "max_pending_fences");
    /* Pending work at teardown still completes in the backend (ag_free checks). */
    ag_free(g);
@@ -1182,6 +1199,63 @@ bind_object_refused(void **state)
 }
 
 /* ---- upstream defects (generated/doc/asahi.md) ---- */
+
+/*
+ * SUBMIT's command buffer: the deployed host passes it to the kernel unread,
+ * and the kernel loses step with its own framing on a RENDER or COMPUTE body
+ * longer than its struct or an attachment body that is not whole entries.
+ * Each is refused by the decoder, never reaches the device, and the next
+ * good submit on the same queue goes through.
+ */
+static void
+cmdbuf_refused(void **state, uint16_t type, uint16_t size, const char *field)
+{
+   struct aguest *g = AG(state);
+   uint32_t q = ag_queue(g, ag_vm(g), KASAHI_PRIORITY_LOW);
+   uint8_t buf[8 + 512] = { 0 };
+   struct kasahi_cmd_header h = { .cmd_type = type, .size = size,
+                                  .vdm_barrier = KASAHI_BARRIER_NONE, .cdm_barrier = KASAHI_BARRIER_NONE };
+   struct one_cmd good = cmd_of(KASAHI_CMD_COMPUTE, 0);
+
+   assert_true(size <= sizeof(buf) - sizeof(h));
+   memcpy(buf, &h, sizeof(h));
+   ag_submit(g, q, 0, buf, (uint32_t)sizeof(h) + size, NULL, 0);
+   expect_rejected(g, "SUBMIT", field);
+   assert_int_equal(sim_stats(g).submits, 0);
+   ag_submit(g, q, 0, &good, cmd_len(&good), NULL, 0);
+   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(sim_stats(g).submits, 1);
+}
+
+static void
+upstream_defect_asahi_ccmd_submit_req_cmdbuf_render(void **state)
+{
+   cmdbuf_refused(state, KASAHI_CMD_RENDER, 480, "cmdbuf[].hdr.size");
+}
+
+static void
+upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute(void **state)
+{
+   cmdbuf_refused(state, KASAHI_CMD_COMPUTE, 128, "cmdbuf[].hdr.size");
+}
+
+static void
+upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments(void **state)
+{
+   cmdbuf_refused(state, KASAHI_SET_VERTEX_ATTACHMENTS, 64, "cmdbuf[].size");
+}
+
+static void
+upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments(void **state)
+{
+   cmdbuf_refused(state, KASAHI_SET_FRAGMENT_ATTACHMENTS, 40, "cmdbuf[].size");
+}
+
+static void
+upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments(void **state)
+{
+   cmdbuf_refused(state, KASAHI_SET_COMPUTE_ATTACHMENTS, 16, "cmdbuf[].size");
+}
 
 /*
  * GET_PARAMS: the response size is computed in 64 bits and must fit the
@@ -1339,7 +1413,7 @@ teardown_with_everything_live(void **state)
    uint32_t obj;
 
    assert_int_equal(bind_object_ret(g, 1, res, 0, 64, &obj), 0);
-   ag_submit(g, q, 0, &c, sizeof(c), &w, 1);
+   ag_submit(g, q, 0, &c, cmd_len(&c), &w, 1);
    assert_int_equal(ag_flush_fence(g, 2, 5), VDRM_HOST_OK);
    assert_true(host_stats(g).heap_bytes > 0);
    /* ag_free: VMs, mappings, queues, objects and the pending submit all go. */
@@ -1380,6 +1454,11 @@ main(void)
       cmocka_unit_test_setup_teardown(bind_object_bind_unbind, setup, teardown),
       cmocka_unit_test_setup_teardown(bind_object_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_get_params_req, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_render, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments, setup, teardown),
       cmocka_unit_test(upstream_defect_asahi_ccmd_gem_new_req),
       cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_gem_bind_object_req, setup, teardown),
       cmocka_unit_test_setup_teardown(teardown_with_everything_live, setup, teardown),
