@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * The vtest server over a real Unix socket on a temporary path, served by a
+ * thread of the test (the only caller of the host while it runs): Mesa's
+ * vdrm sequence for msm, and one client's garbage, stall, flood or
+ * disconnect affecting no other. Every message is built with the generated
+ * encoders and every answer read with the generated decoders; each test
+ * checks that the process holds as many descriptors after as before.
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "msm_codec.h"
+#include "msm_kernel.h"
+#include "server.h"
+#include "sim.h"
+#include "vdrm_host.h"
+#include "vtest_client.h"
+#include "vtest_codec.h"
+
+#define VA 0x100000000ull
+#define TMO 5000
+
+struct fixture {
+   int fds_before;
+   char dir[64];
+   char path[128];
+   struct vdrm_backend *sim;
+   struct vdrm_host *host;
+   struct vt_server *srv;
+   pthread_t thread;
+   pthread_mutex_t lock;
+   char lines[32][512];
+   uint32_t nlines;
+};
+
+static int
+count_fds(void)
+{
+   DIR *d = opendir("/proc/self/fd");
+   int n = 0;
+
+   while (d && readdir(d))
+      n++;
+   if (d)
+      closedir(d);
+   return n;
+}
+
+static void
+log_line(void *data, const char *line)
+{
+   struct fixture *f = data;
+
+   pthread_mutex_lock(&f->lock);
+   if (f->nlines < 32)
+      snprintf(f->lines[f->nlines++], sizeof(f->lines[0]), "%s", line);
+   pthread_mutex_unlock(&f->lock);
+}
+
+static uint32_t
+lines_with(struct fixture *f, const char *a, const char *b)
+{
+   uint32_t n = 0;
+
+   pthread_mutex_lock(&f->lock);
+   for (uint32_t i = 0; i < f->nlines; i++)
+      n += strstr(f->lines[i], a) && (!b || strstr(f->lines[i], b));
+   pthread_mutex_unlock(&f->lock);
+   return n;
+}
+
+static void *
+run(void *arg)
+{
+   struct fixture *f = arg;
+
+   vt_server_run(f->srv);
+   return NULL;
+}
+
+static int
+setup_with(void **state, size_t max_tx)
+{
+   struct fixture *f = calloc(1, sizeof(*f));
+   struct vdrm_sim_config sc = { .clock = VDRM_SIM_CLOCK_MONOTONIC, .submit_ns = 2000000 };
+   struct vt_server_config cfg = { .log = log_line, .max_tx_bytes = max_tx, .verbose = false };
+
+   f->fds_before = count_fds();
+   pthread_mutex_init(&f->lock, NULL);
+   snprintf(f->dir, sizeof(f->dir), "/tmp/vdrm-vtest-XXXXXX");
+   assert_non_null(mkdtemp(f->dir));
+   snprintf(f->path, sizeof(f->path), "%s/sock", f->dir);
+   cfg.socket_path = f->path;
+   cfg.log_data = f;
+   assert_int_equal(vdrm_sim_create(&sc, &f->sim), 0);
+   assert_int_equal(vdrm_host_create(f->sim, NULL, &f->host), VDRM_HOST_OK);
+   assert_int_equal(vt_server_create(f->host, &cfg, &f->srv), 0);
+   assert_int_equal(pthread_create(&f->thread, NULL, run, f), 0);
+   *state = f;
+   return 0;
+}
+
+static int
+setup(void **state)
+{
+   return setup_with(state, 0);
+}
+
+static int
+setup_small_tx(void **state)
+{
+   return setup_with(state, 4096);
+}
+
+static void
+stop(struct fixture *f)
+{
+   if (!f->srv)
+      return;
+   vt_server_stop(f->srv);
+   pthread_join(f->thread, NULL);
+}
+
+static int
+teardown(void **state)
+{
+   struct fixture *f = *state;
+   struct stat st;
+
+   stop(f);
+   vt_server_destroy(f->srv);
+   /* Clean shutdown: the socket is gone, and so is everything the clients held. */
+   assert_int_not_equal(stat(f->path, &st), 0);
+   vdrm_host_destroy(f->host);
+   {
+      struct vdrm_sim_stats s;
+
+      vdrm_sim_get_stats(f->sim, &s);
+      assert_int_equal(s.files, 0);
+      assert_int_equal(s.objects, 0);
+   }
+   vdrm_backend_destroy(f->sim);
+   rmdir(f->dir);
+   assert_int_equal(count_fds(), f->fds_before);
+   pthread_mutex_destroy(&f->lock);
+   free(f);
+   return 0;
+}
+
+/* ---- a client ---- */
+
+struct vc {
+   int s;
+   int shmem_fd;
+   uint8_t *shmem;
+   uint32_t shmem_res;
+   uint32_t seqno;
+};
+
+static void
+send_msg(struct vc *c, const void *buf, size_t len)
+{
+   assert_int_equal(vc_send(c->s, buf, len), 0);
+}
+
+#define SEND(c, kind, ...)                                                                         \
+   do {                                                                                            \
+      struct vtest_##kind##_req r_ = { __VA_ARGS__ };                                              \
+      uint8_t b_[sizeof(r_)];                                                                      \
+      size_t l_;                                                                                   \
+      assert_int_equal(vtest_##kind##_req_encode(b_, sizeof(b_), &r_, &l_), VDRM_OK);              \
+      send_msg((c), b_, l_);                                                                       \
+   } while (0)
+
+#define RECV(c, kind, out)                                                                         \
+   do {                                                                                            \
+      uint8_t b_[sizeof(*(out))];                                                                  \
+      struct vdrm_error e_;                                                                        \
+      assert_int_equal(vc_recv((c)->s, b_, sizeof(b_), TMO), 0);                                   \
+      assert_int_equal(vtest_##kind##_rsp_decode(b_, sizeof(b_), (out), &e_), VDRM_OK);            \
+   } while (0)
+
+static void
+create_renderer(struct vc *c, const char *name)
+{
+   struct vtest_create_renderer_req r = { 0 };
+   uint8_t buf[128];
+   size_t len;
+
+   assert_int_equal(vtest_create_renderer_req_encode(buf, sizeof(buf), &r, name,
+                                                     (uint32_t)strlen(name) + 1, &len),
+                    VDRM_OK);
+   send_msg(c, buf, len);
+}
+
+/* A round trip: once it is answered, everything sent before has run. */
+static void
+barrier(struct vc *c)
+{
+   struct vtest_ping_protocol_version_rsp rsp;
+
+   SEND(c, ping_protocol_version, .hdr = { 0 });
+   RECV(c, ping_protocol_version, &rsp);
+}
+
+static uint32_t
+create_blob(struct vc *c, uint32_t blob_id, uint64_t size, int *fd)
+{
+   struct vtest_resource_create_blob_rsp rsp;
+
+   SEND(c, resource_create_blob, .type = VCMD_BLOB_TYPE_HOST3D, .flags = VCMD_BLOB_FLAG_MAPPABLE,
+        .size_lo = (uint32_t)size, .size_hi = (uint32_t)(size >> 32), .id_lo = blob_id);
+   RECV(c, resource_create_blob, &rsp);
+   *fd = vc_recv_fd(c->s, TMO);
+   assert_true(*fd >= 0);
+   return rsp.res_id;
+}
+
+/* Mesa's vdrm start: renderer, version, capset, context, shmem. */
+static void
+vc_open(struct fixture *f, struct vc *c, const char *name)
+{
+   struct vtest_ping_protocol_version_rsp ping;
+   struct vtest_resource_busy_wait_rsp busy;
+   struct vtest_protocol_version_rsp ver;
+   struct vtest_get_param_rsp param;
+   struct vtest_get_capset_rsp cap;
+   struct vtest_get_capset_rsp_view view;
+   struct virgl_renderer_capset_drm drm;
+   struct vdrm_error err;
+   uint8_t buf[1024];
+   uint32_t len;
+
+   memset(c, 0, sizeof(*c));
+   c->s = vc_connect(f->path);
+   assert_true(c->s >= 0);
+   create_renderer(c, name);
+   SEND(c, ping_protocol_version, .hdr = { 0 });
+   SEND(c, resource_busy_wait, .handle = 0, .flags = 0);
+   RECV(c, ping_protocol_version, &ping);
+   RECV(c, resource_busy_wait, &busy);
+   assert_int_equal(busy.busy, 0);
+   SEND(c, protocol_version, .version = 4);
+   RECV(c, protocol_version, &ver);
+   assert_int_equal(ver.version, 4);
+   SEND(c, get_capset, .id = VDRM_HOST_CAPSET_DRM, .version = 0);
+   assert_int_equal(vc_recv(c->s, buf, 8, TMO), 0);
+   memcpy(&len, buf, 4);
+   assert_true(len * 4 <= sizeof(buf) - 8);
+   assert_int_equal(vc_recv(c->s, buf + 8, len * 4, TMO), 0);
+   assert_int_equal(vtest_get_capset_rsp_decode(buf, 8 + len * 4, &cap, &view, &err), VDRM_OK);
+   assert_int_equal(cap.valid, 1);
+   vtest_get_capset_rsp_caps_get_virgl_renderer_capset_drm(&view, &drm);
+   assert_int_equal(drm.context_type, VIRTGPU_DRM_CONTEXT_MSM);
+   SEND(c, context_init, .capset_id = VDRM_HOST_CAPSET_DRM);
+   c->shmem_res = create_blob(c, 0, 4096, &c->shmem_fd);
+   c->shmem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, c->shmem_fd, 0);
+   assert_true(c->shmem != MAP_FAILED);
+   SEND(c, get_param, .param = VCMD_PARAM_HAS_TIMELINE_SYNCOBJ);
+   RECV(c, get_param, &param);
+   assert_int_equal(param.valid, 1);
+}
+
+static void
+vc_close(struct vc *c)
+{
+   if (c->shmem)
+      munmap(c->shmem, 4096);
+   if (c->shmem_fd > 0)
+      close(c->shmem_fd);
+   if (c->s >= 0)
+      close(c->s);
+   c->s = -1;
+}
+
+/* SUBMIT_CMD2 of a ccmd stream on ring (RING_IDX when ring != ~0), with syncobjs. */
+static void
+submit(struct vc *c, const void *cmds, size_t size, uint32_t ring, const struct vtest_syncobj *in,
+       uint32_t nin, const struct vtest_syncobj *out, uint32_t nout)
+{
+   struct vtest_submit_cmd2_req r = {
+      .batch_count = 1,
+      .batch = {
+         .flags = ring != ~0u ? VCMD_SUBMIT_CMD2_FLAG_RING_IDX : 0,
+         .cmd_offset = 9,
+         .cmd_size = (uint32_t)(size / 4),
+         .ring_idx = ring != ~0u ? ring : 0,
+         .num_in_syncobj = nin,
+         .num_out_syncobj = nout,
+      },
+   };
+   size_t cap = 64 + size + 16 * (nin + nout), len;
+   uint8_t *buf = malloc(cap);
+
+   assert_int_equal(vtest_submit_cmd2_req_encode(buf, cap, &r, cmds, (uint32_t)size, in, out, &len),
+                    VDRM_OK);
+   send_msg(c, buf, len);
+   free(buf);
+}
+
+static size_t
+ccmd_gem_new(struct vc *c, uint8_t *buf, size_t cap, uint32_t blob_id)
+{
+   struct msm_ccmd_gem_new_req req = {
+      .hdr = { .seqno = ++c->seqno }, .iova = VA + blob_id * 0x10000ull, .size = 4096,
+      .flags = KMSM_BO_WC, .blob_id = blob_id,
+   };
+   size_t len;
+
+   assert_int_equal(msm_ccmd_gem_new_req_encode(buf, cap, &req, &len), VDRM_OK);
+   return len;
+}
+
+/* SUBMITQUEUE_NEW through IOCTL_SIMPLE, its answer at rsp_off 0 of the region. */
+static uint32_t
+new_queue(struct vc *c)
+{
+   struct drm_msm_submitqueue q = { .prio = 0 };
+   struct msm_ccmd_ioctl_simple_req req = {
+      .hdr = { .seqno = ++c->seqno, .rsp_off = 0 },
+      .cmd = (3u << 30) | ((uint32_t)sizeof(q) << 16) | ((uint32_t)'d' << 8) | 0x4a,
+   };
+   struct msm_ccmd_ioctl_simple_rsp rsp;
+   struct msm_ccmd_ioctl_simple_rsp_view view;
+   struct vdrm_error err;
+   uint8_t buf[128];
+   uint32_t rsp_size = 8 + sizeof(q);
+   size_t len;
+
+   memcpy(c->shmem + 16, &rsp_size, 4);
+   assert_int_equal(msm_ccmd_ioctl_simple_req_encode(buf, sizeof(buf), &req, &q, &len), VDRM_OK);
+   submit(c, buf, len, ~0u, NULL, 0, NULL, 0);
+   barrier(c);
+   assert_int_equal(msm_ccmd_ioctl_simple_rsp_decode(c->shmem + 16, rsp_size, &rsp, &view, &err),
+                    VDRM_OK);
+   assert_int_equal(rsp.ret, 0);
+   msm_ccmd_ioctl_simple_rsp_payload_get_drm_msm_submitqueue(&view, &q);
+   return q.id;
+}
+
+static uint32_t
+async_error(struct vc *c)
+{
+   uint32_t v;
+
+   memcpy(&v, c->shmem + offsetof(struct msm_shmem, async_error), 4);
+   return v;
+}
+
+static uint32_t
+syncobj_create(struct vc *c)
+{
+   struct vtest_drm_sync_create_rsp rsp;
+
+   SEND(c, drm_sync_create, .flags = 0);
+   RECV(c, drm_sync_create, &rsp);
+   assert_int_not_equal(rsp.handle, 0);
+   return rsp.handle;
+}
+
+static int64_t
+deadline_in(int64_t ms)
+{
+   struct timespec ts;
+
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + ms * 1000000;
+}
+
+/* ---- tests ---- */
+
+static void
+mesa_sequence_msm(void **state)
+{
+   struct fixture *f = *state;
+   struct vc c;
+   uint8_t cmds[512];
+   size_t n;
+   uint32_t res, q, h_bin, h_tl, magic = 0xc0ffee11, back = 0;
+   int fd, fd2;
+   uint8_t *map, *map2;
+
+   vc_open(f, &c, "mesa-sequence");
+   q = new_queue(&c);
+
+   /* GEM_NEW under blob_id 1, then its blob; map it and write through it. */
+   n = ccmd_gem_new(&c, cmds, sizeof(cmds), 1);
+   submit(&c, cmds, n, ~0u, NULL, 0, NULL, 0);
+   res = create_blob(&c, 1, 4096, &fd);
+   assert_int_not_equal(res, c.shmem_res);
+   map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+   assert_true(map != MAP_FAILED);
+   memcpy(map + 64, &magic, 4);
+   /* RESOURCE_EXPORT_FD gives the same memory again. */
+   SEND(&c, resource_export_fd, .res_handle = res);
+   {
+      struct vtest_resource_export_fd_rsp rsp;
+
+      RECV(&c, resource_export_fd, &rsp);
+   }
+   fd2 = vc_recv_fd(c.s, TMO);
+   assert_true(fd2 >= 0);
+   map2 = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd2, 0);
+   assert_true(map2 != MAP_FAILED);
+   memcpy(&back, map2 + 64, 4);
+   assert_int_equal(back, magic);
+
+   /* GEM_SUBMIT on ring 1 (priority 0) signalling a binary and a timeline syncobj. */
+   h_bin = syncobj_create(&c);
+   h_tl = syncobj_create(&c);
+   {
+      struct drm_msm_gem_submit_bo bo = { .flags = KMSM_SUBMIT_BO_READ, .handle = res };
+      struct drm_msm_gem_submit_cmd cmd = { .type = KMSM_SUBMIT_CMD_BUF, .size = 16 };
+      struct msm_ccmd_gem_submit_req req = {
+         .hdr = { .seqno = ++c.seqno }, .flags = KMSM_PIPE_3D0, .queue_id = q, .nr_bos = 1,
+         .nr_cmds = 1, .fence = 1,
+      };
+      struct vtest_syncobj out[2] = { { .handle = h_bin }, { .handle = h_tl, .point = 5 } };
+
+      assert_int_equal(msm_ccmd_gem_submit_req_encode(cmds, sizeof(cmds), &req, &bo, &cmd, &n), VDRM_OK);
+      submit(&c, cmds, n, 1, NULL, 0, out, 2);
+   }
+   /* The binary one, waited for in the stream (no WAIT_FD). */
+   {
+      struct vtest_drm_sync_wait_req r = { .num_handles = 1, .flags = 0 };
+      struct vtest_drm_sync_wait_rsp rsp;
+      struct vtest_drm_sync_wait_rsp_view view;
+      struct vtest_drm_sync_wait_result res_;
+      struct vdrm_error err;
+      int64_t dl = deadline_in(TMO);
+      uint8_t buf[64];
+      size_t len;
+
+      r.timeout_lo = (uint32_t)dl;
+      r.timeout_hi = (uint32_t)((uint64_t)dl >> 32);
+      assert_int_equal(vtest_drm_sync_wait_req_encode(buf, sizeof(buf), &r, &h_bin, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+      assert_int_equal(vc_recv(c.s, buf, 16, TMO), 0);
+      assert_int_equal(vtest_drm_sync_wait_rsp_decode(buf, 16, &rsp, &view, &err), VDRM_OK);
+      vtest_drm_sync_wait_rsp_result_get(&view, 0, &res_);
+      assert_int_equal(res_.status, 0);
+   }
+   /* The timeline point, with WAIT_FD: the result comes through a pipe. */
+   {
+      struct vtest_drm_sync_timeline_wait_req r = {
+         .num_handles = 1, .timeout_lo = UINT32_MAX, .timeout_hi = INT32_MAX,
+         .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FD,
+      };
+      struct vtest_drm_sync_timeline_wait_rsp rsp;
+      struct vtest_drm_sync_timeline_wait_rsp_view view;
+      struct vtest_drm_sync_wait_result res_;
+      struct vdrm_error err;
+      struct pollfd p;
+      uint64_t point = 5;
+      uint8_t buf[64];
+      size_t len;
+      int pfd;
+
+      assert_int_equal(vtest_drm_sync_timeline_wait_req_encode(buf, sizeof(buf), &r, &point, &h_tl, &len),
+                       VDRM_OK);
+      send_msg(&c, buf, len);
+      assert_int_equal(vc_recv(c.s, buf, 8, TMO), 0);
+      assert_int_equal(vtest_drm_sync_timeline_wait_rsp_decode(buf, 8, &rsp, &view, &err), VDRM_OK);
+      pfd = vc_recv_fd(c.s, TMO);
+      assert_true(pfd >= 0);
+      p = (struct pollfd){ .fd = pfd, .events = POLLIN };
+      assert_int_equal(poll(&p, 1, TMO), 1);
+      assert_int_equal(read(pfd, &res_, sizeof(res_)), sizeof(res_));
+      assert_int_equal(res_.status, 0);
+      close(pfd);
+   }
+   /* DRM_SYNC_QUERY: the point reached. */
+   {
+      struct vtest_drm_sync_query_req r = { .num_handles = 1 };
+      uint8_t buf[64];
+      uint64_t point;
+      size_t len;
+
+      assert_int_equal(vtest_drm_sync_query_req_encode(buf, sizeof(buf), &r, &h_tl, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+      assert_int_equal(vc_recv(c.s, buf, 16, TMO), 0);
+      memcpy(&point, buf + 8, 8);
+      assert_int_equal(point, 5);
+   }
+   assert_int_equal(async_error(&c), 0);
+   SEND(&c, drm_sync_destroy, .handle = h_bin);
+   SEND(&c, drm_sync_destroy, .handle = h_tl);
+   SEND(&c, resource_unref, .res_handle = res);
+   SEND(&c, resource_unref, .res_handle = c.shmem_res);
+   barrier(&c);
+   munmap(map, 4096);
+   munmap(map2, 4096);
+   close(fd);
+   close(fd2);
+   vc_close(&c);
+   assert_int_equal(lines_with(f, "dropped", NULL), 0);
+}
+
+/* A malformed ccmd batch between two good ones: refused by the context, the client goes on. */
+static void
+malformed_batch_between_good_ones(void **state)
+{
+   struct fixture *f = *state;
+   struct vc c;
+   uint8_t cmds[256], bad[16] = { 0xff, 0xff, 0xff, 0x7f, 16, 0, 0, 0 };
+   size_t n;
+   int fd;
+
+   vc_open(f, &c, "malformed-batch");
+   n = ccmd_gem_new(&c, cmds, sizeof(cmds), 1);
+   submit(&c, cmds, n, ~0u, NULL, 0, NULL, 0);
+   submit(&c, bad, sizeof(bad), ~0u, NULL, 0, NULL, 0);
+   n = ccmd_gem_new(&c, cmds, sizeof(cmds), 2);
+   submit(&c, cmds, n, ~0u, NULL, 0, NULL, 0);
+   barrier(&c);
+   assert_int_equal(async_error(&c), 1);
+   /* Both good GEM_NEWs ran: their blobs exist. */
+   close((create_blob(&c, 1, 4096, &fd), fd));
+   close((create_blob(&c, 2, 4096, &fd), fd));
+   vc_close(&c);
+   assert_int_equal(lines_with(f, "dropped", NULL), 0);
+}
+
+/* Garbage drops its sender (one line naming it) and nobody else. */
+static void
+garbage_client(void **state)
+{
+   struct fixture *f = *state;
+   struct vc good, bad = { .s = vc_connect(f->path) };
+   uint8_t junk[4096];
+
+   vc_open(f, &good, "good");
+   for (size_t i = 0; i < sizeof(junk); i++)
+      junk[i] = (uint8_t)(i * 7 + 3);
+   assert_true(bad.s >= 0);
+   (void)vc_send(bad.s, junk, sizeof(junk));
+   assert_int_equal(vc_closed(bad.s, TMO), 1);
+   close(bad.s);
+   barrier(&good);
+   vc_close(&good);
+   stop(f);
+   assert_int_equal(lines_with(f, "dropped", NULL), 1);
+   for (uint32_t i = 0; i < f->nlines; i++)
+      print_message("log: %s\n", f->lines[i]);
+   assert_int_equal(lines_with(f, "(pid", "dropped: vtest: hdr.cmd: unknown command"), 1);
+}
+
+/* A malformed vtest message (a wrong length) between two good ones drops its sender only. */
+static void
+malformed_message_between_good_ones(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a, b;
+   struct vtest_get_param_req r = { .param = VCMD_PARAM_MAX_TIMELINE_COUNT };
+   uint8_t buf[32];
+   size_t len;
+
+   vc_open(f, &a, "a");
+   vc_open(f, &b, "b");
+   barrier(&a);
+   assert_int_equal(vtest_get_param_req_encode(buf, sizeof(buf), &r, &len), VDRM_OK);
+   buf[0] = 2;   /* hdr.length 2, with one more dword: framed, but not GET_PARAM's length */
+   memset(buf + len, 0, 4);
+   send_msg(&a, buf, len + 4);
+   SEND(&a, ping_protocol_version, .hdr = { 0 });
+   assert_int_equal(vc_closed(a.s, TMO), 1);
+   barrier(&b);
+   vc_close(&a);
+   vc_close(&b);
+   stop(f);
+   assert_int_equal(lines_with(f, "dropped", "GET_PARAM"), 1);
+}
+
+/* Half a message holds only its sender; the rest later is served. */
+static void
+stall_mid_message(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a, b;
+   struct vtest_get_param_req r = { .param = VCMD_PARAM_HAS_TIMELINE_SYNCOBJ };
+   struct vtest_get_param_rsp rsp;
+   uint8_t buf[32];
+   size_t len;
+
+   vc_open(f, &a, "staller");
+   assert_int_equal(vtest_get_param_req_encode(buf, sizeof(buf), &r, &len), VDRM_OK);
+   send_msg(&a, buf, 5);
+   vc_open(f, &b, "other");
+   barrier(&b);
+   barrier(&b);
+   send_msg(&a, buf + 5, len - 5);
+   RECV(&a, get_param, &rsp);
+   assert_int_equal(rsp.valid, 1);
+   vc_close(&a);
+   vc_close(&b);
+}
+
+/* A client gone before reading its answers (descriptors included) hurts nobody. */
+static void
+disconnect_before_reply(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a = { .s = vc_connect(f->path) }, b;
+
+   create_renderer(&a, "leaver");
+   SEND(&a, protocol_version, .version = 4);
+   SEND(&a, context_init, .capset_id = VDRM_HOST_CAPSET_DRM);
+   SEND(&a, resource_create_blob, .type = VCMD_BLOB_TYPE_HOST3D, .flags = VCMD_BLOB_FLAG_MAPPABLE,
+        .size_lo = 4096, .id_lo = 0);
+   for (int i = 0; i < 64; i++)
+      SEND(&a, ping_protocol_version, .hdr = { 0 });
+   close(a.s);
+   vc_open(f, &b, "stayer");
+   barrier(&b);
+   vc_close(&b);
+   stop(f);
+   assert_int_equal(lines_with(f, "dropped", NULL), 0);
+}
+
+/* Two clients at once: each its own res_ids, neither can reach the other's. */
+static void
+two_clients_own_resources(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a, b;
+   uint8_t cmds[128];
+   uint32_t ra;
+   size_t n;
+   int fd;
+
+   vc_open(f, &a, "a");
+   vc_open(f, &b, "b");
+   n = ccmd_gem_new(&a, cmds, sizeof(cmds), 7);
+   submit(&a, cmds, n, ~0u, NULL, 0, NULL, 0);
+   ra = create_blob(&a, 7, 4096, &fd);
+   close(fd);
+   /* b has no resource ra (unless its shmem has that id): exporting it drops b, not a. */
+   if (ra != b.shmem_res) {
+      SEND(&b, resource_export_fd, .res_handle = ra);
+      assert_int_equal(vc_closed(b.s, TMO), 1);
+   }
+   /* a still has it. */
+   SEND(&a, resource_export_fd, .res_handle = ra);
+   {
+      struct vtest_resource_export_fd_rsp rsp;
+
+      RECV(&a, resource_export_fd, &rsp);
+   }
+   fd = vc_recv_fd(a.s, TMO);
+   assert_true(fd >= 0);
+   close(fd);
+   vc_close(&a);
+   vc_close(&b);
+   stop(f);
+   assert_int_equal(lines_with(f, "dropped", "RESOURCE_EXPORT_FD"), ra != b.shmem_res ? 1 : 0);
+}
+
+/* A client flooding requests without reading the answers does not starve another. */
+static void
+flood_does_not_starve(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a = { .s = vc_connect(f->path) }, b;
+   uint8_t buf[8 * 512];
+   size_t len = 0;
+   struct timespec t0, t1;
+
+   create_renderer(&a, "flooder");
+   for (int i = 0; i < 512; i++) {
+      struct vtest_ping_protocol_version_req r = { 0 };
+      size_t l;
+
+      assert_int_equal(vtest_ping_protocol_version_req_encode(buf + len, sizeof(buf) - len, &r, &l), VDRM_OK);
+      len += l;
+   }
+   /* Fill the server's view of a: its answers pile up past the limit, unread. */
+   for (int i = 0; i < 64; i++) {
+      struct pollfd p = { .fd = a.s, .events = POLLOUT };
+
+      if (poll(&p, 1, 10) != 1)
+         break;
+      if (send(a.s, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+         break;
+   }
+   clock_gettime(CLOCK_MONOTONIC, &t0);
+   vc_open(f, &b, "victim");
+   for (int i = 0; i < 50; i++)
+      barrier(&b);
+   clock_gettime(CLOCK_MONOTONIC, &t1);
+   assert_true(t1.tv_sec - t0.tv_sec < 3);
+   close(a.s);
+   vc_close(&b);
+}
+
+/* The first command must be CREATE_RENDERER; a virgl-only opcode is unknown. */
+static void
+session_rules(void **state)
+{
+   struct fixture *f = *state;
+   struct vc a = { .s = vc_connect(f->path) }, b;
+
+   SEND(&a, protocol_version, .version = 4);
+   assert_int_equal(vc_closed(a.s, TMO), 1);
+   close(a.s);
+   b.s = vc_connect(f->path);
+   create_renderer(&b, "old");
+   SEND(&b, protocol_version, .version = 2);
+   assert_int_equal(vc_closed(b.s, TMO), 1);
+   close(b.s);
+   stop(f);
+   assert_int_equal(lines_with(f, "dropped", "CREATE_RENDERER"), 1);
+   assert_int_equal(lines_with(f, "dropped", "PROTOCOL_VERSION: version 2"), 1);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(mesa_sequence_msm, setup, teardown),
+      cmocka_unit_test_setup_teardown(malformed_batch_between_good_ones, setup, teardown),
+      cmocka_unit_test_setup_teardown(garbage_client, setup, teardown),
+      cmocka_unit_test_setup_teardown(malformed_message_between_good_ones, setup, teardown),
+      cmocka_unit_test_setup_teardown(stall_mid_message, setup, teardown),
+      cmocka_unit_test_setup_teardown(disconnect_before_reply, setup, teardown),
+      cmocka_unit_test_setup_teardown(two_clients_own_resources, setup, teardown),
+      cmocka_unit_test_setup_teardown(flood_does_not_starve, setup_small_tx, teardown),
+      cmocka_unit_test_setup_teardown(session_rules, setup, teardown),
+   };
+
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
