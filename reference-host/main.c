@@ -62,12 +62,14 @@ static const char usage[] =
    "Exit status: 0 stopped by SIGINT/SIGTERM, 1 the server loop failed, 2 usage,\n"
    "3 context or backend unavailable, 4 the socket could not be opened.\n";
 
-static struct vt_server *the_server;
+static struct vt_server *volatile the_server;
+static volatile sig_atomic_t stop_early;   /* a signal before the server existed */
 
 static void
 on_signal(int sig)
 {
    (void)sig;
+   stop_early = 1;
    if (the_server)
       vt_server_stop(the_server);
 }
@@ -184,6 +186,11 @@ main(int argc, char **argv)
       fprintf(stderr, "vdrm-host: context %s: the sim backend failed to start\n", context);
       return EXIT_CONTEXT;
    }
+   memset(&sa, 0, sizeof(sa));
+   sa.sa_handler = on_signal;
+   sigemptyset(&sa.sa_mask);
+   sigaction(SIGINT, &sa, NULL);
+   sigaction(SIGTERM, &sa, NULL);
    ret = vdrm_host_create(dev, NULL, &host);
    if (ret) {
       /* The host picks the handlers registered for the backend's driver (core/host.c). */
@@ -193,7 +200,12 @@ main(int argc, char **argv)
       vdrm_backend_destroy(dev);
       return EXIT_CONTEXT;
    }
-   ret = vt_server_create(host, &cfg, &the_server);
+   {
+      struct vt_server *srv = NULL;
+
+      ret = vt_server_create(host, &cfg, &srv);
+      the_server = srv;
+   }
    if (ret) {
       fprintf(stderr, "vdrm-host: %s: %s\n", cfg.socket_path ? cfg.socket_path : VTEST_DEFAULT_SOCKET_NAME,
               strerror(-ret));
@@ -201,13 +213,10 @@ main(int argc, char **argv)
       vdrm_backend_destroy(dev);
       return EXIT_SOCKET;
    }
-   memset(&sa, 0, sizeof(sa));
-   sa.sa_handler = on_signal;
-   sigemptyset(&sa.sa_mask);
-   sigaction(SIGINT, &sa, NULL);
-   sigaction(SIGTERM, &sa, NULL);
    fprintf(stderr, "vdrm-host: %s context on the sim, listening on %s\n", context,
            vt_server_socket_path(the_server));
+   if (stop_early)
+      vt_server_stop(the_server);
    ret = vt_server_run(the_server);
    if (ret)
       fprintf(stderr, "vdrm-host: the server loop failed: %s\n", strerror(-ret));
