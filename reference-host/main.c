@@ -18,8 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "amdgpu/sim_amdgpu.h"
+#include "asahi/sim_asahi.h"
+#include "panfrost/sim_panfrost.h"
 #include "server.h"
 #include "sim.h"
+#include "sim_i915.h"
 #include "vdrm_host.h"
 #include "vtest_proto.h"
 
@@ -29,19 +33,6 @@ enum {
    EXIT_CONTEXT = 3,
    EXIT_SOCKET = 4,
 };
-
-/*
- * The sim backends of the other contexts, which other engineers are adding:
- * declared here (not through their headers, which a build may not have yet)
- * and weak, and the executable links the whole library, so each is there
- * exactly when its sources are built. Each takes a NULL config (its
- * defaults: monotonic clock, work that completes at once, default profile).
- */
-int vdrm_sim_amdgpu_create(const void *config, struct vdrm_backend **dev) __attribute__((weak));
-int vdrm_sim_i915_create(const void *config, struct vdrm_backend **dev) __attribute__((weak));
-int vdrm_sim_panfrost_create(const void *config, struct vdrm_backend **dev) __attribute__((weak));
-int vdrm_sim_asahi_create(const void *config, const void *profile, struct vdrm_backend **dev)
-   __attribute__((weak));
 
 static const char usage[] =
    "usage: vdrm-host [--socket PATH] --context msm|amdgpu|i915|asahi|panfrost [--backend sim]\n"
@@ -91,13 +82,13 @@ make_backend(const char *context, const char *profile, struct vdrm_backend **dev
    if (profile && strcmp(profile, "default"))
       return fprintf(stderr, "vdrm-host: %s has only its default profile, not '%s'\n", context,
                      profile), -1;
-   if (!strcmp(context, "asahi") && vdrm_sim_asahi_create)
+   if (!strcmp(context, "asahi"))
       return vdrm_sim_asahi_create(NULL, NULL, dev) ? -2 : 0;
-   if (!strcmp(context, "panfrost") && vdrm_sim_panfrost_create)
+   if (!strcmp(context, "panfrost"))
       return vdrm_sim_panfrost_create(NULL, dev) ? -2 : 0;
-   if (!strcmp(context, "amdgpu") && vdrm_sim_amdgpu_create)
+   if (!strcmp(context, "amdgpu"))
       return vdrm_sim_amdgpu_create(NULL, dev) ? -2 : 0;
-   if (!strcmp(context, "i915") && vdrm_sim_i915_create)
+   if (!strcmp(context, "i915"))
       return vdrm_sim_i915_create(NULL, dev) ? -2 : 0;
    return -3;
 }
