@@ -38,8 +38,9 @@ struct served {
    int s;
 };
 
+/* max_clients NULL: the default. */
 static void
-start(struct served *h, const char *context)
+start_with(struct served *h, const char *context, const char *max_clients)
 {
    const char *exe = getenv("VDRM_HOST");
    struct timespec tick = { 0, 10 * 1000 * 1000 };
@@ -53,7 +54,11 @@ start(struct served *h, const char *context)
    h->pid = fork();
    assert_true(h->pid >= 0);
    if (h->pid == 0) {
-      execl(exe, exe, "--context", context, "--socket", h->path, (char *)NULL);
+      if (max_clients)
+         execl(exe, exe, "--context", context, "--socket", h->path, "--max-clients", max_clients,
+               (char *)NULL);
+      else
+         execl(exe, exe, "--context", context, "--socket", h->path, (char *)NULL);
       _exit(127);
    }
    for (i = 0; i < 500 && stat(h->path, &st) != 0; i++)
@@ -61,6 +66,12 @@ start(struct served *h, const char *context)
    assert_int_equal(stat(h->path, &st), 0);
    h->s = vc_connect(h->path);
    assert_true(h->s >= 0);
+}
+
+static void
+start(struct served *h, const char *context)
+{
+   start_with(h, context, NULL);
 }
 
 /* SIGTERM: exit 0, and the socket is gone. */
@@ -149,6 +160,33 @@ static void serves_i915(void **state) { (void)state; handshake("i915", VIRTGPU_D
 static void serves_asahi(void **state) { (void)state; handshake("asahi", VIRTGPU_DRM_CONTEXT_ASAHI); }
 static void serves_panfrost(void **state) { (void)state; handshake("panfrost", VIRTGPU_DRM_CONTEXT_PANFROST); }
 
+/* --max-clients 1: a second connection is closed unserved; the first is still served. */
+static void
+max_clients(void **state)
+{
+   struct served h;
+   struct vtest_create_renderer_req cr = { 0 };
+   struct vtest_protocol_version_rsp ver;
+   uint8_t buf[64];
+   size_t len;
+   int second;
+
+   (void)state;
+   start_with(&h, "panfrost", "1");
+   assert_int_equal(vtest_create_renderer_req_encode(buf, sizeof(buf), &cr, "first", 6, &len), VDRM_OK);
+   assert_int_equal(vc_send(h.s, buf, len), 0);
+   SEND(h.s, protocol_version, .version = 4);
+   RECV(h.s, protocol_version, &ver);
+   second = vc_connect(h.path);
+   assert_true(second >= 0);
+   assert_int_equal(vc_closed(second, TMO), 1);
+   close(second);
+   SEND(h.s, protocol_version, .version = 4);
+   RECV(h.s, protocol_version, &ver);
+   assert_int_equal(ver.version, 4);
+   stop(&h);
+}
+
 /* Usage errors: exit 2 before any socket exists. */
 static void
 bad_usage(void **state)
@@ -179,6 +217,7 @@ main(void)
       cmocka_unit_test(serves_i915),
       cmocka_unit_test(serves_asahi),
       cmocka_unit_test(serves_panfrost),
+      cmocka_unit_test(max_clients),
       cmocka_unit_test(bad_usage),
    };
 
