@@ -48,6 +48,7 @@ struct fixture {
    struct vdrm_host *host;
    struct vt_server *srv;
    pthread_t thread;
+   bool joined;
    pthread_mutex_t lock;
    char lines[32][512];
    uint32_t nlines;
@@ -135,10 +136,11 @@ setup_small_tx(void **state)
 static void
 stop(struct fixture *f)
 {
-   if (!f->srv)
+   if (!f->srv || f->joined)
       return;
    vt_server_stop(f->srv);
    pthread_join(f->thread, NULL);
+   f->joined = true;   /* tests stop before teardown does: join once */
 }
 
 static int
@@ -646,6 +648,79 @@ disconnect_before_reply(void **state)
    assert_int_equal(lines_with(f, "dropped", NULL), 0);
 }
 
+/*
+ * A disconnect storm: 256 clients in waves of 16, each gone at another point
+ * (right after connecting, mid-header, after its context and shmem, with a
+ * GEM_NEW submitted and its answers unread). A round trip after each wave
+ * keeps the connections under the server's limit. The server stays up, a
+ * client after the storm is served, the storm left no device file or GEM
+ * object behind, and teardown finds every fd released.
+ */
+static void
+disconnect_storm(void **state)
+{
+   struct fixture *f = *state;
+   struct vc b;
+   uint8_t cmds[128];
+
+   for (int wave = 0; wave < 16; wave++) {
+      int s[16];
+
+      for (int i = 0; i < 16; i++) {
+         struct vc c = { .s = i % 4 == 3 ? -1 : vc_connect(f->path) };
+
+         switch (i % 4) {
+         case 0:
+            break;
+         case 1: {
+            uint8_t half[3] = { 5, 0, 0 };
+
+            (void)vc_send(c.s, half, sizeof(half));
+            break;
+         }
+         case 2:
+            create_renderer(&c, "storm");
+            SEND(&c, protocol_version, .version = 4);
+            SEND(&c, context_init, .capset_id = VDRM_HOST_CAPSET_DRM);
+            SEND(&c, resource_create_blob, .type = VCMD_BLOB_TYPE_HOST3D,
+                 .flags = VCMD_BLOB_FLAG_MAPPABLE, .size_lo = 4096, .id_lo = 0);
+            break;
+         default: {
+            size_t n;
+
+            vc_open(f, &c, "storm");
+            n = ccmd_gem_new(&c, cmds, sizeof(cmds), 3);
+            submit(&c, cmds, n, ~0u, NULL, 0, NULL, 0);
+            SEND(&c, resource_create_blob, .type = VCMD_BLOB_TYPE_HOST3D,
+                 .flags = VCMD_BLOB_FLAG_MAPPABLE, .size_lo = 4096, .id_lo = 3);
+            munmap(c.shmem, 4096);
+            close(c.shmem_fd);
+            break;
+         }
+         }
+         assert_true(c.s >= 0);
+         s[i] = c.s;
+      }
+      for (int i = 0; i < 16; i++)
+         close(s[i]);
+      vc_open(f, &b, "between waves");
+      barrier(&b);
+      vc_close(&b);
+   }
+   vc_open(f, &b, "after the storm");
+   barrier(&b);
+   /* With the loop stopped and b still connected, the kernel holds b's file alone. */
+   stop(f);
+   {
+      struct vdrm_sim_stats st;
+
+      vdrm_sim_get_stats(f->sim, &st);
+      assert_int_equal(st.files, 1);
+      assert_int_equal(st.objects, 0);
+   }
+   vc_close(&b);
+}
+
 /* Two clients at once: each its own res_ids, neither can reach the other's. */
 static void
 two_clients_own_resources(void **state)
@@ -751,6 +826,7 @@ main(void)
       cmocka_unit_test_setup_teardown(malformed_message_between_good_ones, setup, teardown),
       cmocka_unit_test_setup_teardown(stall_mid_message, setup, teardown),
       cmocka_unit_test_setup_teardown(disconnect_before_reply, setup, teardown),
+      cmocka_unit_test_setup_teardown(disconnect_storm, setup, teardown),
       cmocka_unit_test_setup_teardown(two_clients_own_resources, setup, teardown),
       cmocka_unit_test_setup_teardown(flood_does_not_starve, setup_small_tx, teardown),
       cmocka_unit_test_setup_teardown(session_rules, setup, teardown),
