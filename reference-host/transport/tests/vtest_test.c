@@ -648,6 +648,90 @@ disconnect_before_reply(void **state)
    assert_int_equal(lines_with(f, "dropped", NULL), 0);
 }
 
+/* DRM_SYNC_WAIT of one syncobj, answered in the stream: the kernel's status. */
+static int32_t
+syncobj_wait_status(struct vc *c, uint32_t handle, int64_t timeout_ms)
+{
+   struct vtest_drm_sync_wait_req r = { .num_handles = 1 };
+   struct vtest_drm_sync_wait_rsp rsp;
+   struct vtest_drm_sync_wait_rsp_view view;
+   struct vtest_drm_sync_wait_result res;
+   struct vdrm_error err;
+   int64_t dl = deadline_in(timeout_ms);
+   uint8_t buf[64];
+   size_t len;
+
+   r.timeout_lo = (uint32_t)dl;
+   r.timeout_hi = (uint32_t)((uint64_t)dl >> 32);
+   assert_int_equal(vtest_drm_sync_wait_req_encode(buf, sizeof(buf), &r, &handle, &len), VDRM_OK);
+   send_msg(c, buf, len);
+   assert_int_equal(vc_recv(c->s, buf, 16, TMO), 0);
+   assert_int_equal(vtest_drm_sync_wait_rsp_decode(buf, 16, &rsp, &view, &err), VDRM_OK);
+   vtest_drm_sync_wait_rsp_result_get(&view, 0, &res);
+   return res.status;
+}
+
+/*
+ * The syncobj commands the GPU does not drive, as the kernel answers them:
+ * a wait on a syncobj without a fence is -EINVAL, SIGNAL gives it a
+ * signalled one, RESET takes it away, TIMELINE_SIGNAL moves a timeline's
+ * point (QUERY reads it), TRANSFER copies a signalled point into a binary
+ * syncobj.
+ */
+static void
+syncobj_signal_reset_transfer(void **state)
+{
+   struct fixture *f = *state;
+   struct vc c;
+   uint32_t bin, tl;
+   uint8_t buf[64];
+   size_t len;
+
+   vc_open(f, &c, "syncobjs");
+   bin = syncobj_create(&c);
+   tl = syncobj_create(&c);
+   assert_int_equal(syncobj_wait_status(&c, bin, 50), -EINVAL);
+   {
+      struct vtest_drm_sync_signal_req r = { .num_handles = 1 };
+
+      assert_int_equal(vtest_drm_sync_signal_req_encode(buf, sizeof(buf), &r, &bin, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+   }
+   assert_int_equal(syncobj_wait_status(&c, bin, 50), 0);
+   {
+      struct vtest_drm_sync_reset_req r = { .num_handles = 1 };
+
+      assert_int_equal(vtest_drm_sync_reset_req_encode(buf, sizeof(buf), &r, &bin, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+   }
+   assert_int_equal(syncobj_wait_status(&c, bin, 50), -EINVAL);
+   {
+      struct vtest_drm_sync_timeline_signal_req r = { .num_handles = 1 };
+      uint64_t point = 7;
+
+      assert_int_equal(vtest_drm_sync_timeline_signal_req_encode(buf, sizeof(buf), &r, &point, &tl, &len),
+                       VDRM_OK);
+      send_msg(&c, buf, len);
+   }
+   {
+      struct vtest_drm_sync_query_req r = { .num_handles = 1 };
+      uint64_t point;
+
+      assert_int_equal(vtest_drm_sync_query_req_encode(buf, sizeof(buf), &r, &tl, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+      assert_int_equal(vc_recv(c.s, buf, 16, TMO), 0);
+      memcpy(&point, buf + 8, 8);
+      assert_int_equal(point, 7);
+   }
+   SEND(&c, drm_sync_transfer, .dst_handle = bin, .src_handle = tl, .src_point_lo = 7);
+   assert_int_equal(syncobj_wait_status(&c, bin, 50), 0);
+   SEND(&c, drm_sync_destroy, .handle = bin);
+   SEND(&c, drm_sync_destroy, .handle = tl);
+   barrier(&c);
+   assert_int_equal(lines_with(f, "dropped", NULL), 0);
+   vc_close(&c);
+}
+
 /*
  * A disconnect storm: 256 clients in waves of 16, each gone at another point
  * (right after connecting, mid-header, after its context and shmem, with a
@@ -821,6 +905,7 @@ main(void)
 {
    const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(mesa_sequence_msm, setup, teardown),
+      cmocka_unit_test_setup_teardown(syncobj_signal_reset_transfer, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_batch_between_good_ones, setup, teardown),
       cmocka_unit_test_setup_teardown(garbage_client, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_message_between_good_ones, setup, teardown),
