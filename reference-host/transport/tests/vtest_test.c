@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
+#include <sys/eventfd.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -733,6 +734,61 @@ syncobj_signal_reset_transfer(void **state)
 }
 
 /*
+ * SUBMIT_CMD2 with IN_FENCE_FD and OUT_FENCE_FD: the client's stream waits
+ * (nothing after it is answered) until the in-fence is readable; then the
+ * batch runs (its GEM_NEW's blob can be created) and the out-fence, the
+ * descriptor alone, becomes readable when the ring's fence retires.
+ */
+static void
+submit_fence_fds(void **state)
+{
+   struct fixture *f = *state;
+   struct vtest_ping_protocol_version_rsp ping;
+   struct vc c;
+   uint8_t cmds[128];
+   size_t n, len;
+   uint64_t one = 1;
+   struct pollfd p;
+   int in, out, blob;
+
+   vc_open(f, &c, "fences");
+   n = ccmd_gem_new(&c, cmds, sizeof(cmds), 5);
+   {
+      struct vtest_submit_cmd2_req r = {
+         .batch_count = 1,
+         .batch = {
+            .flags = VCMD_SUBMIT_CMD2_FLAG_RING_IDX | VCMD_SUBMIT_CMD2_FLAG_IN_FENCE_FD |
+                     VCMD_SUBMIT_CMD2_FLAG_OUT_FENCE_FD,
+            .cmd_offset = 9, .cmd_size = (uint32_t)(n / 4), .ring_idx = 1,
+         },
+      };
+      uint8_t buf[256];
+
+      assert_int_equal(vtest_submit_cmd2_req_encode(buf, sizeof(buf), &r, cmds, (uint32_t)n, NULL, NULL, &len),
+                       VDRM_OK);
+      send_msg(&c, buf, len);
+   }
+   in = eventfd(0, EFD_CLOEXEC);
+   assert_true(in >= 0);
+   assert_int_equal(vc_send_fd(c.s, in), 0);
+   SEND(&c, ping_protocol_version, .hdr = { 0 });
+   p = (struct pollfd){ .fd = c.s, .events = POLLIN };
+   assert_int_equal(poll(&p, 1, 200), 0);   /* held back behind the in-fence */
+   assert_int_equal(write(in, &one, sizeof(one)), sizeof(one));
+   out = vc_recv_fd(c.s, TMO);
+   assert_true(out >= 0);
+   RECV(&c, ping_protocol_version, &ping);
+   p = (struct pollfd){ .fd = out, .events = POLLIN };
+   assert_int_equal(poll(&p, 1, TMO), 1);
+   create_blob(&c, 5, 4096, &blob);
+   assert_int_equal(async_error(&c), 0);
+   close(blob);
+   close(out);
+   close(in);
+   vc_close(&c);
+}
+
+/*
  * A disconnect storm: 256 clients in waves of 16, each gone at another point
  * (right after connecting, mid-header, after its context and shmem, with a
  * GEM_NEW submitted and its answers unread). A round trip after each wave
@@ -906,6 +962,7 @@ main(void)
    const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(mesa_sequence_msm, setup, teardown),
       cmocka_unit_test_setup_teardown(syncobj_signal_reset_transfer, setup, teardown),
+      cmocka_unit_test_setup_teardown(submit_fence_fds, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_batch_between_good_ones, setup, teardown),
       cmocka_unit_test_setup_teardown(garbage_client, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_message_between_good_ones, setup, teardown),
