@@ -12,7 +12,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "fd_count.h"
 #include "amdgpu/sim_amdgpu.h"
 #include "amdgpu_codec.h"
 #include "amdgpu_kernel.h"
@@ -65,21 +65,6 @@ struct ag {
    char lines[64][512];
    uint32_t nlines;
 };
-
-static int
-count_fds(void)
-{
-   DIR *d = opendir("/proc/self/fd");
-   struct dirent *e;
-   int n = 0;
-
-   assert_non_null(d);
-   while ((e = readdir(d)))
-      if (e->d_name[0] != '.')
-         n++;
-   closedir(d);
-   return n - 1;
-}
 
 static void
 capture(void *data, const char *line)
@@ -125,7 +110,7 @@ ag_new(const struct ag_opts *opts)
    assert_non_null(g);
    if (opts)
       g->opts = *opts;
-   g->fds_before = count_fds();
+   g->fds_before = tg_count_fds();
    g->shmem_fd = -1;
    sc.clock = g->opts.real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL;
    sc.submit_ns = g->opts.submit_ns ? g->opts.submit_ns : 1000;
@@ -179,7 +164,7 @@ ag_free(struct ag *g)
    assert_int_equal(s.gtt_usage, 0);
    assert_int_equal(s.pstate_owner, 0);
    vdrm_backend_destroy(g->sim);
-   assert_int_equal(count_fds(), g->fds_before);
+   assert_int_equal(tg_count_fds(), g->fds_before);
    free(g);
 }
 

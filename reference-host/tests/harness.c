@@ -3,28 +3,12 @@
 #define _GNU_SOURCE
 #include "harness.h"
 
-#include <dirent.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-int
-tg_count_fds(void)
-{
-   DIR *d = opendir("/proc/self/fd");
-   struct dirent *e;
-   int n = 0;
-
-   assert_non_null(d);
-   while ((e = readdir(d)))
-      if (e->d_name[0] != '.')
-         n++;
-   closedir(d);
-   return n - 1;   /* the directory's own fd */
-}
 
 static void
 capture(void *data, const char *line)

@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "fd_count.h"
 #include "msm_codec.h"
 #include "msm_kernel.h"
 #include "sim.h"
@@ -60,7 +61,6 @@ struct tguest {
    uint64_t now;
 };
 
-int tg_count_fds(void);
 
 /* Sets up a guest (g is calloc'd) and tears it down checking fds and leaks. */
 struct tguest *tg_new(const struct tg_opts *opts);

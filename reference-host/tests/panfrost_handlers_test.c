@@ -12,7 +12,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +27,7 @@
 
 #include <cmocka.h>
 
+#include "fd_count.h"
 #include "panfrost/sim_panfrost.h"
 #include "panfrost_codec.h"
 #include "panfrost_kernel.h"
@@ -66,21 +66,6 @@ struct pg {
 };
 
 #define PG(state) ((struct pg *)*(state))
-
-static int
-count_fds(void)
-{
-   DIR *d = opendir("/proc/self/fd");
-   struct dirent *e;
-   int n = 0;
-
-   assert_non_null(d);
-   while ((e = readdir(d)))
-      if (e->d_name[0] != '.')
-         n++;
-   closedir(d);
-   return n - 1;
-}
 
 static void
 capture(void *data, const char *line)
@@ -124,7 +109,7 @@ pg_new(const struct pg_opts *opts)
    assert_non_null(g);
    if (opts)
       g->opts = *opts;
-   g->fds_before = count_fds();
+   g->fds_before = tg_count_fds();
    g->shmem_fd = -1;
    sc.clock = g->opts.real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL;
    sc.job_ns = g->opts.job_ns ? g->opts.job_ns : 1000;
@@ -182,7 +167,7 @@ pg_free(struct pg *g)
    assert_int_equal(s.mappings, 0);
    assert_int_equal(s.fences, 0);
    vdrm_backend_destroy(g->sim);
-   assert_int_equal(count_fds(), g->fds_before);
+   assert_int_equal(tg_count_fds(), g->fds_before);
    free(g);
 }
 

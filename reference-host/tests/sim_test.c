@@ -4,7 +4,6 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "fd_count.h"
 #include "backend.h"
 #include "msm_kernel.h"
 #include "sim.h"
@@ -29,23 +29,12 @@ struct simt {
    int fds;
 };
 
-static int
-count_fds(void)
-{
-   int n = 0;
-
-   for (int fd = 0; fd < 4096; fd++)
-      if (fcntl(fd, F_GETFD) >= 0)
-         n++;
-   return n;
-}
-
 static struct simt *
 simt_new(const struct vdrm_sim_config *cfg)
 {
    struct simt *t = calloc(1, sizeof(*t));
 
-   t->fds = count_fds();
+   t->fds = tg_count_fds();
    assert_int_equal(vdrm_sim_create(cfg, &t->dev), 0);
    t->ops = t->dev->ops;
    t->k = t->ops->msm;
@@ -66,7 +55,7 @@ simt_free(struct simt *t)
    assert_int_equal(s.fences, 0);
    assert_int_equal(s.queues, 0);
    vdrm_backend_destroy(t->dev);
-   assert_int_equal(count_fds(), t->fds);
+   assert_int_equal(tg_count_fds(), t->fds);
    free(t);
 }
 

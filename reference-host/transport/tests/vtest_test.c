@@ -10,7 +10,6 @@
  */
 
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <sys/eventfd.h>
 #include <poll.h>
@@ -30,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "fd_count.h"
 #include "msm_codec.h"
 #include "msm_kernel.h"
 #include "server.h"
@@ -54,19 +54,6 @@ struct fixture {
    char lines[32][512];
    uint32_t nlines;
 };
-
-static int
-count_fds(void)
-{
-   DIR *d = opendir("/proc/self/fd");
-   int n = 0;
-
-   while (d && readdir(d))
-      n++;
-   if (d)
-      closedir(d);
-   return n;
-}
 
 static void
 log_line(void *data, const char *line)
@@ -107,7 +94,7 @@ setup_with(void **state, size_t max_tx)
    struct vdrm_sim_config sc = { .clock = VDRM_SIM_CLOCK_MONOTONIC, .submit_ns = 2000000 };
    struct vt_server_config cfg = { .log = log_line, .max_tx_bytes = max_tx, .verbose = false };
 
-   f->fds_before = count_fds();
+   f->fds_before = tg_count_fds();
    pthread_mutex_init(&f->lock, NULL);
    snprintf(f->dir, sizeof(f->dir), "/tmp/vdrm-vtest-XXXXXX");
    assert_non_null(mkdtemp(f->dir));
@@ -164,7 +151,7 @@ teardown(void **state)
    }
    vdrm_backend_destroy(f->sim);
    rmdir(f->dir);
-   assert_int_equal(count_fds(), f->fds_before);
+   assert_int_equal(tg_count_fds(), f->fds_before);
    pthread_mutex_destroy(&f->lock);
    free(f);
    return 0;
