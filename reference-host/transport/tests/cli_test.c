@@ -54,11 +54,10 @@ start_with(struct served *h, const char *context, const char *max_clients)
    h->pid = fork();
    assert_true(h->pid >= 0);
    if (h->pid == 0) {
-      if (max_clients)
-         execl(exe, exe, "--context", context, "--socket", h->path, "--max-clients", max_clients,
-               (char *)NULL);
-      else
-         execl(exe, exe, "--context", context, "--socket", h->path, (char *)NULL);
+      char *argv[] = { (char *)exe, "--context", (char *)context, "--socket", h->path,
+                       max_clients ? "--max-clients" : NULL, (char *)max_clients, NULL };
+
+      execv(exe, argv);
       _exit(127);
    }
    for (i = 0; i < 500 && stat(h->path, &st) != 0; i++)
@@ -90,22 +89,8 @@ stop(struct served *h)
    rmdir(h->dir);
 }
 
-#define SEND(s, kind, ...)                                                                         \
-   do {                                                                                            \
-      struct vtest_##kind##_req r_ = { __VA_ARGS__ };                                              \
-      uint8_t b_[sizeof(r_)];                                                                      \
-      size_t l_;                                                                                   \
-      assert_int_equal(vtest_##kind##_req_encode(b_, sizeof(b_), &r_, &l_), VDRM_OK);              \
-      assert_int_equal(vc_send((s), b_, l_), 0);                                                   \
-   } while (0)
-
-#define RECV(s, kind, out)                                                                         \
-   do {                                                                                            \
-      uint8_t b_[sizeof(*(out))];                                                                  \
-      struct vdrm_error e_;                                                                        \
-      assert_int_equal(vc_recv((s), b_, sizeof(b_), TMO), 0);                                      \
-      assert_int_equal(vtest_##kind##_rsp_decode(b_, sizeof(b_), (out), &e_), VDRM_OK);            \
-   } while (0)
+#define SEND(s, kind, ...) VC_SEND(s, kind, __VA_ARGS__)
+#define RECV(s, kind, out) VC_RECV(s, kind, out, TMO)
 
 static void
 handshake(const char *context, uint32_t context_type)

@@ -173,22 +173,8 @@ send_msg(struct vc *c, const void *buf, size_t len)
    assert_int_equal(vc_send(c->s, buf, len), 0);
 }
 
-#define SEND(c, kind, ...)                                                                         \
-   do {                                                                                            \
-      struct vtest_##kind##_req r_ = { __VA_ARGS__ };                                              \
-      uint8_t b_[sizeof(r_)];                                                                      \
-      size_t l_;                                                                                   \
-      assert_int_equal(vtest_##kind##_req_encode(b_, sizeof(b_), &r_, &l_), VDRM_OK);              \
-      send_msg((c), b_, l_);                                                                       \
-   } while (0)
-
-#define RECV(c, kind, out)                                                                         \
-   do {                                                                                            \
-      uint8_t b_[sizeof(*(out))];                                                                  \
-      struct vdrm_error e_;                                                                        \
-      assert_int_equal(vc_recv((c)->s, b_, sizeof(b_), TMO), 0);                                   \
-      assert_int_equal(vtest_##kind##_rsp_decode(b_, sizeof(b_), (out), &e_), VDRM_OK);            \
-   } while (0)
+#define SEND(c, kind, ...) VC_SEND((c)->s, kind, __VA_ARGS__)
+#define RECV(c, kind, out) VC_RECV((c)->s, kind, out, TMO)
 
 static void
 create_renderer(struct vc *c, const char *name)
