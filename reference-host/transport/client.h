@@ -29,19 +29,19 @@ struct vt_client_limits {
    uint32_t max_waits;        /* WAIT_FD waits not over */
 };
 
-/* A syncobj point a submit's fence signals. */
+/* A timeline point a submit's fence signals (a reference to its syncobj). */
 struct vt_fence_out {
-   uint32_t handle;
-   uint32_t gen;
+   struct vt_syncobj *obj;
    uint64_t point;
 };
 
-/* A fence a submit created, not delivered yet. */
+/* A fence a submit created, not retired yet. */
 struct vt_pending_fence {
    struct vt_pending_fence *next;
    uint32_t ring;
    uint64_t fence_id;
-   int out_fence;               /* eventfd the client holds the other end of, or -1 */
+   /* Written when the fence retires; out-fences and binary out-syncobjs hold dups. */
+   int fence_fd;
    uint32_t nouts;
    struct vt_fence_out outs[];
 };
@@ -71,6 +71,7 @@ struct vt_client {
    uint32_t version;
    uint32_t capset_id;          /* of its context; 0: none */
    struct vt_syncobjs syncobjs;
+   struct vt_syncobj_registry *registry;   /* the server's exported syncobjs */
    struct vt_pending_fence *fences, **fences_tail;
    struct vt_wait *waits;
    uint32_t nwaits;
@@ -82,7 +83,8 @@ struct vt_client {
 };
 
 void vt_client_init(struct vt_client *c, struct vt_server *srv, struct vdrm_host *host,
-                    const struct vt_client_limits *limits, uint32_t id, int fd);
+                    struct vt_syncobj_registry *registry, const struct vt_client_limits *limits,
+                    uint32_t id, int fd);
 /* Frees the host client (its context and resources), syncobjs, waits, descriptors. */
 void vt_client_fini(struct vt_client *c);
 

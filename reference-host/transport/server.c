@@ -28,6 +28,7 @@ struct vt_server {
    struct vdrm_host *host;
    struct vt_server_config config;
    struct vt_client_limits limits;
+   struct vt_syncobj_registry syncobj_registry;   /* exported syncobjs, shared by its clients */
    char *path;
    int listen_fd;
    int wake[2];                 /* vt_server_stop() writes, the loop reads */
@@ -161,7 +162,7 @@ accept_clients(struct vt_server *s)
          close(fd);
          continue;
       }
-      vt_client_init(c, s, s->host, &s->limits, s->next_id++, fd);
+      vt_client_init(c, s, s->host, &s->syncobj_registry, &s->limits, s->next_id++, fd);
       if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
          c->pid = cred.pid;
       c->next = s->clients;

@@ -74,6 +74,24 @@ reply_fd(struct vt_client *c, int fd)
    return 0;
 }
 
+/* Sends an encoded answer and a descriptor (owned: closed whatever happens). */
+static int
+reply_with_fd(struct vt_client *c, const void *buf, size_t len, int fd)
+{
+   if (reply(c, buf, len)) {
+      close(fd);
+      return VT_DROP;
+   }
+   return reply_fd(c, fd);
+}
+
+/* The descriptor the request being run carries (the loop closes it afterwards). */
+static int
+request_fd(const struct vt_client *c)
+{
+   return c->cur_fds ? c->conn.rx_fds[0] : -1;
+}
+
 static int
 encode_failed(struct vt_client *c, const char *what, int ret)
 {
@@ -271,11 +289,7 @@ h_resource_export_fd(void *ctx, const struct vtest_resource_export_fd_req *req)
       close(fd);
       return encode_failed(c, "RESOURCE_EXPORT_FD", ret);
    }
-   if (reply(c, buf, len)) {
-      close(fd);
-      return VT_DROP;
-   }
-   return reply_fd(c, fd);
+   return reply_with_fd(c, buf, len, fd);
 }
 
 static int
@@ -401,13 +415,21 @@ h_submit_cmd2(void *ctx, const struct vtest_submit_cmd2_req *req,
       pf = calloc(1, sizeof(*pf) + view->out_syncobjs.count * sizeof(pf->outs[0]));
       if (!pf)
          return drop(c, "SUBMIT_CMD2: out of memory");
-      pf->out_fence = -1;
+      /* No sync files without a kernel: the fence is an eventfd that polls readable when
+       * it retires; binary out-syncobjs and the out-fence hold duplicates of it. */
+      pf->fence_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      if (pf->fence_fd < 0) {
+         free(pf);
+         return drop(c, "SUBMIT_CMD2: no eventfd for the fence: %s", strerror(errno));
+      }
       fence_id = ++c->next_fence_id;
       flags = VDRM_HOST_SUBMIT_FENCE;
    }
    ret = vdrm_host_submit(c->hc, view->data.data + (size_t)(b->cmd_offset - 9) * 4,
                           (size_t)b->cmd_size * 4, flags, b->ring_idx, fence_id);
    if (ret && ret != VDRM_HOST_E_PROTOCOL) {
+      if (pf)
+         close(pf->fence_fd);
       free(pf);
       return drop(c, "SUBMIT_CMD2: %s", vdrm_host_status_name(ret));
    }
@@ -417,28 +439,28 @@ h_submit_cmd2(void *ctx, const struct vtest_submit_cmd2_req *req,
       return 0;
    pf->ring = b->ring_idx;
    pf->fence_id = fence_id;
-   pf->nouts = view->out_syncobjs.count;
-   for (uint32_t i = 0; i < pf->nouts; i++) {
-      struct vtest_syncobj so;
-
-      vtest_submit_cmd2_req_out_syncobjs_get(view, i, &so);
-      pf->outs[i].handle = so.handle;
-      pf->outs[i].point = so.point;
-      pf->outs[i].gen = vt_syncobj_install(vt_syncobj_get(&c->syncobjs, so.handle), so.point);
-   }
    *c->fences_tail = pf;
    c->fences_tail = &pf->next;
-   if (b->flags & VCMD_SUBMIT_CMD2_FLAG_OUT_FENCE_FD) {
-      /* No sync files without a kernel: an eventfd that polls readable when the fence retires. */
-      int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-      int dup_fd = efd < 0 ? -1 : fcntl(efd, F_DUPFD_CLOEXEC, 0);
+   for (uint32_t i = 0; i < view->out_syncobjs.count; i++) {
+      struct vtest_syncobj so;
+      struct vt_syncobj *s;
 
-      if (efd < 0 || dup_fd < 0) {
-         if (efd >= 0)
-            close(efd);
-         return drop(c, "SUBMIT_CMD2: no eventfd for the out-fence");
+      vtest_submit_cmd2_req_out_syncobjs_get(view, i, &so);
+      s = vt_syncobj_get(&c->syncobjs, so.handle);
+      if (so.point) {
+         vt_syncobj_install_point(s, so.point);
+         vt_syncobj_ref(s);
+         pf->outs[pf->nouts].obj = s;
+         pf->outs[pf->nouts++].point = so.point;
+      } else if (vt_syncobj_install_fd(s, fcntl(pf->fence_fd, F_DUPFD_CLOEXEC, 0))) {
+         return drop(c, "SUBMIT_CMD2: no descriptor for out-syncobj %u: %s", so.handle, strerror(errno));
       }
-      pf->out_fence = efd;
+   }
+   if (b->flags & VCMD_SUBMIT_CMD2_FLAG_OUT_FENCE_FD) {
+      int dup_fd = fcntl(pf->fence_fd, F_DUPFD_CLOEXEC, 0);
+
+      if (dup_fd < 0)
+         return drop(c, "SUBMIT_CMD2: no descriptor for the out-fence: %s", strerror(errno));
       return reply_fd(c, dup_fd);
    }
    return 0;
@@ -492,7 +514,7 @@ wait_state(struct vt_client *c, uint32_t n, const uint32_t *handles, const uint6
    res->first_signaled = ~0u;
    res->status = 0;
    for (uint32_t i = 0; i < n; i++) {
-      const struct vt_syncobj *s = vt_syncobj_get(&c->syncobjs, handles[i]);
+      struct vt_syncobj *s = vt_syncobj_get(&c->syncobjs, handles[i]);
       uint64_t point = points ? points[i] : 0;
       bool ok;
 
@@ -744,11 +766,106 @@ h_drm_sync_transfer(void *ctx, const struct vtest_drm_sync_transfer_req *req)
       if (!vt_syncobj_has_fence(src, src_point) && !(req->flags & VT_SYNCOBJ_WAIT_FOR_SUBMIT))
          return drop(c, "DRM_SYNC_TRANSFER: syncobj %u point %llu has no fence", req->src_handle,
                      (unsigned long long)src_point);
-      /* A pending fence moves once it signals: this client's stream waits for that. */
+      /* A pending binary fence moves to a binary payload as it is (its descriptor). */
+      if (!src_point && !dst_point && src->binary_fd >= 0) {
+         if (vt_syncobj_install_fd(dst, fcntl(src->binary_fd, F_DUPFD_CLOEXEC, 0)))
+            return drop(c, "DRM_SYNC_TRANSFER: no descriptor for the fence: %s", strerror(errno));
+         return 0;
+      }
+      /* A pending timeline point has no descriptor: this client's stream waits for it. */
       return VT_AGAIN;
    }
    vt_syncobj_signal_now(dst, dst_point);
    return 0;
+}
+
+static int
+h_drm_sync_handle_to_fd(void *ctx, const struct vtest_drm_sync_handle_to_fd_req *req)
+{
+   struct vt_client *c = ctx;
+   struct vt_syncobj *s = syncobj_of(c, "DRM_SYNC_HANDLE_TO_FD", req->handle);
+   struct vtest_drm_sync_handle_to_fd_rsp rsp = { 0 };
+   uint8_t buf[sizeof(rsp)];
+   size_t len;
+   int fd, ret;
+
+   if (!s)
+      return VT_DROP;
+   ret = vt_syncobj_export_token(c->registry, s, &fd);
+   if (ret)
+      return drop(c, "DRM_SYNC_HANDLE_TO_FD: syncobj %u: no descriptor: %s", req->handle, strerror(-ret));
+   ret = vtest_drm_sync_handle_to_fd_rsp_encode(buf, sizeof(buf), &rsp, &len);
+   if (ret) {
+      close(fd);
+      return encode_failed(c, "DRM_SYNC_HANDLE_TO_FD", ret);
+   }
+   return reply_with_fd(c, buf, len, fd);
+}
+
+static int
+h_drm_sync_fd_to_handle(void *ctx, const struct vtest_drm_sync_fd_to_handle_req *req)
+{
+   struct vt_client *c = ctx;
+   struct vt_syncobj *s = vt_syncobj_lookup_token(c->registry, request_fd(c));
+   struct vtest_drm_sync_fd_to_handle_rsp rsp = { 0 };
+   uint8_t buf[sizeof(rsp)];
+   size_t len;
+   int ret;
+
+   (void)req;
+   if (!has_context(c))
+      return drop(c, "DRM_SYNC_FD_TO_HANDLE: no context");
+   /* The kernel's answer to a descriptor that is not a syncobj's: -EINVAL. */
+   if (!s)
+      return drop(c, "DRM_SYNC_FD_TO_HANDLE: the descriptor is no syncobj of this server");
+   ret = vt_syncobj_add(&c->syncobjs, s, &rsp.handle);
+   if (ret == -ENOSPC)
+      return drop(c, "DRM_SYNC_FD_TO_HANDLE: the limit of %u syncobjs is reached", c->syncobjs.max);
+   if (ret)
+      return drop(c, "DRM_SYNC_FD_TO_HANDLE: out of memory");
+   ret = vtest_drm_sync_fd_to_handle_rsp_encode(buf, sizeof(buf), &rsp, &len);
+   return ret ? encode_failed(c, "DRM_SYNC_FD_TO_HANDLE", ret) : reply(c, buf, len);
+}
+
+static int
+h_drm_sync_import_sync_file(void *ctx, const struct vtest_drm_sync_import_sync_file_req *req)
+{
+   struct vt_client *c = ctx;
+   struct vt_syncobj *s = syncobj_of(c, "DRM_SYNC_IMPORT_SYNC_FILE", req->handle);
+
+   if (!s)
+      return VT_DROP;
+   /* Any descriptor that polls readable once signalled is a fence here (a sync file is). */
+   if (vt_syncobj_install_fd(s, fcntl(request_fd(c), F_DUPFD_CLOEXEC, 0)))
+      return drop(c, "DRM_SYNC_IMPORT_SYNC_FILE: syncobj %u: cannot keep the descriptor: %s",
+                  req->handle, strerror(errno));
+   return 0;
+}
+
+static int
+h_drm_sync_export_sync_file(void *ctx, const struct vtest_drm_sync_export_sync_file_req *req)
+{
+   struct vt_client *c = ctx;
+   struct vt_syncobj *s = syncobj_of(c, "DRM_SYNC_EXPORT_SYNC_FILE", req->handle);
+   struct vtest_drm_sync_export_sync_file_rsp rsp = { 0 };
+   uint8_t buf[sizeof(rsp)];
+   size_t len;
+   int fd, ret;
+
+   if (!s)
+      return VT_DROP;
+   ret = vt_syncobj_export_fence(s, &fd);
+   if (ret == -EINVAL)
+      return drop(c, "DRM_SYNC_EXPORT_SYNC_FILE: syncobj %u has no fence", req->handle);
+   if (ret)
+      return drop(c, "DRM_SYNC_EXPORT_SYNC_FILE: syncobj %u: no descriptor: %s", req->handle,
+                  strerror(-ret));
+   ret = vtest_drm_sync_export_sync_file_rsp_encode(buf, sizeof(buf), &rsp, &len);
+   if (ret) {
+      close(fd);
+      return encode_failed(c, "DRM_SYNC_EXPORT_SYNC_FILE", ret);
+   }
+   return reply_with_fd(c, buf, len, fd);
 }
 
 static const struct vtest_handlers handlers = {
@@ -764,6 +881,10 @@ static const struct vtest_handlers handlers = {
    .submit_cmd2 = h_submit_cmd2,
    .drm_sync_create = h_drm_sync_create,
    .drm_sync_destroy = h_drm_sync_destroy,
+   .drm_sync_handle_to_fd = h_drm_sync_handle_to_fd,
+   .drm_sync_fd_to_handle = h_drm_sync_fd_to_handle,
+   .drm_sync_import_sync_file = h_drm_sync_import_sync_file,
+   .drm_sync_export_sync_file = h_drm_sync_export_sync_file,
    .drm_sync_wait = h_drm_sync_wait,
    .drm_sync_reset = h_drm_sync_reset,
    .drm_sync_signal = h_drm_sync_signal,
@@ -778,11 +899,13 @@ static const struct vtest_handlers handlers = {
 
 void
 vt_client_init(struct vt_client *c, struct vt_server *srv, struct vdrm_host *host,
-               const struct vt_client_limits *limits, uint32_t id, int fd)
+               struct vt_syncobj_registry *registry, const struct vt_client_limits *limits,
+               uint32_t id, int fd)
 {
    memset(c, 0, sizeof(*c));
    c->srv = srv;
    c->host = host;
+   c->registry = registry;
    c->limits = limits;
    c->id = id;
    vt_conn_init(&c->conn, fd, limits->max_rx_bytes);
@@ -799,16 +922,32 @@ free_wait(struct vt_wait *w)
    free(w);
 }
 
+/* Signals what a fence promised (its descriptor, timeline points) and frees it. */
+static void
+retire(struct vt_pending_fence *pf)
+{
+   uint64_t one = 1;
+
+   /* An eventfd write of 1 cannot fail short of overflowing its counter. */
+   (void)!write(pf->fence_fd, &one, sizeof(one));
+   close(pf->fence_fd);
+   for (uint32_t i = 0; i < pf->nouts; i++) {
+      vt_syncobj_signal_point(pf->outs[i].obj, pf->outs[i].point);
+      vt_syncobj_unref(pf->outs[i].obj);
+   }
+   free(pf);
+}
+
 void
 vt_client_fini(struct vt_client *c)
 {
+   /* The backend completes the work of a client that goes away: so do its fences, for
+    * the syncobjs and descriptors other clients may share. */
    while (c->fences) {
       struct vt_pending_fence *pf = c->fences;
 
       c->fences = pf->next;
-      if (pf->out_fence >= 0)
-         close(pf->out_fence);
-      free(pf);
+      retire(pf);
    }
    while (c->waits) {
       struct vt_wait *w = c->waits;
@@ -832,22 +971,10 @@ on_fence(void *data, uint32_t ring, uint64_t fence_id)
 
       if (pf->ring != ring || pf->fence_id != fence_id)
          continue;
-      for (uint32_t i = 0; i < pf->nouts; i++) {
-         struct vt_syncobj *s = vt_syncobj_get(&c->syncobjs, pf->outs[i].handle);
-
-         if (s)
-            vt_syncobj_signal(s, pf->outs[i].point, pf->outs[i].gen);
-      }
-      if (pf->out_fence >= 0) {
-         uint64_t one = 1;
-
-         (void)!write(pf->out_fence, &one, sizeof(one));
-         close(pf->out_fence);
-      }
       *pp = pf->next;
       if (c->fences_tail == &pf->next)
          c->fences_tail = pp;
-      free(pf);
+      retire(pf);
       return;
    }
 }

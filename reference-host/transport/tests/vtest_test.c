@@ -761,6 +761,163 @@ submit_fence_fds(void **state)
    vc_close(&c);
 }
 
+static void
+syncobj_signal(struct vc *c, uint32_t handle)
+{
+   struct vtest_drm_sync_signal_req r = { .num_handles = 1 };
+   uint8_t buf[32];
+   size_t len;
+
+   assert_int_equal(vtest_drm_sync_signal_req_encode(buf, sizeof(buf), &r, &handle, &len), VDRM_OK);
+   send_msg(c, buf, len);
+}
+
+/* EXPORT_SYNC_FILE's answer: the empty header, then the descriptor. */
+static int
+export_sync_file(struct vc *c, uint32_t handle)
+{
+   struct vtest_drm_sync_export_sync_file_rsp rsp;
+
+   SEND(c, drm_sync_export_sync_file, .handle = handle);
+   RECV(c, drm_sync_export_sync_file, &rsp);
+   return vc_recv_fd(c->s, TMO);
+}
+
+static int
+readable(int fd, int timeout_ms)
+{
+   struct pollfd p = { .fd = fd, .events = POLLIN };
+
+   return poll(&p, 1, timeout_ms);
+}
+
+/*
+ * Sync files in and out of a syncobj: an imported fence (an eventfd the
+ * test signals) makes waits time out until it signals; a submit's binary
+ * out-syncobj exports a descriptor that becomes readable when the submit
+ * retires; a signalled payload exports one readable at once; a binary
+ * TRANSFER of a pending fence does not hold the stream. A syncobj without a
+ * fence cannot be exported (the kernel's -EINVAL): that client is dropped.
+ */
+static void
+syncobj_sync_files(void **state)
+{
+   struct fixture *f = *state;
+   struct vc c;
+   struct vtest_syncobj out;
+   uint8_t cmds[128];
+   uint64_t one = 1;
+   uint32_t imp, sub, copy, empty;
+   int in, fd;
+
+   vc_open(f, &c, "syncfiles");
+   imp = syncobj_create(&c);
+   sub = syncobj_create(&c);
+   copy = syncobj_create(&c);
+   empty = syncobj_create(&c);
+   in = eventfd(0, EFD_CLOEXEC);
+   assert_true(in >= 0);
+   SEND(&c, drm_sync_import_sync_file, .handle = imp);
+   assert_int_equal(vc_send_fd(c.s, in), 0);
+   assert_int_equal(syncobj_wait_status(&c, imp, 20), -ETIME);
+   SEND(&c, drm_sync_transfer, .dst_handle = copy, .src_handle = imp);
+   fd = export_sync_file(&c, imp);
+   assert_true(fd >= 0);
+   assert_int_equal(readable(fd, 0), 0);
+   assert_int_equal(write(in, &one, sizeof(one)), sizeof(one));
+   assert_int_equal(readable(fd, TMO), 1);
+   assert_int_equal(syncobj_wait_status(&c, imp, 1000), 0);
+   assert_int_equal(syncobj_wait_status(&c, copy, 1000), 0);
+   close(fd);
+
+   out = (struct vtest_syncobj){ .handle = sub };
+   submit(&c, cmds, ccmd_gem_new(&c, cmds, sizeof(cmds), 9), 1, NULL, 0, &out, 1);
+   fd = export_sync_file(&c, sub);
+   assert_true(fd >= 0);
+   assert_int_equal(readable(fd, TMO), 1);
+   assert_int_equal(syncobj_wait_status(&c, sub, 1000), 0);
+   close(fd);
+
+   syncobj_signal(&c, empty);
+   fd = export_sync_file(&c, empty);
+   assert_int_equal(readable(fd, 0), 1);
+   close(fd);
+   assert_int_equal(lines_with(f, "dropped", NULL), 0);
+   {
+      struct vtest_drm_sync_reset_req r = { .num_handles = 1 };
+      uint8_t buf[32];
+      size_t len;
+
+      assert_int_equal(vtest_drm_sync_reset_req_encode(buf, sizeof(buf), &r, &empty, &len), VDRM_OK);
+      send_msg(&c, buf, len);
+   }
+   SEND(&c, drm_sync_export_sync_file, .handle = empty);
+   assert_int_equal(vc_closed(c.s, TMO), 1);
+   assert_int_equal(lines_with(f, "dropped", "DRM_SYNC_EXPORT_SYNC_FILE: syncobj 4 has no fence"), 1);
+   close(in);
+   vc_close(&c);
+}
+
+/* FD_TO_HANDLE with a descriptor: the new handle, in an answer headed HANDLE_TO_FD. */
+static uint32_t
+fd_to_handle(struct vc *c, int fd)
+{
+   struct vtest_drm_sync_fd_to_handle_rsp rsp;
+
+   SEND(c, drm_sync_fd_to_handle, .hdr = { 0 });
+   assert_int_equal(vc_send_fd(c->s, fd), 0);
+   RECV(c, drm_sync_fd_to_handle, &rsp);
+   assert_int_equal(rsp.hdr.cmd, VCMD_DRM_SYNC_HANDLE_TO_FD);
+   return rsp.handle;
+}
+
+/*
+ * A syncobj shared through HANDLE_TO_FD / FD_TO_HANDLE: the other client's
+ * handle sees the first one's signal and keeps the syncobj after the first
+ * destroys its handle. A descriptor that is no syncobj's (a memfd) drops the
+ * client that sent it, and only that one.
+ */
+static void
+syncobj_shared_between_clients(void **state)
+{
+   struct fixture *f = *state;
+   struct vtest_drm_sync_handle_to_fd_rsp rsp;
+   struct vc a, b;
+   uint32_t ha, hb, ha2;
+   int tok, other;
+
+   vc_open(f, &a, "exporter");
+   vc_open(f, &b, "importer");
+   ha = syncobj_create(&a);
+   SEND(&a, drm_sync_handle_to_fd, .handle = ha);
+   RECV(&a, drm_sync_handle_to_fd, &rsp);
+   tok = vc_recv_fd(a.s, TMO);
+   assert_true(tok >= 0);
+   hb = fd_to_handle(&b, tok);
+   ha2 = fd_to_handle(&a, tok);
+   assert_int_not_equal(ha2, ha);
+   assert_int_equal(syncobj_wait_status(&b, hb, 20), -EINVAL);
+   syncobj_signal(&a, ha);
+   barrier(&a);   /* another connection: its signal has run before b asks */
+   assert_int_equal(syncobj_wait_status(&b, hb, 1000), 0);
+   SEND(&a, drm_sync_destroy, .handle = ha);
+   SEND(&a, drm_sync_destroy, .handle = ha2);
+   barrier(&a);
+   assert_int_equal(syncobj_wait_status(&b, hb, 1000), 0);
+
+   other = memfd_create("not-a-syncobj", MFD_CLOEXEC);
+   assert_true(other >= 0);
+   SEND(&b, drm_sync_fd_to_handle, .hdr = { 0 });
+   assert_int_equal(vc_send_fd(b.s, other), 0);
+   assert_int_equal(vc_closed(b.s, TMO), 1);
+   assert_int_equal(lines_with(f, "dropped", "the descriptor is no syncobj of this server"), 1);
+   barrier(&a);
+   close(other);
+   close(tok);
+   vc_close(&a);
+   vc_close(&b);
+}
+
 /*
  * A disconnect storm: 256 clients in waves of 16, each gone at another point
  * (right after connecting, mid-header, after its context and shmem, with a
@@ -936,6 +1093,8 @@ main(void)
       cmocka_unit_test_setup_teardown(mesa_sequence_msm, setup, teardown),
       cmocka_unit_test_setup_teardown(syncobj_signal_reset_transfer, setup, teardown),
       cmocka_unit_test_setup_teardown(submit_fence_fds, setup, teardown),
+      cmocka_unit_test_setup_teardown(syncobj_sync_files, setup, teardown),
+      cmocka_unit_test_setup_teardown(syncobj_shared_between_clients, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_batch_between_good_ones, setup, teardown),
       cmocka_unit_test_setup_teardown(garbage_client, setup, teardown),
       cmocka_unit_test_setup_teardown(malformed_message_between_good_ones, setup, teardown),
