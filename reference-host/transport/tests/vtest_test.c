@@ -34,6 +34,7 @@
 #include "msm_kernel.h"
 #include "server.h"
 #include "sim.h"
+#include "syncobj.h"
 #include "vdrm_host.h"
 #include "vtest_client.h"
 #include "vtest_codec.h"
@@ -88,11 +89,10 @@ run(void *arg)
 }
 
 static int
-setup_with(void **state, size_t max_tx)
+setup_with(void **state, struct vt_server_config cfg)
 {
    struct fixture *f = calloc(1, sizeof(*f));
    struct vdrm_sim_config sc = { .clock = VDRM_SIM_CLOCK_MONOTONIC, .submit_ns = 2000000 };
-   struct vt_server_config cfg = { .log = log_line, .max_tx_bytes = max_tx, .verbose = false };
 
    f->fds_before = tg_count_fds();
    pthread_mutex_init(&f->lock, NULL);
@@ -100,6 +100,7 @@ setup_with(void **state, size_t max_tx)
    assert_non_null(mkdtemp(f->dir));
    snprintf(f->path, sizeof(f->path), "%s/sock", f->dir);
    cfg.socket_path = f->path;
+   cfg.log = log_line;
    cfg.log_data = f;
    assert_int_equal(vdrm_sim_create(&sc, &f->sim), 0);
    assert_int_equal(vdrm_host_create(f->sim, NULL, &f->host), VDRM_HOST_OK);
@@ -112,13 +113,21 @@ setup_with(void **state, size_t max_tx)
 static int
 setup(void **state)
 {
-   return setup_with(state, 0);
+   return setup_with(state, (struct vt_server_config){ 0 });
 }
 
 static int
 setup_small_tx(void **state)
 {
-   return setup_with(state, 4096);
+   return setup_with(state, (struct vt_server_config){ .max_tx_bytes = 4096 });
+}
+
+/* The transport's own limits, small enough to reach. */
+static int
+setup_small_limits(void **state)
+{
+   return setup_with(state, (struct vt_server_config){
+      .max_rx_bytes = 4096, .max_syncobjs = 4, .max_waits = 2 });
 }
 
 static void
@@ -1086,6 +1095,105 @@ session_rules(void **state)
    assert_int_equal(lines_with(f, "dropped", "PROTOCOL_VERSION: version 2"), 1);
 }
 
+/* A WAIT_FD wait for one syncobj (WAIT_FOR_SUBMIT, deadline 10 s away): its pipe. */
+static int
+wait_fd(struct vc *c, uint32_t handle)
+{
+   struct vtest_drm_sync_wait_req r = {
+      .num_handles = 1, .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FD | VT_SYNCOBJ_WAIT_FOR_SUBMIT,
+   };
+   struct vtest_drm_sync_wait_rsp rsp;
+   struct vtest_drm_sync_wait_rsp_view view;
+   struct vdrm_error err;
+   int64_t dl = deadline_in(10000);
+   uint8_t buf[64];
+   size_t len;
+
+   r.timeout_lo = (uint32_t)dl;
+   r.timeout_hi = (uint32_t)((uint64_t)dl >> 32);
+   assert_int_equal(vtest_drm_sync_wait_req_encode(buf, sizeof(buf), &r, &handle, &len), VDRM_OK);
+   send_msg(c, buf, len);
+   assert_int_equal(vc_recv(c->s, buf, 8, TMO), 0);
+   assert_int_equal(vtest_drm_sync_wait_rsp_decode(buf, 8, &rsp, &view, &err), VDRM_OK);
+   return vc_recv_fd(c->s, TMO);
+}
+
+/*
+ * Each limit of the transport drops the client that reaches it, with its
+ * own log line, and nobody else: the fifth syncobj of four, the third
+ * WAIT_FD wait of two (a signal ends the first two: their pipes get the
+ * result), a request larger than the receive buffer.
+ */
+static void
+transport_limits(void **state)
+{
+   struct fixture *f = *state;
+   struct vtest_drm_sync_wait_result res;
+   struct vc a, b, big, ok;
+   uint32_t h[4];
+   int p1, p2;
+
+   vc_open(f, &ok, "innocent");
+   vc_open(f, &a, "syncobjs");
+   for (int i = 0; i < 4; i++)
+      h[i] = syncobj_create(&a);
+   SEND(&a, drm_sync_create, .flags = 0);
+   assert_int_equal(vc_closed(a.s, TMO), 1);
+   assert_int_equal(lines_with(f, "dropped", "DRM_SYNC_CREATE: the limit of 4 syncobjs is reached"), 1);
+   (void)h;
+
+   vc_open(f, &b, "waits");
+   h[0] = syncobj_create(&b);
+   p1 = wait_fd(&b, h[0]);
+   p2 = wait_fd(&b, h[0]);
+   assert_true(p1 >= 0 && p2 >= 0);
+   syncobj_signal(&b, h[0]);
+   assert_int_equal(readable(p1, TMO), 1);
+   assert_int_equal(read(p1, &res, sizeof(res)), sizeof(res));
+   assert_int_equal(res.status, 0);
+   assert_int_equal(readable(p2, TMO), 1);
+   assert_int_equal(read(p2, &res, sizeof(res)), sizeof(res));
+   assert_int_equal(res.status, 0);
+   close(p1);
+   close(p2);
+   h[1] = syncobj_create(&b);
+   p1 = wait_fd(&b, h[1]);
+   p2 = wait_fd(&b, h[1]);
+   {
+      struct vtest_drm_sync_wait_req r = {
+         .num_handles = 1, .flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FD | VT_SYNCOBJ_WAIT_FOR_SUBMIT,
+      };
+      int64_t dl = deadline_in(10000);
+      uint8_t buf[64];
+      size_t len;
+
+      r.timeout_lo = (uint32_t)dl;
+      r.timeout_hi = (uint32_t)((uint64_t)dl >> 32);
+      assert_int_equal(vtest_drm_sync_wait_req_encode(buf, sizeof(buf), &r, &h[1], &len), VDRM_OK);
+      send_msg(&b, buf, len);
+   }
+   assert_int_equal(vc_closed(b.s, TMO), 1);
+   assert_int_equal(lines_with(f, "dropped", "DRM_SYNC_WAIT: the limit of 2 waits is reached"), 1);
+   close(p1);
+   close(p2);
+
+   vc_open(f, &big, "big");
+   {
+      static uint8_t cmds[8192];
+
+      submit(&big, cmds, sizeof(cmds), ~0u, NULL, 0, NULL, 0);
+   }
+   assert_int_equal(vc_closed(big.s, TMO), 1);
+   assert_int_equal(lines_with(f, "dropped", "above the receive limit of 4096"), 1);
+
+   barrier(&ok);
+   assert_int_equal(lines_with(f, "dropped", NULL), 3);
+   vc_close(&a);
+   vc_close(&b);
+   vc_close(&big);
+   vc_close(&ok);
+}
+
 int
 main(void)
 {
@@ -1104,6 +1212,7 @@ main(void)
       cmocka_unit_test_setup_teardown(two_clients_own_resources, setup, teardown),
       cmocka_unit_test_setup_teardown(flood_does_not_starve, setup_small_tx, teardown),
       cmocka_unit_test_setup_teardown(session_rules, setup, teardown),
+      cmocka_unit_test_setup_teardown(transport_limits, setup_small_limits, teardown),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);
