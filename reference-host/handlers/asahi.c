@@ -27,8 +27,6 @@
 #define ASAHI_WIRE_FORMAT_VERSION 2u
 /* Ring 0 is the CPU; ring 1 LOW, ring 2 MEDIUM (the priorities the protocol allows). */
 #define ASAHI_RINGS 3u
-/* VMs per context: a VM is a GPU page table in the kernel. */
-#define ASAHI_MAX_VMS 64u
 
 struct asahi_queue {
    uint32_t id;
@@ -119,9 +117,10 @@ vm_create(struct vh_context *ctx, struct drm_asahi_vm_create *a, int *ret)
 {
    struct asahi_state *st = state(ctx);
 
-   if (st->vms.count >= ASAHI_MAX_VMS)
-      return vh_reject(ctx, VDRM_E_LIMIT, "IOCTL_SIMPLE", "payload", "%u VMs already exist (at most %u)",
-                       st->vms.count, ASAHI_MAX_VMS);
+   /* A VM is a GPU page table in the kernel: it counts with the queues (max_queues). */
+   if (vh_limit(ctx, VDRM_HOST_LIMIT_QUEUES, (uint64_t)st->queues.count + st->vms.count, 1,
+                "IOCTL_SIMPLE", "payload"))
+      return -1;
    a->vm_id = 0;   /* out only */
    *ret = kernel(ctx)->vm_create(vh_file(ctx), a);
    if (*ret)
@@ -154,7 +153,8 @@ queue_create(struct vh_context *ctx, struct drm_asahi_queue_create *a, int *ret)
 
    if (!vm_known(ctx, a->vm_id))
       return unknown_vm(ctx, "IOCTL_SIMPLE", "payload.vm_id", a->vm_id);
-   if (vh_limit(ctx, VDRM_HOST_LIMIT_QUEUES, st->queues.count, 1, "IOCTL_SIMPLE", "payload"))
+   if (vh_limit(ctx, VDRM_HOST_LIMIT_QUEUES, (uint64_t)st->queues.count + st->vms.count, 1,
+                "IOCTL_SIMPLE", "payload"))
       return -1;
    a->queue_id = 0;   /* out only */
    *ret = kernel(ctx)->queue_create(vh_file(ctx), a);
