@@ -45,39 +45,6 @@ struct ag_opts {
    struct vdrm_host_limits limits;
 };
 
-static struct tguest *
-ag_new(const struct ag_opts *opts)
-{
-   static const struct ag_opts defaults;
-   const struct ag_opts *o = opts ? opts : &defaults;
-   struct tguest *g = tg_alloc();
-   struct vdrm_sim_amdgpu_config sc = {
-      .clock = o->real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL,
-      .submit_ns = o->submit_ns ? o->submit_ns : 1000,
-      .privileged = o->privileged,
-   };
-
-   assert_int_equal(vdrm_sim_amdgpu_create(&sc, &g->sim), 0);
-   tg_init(g, &(struct tg_config){
-      .name = "amdgpu guest",
-      .shmem_header = sizeof(struct amdvgpu_shmem),
-      .shmem_size = o->no_shmem ? 0 : 8192,
-      .limits = o->set_limits ? &o->limits : NULL,
-      /* Requests at 4 mod 8 in memory, where a guest's batch may put them and these tests always did. */
-      .start = 4,
-   });
-   return g;
-}
-
-static struct vdrm_sim_amdgpu_stats
-ag_sim(struct tguest *g)
-{
-   struct vdrm_sim_amdgpu_stats s;
-
-   vdrm_sim_amdgpu_get_stats(g->sim, &s);
-   return s;
-}
-
 /* Everything the host made the kernel allocate is gone with it once pending work completed. */
 static void
 drained(struct vdrm_backend *sim)
@@ -98,23 +65,44 @@ drained(struct vdrm_backend *sim)
    assert_int_equal(s.pstate_owner, 0);
 }
 
-static void
-ag_free(struct tguest *g)
+static struct tguest *
+ag_new(const struct ag_opts *opts)
 {
-   tg_destroy(g, drained);
+   static const struct ag_opts defaults;
+   const struct ag_opts *o = opts ? opts : &defaults;
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_amdgpu_config sc = {
+      .clock = o->real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL,
+      .submit_ns = o->submit_ns ? o->submit_ns : 1000,
+      .privileged = o->privileged,
+   };
+
+   assert_int_equal(vdrm_sim_amdgpu_create(&sc, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "amdgpu guest",
+      .shmem_header = sizeof(struct amdvgpu_shmem),
+      .shmem_size = o->no_shmem ? 0 : 8192,
+      .limits = o->set_limits ? &o->limits : NULL,
+      /* Requests at 4 mod 8 in memory, where a guest's batch may put them and these tests always did. */
+      .start = 4,
+      .drained = drained,
+   });
+   return g;
+}
+
+static struct vdrm_sim_amdgpu_stats
+ag_sim(struct tguest *g)
+{
+   struct vdrm_sim_amdgpu_stats s;
+
+   vdrm_sim_amdgpu_get_stats(g->sim, &s);
+   return s;
 }
 
 static int
 setup(void **state)
 {
    *state = ag_new(NULL);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   ag_free(*state);
    return 0;
 }
 
@@ -637,7 +625,7 @@ query_without_shmem(void **state)
    ag_query(g, &q, 0);
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_true(tg_line_has(g, "QUERY_INFO", "hdr.rsp_off", NULL));
-   ag_free(g);
+   tg_free(g);
 }
 
 /* ---- GEM_NEW ---- */
@@ -756,7 +744,7 @@ gem_new_object_limit(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_OBJECTS], 1);
    assert_int_equal(ag_sim(g).objects, 2);
-   ag_free(g);
+   tg_free(g);
 }
 
 /* blob_id check: ids of 2^32 and more are refused, never truncated onto another id. */
@@ -1188,7 +1176,7 @@ cs_submit_pending_limit(void **state)
    vdrm_sim_amdgpu_advance(g->sim, 10000);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
-   ag_free(g);
+   tg_free(g);
 }
 
 /*
@@ -1383,7 +1371,7 @@ create_ctx_priority(void **state)
    (void)state;
    p = ag_new(&(struct ag_opts){ .privileged = true });
    assert_int_equal(ag_ctx_new(p, KAMDGPU_CTX_PRIORITY_VERY_HIGH, &id), 0);
-   ag_free(p);
+   tg_free(p);
 }
 
 static void
@@ -1407,7 +1395,7 @@ create_ctx_limit(void **state)
    ag_create_ctx(g, 0, id, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_ctx_new(g, 0, &id), 0);
-   ag_free(g);
+   tg_free(g);
 }
 
 /* A context destroyed while its work runs: the work completes, its fence signals. */
@@ -1545,7 +1533,7 @@ fence_status_never_blocks(void **state)
    assert_int_equal(st.expired, 0);
    assert_true(vdrm_sim_amdgpu_now(g->sim) - t0 < 1000000000ull);
    assert_int_equal(ag_sim(g).wait_cs_timeout_max, 0);
-   ag_free(g);
+   tg_free(g);
 }
 
 static void
@@ -1604,48 +1592,48 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_from_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(rings_numbered_like_the_guest, setup, teardown),
-      cmocka_unit_test_setup_teardown(shmem_heaps_published, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_dev_info, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_hw_ip, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_memory_fw_caps, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_not_forwarded, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_response_bounds, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_from_device, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(rings_numbered_like_the_guest, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(shmem_heaps_published, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_dev_info, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_hw_ip, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_memory_fw_caps, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_not_forwarded, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_response_bounds, setup, tg_teardown),
       cmocka_unit_test(query_without_shmem),
-      cmocka_unit_test_setup_teardown(gem_new_blob_maps_buffer, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_kernel_refuses, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_host_refuses, setup, teardown),
+      cmocka_unit_test_setup_teardown(gem_new_blob_maps_buffer, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_kernel_refuses, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_host_refuses, setup, tg_teardown),
       cmocka_unit_test(gem_new_object_limit),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_map_unmap_clear_replace, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_sparse, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_unknown_res_id, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_range_and_op, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_runs_and_fences, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_in_order_and_deps, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_unknown_ctx, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_ring_idx, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_translation_checks, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_second_fence_chunk, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_gpu_fault, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_map_unmap_clear_replace, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_sparse, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_unknown_res_id, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_range_and_op, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_runs_and_fences, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_in_order_and_deps, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_unknown_ctx, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_ring_idx, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_translation_checks, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_second_fence_chunk, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_gpu_fault, setup, tg_teardown),
       cmocka_unit_test(cs_submit_pending_limit),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_info_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_cs_submit_req_pad, setup, teardown),
-      cmocka_unit_test_setup_teardown(metadata_roundtrip, setup, teardown),
-      cmocka_unit_test_setup_teardown(metadata_failures, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_info_device, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_cs_submit_req_pad, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(metadata_roundtrip, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(metadata_failures, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_metadata_req_check_size_metadata, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(create_ctx_lifecycle, setup, teardown),
-      cmocka_unit_test_setup_teardown(create_ctx_priority, setup, teardown),
+                                      tg_teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_lifecycle, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_priority, setup, tg_teardown),
       cmocka_unit_test(create_ctx_limit),
-      cmocka_unit_test_setup_teardown(create_ctx_destroy_while_busy, setup, teardown),
-      cmocka_unit_test_setup_teardown(reserve_vmid, setup, teardown),
-      cmocka_unit_test_setup_teardown(set_pstate, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_pstate_req_check_op, setup, teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_destroy_while_busy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(reserve_vmid, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(set_pstate, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_pstate_req_check_op, setup, tg_teardown),
       cmocka_unit_test(fence_status_never_blocks),
-      cmocka_unit_test_setup_teardown(fence_status_failures, setup, teardown),
-      cmocka_unit_test_setup_teardown(no_stale_response, setup, teardown),
+      cmocka_unit_test_setup_teardown(fence_status_failures, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(no_stale_response, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests_name("amdgpu handlers", tests, NULL, NULL);

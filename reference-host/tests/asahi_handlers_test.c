@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "guest_base.h"
+#include "harness.h"   /* the guest, tg_sim_drained() */
 #include "asahi_codec.h"
 #include "asahi_kernel.h"
 #include "sim_asahi.h"
@@ -33,6 +33,18 @@ struct ag_opts {
    bool no_shmem;
 };
 
+/* Everything the host made the kernel allocate is gone once pending work completed: VMs and bindings too. */
+static void
+drained(struct vdrm_backend *sim)
+{
+   struct vdrm_sim_asahi_stats a;
+
+   tg_sim_drained(sim);
+   vdrm_sim_asahi_get_stats(sim, &a);
+   assert_int_equal(a.vms, 0);
+   assert_int_equal(a.bound_objects, 0);
+}
+
 static struct tguest *
 ag_new(const struct ag_opts *o)
 {
@@ -46,47 +58,15 @@ ag_new(const struct ag_opts *o)
       .shmem_header = sizeof(struct asahi_shmem),
       .shmem_size = o && o->no_shmem ? 0 : 4096,
       .limits = o && o->set_limits ? &o->limits : NULL,
+      .drained = drained,
    });
    return g;
-}
-
-/* Everything the host made the kernel allocate is gone, once pending work completed. */
-static void
-drained(struct vdrm_backend *sim)
-{
-   struct vdrm_sim_stats s;
-   struct vdrm_sim_asahi_stats a;
-
-   vdrm_sim_advance(sim, 10000000000ull);
-   vdrm_sim_get_stats(sim, &s);
-   vdrm_sim_asahi_get_stats(sim, &a);
-   assert_int_equal(s.pending, 0);
-   assert_int_equal(s.files, 0);
-   assert_int_equal(s.objects, 0);
-   assert_int_equal(s.queues, 0);
-   assert_int_equal(s.fences, 0);
-   assert_int_equal(s.mappings, 0);
-   assert_int_equal(a.vms, 0);
-   assert_int_equal(a.bound_objects, 0);
-}
-
-static void
-ag_free(struct tguest *g)
-{
-   tg_destroy(g, drained);
 }
 
 static int
 setup(void **state)
 {
    *state = ag_new(NULL);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   ag_free(*state);
    return 0;
 }
 
@@ -486,7 +466,7 @@ ioctl_queue_limit(void **state)
       expect_rejected(g, "IOCTL_SIMPLE", "max_queues");
    }
    assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_QUEUES], 1);
-   ag_free(g);
+   tg_free(g);
 }
 
 static void
@@ -519,7 +499,7 @@ ioctl_needs_shmem(void **state)
    ag_ioctl(g, DRM_IOCTL_KASAHI_GET_TIME, &t, 0);
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_true(tg_line_has(g, "IOCTL_SIMPLE", "hdr.rsp_off", NULL));
-   ag_free(g);
+   tg_free(g);
 }
 
 /* IOCTL_SIMPLE's deployed defects (1)-(3): a short or write-only QUEUE_CREATE never records a queue. */
@@ -712,7 +692,7 @@ gem_new_limits(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    ag_gem_new(g, 2, PAGE, 0, 0, 0, 0);
    expect_rejected(g, "GEM_NEW", "max_objects");
-   ag_free(g);
+   tg_free(g);
 }
 
 /* ---- VM_BIND ---- */
@@ -965,8 +945,8 @@ submit_pending_limit(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "max_pending_fences");
-   /* Pending work at teardown still completes in the backend (ag_free checks). */
-   ag_free(g);
+   /* Pending work at tg_teardown still completes in the backend (ag_free checks). */
+   tg_free(g);
 }
 
 /* SUBMIT's deployed defect: extres_count * 8 wrapping (on 32-bit hosts) cannot defeat the length check. */
@@ -1207,7 +1187,7 @@ upstream_defect_asahi_ccmd_gem_new_req(void **state)
       tg_raw(g, &req, 32);
       expect_rejected(g, "GEM_NEW", "hdr.len");
    }
-   ag_free(g);
+   tg_free(g);
 }
 
 /*
@@ -1271,45 +1251,45 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(nop_publishes_seqno, setup, teardown),
-      cmocka_unit_test_setup_teardown(capset_header_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_get_time, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_vm_create_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_vm_limit, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_queue_create_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_queue_keeps_vm, setup, teardown),
+      cmocka_unit_test_setup_teardown(nop_publishes_seqno, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(capset_header_only, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_get_time, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_vm_create_destroy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_vm_limit, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_create_destroy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_keeps_vm, setup, tg_teardown),
       cmocka_unit_test(ioctl_queue_limit),
-      cmocka_unit_test_setup_teardown(ioctl_number_checked_whole, setup, teardown),
+      cmocka_unit_test_setup_teardown(ioctl_number_checked_whole, setup, tg_teardown),
       cmocka_unit_test(ioctl_needs_shmem),
-      cmocka_unit_test_setup_teardown(ioctl_queue_create_short_or_write_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_global, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_prefix_and_more, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_blob_maps_data, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_maps_at_addr, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_create_short_or_write_only, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_global, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_prefix_and_more, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_blob_maps_data, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_maps_at_addr, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_refused, setup, tg_teardown),
       cmocka_unit_test(gem_new_limits),
-      cmocka_unit_test_setup_teardown(vm_bind_map_unmap_split, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_longer_stride, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_short_stride_and_wrap, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_fences_on_queue_ring, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_implicit_sync, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_hang_faults, setup, teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_map_unmap_split, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_longer_stride, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_short_stride_and_wrap, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_fences_on_queue_ring, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_implicit_sync, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_hang_faults, setup, tg_teardown),
       cmocka_unit_test(submit_pending_limit),
-      cmocka_unit_test_setup_teardown(submit_extres_count_wrap, setup, teardown),
-      cmocka_unit_test_setup_teardown(bind_object_bind_unbind, setup, teardown),
-      cmocka_unit_test_setup_teardown(bind_object_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_get_params_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_render, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments, setup, teardown),
+      cmocka_unit_test_setup_teardown(submit_extres_count_wrap, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(bind_object_bind_unbind, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(bind_object_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_get_params_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_render, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments, setup, tg_teardown),
       cmocka_unit_test(upstream_defect_asahi_ccmd_gem_new_req),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_gem_bind_object_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(teardown_with_everything_live, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_gem_bind_object_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(teardown_with_everything_live, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

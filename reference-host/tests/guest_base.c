@@ -46,6 +46,7 @@ tg_init(struct tguest *g, const struct tg_config *c)
    struct vdrm_host_config hc;
 
    assert_non_null(g->sim);
+   assert_non_null(c->drained);
    vdrm_host_config_init(&hc);
    if (c->limits)
       hc.limits = *c->limits;
@@ -57,6 +58,7 @@ tg_init(struct tguest *g, const struct tg_config *c)
    assert_int_equal(vdrm_host_create(g->sim, &hc, &g->host), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_client_create(g->host, &g->client), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, c->name), VDRM_HOST_OK);
+   g->drained = c->drained;
    g->shmem_header = c->shmem_header;
    g->start = c->start;
    if (c->shmem_size)
@@ -81,17 +83,24 @@ tg_shmem(struct tguest *g, uint32_t size)
 }
 
 void
-tg_destroy(struct tguest *g, void (*drained)(struct vdrm_backend *sim))
+tg_free(struct tguest *g)
 {
    if (g->shmem)
       munmap(g->shmem, g->shmem_size);
    if (g->shmem_fd >= 0)
       close(g->shmem_fd);
    vdrm_host_destroy(g->host);
-   drained(g->sim);
+   g->drained(g->sim);
    vdrm_backend_destroy(g->sim);
    assert_int_equal(tg_count_fds(), g->fds_before);
    free(g);
+}
+
+int
+tg_teardown(void **state)
+{
+   tg_free(*state);
+   return 0;
 }
 
 struct vdrm_ccmd_req

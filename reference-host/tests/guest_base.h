@@ -35,11 +35,14 @@ struct tg_config {
    const struct vdrm_host_limits *limits;  /* NULL: the defaults */
    uint32_t log_burst;                     /* 0: 1000 (effectively unlimited) */
    size_t start;                           /* where requests begin in the batch (4: at 4 mod 8) */
+   /* After the host is gone: completes the pending GPU work, checks the kernel holds nothing. */
+   void (*drained)(struct vdrm_backend *sim);
 };
 
 struct tguest {
    int fds_before;
    struct vdrm_backend *sim;
+   void (*drained)(struct vdrm_backend *sim);
    struct vdrm_host *host;
    struct vdrm_host_client *client;
    /* The shmem as the guest maps it. */
@@ -71,12 +74,14 @@ void tg_init(struct tguest *g, const struct tg_config *config);
 /* Creates the shmem blob (once) and maps it. */
 void tg_shmem(struct tguest *g, uint32_t size);
 /*
- * Unmaps the shmem and destroys the host; drained(g->sim) then completes the
- * GPU work still pending and checks that nothing the host made the kernel
- * allocate is left. Destroys the backend, checks that the process has as many
- * open descriptors as at tg_alloc(), frees g.
+ * Unmaps the shmem and destroys the host; the config's drained(g->sim) then
+ * checks that nothing the host made the kernel allocate is left. Destroys the
+ * backend, checks that the process has as many open descriptors as at
+ * tg_alloc(), frees g.
  */
-void tg_destroy(struct tguest *g, void (*drained)(struct vdrm_backend *sim));
+void tg_free(struct tguest *g);
+/* The cmocka teardown of a guest made by a context's setup. */
+int tg_teardown(void **state);
 
 /* A request header: the next seqno (kept in g->seqno) and rsp_off. */
 struct vdrm_ccmd_req tg_hdr(struct tguest *g, uint32_t rsp_off);

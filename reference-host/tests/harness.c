@@ -29,16 +29,13 @@ tg_new(const struct tg_opts *opts)
       .log_burst = o->log_burst,
       /* Requests at 4 mod 8 in memory, where a guest's batch may put them and these tests always did. */
       .start = 4,
+      .drained = tg_sim_drained,
    });
    return g;
 }
 
-/*
- * Everything the host made the kernel allocate is gone with it, once the GPU
- * work still pending has completed.
- */
-static void
-drained(struct vdrm_backend *sim)
+void
+tg_sim_drained(struct vdrm_backend *sim)
 {
    struct vdrm_sim_stats s;
 
@@ -52,23 +49,10 @@ drained(struct vdrm_backend *sim)
    assert_int_equal(s.mappings, 0);
 }
 
-void
-tg_free(struct tguest *g)
-{
-   tg_destroy(g, drained);
-}
-
 int
 tg_setup(void **state)
 {
    *state = tg_new(NULL);
-   return 0;
-}
-
-int
-tg_teardown(void **state)
-{
-   tg_free(*state);
    return 0;
 }
 

@@ -36,12 +36,15 @@ struct tg_opts {
    uint32_t log_burst;                       /* 0: 1000 (effectively unlimited) */
 };
 
-/* Sets up a guest (g is calloc'd) and tears it down checking fds and leaks. */
+/* Sets up a guest (tg_free() tears it down, checking fds and leaks). */
 struct tguest *tg_new(const struct tg_opts *opts);
-void tg_free(struct tguest *g);
-/* cmocka fixtures with default options. */
+/* The cmocka setup with default options (tg_teardown() its teardown). */
 int tg_setup(void **state);
-int tg_teardown(void **state);
+/*
+ * The sim device's counters once the GPU work still pending has completed:
+ * no file, object, mapping, queue or fence left.
+ */
+void tg_sim_drained(struct vdrm_backend *sim);
 
 /* Request builders: each fills hdr.seqno (++g->seqno) and hdr.rsp_off, appends, returns the seqno. */
 uint32_t tg_nop(struct tguest *g);

@@ -36,35 +36,6 @@ struct ig_opts {
    uint32_t shmem_size;   /* 0: 8192 */
 };
 
-static struct tguest *
-ig_new(const struct ig_opts *opts)
-{
-   static const struct ig_opts defaults;
-   const struct ig_opts *o = opts ? opts : &defaults;
-   struct tguest *g = tg_alloc();
-   struct vdrm_sim_i915_config sc = {
-      .profile = o->profile, .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 1000, .privileged = o->privileged,
-   };
-
-   assert_int_equal(vdrm_sim_i915_create(&sc, &g->sim), 0);
-   tg_init(g, &(struct tg_config){
-      .name = "i915 guest",
-      .shmem_header = sizeof(struct i915_shmem),
-      .shmem_size = o->shmem_size ? o->shmem_size : 8192,
-      .limits = o->set_limits ? &o->limits : NULL,
-   });
-   return g;
-}
-
-static struct vdrm_sim_i915_stats
-sim(struct tguest *g)
-{
-   struct vdrm_sim_i915_stats s;
-
-   vdrm_sim_i915_get_stats(g->sim, &s);
-   return s;
-}
-
 /* Everything the host made the kernel allocate is gone with it. */
 static void
 drained(struct vdrm_backend *dev)
@@ -82,23 +53,40 @@ drained(struct vdrm_backend *dev)
    assert_int_equal(s.fences, 0);
 }
 
-static void
-ig_free(struct tguest *g)
+static struct tguest *
+ig_new(const struct ig_opts *opts)
 {
-   tg_destroy(g, drained);
+   static const struct ig_opts defaults;
+   const struct ig_opts *o = opts ? opts : &defaults;
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_i915_config sc = {
+      .profile = o->profile, .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 1000, .privileged = o->privileged,
+   };
+
+   assert_int_equal(vdrm_sim_i915_create(&sc, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "i915 guest",
+      .shmem_header = sizeof(struct i915_shmem),
+      .shmem_size = o->shmem_size ? o->shmem_size : 8192,
+      .limits = o->set_limits ? &o->limits : NULL,
+      .drained = drained,
+   });
+   return g;
+}
+
+static struct vdrm_sim_i915_stats
+sim(struct tguest *g)
+{
+   struct vdrm_sim_i915_stats s;
+
+   vdrm_sim_i915_get_stats(g->sim, &s);
+   return s;
 }
 
 static int
 setup(void **state)
 {
    *state = ig_new(NULL);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   ig_free(*state);
    return 0;
 }
 
@@ -404,7 +392,7 @@ getparam_mmap_gtt_version_capped(void **state)
    g = ig_new(&o);
    assert_int_equal(getparam(g, KI915_PARAM_MMAP_GTT_VERSION, &v), 0);
    assert_int_equal(v, 4);
-   ig_free(g);
+   tg_free(g);
 }
 
 static void
@@ -558,7 +546,7 @@ gem_create_limits(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_true(tg_line_has(g, "GEM_CREATE", "max_objects", NULL));
    assert_int_equal(sim(g).objects, 1);
-   ig_free(g);
+   tg_free(g);
 }
 
 static void
@@ -833,7 +821,7 @@ ioctl_id_limit(void **state)
    assert_true(tg_line_has(g, "GEM_CONTEXT_CREATE", "max_queues", NULL));
    assert_int_equal(sim(g).vms, 1);
    assert_int_equal(sim(g).contexts, 1);
-   ig_free(g);
+   tg_free(g);
 }
 
 /* ---- GEM_CONTEXT_CREATE ---- */
@@ -1108,7 +1096,7 @@ execbuffer_pending_limit(void **state)
    vdrm_sim_advance(g->sim, 1000);
    execbuf_req(g, 0, 0, &ob, 1, NULL, 0, 0);
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
-   ig_free(g);
+   tg_free(g);
 }
 
 static void
@@ -1490,7 +1478,7 @@ upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags(void **state)
    assert_int_equal(exec_ret(g), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, tg_teardown)
 
 int
 main(void)
@@ -1528,17 +1516,17 @@ main(void)
       T(gem_busy_unknown),
       T(unref_while_busy),
       T(failed_response_is_dropped),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_reset_stats_flags, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_extensions, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_flags, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_create_ext_protected_content, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_context_param_engines_extensions, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req_pad, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_reset_stats_flags, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_extensions, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_flags, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_create_ext_protected_content, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_context_param_engines_extensions, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req_pad, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

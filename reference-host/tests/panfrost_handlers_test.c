@@ -39,6 +39,21 @@ struct pg_opts {
    struct vdrm_host_limits limits;
 };
 
+/* Everything the host made the kernel allocate is gone once pending work completes. */
+static void
+drained(struct vdrm_backend *sim)
+{
+   struct vdrm_sim_panfrost_stats s;
+
+   vdrm_sim_advance(sim, 10000000000ull);
+   vdrm_sim_panfrost_get_stats(sim, &s);
+   assert_int_equal(s.pending, 0);
+   assert_int_equal(s.files, 0);
+   assert_int_equal(s.objects, 0);
+   assert_int_equal(s.mappings, 0);
+   assert_int_equal(s.fences, 0);
+}
+
 static struct tguest *
 pg_new(const struct pg_opts *opts)
 {
@@ -57,6 +72,7 @@ pg_new(const struct pg_opts *opts)
       .shmem_header = sizeof(struct vdrm_shmem),
       .shmem_size = o->shmem_size == UINT32_MAX ? 0 : o->shmem_size ? o->shmem_size : 4096,
       .limits = o->set_limits ? &o->limits : NULL,
+      .drained = drained,
    });
    return g;
 }
@@ -70,38 +86,10 @@ pg_sim(struct tguest *g)
    return s;
 }
 
-/* Everything the host made the kernel allocate is gone once pending work completes. */
-static void
-drained(struct vdrm_backend *sim)
-{
-   struct vdrm_sim_panfrost_stats s;
-
-   vdrm_sim_advance(sim, 10000000000ull);
-   vdrm_sim_panfrost_get_stats(sim, &s);
-   assert_int_equal(s.pending, 0);
-   assert_int_equal(s.files, 0);
-   assert_int_equal(s.objects, 0);
-   assert_int_equal(s.mappings, 0);
-   assert_int_equal(s.fences, 0);
-}
-
-static void
-pg_free(struct tguest *g)
-{
-   tg_destroy(g, drained);
-}
-
 static int
 pg_setup(void **state)
 {
    *state = pg_new(NULL);
-   return 0;
-}
-
-static int
-pg_teardown(void **state)
-{
-   pg_free(*state);
    return 0;
 }
 
@@ -389,7 +377,7 @@ shmem_is_plain_vdrm_shmem(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(tg_stats(g).async_errors, 0);
    assert_int_equal(tg_seqno_published(g), 0);
-   pg_free(g);
+   tg_free(g);
 }
 
 /* ----------------------------------------------------------- GET_PARAM --- */
@@ -585,7 +573,7 @@ create_bo_limits(void **state)
    assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_true(tg_line_has(g, "CREATE_BO", "max_objects", NULL));
    assert_int_equal(pg_sim(g).objects, 2);
-   pg_free(g);
+   tg_free(g);
 }
 
 static void
@@ -611,7 +599,7 @@ create_bo_gpu_va_exhausted(void **state)
    pg_create_bo(g, 4, 1u << 20, KPAN_BO_NOEXEC);
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_sim(g).objects, 4);
-   pg_free(g);
+   tg_free(g);
 }
 
 /* The deployed host takes the buffer out of the blob table before checking the size (a leak). */
@@ -887,7 +875,7 @@ submit_pending_limit(void **state)
    vdrm_sim_advance(g->sim, 10000);
    pg_submit(g, va, 0, &res, 1);
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
-   pg_free(g);
+   tg_free(g);
 }
 
 static void
@@ -1015,7 +1003,7 @@ upstream_defect_panfrost_ccmd_wait_bo_req(void **state)
    assert_int_equal(panfrost_ccmd_wait_bo_rsp_decode(g->rsp + 4, 8, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, -1);
    g->start = 0;
-   pg_free(g);
+   tg_free(g);
 }
 
 /* panfrost_ccmd_wait_bo_req.timeout_ns: the implicit padding before it must be zero. */
@@ -1336,7 +1324,7 @@ upstream_defect_panfrost_unknown_res_id(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, pg_setup, pg_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, pg_setup, tg_teardown)
    const struct CMUnitTest tests[] = {
       T(capset_has_no_panfrost_part),
       T(one_ring_only),
@@ -1364,22 +1352,22 @@ main(void)
       T(submit_faults_counted),
       cmocka_unit_test(submit_pending_limit),
       T(rejected_request_ends_the_batch),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_submit_req, pg_setup, pg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_submit_req, pg_setup, tg_teardown),
       cmocka_unit_test(upstream_defect_panfrost_ccmd_wait_bo_req),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_madvise_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_unknown_res_id, pg_setup, pg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_madvise_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_unknown_res_id, pg_setup, tg_teardown),
    };
 #undef T
 
