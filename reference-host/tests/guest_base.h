@@ -7,7 +7,8 @@
  * guest maps it; a batch of requests run through vdrm_host_submit(); and a
  * teardown that wants every descriptor and every kernel object back. The
  * request builders are each context's own: harness.c for msm, the
- * *_handlers_test.c files for the others.
+ * *_handlers_test.c files for the others. TG_DEBUG set in the environment
+ * echoes every log line and each failed flush to stderr.
  */
 
 #ifndef VH_TEST_GUEST_BASE_H_
@@ -42,7 +43,7 @@ struct tg_config {
 struct tguest {
    int fds_before;
    struct vdrm_backend *sim;
-   void (*drained)(struct vdrm_backend *sim);
+   void (*drained)(struct vdrm_backend *sim);   /* the config's */
    struct vdrm_host *host;
    struct vdrm_host_client *client;
    /* The shmem as the guest maps it. */
