@@ -1524,8 +1524,7 @@ main(void)
       cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req_pad, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req, setup, tg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup,
-                                      tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags, setup, tg_teardown),
    };
