@@ -2,8 +2,8 @@
 
 /*
  * Every amdgpu handler on the sim backend (a Navi 21), success and each
- * failure path, through a test guest that builds its requests with the
- * generated encoders and reads responses with the generated decoders. The
+ * failure path, through guest_base.h's test guest, its requests built with
+ * the generated encoders and its responses read with the generated decoders. The
  * defects of generated/doc/amdgpu.md's "Upstream defects" section each have
  * a test named upstream_defect_<name> (check_defects.py holds us to it);
  * the flaws its prose names (crashes on unknown ids, stale responses, the
@@ -13,8 +13,6 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -26,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "fd_count.h"
+#include "guest_base.h"
 #include "amdgpu/sim_amdgpu.h"
 #include "amdgpu_codec.h"
 #include "amdgpu_kernel.h"
@@ -47,112 +45,14 @@ struct ag_opts {
    struct vdrm_host_limits limits;
 };
 
-struct ag {
-   struct ag_opts opts;
-   int fds_before;
-   struct vdrm_backend *sim;
-   struct vdrm_host *host;
-   struct vdrm_host_client *client;
-   int shmem_fd;
-   uint32_t shmem_res;
-   uint8_t *shmem;
-   uint32_t shmem_size;
-   uint8_t *rsp;
-   uint32_t rsp_size;
-   uint8_t batch[1 << 16];
-   size_t len;
-   uint32_t seqno;
-   char lines[64][512];
-   uint32_t nlines;
-};
-
+/* Everything the host made the kernel allocate is gone with it once pending work completed. */
 static void
-capture(void *data, const char *line)
-{
-   struct ag *g = data;
-
-   snprintf(g->lines[g->nlines % 64], sizeof(g->lines[0]), "%s", line);
-   g->nlines++;
-   if (getenv("AG_DEBUG"))
-      fprintf(stderr, "log: %s\n", line);
-}
-
-static uint64_t
-zero_clock(void *data)
-{
-   (void)data;
-   return 0;
-}
-
-static void
-ag_shmem(struct ag *g, uint32_t size)
-{
-   struct vdrm_shmem hdr;
-
-   assert_int_equal(vdrm_host_blob_create(g->client, 0, size, VDRM_HOST_BLOB_MAPPABLE, &g->shmem_res,
-                                          &g->shmem_fd), VDRM_HOST_OK);
-   g->shmem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->shmem_fd, 0);
-   assert_true(g->shmem != MAP_FAILED);
-   g->shmem_size = size;
-   memcpy(&hdr, g->shmem, sizeof(hdr));
-   assert_int_equal(hdr.rsp_mem_offset, sizeof(struct amdvgpu_shmem));
-   g->rsp = g->shmem + hdr.rsp_mem_offset;
-   g->rsp_size = size - hdr.rsp_mem_offset;
-}
-
-static struct ag *
-ag_new(const struct ag_opts *opts)
-{
-   struct ag *g = calloc(1, sizeof(*g));
-   struct vdrm_sim_amdgpu_config sc = { 0 };
-   struct vdrm_host_config hc;
-
-   assert_non_null(g);
-   if (opts)
-      g->opts = *opts;
-   g->fds_before = tg_count_fds();
-   g->shmem_fd = -1;
-   sc.clock = g->opts.real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL;
-   sc.submit_ns = g->opts.submit_ns ? g->opts.submit_ns : 1000;
-   sc.privileged = g->opts.privileged;
-   assert_int_equal(vdrm_sim_amdgpu_create(&sc, &g->sim), 0);
-   vdrm_host_config_init(&hc);
-   if (g->opts.set_limits)
-      hc.limits = g->opts.limits;
-   hc.log = capture;
-   hc.log_data = g;
-   hc.log_burst = 1000;
-   hc.clock = zero_clock;
-   assert_int_equal(vdrm_host_create(g->sim, &hc, &g->host), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_client_create(g->host, &g->client), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, "amdgpu guest"), VDRM_HOST_OK);
-   if (!g->opts.no_shmem)
-      ag_shmem(g, 8192);
-   return g;
-}
-
-static struct vdrm_sim_amdgpu_stats
-ag_sim(struct ag *g)
+drained(struct vdrm_backend *sim)
 {
    struct vdrm_sim_amdgpu_stats s;
 
-   vdrm_sim_amdgpu_get_stats(g->sim, &s);
-   return s;
-}
-
-static void
-ag_free(struct ag *g)
-{
-   struct vdrm_sim_amdgpu_stats s;
-
-   if (g->shmem)
-      munmap(g->shmem, g->shmem_size);
-   if (g->shmem_fd >= 0)
-      close(g->shmem_fd);
-   vdrm_host_destroy(g->host);
-   /* Everything the host made the kernel allocate is gone with it once pending work completed. */
-   vdrm_sim_amdgpu_advance(g->sim, 10000000000ull);
-   s = ag_sim(g);
+   vdrm_sim_amdgpu_advance(sim, 10000000000ull);
+   vdrm_sim_amdgpu_get_stats(sim, &s);
    assert_int_equal(s.pending, 0);
    assert_int_equal(s.files, 0);
    assert_int_equal(s.objects, 0);
@@ -163,9 +63,40 @@ ag_free(struct ag *g)
    assert_int_equal(s.vram_usage, 0);
    assert_int_equal(s.gtt_usage, 0);
    assert_int_equal(s.pstate_owner, 0);
-   vdrm_backend_destroy(g->sim);
-   assert_int_equal(tg_count_fds(), g->fds_before);
-   free(g);
+}
+
+static struct tguest *
+ag_new(const struct ag_opts *opts)
+{
+   static const struct ag_opts defaults;
+   const struct ag_opts *o = opts ? opts : &defaults;
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_amdgpu_config sc = {
+      .clock = o->real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL,
+      .submit_ns = o->submit_ns ? o->submit_ns : 1000,
+      .privileged = o->privileged,
+   };
+
+   assert_int_equal(vdrm_sim_amdgpu_create(&sc, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "amdgpu guest",
+      .shmem_header = sizeof(struct amdvgpu_shmem),
+      .shmem_size = o->no_shmem ? 0 : 8192,
+      .limits = o->set_limits ? &o->limits : NULL,
+      /* Requests at 4 mod 8 in memory, where a guest's batch may put them and these tests always did. */
+      .start = 4,
+      .drained = drained,
+   });
+   return g;
+}
+
+static struct vdrm_sim_amdgpu_stats
+ag_sim(struct tguest *g)
+{
+   struct vdrm_sim_amdgpu_stats s;
+
+   vdrm_sim_amdgpu_get_stats(g->sim, &s);
+   return s;
 }
 
 static int
@@ -175,92 +106,29 @@ setup(void **state)
    return 0;
 }
 
-static int
-teardown(void **state)
-{
-   ag_free(*state);
-   return 0;
-}
-
-#define AG(state) ((struct ag *)*(state))
-#define ROOM(g) ((g)->batch + (g)->len), (sizeof((g)->batch) - (g)->len)
-
-static struct vdrm_ccmd_req
-hdr(struct ag *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
-}
-
-/* Reserves a response slot as Mesa does: its size in the slot's len. */
+/* Reserves a response slot as Mesa does: its size in the slot's len (the rest as poison() left it). */
 static void
-reserve(struct ag *g, uint32_t rsp_off, uint32_t size)
+reserve(struct tguest *g, uint32_t rsp_off, uint32_t size)
 {
    if (g->rsp && (uint64_t)rsp_off + 4 <= g->rsp_size)
       memcpy(g->rsp + rsp_off, &size, sizeof(size));
 }
 
-static int
-ag_flush(struct ag *g)
-{
-   int ret = vdrm_host_submit(g->client, g->batch, g->len, 0, 0, 0);
-
-   g->len = 0;
-   return ret;
-}
-
-static bool
-line_has(struct ag *g, const char *s1, ...)
-{
-   const char *line = g->nlines ? g->lines[(g->nlines - 1) % 64] : "";
-   va_list ap;
-   bool ok = true;
-
-   va_start(ap, s1);
-   for (const char *s = s1; s; s = va_arg(ap, const char *))
-      if (!strstr(line, s))
-         ok = false;
-   va_end(ap);
-   if (!ok)
-      fprintf(stderr, "last line: %s\n", line);
-   return ok;
-}
-
-static struct vdrm_host_stats
-ag_stats(struct ag *g)
-{
-   struct vdrm_host_stats s;
-
-   assert_int_equal(vdrm_host_get_stats(g->client, &s), VDRM_HOST_OK);
-   return s;
-}
-
 static uint32_t
-async_error(struct ag *g)
+async_error(struct tguest *g)
 {
-   uint32_t v;
-
-   memcpy(&v, g->shmem + offsetof(struct amdvgpu_shmem, async_error), sizeof(v));
-   return v;
-}
-
-static uint32_t
-seqno_published(struct ag *g)
-{
-   uint32_t v;
-
-   memcpy(&v, g->shmem + offsetof(struct vdrm_shmem, seqno), sizeof(v));
-   return v;
+   return tg_shmem_u32(g, offsetof(struct amdvgpu_shmem, async_error));
 }
 
 /* Marks a response slot so that an untouched one can be told apart. */
 static void
-poison(struct ag *g, uint32_t off, uint32_t len)
+poison(struct tguest *g, uint32_t off, uint32_t len)
 {
    memset(g->rsp + off, 0xa5, len);
 }
 
 static bool
-untouched(struct ag *g, uint32_t off, uint32_t len)
+untouched(struct tguest *g, uint32_t off, uint32_t len)
 {
    /* The first 4 bytes are the guest's reservation. */
    for (uint32_t i = 4; i < len; i++)
@@ -270,7 +138,7 @@ untouched(struct ag *g, uint32_t off, uint32_t len)
 }
 
 static struct amdgpu_ccmd_rsp
-rsp_hdr(struct ag *g, uint32_t off)
+rsp_hdr(struct tguest *g, uint32_t off)
 {
    struct amdgpu_ccmd_rsp r;
    struct vdrm_error err;
@@ -282,28 +150,28 @@ rsp_hdr(struct ag *g, uint32_t off)
 /* ---- request builders ---- */
 
 static uint32_t
-ag_query(struct ag *g, const struct drm_amdgpu_info *info, uint32_t rsp_off)
+ag_query(struct tguest *g, const struct drm_amdgpu_info *info, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_query_info_req req = { .hdr = hdr(g, rsp_off), .info = *info };
+   struct amdgpu_ccmd_query_info_req req = { .hdr = tg_hdr(g, rsp_off), .info = *info };
    size_t len;
 
    reserve(g, rsp_off, 8 + info->return_size);
 
-   assert_int_equal(amdgpu_ccmd_query_info_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_query_info_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* Runs one query: ret, payload copied to out (cap bytes). */
 static int
-ag_info(struct ag *g, const struct drm_amdgpu_info *info, void *out, uint32_t cap)
+ag_info(struct tguest *g, const struct drm_amdgpu_info *info, void *out, uint32_t cap)
 {
    struct amdgpu_ccmd_query_info_rsp rsp;
    struct amdgpu_ccmd_query_info_rsp_view view;
    struct vdrm_error err;
 
    ag_query(g, info, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    if (amdgpu_ccmd_query_info_rsp_decode(g->rsp, g->rsp_size, &rsp, &view, &err))
       fail_msg("%s", err.message);
    assert_int_equal(view.payload.size, info->return_size);
@@ -313,28 +181,28 @@ ag_info(struct ag *g, const struct drm_amdgpu_info *info, void *out, uint32_t ca
 }
 
 static uint32_t
-ag_gem_new(struct ag *g, uint64_t blob_id, uint64_t size, uint32_t heap, uint64_t flags)
+ag_gem_new(struct tguest *g, uint64_t blob_id, uint64_t size, uint32_t heap, uint64_t flags)
 {
    struct amdgpu_ccmd_gem_new_req req = {
-      .hdr = hdr(g, 0), .blob_id = blob_id,
+      .hdr = tg_hdr(g, 0), .blob_id = blob_id,
       .r = { .alloc_size = size, .phys_alignment = 4096, .preferred_heap = heap, .flags = flags },
    };
    size_t len;
 
-   assert_int_equal(amdgpu_ccmd_gem_new_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_gem_new_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* A buffer and its blob resource; the fd is kept in *fd if fd. */
 static uint32_t
-ag_bo(struct ag *g, uint32_t blob_id, uint64_t size, uint32_t heap, uint64_t flags, int *fd)
+ag_bo(struct tguest *g, uint32_t blob_id, uint64_t size, uint32_t heap, uint64_t flags, int *fd)
 {
    uint32_t res;
    int nfd;
 
    ag_gem_new(g, blob_id, size, heap, flags);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, blob_id, size, VDRM_HOST_BLOB_MAPPABLE, &res, &nfd),
                     VDRM_HOST_OK);
    if (fd)
@@ -345,36 +213,36 @@ ag_bo(struct ag *g, uint32_t blob_id, uint64_t size, uint32_t heap, uint64_t fla
 }
 
 static uint32_t
-ag_va(struct ag *g, uint32_t res_id, uint32_t op, uint64_t va, uint64_t size, uint64_t offset, uint64_t flags,
+ag_va(struct tguest *g, uint32_t res_id, uint32_t op, uint64_t va, uint64_t size, uint64_t offset, uint64_t flags,
       uint64_t flags2, uint32_t rsp_off)
 {
    struct amdgpu_ccmd_bo_va_op_req req = {
-      .hdr = hdr(g, rsp_off), .va = va, .vm_map_size = size, .flags = flags, .flags2 = flags2,
+      .hdr = tg_hdr(g, rsp_off), .va = va, .vm_map_size = size, .flags = flags, .flags2 = flags2,
       .offset = offset, .res_id = res_id, .op = op,
    };
    size_t len;
 
    reserve(g, rsp_off, 8);
 
-   assert_int_equal(amdgpu_ccmd_bo_va_op_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_bo_va_op_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* BO_VA_OP run alone: ret of its response. */
 static int
-ag_va_run(struct ag *g, uint32_t res_id, uint32_t op, uint64_t va, uint64_t size, uint64_t offset, uint64_t flags,
+ag_va_run(struct tguest *g, uint32_t res_id, uint32_t op, uint64_t va, uint64_t size, uint64_t offset, uint64_t flags,
           uint64_t flags2)
 {
    ag_va(g, res_id, op, va, size, offset, flags, flags2, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    return rsp_hdr(g, 0).ret;
 }
 
 static uint32_t
-ag_create_ctx(struct ag *g, int32_t priority, uint32_t id, uint32_t flags, uint32_t rsp_off)
+ag_create_ctx(struct tguest *g, int32_t priority, uint32_t id, uint32_t flags, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_create_ctx_req req = { .hdr = hdr(g, rsp_off), .flags = flags };
+   struct amdgpu_ccmd_create_ctx_req req = { .hdr = tg_hdr(g, rsp_off), .flags = flags };
    size_t len;
 
    reserve(g, rsp_off, 16);
@@ -383,27 +251,27 @@ ag_create_ctx(struct ag *g, int32_t priority, uint32_t id, uint32_t flags, uint3
       req.id = id;
    else
       req.priority = priority;
-   assert_int_equal(amdgpu_ccmd_create_ctx_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_create_ctx_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* CREATE_CTX: ret, the id in *ctx_id. */
 static int
-ag_ctx_new(struct ag *g, int32_t priority, uint32_t *ctx_id)
+ag_ctx_new(struct tguest *g, int32_t priority, uint32_t *ctx_id)
 {
    struct amdgpu_ccmd_create_ctx_rsp rsp;
    struct vdrm_error err;
 
    ag_create_ctx(g, priority, 0, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_create_ctx_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    *ctx_id = rsp.ctx_id;
    return rsp.hdr.ret;
 }
 
 static uint32_t
-ag_ctx(struct ag *g)
+ag_ctx(struct tguest *g)
 {
    uint32_t id = 0;
 
@@ -438,118 +306,118 @@ cs_ib(struct ag_cs *cs, uint32_t ip, uint32_t ring, uint64_t va, uint32_t bytes)
 }
 
 static uint32_t
-ag_submit(struct ag *g, uint32_t ctx_id, uint32_t ring_idx, const struct ag_cs *cs, uint32_t pad, uint32_t rsp_off)
+ag_submit(struct tguest *g, uint32_t ctx_id, uint32_t ring_idx, const struct ag_cs *cs, uint32_t pad, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_cs_submit_req req = { .hdr = hdr(g, rsp_off), .ctx_id = ctx_id, .num_chunks = cs->n,
+   struct amdgpu_ccmd_cs_submit_req req = { .hdr = tg_hdr(g, rsp_off), .ctx_id = ctx_id, .num_chunks = cs->n,
                                             .pad = pad, .ring_idx = ring_idx };
    size_t len;
 
    reserve(g, rsp_off, 8);
 
-   assert_int_equal(amdgpu_ccmd_cs_submit_req_encode(ROOM(g), &req, cs->descs, cs->chunks, cs->size, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_cs_submit_req_encode(TG_ROOM(g), &req, cs->descs, cs->chunks, cs->size, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-ag_set_metadata(struct ag *g, uint32_t res_id, uint64_t tiling, const uint32_t *md, uint32_t size, uint32_t rsp_off)
+ag_set_metadata(struct tguest *g, uint32_t res_id, uint64_t tiling, const uint32_t *md, uint32_t size, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_set_metadata_req req = { .hdr = hdr(g, rsp_off), .flags = 1, .tiling_info = tiling,
+   struct amdgpu_ccmd_set_metadata_req req = { .hdr = tg_hdr(g, rsp_off), .flags = 1, .tiling_info = tiling,
                                                .res_id = res_id, .size_metadata = size };
    size_t len;
 
    reserve(g, rsp_off, 8);
 
-   assert_int_equal(amdgpu_ccmd_set_metadata_req_encode(ROOM(g), &req, md, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_set_metadata_req_encode(TG_ROOM(g), &req, md, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static struct amdgpu_ccmd_bo_query_info_rsp
-ag_bo_query(struct ag *g, uint32_t res_id)
+ag_bo_query(struct tguest *g, uint32_t res_id)
 {
-   struct amdgpu_ccmd_bo_query_info_req req = { .hdr = hdr(g, 0), .res_id = res_id };
+   struct amdgpu_ccmd_bo_query_info_req req = { .hdr = tg_hdr(g, 0), .res_id = res_id };
    struct amdgpu_ccmd_bo_query_info_rsp rsp;
    struct vdrm_error err;
    size_t len;
 
    reserve(g, 0, 320);
 
-   assert_int_equal(amdgpu_ccmd_bo_query_info_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_bo_query_info_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_bo_query_info_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static uint32_t
-ag_reserve_vmid(struct ag *g, uint64_t flags, uint32_t rsp_off)
+ag_reserve_vmid(struct tguest *g, uint64_t flags, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_reserve_vmid_req req = { .hdr = hdr(g, rsp_off), .flags = flags };
+   struct amdgpu_ccmd_reserve_vmid_req req = { .hdr = tg_hdr(g, rsp_off), .flags = flags };
    size_t len;
 
    reserve(g, rsp_off, 8);
 
-   assert_int_equal(amdgpu_ccmd_reserve_vmid_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_reserve_vmid_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-ag_pstate(struct ag *g, uint32_t ctx_id, uint32_t op, uint32_t flags, uint32_t rsp_off)
+ag_pstate(struct tguest *g, uint32_t ctx_id, uint32_t op, uint32_t flags, uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_set_pstate_req req = { .hdr = hdr(g, rsp_off), .ctx_id = ctx_id, .op = op, .flags = flags };
+   struct amdgpu_ccmd_set_pstate_req req = { .hdr = tg_hdr(g, rsp_off), .ctx_id = ctx_id, .op = op, .flags = flags };
    size_t len;
 
    reserve(g, rsp_off, 16);
 
-   assert_int_equal(amdgpu_ccmd_set_pstate_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_set_pstate_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static struct amdgpu_ccmd_set_pstate_rsp
-ag_pstate_run(struct ag *g, uint32_t ctx_id, uint32_t op, uint32_t flags)
+ag_pstate_run(struct tguest *g, uint32_t ctx_id, uint32_t op, uint32_t flags)
 {
    struct amdgpu_ccmd_set_pstate_rsp rsp;
    struct vdrm_error err;
 
    ag_pstate(g, ctx_id, op, flags, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_set_pstate_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static uint32_t
-ag_fence_status(struct ag *g, uint32_t ctx_id, uint32_t ip, uint32_t ring, uint64_t fence, uint64_t timeout,
+ag_fence_status(struct tguest *g, uint32_t ctx_id, uint32_t ip, uint32_t ring, uint64_t fence, uint64_t timeout,
                 uint32_t rsp_off)
 {
-   struct amdgpu_ccmd_cs_query_fence_status_req req = { .hdr = hdr(g, rsp_off), .ctx_id = ctx_id, .ip_type = ip,
+   struct amdgpu_ccmd_cs_query_fence_status_req req = { .hdr = tg_hdr(g, rsp_off), .ctx_id = ctx_id, .ip_type = ip,
                                                         .ring = ring, .fence = fence, .timeout_ns = timeout };
    size_t len;
 
    reserve(g, rsp_off, 16);
 
-   assert_int_equal(amdgpu_ccmd_cs_query_fence_status_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_cs_query_fence_status_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static struct amdgpu_ccmd_cs_query_fence_status_rsp
-ag_fence_status_run(struct ag *g, uint32_t ctx_id, uint32_t ip, uint32_t ring, uint64_t fence, uint64_t timeout)
+ag_fence_status_run(struct tguest *g, uint32_t ctx_id, uint32_t ip, uint32_t ring, uint64_t fence, uint64_t timeout)
 {
    struct amdgpu_ccmd_cs_query_fence_status_rsp rsp;
    struct vdrm_error err;
 
    ag_fence_status(g, ctx_id, ip, ring, fence, timeout, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_cs_query_fence_status_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 /* A mapped 64 KiB command buffer at VA: its res_id. */
 static uint32_t
-ag_ib_bo(struct ag *g, uint32_t blob_id)
+ag_ib_bo(struct tguest *g, uint32_t blob_id)
 {
    uint32_t res = ag_bo(g, blob_id, 65536, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
 
@@ -563,7 +431,7 @@ ag_ib_bo(struct ag *g, uint32_t blob_id)
 static void
 capset_from_device(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    size_t size;
 
@@ -581,7 +449,7 @@ capset_from_device(void **state)
 static void
 rings_numbered_like_the_guest(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
 
    /* CPU, GFX 1, COMPUTE 4, SDMA 4, VCN_DEC 2, VCN_ENC 2, VCN_JPEG 1. */
    assert_int_equal(vdrm_host_num_rings(g->client), NRINGS);
@@ -590,7 +458,7 @@ rings_numbered_like_the_guest(void **state)
 static void
 shmem_heaps_published(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct amdvgpu_shmem sh;
    const struct vdrm_sim_amdgpu_profile *p = vdrm_sim_amdgpu_get_profile(g->sim);
 
@@ -611,7 +479,7 @@ shmem_heaps_published(void **state)
 static void
 query_dev_info(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = sizeof(struct kamdgpu_info_device), .query = KAMDGPU_INFO_DEV_INFO,
                                 .return_pointer = 0x7ffd12345678ull };
    struct kamdgpu_info_device di;
@@ -634,7 +502,7 @@ query_dev_info(void **state)
 static void
 query_hw_ip(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = sizeof(struct amdgpu_info_hw_ip), .query = KAMDGPU_INFO_HW_IP_INFO };
    struct amdgpu_info_hw_ip ip;
    uint32_t count;
@@ -663,7 +531,7 @@ query_hw_ip(void **state)
 static void
 query_memory_fw_caps(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = sizeof(struct drm_amdgpu_memory_info), .query = KAMDGPU_INFO_MEMORY };
    struct drm_amdgpu_memory_info m;
    struct drm_amdgpu_info_firmware fw;
@@ -707,7 +575,7 @@ query_memory_fw_caps(void **state)
 static void
 query_not_forwarded(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    const uint32_t refused[] = { KAMDGPU_INFO_READ_MMR_REG, KAMDGPU_INFO_VBIOS, KAMDGPU_INFO_SENSOR,
                                 KAMDGPU_INFO_GPUVM_FAULT, KAMDGPU_INFO_NUM_EVICTIONS, KAMDGPU_INFO_CRTC_FROM_ID,
                                 KAMDGPU_INFO_NUM_BYTES_MOVED, 0x3f };
@@ -729,20 +597,20 @@ query_not_forwarded(void **state)
 static void
 query_response_bounds(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = 0xfffffff8u, .query = KAMDGPU_INFO_DEV_INFO };
    uint64_t before = ag_sim(g).info_seen[KAMDGPU_INFO_DEV_INFO];
 
    /* 8 + return_size past the region (and the 32-bit overflow of the sum): refused, not crashed. */
    ag_query(g, &q, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "QUERY_INFO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "QUERY_INFO", NULL));
    q.return_size = g->rsp_size;   /* one header too many */
    ag_query(g, &q, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    q.return_size = 8;
    ag_query(g, &q, g->rsp_size - 8);   /* at the end: no room */
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).info_seen[KAMDGPU_INFO_DEV_INFO], before);
    assert_int_equal(async_error(g), 3);
 }
@@ -750,14 +618,14 @@ query_response_bounds(void **state)
 static void
 query_without_shmem(void **state)
 {
-   struct ag *g = ag_new(&(struct ag_opts){ .no_shmem = true });
+   struct tguest *g = ag_new(&(struct ag_opts){ .no_shmem = true });
    struct drm_amdgpu_info q = { .return_size = 4, .query = KAMDGPU_INFO_ACCEL_WORKING };
 
    (void)state;
    ag_query(g, &q, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "QUERY_INFO", "hdr.rsp_off", NULL));
-   ag_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "QUERY_INFO", "hdr.rsp_off", NULL));
+   tg_free(g);
 }
 
 /* ---- GEM_NEW ---- */
@@ -765,7 +633,7 @@ query_without_shmem(void **state)
 static void
 gem_new_blob_maps_buffer(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    int fd;
    uint32_t res = ag_bo(g, 7, 5000, KAMDGPU_GEM_DOMAIN_GTT, KAMDGPU_GEM_CREATE_CPU_GTT_USWC, &fd);
    struct amdgpu_ccmd_bo_query_info_rsp info;
@@ -802,68 +670,68 @@ gem_new_blob_maps_buffer(void **state)
 static void
 gem_new_kernel_refuses(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
 
    /* Unknown domain bit, unknown flag, size 0, more than VRAM and GTT hold, TMZ without TMZ. */
    ag_gem_new(g, 1, 4096, 0x80, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "DRM_AMDGPU_GEM_CREATE failed", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "DRM_AMDGPU_GEM_CREATE failed", "EINVAL", NULL));
    ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 1ull << 40);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    ag_gem_new(g, 1, 0, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    ag_gem_new(g, 1, 64ull << 30, KAMDGPU_GEM_DOMAIN_VRAM | KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "max_buffer_bytes", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "max_buffer_bytes", NULL));
    ag_gem_new(g, 1, 512ull << 20, KAMDGPU_GEM_DOMAIN_VRAM, KAMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "ENOMEM", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "ENOMEM", NULL));
    ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_VRAM, KAMDGPU_GEM_CREATE_ENCRYPTED);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(async_error(g), 6);
    assert_int_equal(ag_sim(g).objects, 0);
    /* The failed GEM_NEW dropped the rest of its batch. */
    ag_gem_new(g, 1, 0, KAMDGPU_GEM_DOMAIN_GTT, 0);
    ag_gem_new(g, 2, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).objects, 0);
 }
 
 static void
 gem_new_host_refuses(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res;
    int fd;
 
    /* A per-VM buffer could never become the blob the guest creates next. */
    ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_VRAM, KAMDGPU_GEM_CREATE_VM_ALWAYS_VALID);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "r.flags", "VM_ALWAYS_VALID", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "r.flags", "VM_ALWAYS_VALID", NULL));
    assert_int_equal(ag_sim(g).objects, 0);
    /* A blob_id awaiting its blob cannot be used twice; once the blob exists it can. */
    ag_gem_new(g, 5, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
    ag_gem_new(g, 5, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "blob_id", "awaits its blob", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "blob_id", "awaits its blob", NULL));
    assert_int_equal(ag_sim(g).objects, 1);
    assert_int_equal(vdrm_host_blob_create(g->client, 5, 4096, 0, &res, &fd), VDRM_HOST_OK);
    close(fd);
    /* A blob larger than the buffer is refused by the core. */
    ag_gem_new(g, 6, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, 6, 8192, 0, &res, &fd), VDRM_HOST_E_INVAL);
    /* blob_id 0 is the shmem's. */
    ag_gem_new(g, 0, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "blob_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "blob_id", NULL));
 }
 
 static void
 gem_new_object_limit(void **state)
 {
    struct ag_opts o = { .set_limits = true };
-   struct ag *g;
+   struct tguest *g;
 
    (void)state;
    for (int i = 0; i < VDRM_HOST_LIMIT_COUNT; i++)
@@ -873,26 +741,26 @@ gem_new_object_limit(void **state)
    ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
    ag_gem_new(g, 2, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
    ag_gem_new(g, 3, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(ag_stats(g).limit_hits[VDRM_HOST_LIMIT_OBJECTS], 1);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_OBJECTS], 1);
    assert_int_equal(ag_sim(g).objects, 2);
-   ag_free(g);
+   tg_free(g);
 }
 
 /* blob_id check: ids of 2^32 and more are refused, never truncated onto another id. */
 static void
 upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res;
    int fd;
 
    ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    /* 2^32 + 1 would collide with 1 once truncated. */
    ag_gem_new(g, (1ull << 32) | 1, 8192, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_NEW", "blob_id", "VDRM_E_LIMIT", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_NEW", "blob_id", "VDRM_E_LIMIT", NULL));
    assert_int_equal(ag_sim(g).objects, 1);
    assert_int_equal(async_error(g), 1);
    /* Blob 1 is still the first buffer, 4096 bytes. */
@@ -900,7 +768,7 @@ upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id(void **state)
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, 0, &res, &fd), VDRM_HOST_OK);
    close(fd);
    ag_gem_new(g, 0xffffffffull, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
 }
 
 /* ---- BO_VA_OP ---- */
@@ -908,7 +776,7 @@ upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id(void **state)
 static void
 va_map_unmap_clear_replace(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t a = ag_bo(g, 1, 65536, KAMDGPU_GEM_DOMAIN_VRAM, 0, NULL);
    uint32_t b = ag_bo(g, 2, 65536, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    const uint64_t rw = KAMDGPU_VM_PAGE_READABLE | KAMDGPU_VM_PAGE_WRITEABLE;
@@ -918,11 +786,11 @@ va_map_unmap_clear_replace(void **state)
    /* Overlap: the kernel's -EINVAL in ret, counted in async_error, the batch goes on. */
    ag_va(g, b, KAMDGPU_VA_OP_MAP, VA + 4096, 4096, 0, rw, 0, 0);
    ag_va(g, b, KAMDGPU_VA_OP_MAP, VA + 65536, 8192, 4096, rw, 0, 8);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(rsp_hdr(g, 0).ret, -EINVAL);
    assert_int_equal(rsp_hdr(g, 8).ret, 0);
    assert_int_equal(async_error(g), 1);
-   assert_int_equal(seqno_published(g), g->seqno);
+   assert_int_equal(tg_seqno_published(g), g->seqno);
    assert_int_equal(ag_sim(g).mappings, 2);
    /* CLEAR splits a's mapping around a hole; REPLACE puts b there. */
    assert_int_equal(ag_va_run(g, 0, KAMDGPU_VA_OP_CLEAR, VA + 8192, 8192, 0, 0, AMDGPU_CCMD_BO_VA_OP_SPARSE_BO), 0);
@@ -952,7 +820,7 @@ va_map_unmap_clear_replace(void **state)
 static void
 va_sparse(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
 
    /* A PRT range needs no buffer; res_id is ignored. */
    assert_int_equal(ag_va_run(g, 999, KAMDGPU_VA_OP_MAP, VA, 1 << 20, 0, KAMDGPU_VM_PAGE_PRT,
@@ -966,28 +834,28 @@ va_sparse(void **state)
    assert_int_equal(async_error(g), 1);
    /* An undefined flags2 bit: the decoder refuses it. */
    ag_va(g, 0, KAMDGPU_VA_OP_MAP, VA, 4096, 0, KAMDGPU_VM_PAGE_PRT, 2, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "BO_VA_OP", "flags2", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "BO_VA_OP", "flags2", NULL));
 }
 
 /* The deployed host dereferences the missing buffer of an unknown res_id and crashes. */
 static void
 va_unknown_res_id(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 8192, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint64_t before = ag_sim(g).va_ops;
 
    poison(g, 0, 8);
    ag_va(g, 4242, KAMDGPU_VA_OP_MAP, VA, 4096, 0, KAMDGPU_VM_PAGE_READABLE, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "BO_VA_OP", "res_id", "4242", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "BO_VA_OP", "res_id", "4242", NULL));
    /* A closed resource is just as unknown; the shmem is no buffer either. */
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_OK);
    ag_va(g, res, KAMDGPU_VA_OP_UNMAP, VA, 4096, 0, 0, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    ag_va(g, g->shmem_res, KAMDGPU_VA_OP_MAP, VA, 4096, 0, KAMDGPU_VM_PAGE_READABLE, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).va_ops, before);
    assert_true(untouched(g, 0, 8));
    assert_int_equal(async_error(g), 3);
@@ -996,16 +864,16 @@ va_unknown_res_id(void **state)
 static void
 va_range_and_op(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 8192, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint64_t before = ag_sim(g).va_ops;
 
    /* Past the end of the buffer, and offset + size wrapping: refused before the kernel. */
    ag_va(g, res, KAMDGPU_VA_OP_MAP, VA, 8192, 4096, KAMDGPU_VM_PAGE_READABLE, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "BO_VA_OP", "vm_map_size", "8192-byte buffer", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "BO_VA_OP", "vm_map_size", "8192-byte buffer", NULL));
    ag_va(g, res, KAMDGPU_VA_OP_REPLACE, VA, UINT64_MAX - 4095, 8192, KAMDGPU_VM_PAGE_READABLE, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).va_ops, before);
    /* An unknown op is libdrm's -EINVAL, and never reaches the kernel. */
    assert_int_equal(ag_va_run(g, res, 9, VA, 4096, 0, KAMDGPU_VM_PAGE_READABLE, 0), -EINVAL);
@@ -1013,7 +881,7 @@ va_range_and_op(void **state)
    assert_int_equal(ag_sim(g).va_ops, before);
    /* The response must fit the region. */
    ag_va(g, res, KAMDGPU_VA_OP_MAP, VA, 4096, 0, KAMDGPU_VM_PAGE_READABLE, 0, g->rsp_size);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).va_ops, before);
    assert_int_equal(async_error(g), 5);
 }
@@ -1023,7 +891,7 @@ va_range_and_op(void **state)
 static void
 cs_submit_runs_and_fences(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t ib = ag_ib_bo(g, 1);
    int ffd;
    uint32_t fbo = ag_bo(g, 2, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, &ffd);
@@ -1039,9 +907,7 @@ cs_submit_runs_and_fences(void **state)
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_BO_HANDLES, list, sizeof(list));
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &fence, sizeof(fence));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(vdrm_host_submit(g->client, g->batch, g->len, VDRM_HOST_SUBMIT_FENCE, RING_GFX, 77),
-                    VDRM_HOST_OK);
-   g->len = 0;
+   assert_int_equal(tg_flush_fence(g, RING_GFX, 77), VDRM_HOST_OK);
    assert_int_equal(rsp_hdr(g, 0).ret, 0);
    assert_int_equal(ag_sim(g).submits, 1);
    assert_int_equal(ag_sim(g).pending, 1);
@@ -1070,7 +936,7 @@ cs_submit_runs_and_fences(void **state)
 static void
 cs_submit_in_order_and_deps(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t ctx;
    struct ag_cs a = { .n = 0 }, b = { .n = 0 };
    struct drm_amdgpu_cs_chunk_dep dep = { .ip_type = KAMDGPU_HW_IP_GFX, .ring = 0, .handle = 1 };
@@ -1085,7 +951,7 @@ cs_submit_in_order_and_deps(void **state)
    cs_ib(&b, KAMDGPU_HW_IP_COMPUTE, 2, VA, 64);
    cs_chunk(&b, KAMDGPU_CHUNK_ID_DEPENDENCIES, &dep, sizeof(dep));
    ag_submit(g, ctx, RING_COMPUTE0 + 2, &b, 0, 16);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).pending, 3);
    vdrm_sim_amdgpu_advance(g->sim, 1000);
    /* GFX job 1 is done; GFX job 2 runs after it, and so does the compute job, which waited for it. */
@@ -1102,8 +968,8 @@ cs_submit_in_order_and_deps(void **state)
    cs_ib(&b, KAMDGPU_HW_IP_COMPUTE, 2, VA, 64);
    cs_chunk(&b, KAMDGPU_CHUNK_ID_DEPENDENCIES, &dep, sizeof(dep));
    ag_submit(g, ctx, RING_COMPUTE0 + 2, &b, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "DRM_AMDGPU_CS failed", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "DRM_AMDGPU_CS failed", "EINVAL", NULL));
    assert_int_equal(async_error(g), 1);
 }
 
@@ -1111,22 +977,22 @@ cs_submit_in_order_and_deps(void **state)
 static void
 cs_submit_unknown_ctx(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct ag_cs cs = { .n = 0 };
    uint32_t ctx;
 
    ag_ib_bo(g, 1);
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    ag_submit(g, 0, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "ctx_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "ctx_id", NULL));
    ctx = ag_ctx(g);
    ag_submit(g, ctx + 1, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    /* A destroyed one is unknown too. */
    ag_create_ctx(g, 0, ctx, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 8);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).submits, 0);
    assert_int_equal(async_error(g), 3);
 }
@@ -1139,7 +1005,7 @@ cs_submit_unknown_ctx(void **state)
 static void
 cs_submit_ring_idx(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct ag_cs cs = { .n = 0 }, jpeg = { .n = 0 };
    uint32_t ctx;
 
@@ -1147,25 +1013,24 @@ cs_submit_ring_idx(void **state)
    ctx = ag_ctx(g);
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    ag_submit(g, ctx, 0, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "ring_idx", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "ring_idx", NULL));
    ag_submit(g, ctx, NRINGS, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "ring_idx", "does not exist", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "ring_idx", "does not exist", NULL));
    ag_submit(g, ctx, RING_COMPUTE0, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "ring_idx", "last IB", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "ring_idx", "last IB", NULL));
    /* An IB on instance 1 or a ring the IP lacks has no timeline at all. */
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 1, VA, 64);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).submits, 0);
    /* Timeline 14, VCN_JPEG ring 0: past AMDGPU_HW_IP_NUM, fenced like any other. */
    cs_ib(&jpeg, KAMDGPU_HW_IP_VCN_JPEG, 0, VA, 64);
    ag_submit(g, ctx, RING_JPEG, &jpeg, 0, 0);
-   assert_int_equal(vdrm_host_submit(g->client, g->batch, g->len, VDRM_HOST_SUBMIT_FENCE, RING_JPEG, 5), VDRM_HOST_OK);
-   g->len = 0;
+   assert_int_equal(tg_flush_fence(g, RING_JPEG, 5), VDRM_HOST_OK);
    vdrm_sim_amdgpu_advance(g->sim, 1000);
    assert_int_equal(vdrm_host_fence_wait(g->client, RING_JPEG, 5, 0), VDRM_HOST_OK);
    assert_int_equal(async_error(g), 4);
@@ -1174,7 +1039,7 @@ cs_submit_ring_idx(void **state)
 static void
 cs_submit_translation_checks(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t ib = ag_ib_bo(g, 1);
    uint32_t fbo = ag_bo(g, 2, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint32_t big = ag_bo(g, 3, 8192, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
@@ -1189,53 +1054,53 @@ cs_submit_translation_checks(void **state)
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_BO_HANDLES, list, sizeof(list));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "bos[].bo_handle", "999", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "bos[].bo_handle", "999", NULL));
    /* The shmem is no buffer either. */
    list[1].bo_handle = g->shmem_res;
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    /* The user fence: a known buffer, 8 bytes inside it. */
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &fence, sizeof(fence));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "fence.handle", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "fence.handle", NULL));
    fence = (struct drm_amdgpu_cs_chunk_fence){ .handle = fbo, .offset = 4096 };
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &fence, sizeof(fence));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "fence.offset", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "fence.offset", NULL));
    /* A two-page fence buffer passes the host but not the kernel (one page only). */
    fence = (struct drm_amdgpu_cs_chunk_fence){ .handle = big, .offset = 0 };
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &fence, sizeof(fence));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "DRM_AMDGPU_CS failed", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "DRM_AMDGPU_CS failed", NULL));
    /* A dependency on a context this guest does not have. */
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_DEPENDENCIES, &dep, sizeof(dep));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "deps[].ctx_id", "77", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "deps[].ctx_id", "77", NULL));
    /* No IB at all. */
    cs = (struct ag_cs){ .n = 0 };
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_DEPENDENCIES, &dep, 0);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "no IB", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "no IB", NULL));
    /* A chunk kind the protocol does not carry: the decoder's. */
    cs = (struct ag_cs){ .n = 0 };
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_SYNCOBJ_IN, &dep, 8);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(ag_sim(g).submits, 0);
    assert_int_equal(async_error(g), 8);
    /* A good one still goes. */
@@ -1244,7 +1109,7 @@ cs_submit_translation_checks(void **state)
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_BO_HANDLES, list, sizeof(list));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).submits, 1);
 }
 
@@ -1252,7 +1117,7 @@ cs_submit_translation_checks(void **state)
 static void
 cs_submit_second_fence_chunk(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t fa = ag_bo(g, 2, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint32_t fb = ag_bo(g, 3, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    struct drm_amdgpu_cs_chunk_fence f1 = { .handle = fa, .offset = 0 }, f2 = { .handle = fb, .offset = 8 };
@@ -1265,22 +1130,22 @@ cs_submit_second_fence_chunk(void **state)
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &f1, sizeof(f1));
    cs_chunk(&cs, KAMDGPU_CHUNK_ID_FENCE, &f2, sizeof(f2));
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "second FENCE", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "second FENCE", NULL));
    assert_int_equal(ag_sim(g).submits, 0);
 }
 
 static void
 cs_submit_gpu_fault(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct ag_cs cs = { .n = 0 };
    uint32_t ctx = ag_ctx(g);
 
    /* Nothing mapped at the IB: the kernel accepts it and the GPU faults on it. */
    cs_ib(&cs, KAMDGPU_HW_IP_DMA, 3, 0x40000000ull, 64);
    ag_submit(g, ctx, 1 + 1 + 4 + 3, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    vdrm_sim_amdgpu_advance(g->sim, 1000);
    assert_int_equal(ag_sim(g).faults, 1);
    assert_int_equal(ag_sim(g).last_fault_addr, 0x40000000ull);
@@ -1291,7 +1156,7 @@ cs_submit_pending_limit(void **state)
 {
    struct ag_opts o = { .set_limits = true };
    struct ag_cs cs = { .n = 0 };
-   struct ag *g;
+   struct tguest *g;
    uint32_t ctx;
 
    (void)state;
@@ -1305,13 +1170,13 @@ cs_submit_pending_limit(void **state)
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(ag_stats(g).limit_hits[VDRM_HOST_LIMIT_PENDING_FENCES], 1);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_PENDING_FENCES], 1);
    assert_int_equal(ag_sim(g).submits, 2);
    vdrm_sim_amdgpu_advance(g->sim, 10000);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
-   ag_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   tg_free(g);
 }
 
 /*
@@ -1324,7 +1189,7 @@ cs_submit_pending_limit(void **state)
 static void
 upstream_defect_amdgpu_info_device(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = sizeof(struct amdgpu_info_device), .query = KAMDGPU_INFO_DEV_INFO };
    uint8_t bytes[sizeof(struct amdgpu_info_device)];
    struct amdgpu_info_device wire;
@@ -1349,7 +1214,7 @@ upstream_defect_amdgpu_info_device(void **state)
 static void
 upstream_defect_amdgpu_ccmd_cs_submit_req_pad(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct ag_cs cs = { .n = 0 };
    uint32_t ctx;
 
@@ -1358,13 +1223,13 @@ upstream_defect_amdgpu_ccmd_cs_submit_req_pad(void **state)
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    poison(g, 0, 8);
    ag_submit(g, ctx, RING_GFX, &cs, 1, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_SUBMIT", "pad", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_SUBMIT", "pad", "VDRM_E_NONZERO", NULL));
    assert_true(untouched(g, 0, 8));
    assert_int_equal(ag_sim(g).submits, 0);
    assert_int_equal(async_error(g), 1);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).submits, 1);
 }
 
@@ -1373,7 +1238,7 @@ upstream_defect_amdgpu_ccmd_cs_submit_req_pad(void **state)
 static void
 metadata_roundtrip(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 65536, KAMDGPU_GEM_DOMAIN_VRAM, KAMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED, NULL);
    uint32_t md[64];
    struct amdgpu_ccmd_bo_query_info_rsp info;
@@ -1381,7 +1246,7 @@ metadata_roundtrip(void **state)
    for (uint32_t i = 0; i < 64; i++)
       md[i] = 0x1000 + i;
    ag_set_metadata(g, res, 0x1234, md, 40, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(rsp_hdr(g, 0).ret, 0);
    info = ag_bo_query(g, res);
    assert_int_equal(info.hdr.ret, 0);
@@ -1395,10 +1260,10 @@ metadata_roundtrip(void **state)
    assert_int_equal(info.info.metadata.umd_metadata[10], 0);
    /* The whole 256 bytes; then less again clears the rest. */
    ag_set_metadata(g, res, 0, md, 256, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_memory_equal(ag_bo_query(g, res).info.metadata.umd_metadata, md, 256);
    ag_set_metadata(g, res, 0, md, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    info = ag_bo_query(g, res);
    assert_int_equal(info.info.metadata.size_metadata, 0);
    assert_int_equal(info.info.metadata.umd_metadata[0], 0);
@@ -1407,17 +1272,17 @@ metadata_roundtrip(void **state)
 static void
 metadata_failures(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint32_t md[80] = { 0 };
    struct amdgpu_ccmd_bo_query_info_rsp info;
 
    ag_set_metadata(g, 31337, 0, md, 8, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "SET_METADATA", "res_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SET_METADATA", "res_id", NULL));
    ag_set_metadata(g, res, 0, md, 264, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "SET_METADATA", "size_metadata", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SET_METADATA", "size_metadata", NULL));
    /* BO_QUERY_INFO answers an unknown res_id with -EINVAL and zeros. */
    info = ag_bo_query(g, 31337);
    assert_int_equal(info.hdr.ret, -EINVAL);
@@ -1431,14 +1296,14 @@ metadata_failures(void **state)
 static void
 upstream_defect_amdgpu_ccmd_set_metadata_req_check_size_metadata(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    uint32_t md[4] = { 1, 2, 3, 4 };
    const uint32_t sizes[] = { 1, 6, 13 };
    uint64_t before = ag_sim(g).ioctls - ag_sim(g).infos;   /* the heap refresh after each batch aside */
 
    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-      struct amdgpu_ccmd_set_metadata_req req = { .hdr = hdr(g, 0), .res_id = res, .size_metadata = sizes[i] };
+      struct amdgpu_ccmd_set_metadata_req req = { .hdr = tg_hdr(g, 0), .res_id = res, .size_metadata = sizes[i] };
       uint8_t msg[64] = { 0 };
 
       /* Built by hand around the encoder's padding: 40 + size rounded to 8. */
@@ -1446,10 +1311,9 @@ upstream_defect_amdgpu_ccmd_set_metadata_req_check_size_metadata(void **state)
       req.hdr.len = (uint32_t)(40 + ((sizes[i] + 7) & ~7u));
       memcpy(msg, &req, sizeof(req));
       memcpy(msg + 40, md, sizes[i]);
-      memcpy(g->batch + g->len, msg, req.hdr.len);
-      g->len += req.hdr.len;
-      assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(line_has(g, "SET_METADATA", "size_metadata", "VDRM_E_ALIGN", NULL));
+      tg_raw(g, msg, req.hdr.len);
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "SET_METADATA", "size_metadata", "VDRM_E_ALIGN", NULL));
    }
    assert_int_equal(ag_sim(g).ioctls - ag_sim(g).infos, before);
    assert_int_equal(ag_bo_query(g, res).info.metadata.size_metadata, 0);
@@ -1461,7 +1325,7 @@ upstream_defect_amdgpu_ccmd_set_metadata_req_check_size_metadata(void **state)
 static void
 create_ctx_lifecycle(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t a = ag_ctx(g), b = ag_ctx(g);
    struct amdgpu_ccmd_create_ctx_rsp rsp;
    struct vdrm_error err;
@@ -1472,29 +1336,29 @@ create_ctx_lifecycle(void **state)
    assert_int_equal(vdrm_host_get_stats(g->client, &hs), VDRM_HOST_OK);
    assert_int_equal(hs.queues, 2);
    ag_create_ctx(g, 0, a, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_create_ctx_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    assert_int_equal(rsp.hdr.ret, 0);
    assert_int_equal(ag_sim(g).contexts, 1);
    /* Freeing an unknown (or the same) id answers 0 and never reaches the kernel. */
    ag_create_ctx(g, 0, a, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
    ag_create_ctx(g, 0, 12345, AMDGPU_CCMD_CREATE_CTX_DESTROY, 16);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(rsp_hdr(g, 0).ret, 0);
    assert_int_equal(rsp_hdr(g, 16).ret, 0);
    assert_int_equal(ag_sim(g).ctx_ops[KAMDGPU_CTX_OP_FREE_CTX], 1);
    assert_int_equal(ag_sim(g).contexts, 1);
    /* Undefined flag bits: the decoder's. */
    ag_create_ctx(g, 0, 0, 2, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CREATE_CTX", "flags", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_CTX", "flags", NULL));
 }
 
 static void
 create_ctx_priority(void **state)
 {
-   struct ag *g = AG(state);
-   struct ag *p;
+   struct tguest *g = TG(state);
+   struct tguest *p;
    uint32_t id = 99;
 
    /* Above NORMAL needs a privileged host process; out of range is -EINVAL. */
@@ -1507,14 +1371,14 @@ create_ctx_priority(void **state)
    (void)state;
    p = ag_new(&(struct ag_opts){ .privileged = true });
    assert_int_equal(ag_ctx_new(p, KAMDGPU_CTX_PRIORITY_VERY_HIGH, &id), 0);
-   ag_free(p);
+   tg_free(p);
 }
 
 static void
 create_ctx_limit(void **state)
 {
    struct ag_opts o = { .set_limits = true };
-   struct ag *g;
+   struct tguest *g;
    uint32_t id;
 
    (void)state;
@@ -1524,21 +1388,21 @@ create_ctx_limit(void **state)
    g = ag_new(&o);
    assert_int_equal(ag_ctx_new(g, 0, &id), 0);
    ag_create_ctx(g, 0, 0, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(ag_stats(g).limit_hits[VDRM_HOST_LIMIT_QUEUES], 1);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_QUEUES], 1);
    assert_int_equal(ag_sim(g).contexts, 1);
    /* Destroying one makes room. */
    ag_create_ctx(g, 0, id, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_ctx_new(g, 0, &id), 0);
-   ag_free(g);
+   tg_free(g);
 }
 
 /* A context destroyed while its work runs: the work completes, its fence signals. */
 static void
 create_ctx_destroy_while_busy(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    struct ag_cs cs = { .n = 0 };
    uint32_t ctx;
 
@@ -1547,8 +1411,7 @@ create_ctx_destroy_while_busy(void **state)
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
    ag_create_ctx(g, 0, ctx, AMDGPU_CCMD_CREATE_CTX_DESTROY, 8);
-   assert_int_equal(vdrm_host_submit(g->client, g->batch, g->len, VDRM_HOST_SUBMIT_FENCE, RING_GFX, 3), VDRM_HOST_OK);
-   g->len = 0;
+   assert_int_equal(tg_flush_fence(g, RING_GFX, 3), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).contexts, 0);
    assert_int_equal(ag_sim(g).pending, 1);
    vdrm_sim_amdgpu_advance(g->sim, 1000);
@@ -1561,22 +1424,22 @@ create_ctx_destroy_while_busy(void **state)
 static void
 reserve_vmid(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
 
    ag_reserve_vmid(g, 0, 0);
    ag_reserve_vmid(g, 0, 8);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(rsp_hdr(g, 0).ret, 0);
    assert_int_equal(rsp_hdr(g, 8).ret, 0);
    assert_int_equal(ag_sim(g).reserved_vmids, 1);
    ag_reserve_vmid(g, AMDGPU_CCMD_RESERVE_VMID_UNRESERVE, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).reserved_vmids, 0);
    /* Left reserved, it goes with the context (ag_free checks). */
    ag_reserve_vmid(g, 0, 0);
    ag_reserve_vmid(g, 4, 8);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "RESERVE_VMID", "flags", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "RESERVE_VMID", "flags", NULL));
    assert_int_equal(ag_sim(g).reserved_vmids, 1);
 }
 
@@ -1585,7 +1448,7 @@ reserve_vmid(void **state)
 static void
 set_pstate(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t a = ag_ctx(g), b = ag_ctx(g);
    struct amdgpu_ccmd_set_pstate_rsp r;
 
@@ -1608,14 +1471,14 @@ set_pstate(void **state)
    /* An unknown context fails the request without a response. */
    poison(g, 0, 16);
    ag_pstate(g, 4242, KAMDGPU_CTX_OP_GET_STABLE_PSTATE, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "SET_PSTATE", "ctx_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SET_PSTATE", "ctx_id", NULL));
    assert_true(untouched(g, 0, 16));
    /* Destroying the holder gives the power state back. */
    r = ag_pstate_run(g, b, KAMDGPU_CTX_OP_SET_STABLE_PSTATE, KAMDGPU_CTX_STABLE_PSTATE_STANDARD);
    assert_int_equal(ag_sim(g).pstate_owner, b);
    ag_create_ctx(g, 0, b, AMDGPU_CCMD_CREATE_CTX_DESTROY, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).pstate_owner, 0);
 }
 
@@ -1623,7 +1486,7 @@ set_pstate(void **state)
 static void
 upstream_defect_amdgpu_ccmd_set_pstate_req_check_op(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t ctx = ag_ctx(g);
    const uint32_t ops[] = { KAMDGPU_CTX_OP_ALLOC_CTX, KAMDGPU_CTX_OP_FREE_CTX, KAMDGPU_CTX_OP_QUERY_STATE,
                             KAMDGPU_CTX_OP_QUERY_STATE2, 0, 7, 0xffffffffu };
@@ -1631,8 +1494,8 @@ upstream_defect_amdgpu_ccmd_set_pstate_req_check_op(void **state)
 
    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
       ag_pstate(g, ctx, ops[i], 0, 0);
-      assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(line_has(g, "SET_PSTATE", "op", "VDRM_E_NOT_ALLOWED", NULL));
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "SET_PSTATE", "op", "VDRM_E_NOT_ALLOWED", NULL));
    }
    /* The kernel saw no context operation but the creation; the context still works. */
    assert_int_equal(ag_sim(g).ctx_ops[KAMDGPU_CTX_OP_FREE_CTX], 0);
@@ -1641,7 +1504,7 @@ upstream_defect_amdgpu_ccmd_set_pstate_req_check_op(void **state)
    ag_ib_bo(g, 1);
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(ag_sim(g).submits, 1);
    assert_int_equal(async_error(g), 7);
 }
@@ -1652,7 +1515,7 @@ upstream_defect_amdgpu_ccmd_set_pstate_req_check_op(void **state)
 static void
 fence_status_never_blocks(void **state)
 {
-   struct ag *g = ag_new(&(struct ag_opts){ .real_clock = true, .submit_ns = 5000000000ull });
+   struct tguest *g = ag_new(&(struct ag_opts){ .real_clock = true, .submit_ns = 5000000000ull });
    struct ag_cs cs = { .n = 0 };
    struct amdgpu_ccmd_cs_query_fence_status_rsp st;
    uint64_t t0;
@@ -1663,20 +1526,20 @@ fence_status_never_blocks(void **state)
    ctx = ag_ctx(g);
    cs_ib(&cs, KAMDGPU_HW_IP_GFX, 0, VA, 64);
    ag_submit(g, ctx, RING_GFX, &cs, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    t0 = vdrm_sim_amdgpu_now(g->sim);
    st = ag_fence_status_run(g, ctx, KAMDGPU_HW_IP_GFX, 0, 1, UINT64_MAX);
    assert_int_equal(st.hdr.ret, 0);
    assert_int_equal(st.expired, 0);
    assert_true(vdrm_sim_amdgpu_now(g->sim) - t0 < 1000000000ull);
    assert_int_equal(ag_sim(g).wait_cs_timeout_max, 0);
-   ag_free(g);
+   tg_free(g);
 }
 
 static void
 fence_status_failures(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t ctx = ag_ctx(g);
    struct amdgpu_ccmd_cs_query_fence_status_rsp st;
 
@@ -1693,8 +1556,8 @@ fence_status_failures(void **state)
    assert_int_equal(st.hdr.ret, -EINVAL);
    /* An unknown context fails the request. */
    ag_fence_status(g, ctx + 7, KAMDGPU_HW_IP_GFX, 0, 1, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "CS_QUERY_FENCE_STATUS", "ctx_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CS_QUERY_FENCE_STATUS", "ctx_id", NULL));
    assert_int_equal(async_error(g), 1);
 }
 
@@ -1708,20 +1571,20 @@ fence_status_failures(void **state)
 static void
 no_stale_response(void **state)
 {
-   struct ag *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t good, bad;
 
    good = ag_reserve_vmid(g, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
-   assert_int_equal(seqno_published(g), good);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_seqno_published(g), good);
    bad = ag_pstate(g, 777, KAMDGPU_CTX_OP_GET_STABLE_PSTATE, 0, 16);
    poison(g, 0, 64);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(seqno_published(g), good);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_seqno_published(g), good);
    (void)bad;
    good = ag_gem_new(g, 1, 4096, KAMDGPU_GEM_DOMAIN_GTT, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
-   assert_int_equal(seqno_published(g), good);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_seqno_published(g), good);
    assert_true(untouched(g, 0, 64));
 }
 
@@ -1729,48 +1592,48 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_from_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(rings_numbered_like_the_guest, setup, teardown),
-      cmocka_unit_test_setup_teardown(shmem_heaps_published, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_dev_info, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_hw_ip, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_memory_fw_caps, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_not_forwarded, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_response_bounds, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_from_device, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(rings_numbered_like_the_guest, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(shmem_heaps_published, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_dev_info, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_hw_ip, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_memory_fw_caps, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_not_forwarded, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(query_response_bounds, setup, tg_teardown),
       cmocka_unit_test(query_without_shmem),
-      cmocka_unit_test_setup_teardown(gem_new_blob_maps_buffer, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_kernel_refuses, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_host_refuses, setup, teardown),
+      cmocka_unit_test_setup_teardown(gem_new_blob_maps_buffer, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_kernel_refuses, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_host_refuses, setup, tg_teardown),
       cmocka_unit_test(gem_new_object_limit),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_map_unmap_clear_replace, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_sparse, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_unknown_res_id, setup, teardown),
-      cmocka_unit_test_setup_teardown(va_range_and_op, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_runs_and_fences, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_in_order_and_deps, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_unknown_ctx, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_ring_idx, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_translation_checks, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_second_fence_chunk, setup, teardown),
-      cmocka_unit_test_setup_teardown(cs_submit_gpu_fault, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_gem_new_req_check_blob_id, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_map_unmap_clear_replace, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_sparse, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_unknown_res_id, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(va_range_and_op, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_runs_and_fences, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_in_order_and_deps, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_unknown_ctx, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_ring_idx, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_translation_checks, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_second_fence_chunk, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(cs_submit_gpu_fault, setup, tg_teardown),
       cmocka_unit_test(cs_submit_pending_limit),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_info_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_cs_submit_req_pad, setup, teardown),
-      cmocka_unit_test_setup_teardown(metadata_roundtrip, setup, teardown),
-      cmocka_unit_test_setup_teardown(metadata_failures, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_info_device, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_cs_submit_req_pad, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(metadata_roundtrip, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(metadata_failures, setup, tg_teardown),
       cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_metadata_req_check_size_metadata, setup,
-                                      teardown),
-      cmocka_unit_test_setup_teardown(create_ctx_lifecycle, setup, teardown),
-      cmocka_unit_test_setup_teardown(create_ctx_priority, setup, teardown),
+                                      tg_teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_lifecycle, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_priority, setup, tg_teardown),
       cmocka_unit_test(create_ctx_limit),
-      cmocka_unit_test_setup_teardown(create_ctx_destroy_while_busy, setup, teardown),
-      cmocka_unit_test_setup_teardown(reserve_vmid, setup, teardown),
-      cmocka_unit_test_setup_teardown(set_pstate, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_pstate_req_check_op, setup, teardown),
+      cmocka_unit_test_setup_teardown(create_ctx_destroy_while_busy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(reserve_vmid, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(set_pstate, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_amdgpu_ccmd_set_pstate_req_check_op, setup, tg_teardown),
       cmocka_unit_test(fence_status_never_blocks),
-      cmocka_unit_test_setup_teardown(fence_status_failures, setup, teardown),
-      cmocka_unit_test_setup_teardown(no_stale_response, setup, teardown),
+      cmocka_unit_test_setup_teardown(fence_status_failures, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(no_stale_response, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests_name("amdgpu handlers", tests, NULL, NULL);

@@ -3,27 +3,24 @@
 /*
  * Every asahi handler on the asahi sim backend: its success path and each
  * failure path; and each defect generated/doc/asahi.md lists under
- * "Upstream defects" shown impossible (upstream_defect_*). A test guest of
- * its own (the shared harness is msm's) builds every request with the
- * generated encoders and reads responses with the generated decoders.
+ * "Upstream defects" shown impossible (upstream_defect_*). guest_base.h's
+ * test guest, with asahi's request builders below, builds every request
+ * with the generated encoders and reads responses with the generated
+ * decoders.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "harness.h"   /* cmocka, tg_count_fds() */
+#include "harness.h"   /* the guest, tg_sim_drained() */
 #include "asahi_codec.h"
 #include "asahi_kernel.h"
 #include "sim_asahi.h"
 #include "vdrm_host.h"
 
-#define MAX_LINES 64
 #define KSTART 0x7000000000ull              /* the kernel window every VM here reserves */
 #define KEND (KSTART + 0x20000000ull)
 #define VA 0x100000000ull                   /* where buffers go */
@@ -36,114 +33,34 @@ struct ag_opts {
    bool no_shmem;
 };
 
-struct aguest {
-   int fds_before;
-   struct vdrm_backend *sim;
-   struct vdrm_host *host;
-   struct vdrm_host_client *client;
-   int shmem_fd;
-   uint8_t *shmem;
-   uint32_t shmem_size;
-   uint8_t *rsp;
-   uint32_t rsp_size;
-   /* 8-byte aligned; requests start at batch + shift (4: every request 4 mod 8). */
-   _Alignas(8) uint8_t batch[1 << 16];
-   size_t shift;
-   size_t len;
-   uint32_t seqno;
-   char lines[MAX_LINES][512];
-   uint32_t nlines;
-   uint64_t now;
-};
-
-#define AG(state) ((struct aguest *)*(state))
-
+/* Everything the host made the kernel allocate is gone once pending work completed: VMs and bindings too. */
 static void
-capture(void *data, const char *line)
+drained(struct vdrm_backend *sim)
 {
-   struct aguest *g = data;
-
-   snprintf(g->lines[g->nlines % MAX_LINES], sizeof(g->lines[0]), "%s", line);
-   g->nlines++;
-}
-
-static uint64_t
-fake_clock(void *data)
-{
-   return ((struct aguest *)data)->now;
-}
-
-static void
-ag_shmem(struct aguest *g, uint32_t size)
-{
-   struct vdrm_shmem hdr;
-   uint32_t res;
-
-   assert_int_equal(vdrm_host_blob_create(g->client, 0, size, VDRM_HOST_BLOB_MAPPABLE, &res, &g->shmem_fd),
-                    VDRM_HOST_OK);
-   g->shmem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->shmem_fd, 0);
-   assert_true(g->shmem != MAP_FAILED);
-   g->shmem_size = size;
-   memcpy(&hdr, g->shmem, sizeof(hdr));
-   assert_int_equal(hdr.rsp_mem_offset, sizeof(struct asahi_shmem));
-   g->rsp = g->shmem + hdr.rsp_mem_offset;
-   g->rsp_size = size - hdr.rsp_mem_offset;
-}
-
-static struct aguest *
-ag_new(const struct ag_opts *o)
-{
-   struct aguest *g = calloc(1, sizeof(*g));
-   struct vdrm_sim_config sc = { .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 1000 };
-   struct vdrm_host_config hc;
-
-   assert_non_null(g);
-   g->fds_before = tg_count_fds();
-   g->shmem_fd = -1;
-   sc.privileged = o && o->privileged;
-   assert_int_equal(vdrm_sim_asahi_create(&sc, NULL, &g->sim), 0);
-   vdrm_host_config_init(&hc);
-   if (o && o->set_limits)
-      hc.limits = o->limits;
-   hc.log = capture;
-   hc.log_data = g;
-   hc.log_burst = 1000;
-   hc.clock = fake_clock;
-   hc.clock_data = g;
-   assert_int_equal(vdrm_host_create(g->sim, &hc, &g->host), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_client_create(g->host, &g->client), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, "test guest"), VDRM_HOST_OK);
-   if (!(o && o->no_shmem))
-      ag_shmem(g, 4096);
-   return g;
-}
-
-static void
-ag_free(struct aguest *g)
-{
-   struct vdrm_sim_stats s;
    struct vdrm_sim_asahi_stats a;
 
-   if (g->shmem)
-      munmap(g->shmem, g->shmem_size);
-   if (g->shmem_fd >= 0)
-      close(g->shmem_fd);
-   vdrm_host_destroy(g->host);
-   /* Everything the host made the kernel allocate is gone, once pending work completed. */
-   vdrm_sim_advance(g->sim, 10000000000ull);
-   vdrm_sim_get_stats(g->sim, &s);
-   vdrm_sim_asahi_get_stats(g->sim, &a);
-   assert_int_equal(s.pending, 0);
-   assert_int_equal(s.files, 0);
-   assert_int_equal(s.objects, 0);
-   assert_int_equal(s.queues, 0);
-   assert_int_equal(s.fences, 0);
-   assert_int_equal(s.mappings, 0);
+   tg_sim_drained(sim);
+   vdrm_sim_asahi_get_stats(sim, &a);
    assert_int_equal(a.vms, 0);
    assert_int_equal(a.bound_objects, 0);
-   vdrm_backend_destroy(g->sim);
-   assert_int_equal(tg_count_fds(), g->fds_before);
-   free(g);
+}
+
+static struct tguest *
+ag_new(const struct ag_opts *o)
+{
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_config sc = { .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 1000 };
+
+   sc.privileged = o && o->privileged;
+   assert_int_equal(vdrm_sim_asahi_create(&sc, NULL, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "test guest",
+      .shmem_header = sizeof(struct asahi_shmem),
+      .shmem_size = o && o->no_shmem ? 0 : 4096,
+      .limits = o && o->set_limits ? &o->limits : NULL,
+      .drained = drained,
+   });
+   return g;
 }
 
 static int
@@ -153,88 +70,16 @@ setup(void **state)
    return 0;
 }
 
-static int
-teardown(void **state)
-{
-   ag_free(*state);
-   return 0;
-}
-
 /* ---- building and running batches ---- */
 
-#define ROOM(g) ((g)->batch + (g)->shift + (g)->len), (sizeof((g)->batch) - (g)->shift - (g)->len)
-
-static struct vdrm_ccmd_req
-hdr(struct aguest *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
-}
-
-static void
-ag_raw(struct aguest *g, const void *msg, size_t len)
-{
-   assert_true(g->shift + g->len + len <= sizeof(g->batch));
-   memcpy(g->batch + g->shift + g->len, msg, len);
-   g->len += len;
-}
-
-static int
-ag_flush(struct aguest *g)
-{
-   int ret = vdrm_host_submit(g->client, g->batch + g->shift, g->len, 0, 0, 0);
-
-   g->len = 0;
-   return ret;
-}
-
-static int
-ag_flush_fence(struct aguest *g, uint32_t ring, uint64_t id)
-{
-   int ret = vdrm_host_submit(g->client, g->batch + g->shift, g->len, VDRM_HOST_SUBMIT_FENCE, ring, id);
-
-   g->len = 0;
-   return ret;
-}
-
-static const char *
-last_line(struct aguest *g)
-{
-   return g->nlines ? g->lines[(g->nlines - 1) % MAX_LINES] : "";
-}
-
-static bool
-line_has(struct aguest *g, const char *s1, ...)
-{
-   const char *line = last_line(g);
-   bool ok = true;
-   va_list ap;
-
-   va_start(ap, s1);
-   for (const char *s = s1; s; s = va_arg(ap, const char *)) {
-      if (!strstr(line, s)) {
-         print_error("log line \"%s\" lacks \"%s\"\n", line, s);
-         ok = false;
-      }
-   }
-   va_end(ap);
-   return ok;
-}
-
 static uint32_t
-seqno_published(struct aguest *g)
+async_error(struct tguest *g)
 {
-   return atomic_load_explicit((_Atomic uint32_t *)(void *)g->shmem, memory_order_acquire);
-}
-
-static uint32_t
-async_error(struct aguest *g)
-{
-   return atomic_load_explicit((_Atomic uint32_t *)(void *)(g->shmem + offsetof(struct asahi_shmem, async_error)),
-                               memory_order_acquire);
+   return tg_shmem_u32(g, offsetof(struct asahi_shmem, async_error));
 }
 
 static struct vdrm_sim_stats
-sim_stats(struct aguest *g)
+sim_stats(struct tguest *g)
 {
    struct vdrm_sim_stats s;
 
@@ -243,7 +88,7 @@ sim_stats(struct aguest *g)
 }
 
 static struct vdrm_sim_asahi_stats
-asahi_stats(struct aguest *g)
+asahi_stats(struct tguest *g)
 {
    struct vdrm_sim_asahi_stats s;
 
@@ -251,72 +96,55 @@ asahi_stats(struct aguest *g)
    return s;
 }
 
-static struct vdrm_host_stats
-host_stats(struct aguest *g)
-{
-   struct vdrm_host_stats s;
-
-   assert_int_equal(vdrm_host_get_stats(g->client, &s), VDRM_HOST_OK);
-   return s;
-}
-
 /* A batch that must be rejected: the status, one more async_error, one log line naming what. */
 static void
-expect_rejected(struct aguest *g, const char *command, const char *field)
+expect_rejected(struct tguest *g, const char *command, const char *field)
 {
    uint32_t before = async_error(g);
    uint32_t lines = g->nlines;
 
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(async_error(g), before + 1);
    assert_int_equal(g->nlines, lines + 1);
-   if (!line_has(g, "ctx 1 \"test guest\" (asahi)", command, field, NULL))
+   if (!tg_line_has(g, "ctx 1 \"test guest\" (asahi)", command, field, NULL))
       fail_msg("expected a log line naming %s and %s, got: %s", command, field,
-               g->nlines ? g->lines[(g->nlines - 1) % MAX_LINES] : "(none)");
-}
-
-static void
-reserve(struct aguest *g, uint32_t rsp_off, uint32_t size)
-{
-   assert_true(rsp_off + size <= g->rsp_size);
-   memset(g->rsp + rsp_off, 0xee, size);
-   memcpy(g->rsp + rsp_off, &size, sizeof(size));
+               g->nlines ? tg_last_line(g) : "(none)");
 }
 
 static uint32_t
-ag_nop(struct aguest *g)
+ag_nop(struct tguest *g)
 {
-   struct asahi_ccmd_nop_req req = { .hdr = hdr(g, 0) };
+   struct asahi_ccmd_nop_req req = { .hdr = tg_hdr(g, 0) };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_nop_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_nop_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-ag_ioctl(struct aguest *g, uint32_t cmd, const void *arg, uint32_t rsp_off)
+ag_ioctl(struct tguest *g, uint32_t cmd, const void *arg, uint32_t rsp_off)
 {
-   struct asahi_ccmd_ioctl_simple_req req = { .hdr = hdr(g, rsp_off), .cmd = cmd };
+   struct asahi_ccmd_ioctl_simple_req req = { .hdr = tg_hdr(g, rsp_off), .cmd = cmd };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_ioctl_simple_req_encode(ROOM(g), &req, arg, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_ioctl_simple_req_encode(TG_ROOM(g), &req, arg, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* Runs one IOCTL_SIMPLE at offset 256 and returns ret; the argument after the call in *out. */
 static int32_t
-ioctl_ret(struct aguest *g, uint32_t cmd, const void *arg, void *out, size_t out_size)
+ioctl_ret(struct tguest *g, uint32_t cmd, const void *arg, void *out, size_t out_size)
 {
    struct asahi_ccmd_ioctl_simple_rsp rsp;
    struct asahi_ccmd_ioctl_simple_rsp_view view;
    struct vdrm_error err;
    uint32_t size = 8 + VDRM_IOC_OUT_SIZE(cmd);
 
-   reserve(g, 256, size);
+   tg_reserve(g, 256, size);
    ag_ioctl(g, cmd, arg, 256);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(asahi_ccmd_ioctl_simple_rsp_decode(g->rsp + 256, size, &rsp, &view, &err), VDRM_OK);
    assert_int_equal(view.payload.size, VDRM_IOC_OUT_SIZE(cmd));
    if (out)
@@ -325,7 +153,7 @@ ioctl_ret(struct aguest *g, uint32_t cmd, const void *arg, void *out, size_t out
 }
 
 static uint32_t
-ag_vm(struct aguest *g)
+ag_vm(struct tguest *g)
 {
    struct drm_asahi_vm_create a = { .kernel_start = KSTART, .kernel_end = KEND };
 
@@ -335,7 +163,7 @@ ag_vm(struct aguest *g)
 }
 
 static uint32_t
-ag_queue(struct aguest *g, uint32_t vm, uint32_t prio)
+ag_queue(struct tguest *g, uint32_t vm, uint32_t prio)
 {
    struct drm_asahi_queue_create a = { .vm_id = vm, .priority = prio, .usc_exec_base = VA };
 
@@ -345,29 +173,29 @@ ag_queue(struct aguest *g, uint32_t vm, uint32_t prio)
 }
 
 static uint32_t
-ag_gem_new(struct aguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, uint32_t bind_flags,
+ag_gem_new(struct tguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, uint32_t bind_flags,
            uint32_t vm, uint64_t addr)
 {
    struct asahi_ccmd_gem_new_req req = {
-      .hdr = hdr(g, 0), .flags = flags, .bind_flags = bind_flags, .vm_id = vm, .blob_id = blob_id,
+      .hdr = tg_hdr(g, 0), .flags = flags, .bind_flags = bind_flags, .vm_id = vm, .blob_id = blob_id,
       .size = size, .addr = addr,
    };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_gem_new_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_gem_new_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* A buffer with its blob; returns its res_id (fd kept in *fd when fd is not NULL). */
 static uint32_t
-ag_bo(struct aguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, uint32_t vm, uint64_t addr, int *fd)
+ag_bo(struct tguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, uint32_t vm, uint64_t addr, int *fd)
 {
    uint32_t res;
    int f;
 
    ag_gem_new(g, blob_id, size, flags, KASAHI_BIND_READ | KASAHI_BIND_WRITE, vm, addr);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, blob_id, (size + PAGE - 1) & ~(uint64_t)(PAGE - 1),
                                           VDRM_HOST_BLOB_MAPPABLE, &res, &f), VDRM_HOST_OK);
    if (fd)
@@ -378,13 +206,13 @@ ag_bo(struct aguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, uint32_
 }
 
 static uint32_t
-ag_vm_bind(struct aguest *g, uint32_t vm, const struct drm_asahi_gem_bind_op *ops, uint32_t count,
+ag_vm_bind(struct tguest *g, uint32_t vm, const struct drm_asahi_gem_bind_op *ops, uint32_t count,
            uint32_t stride)
 {
-   struct asahi_ccmd_vm_bind_req req = { .hdr = hdr(g, 0), .vm_id = vm, .stride = stride, .count = count };
+   struct asahi_ccmd_vm_bind_req req = { .hdr = tg_hdr(g, 0), .vm_id = vm, .stride = stride, .count = count };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_vm_bind_req_encode(ROOM(g), &req, ops, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_vm_bind_req_encode(TG_ROOM(g), &req, ops, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
@@ -403,15 +231,15 @@ unmap_op(uint64_t range, uint64_t addr)
 }
 
 static uint32_t
-ag_submit(struct aguest *g, uint32_t queue, uint32_t flags, const void *cmdbuf, uint32_t cmdbuf_size,
+ag_submit(struct tguest *g, uint32_t queue, uint32_t flags, const void *cmdbuf, uint32_t cmdbuf_size,
           const struct asahi_ccmd_submit_res *extres, uint32_t n)
 {
    struct asahi_ccmd_submit_req req = {
-      .hdr = hdr(g, 0), .flags = flags, .queue_id = queue, .cmdbuf_size = cmdbuf_size, .extres_count = n,
+      .hdr = tg_hdr(g, 0), .flags = flags, .queue_id = queue, .cmdbuf_size = cmdbuf_size, .extres_count = n,
    };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_submit_req_encode(ROOM(g), &req, cmdbuf, extres, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_submit_req_encode(TG_ROOM(g), &req, cmdbuf, extres, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
@@ -443,31 +271,31 @@ cmd_len(const struct one_cmd *c)
 }
 
 static uint32_t
-ag_bind_object(struct aguest *g, uint32_t op, uint32_t flags, uint32_t res, uint64_t offset, uint64_t range,
+ag_bind_object(struct tguest *g, uint32_t op, uint32_t flags, uint32_t res, uint64_t offset, uint64_t range,
                uint32_t object, uint32_t rsp_off)
 {
    struct asahi_ccmd_gem_bind_object_req req = {
-      .hdr = hdr(g, rsp_off),
+      .hdr = tg_hdr(g, rsp_off),
       .bind = { .op = op, .flags = flags, .handle = res, .offset = offset, .range = range,
                 .object_handle = object },
    };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_gem_bind_object_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_gem_bind_object_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* BIND at offset 512: ret, and the object handle in *object. */
 static int32_t
-bind_object_ret(struct aguest *g, uint32_t flags, uint32_t res, uint64_t offset, uint64_t range, uint32_t *object)
+bind_object_ret(struct tguest *g, uint32_t flags, uint32_t res, uint64_t offset, uint64_t range, uint32_t *object)
 {
    struct asahi_ccmd_gem_bind_object_rsp rsp;
    struct vdrm_error err;
 
-   reserve(g, 512, 12);
+   tg_reserve(g, 512, 12);
    ag_bind_object(g, KASAHI_BIND_OBJECT_OP_BIND, flags, res, offset, range, 0, 512);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(asahi_ccmd_gem_bind_object_rsp_decode(g->rsp + 512, 12, &rsp, &err), VDRM_OK);
    if (object)
       *object = rsp.object_handle;
@@ -475,14 +303,14 @@ bind_object_ret(struct aguest *g, uint32_t flags, uint32_t res, uint64_t offset,
 }
 
 static uint32_t
-ag_get_params(struct aguest *g, uint32_t group, uint64_t size, uint32_t rsp_off)
+ag_get_params(struct tguest *g, uint32_t group, uint64_t size, uint32_t rsp_off)
 {
    struct asahi_ccmd_get_params_req req = {
-      .hdr = hdr(g, rsp_off), .params = { .param_group = group, .size = size },
+      .hdr = tg_hdr(g, rsp_off), .params = { .param_group = group, .size = size },
    };
    size_t len;
 
-   assert_int_equal(asahi_ccmd_get_params_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(asahi_ccmd_get_params_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
@@ -492,12 +320,12 @@ ag_get_params(struct aguest *g, uint32_t group, uint64_t size, uint32_t rsp_off)
 static void
 nop_publishes_seqno(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t s = ag_nop(g);
 
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
-   assert_int_equal(seqno_published(g), s);
-   assert_int_equal(host_stats(g).requests, 1);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_seqno_published(g), s);
+   assert_int_equal(tg_stats(g).requests, 1);
 }
 
 /* ---- capset ---- */
@@ -505,7 +333,7 @@ nop_publishes_seqno(void **state)
 static void
 capset_header_only(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps, zero;
    size_t size;
 
@@ -526,7 +354,7 @@ capset_header_only(void **state)
 static void
 ioctl_get_time(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_asahi_get_time a = { 0 };
 
    vdrm_sim_advance(g->sim, 12345);
@@ -540,7 +368,7 @@ ioctl_get_time(void **state)
 static void
 ioctl_vm_create_destroy(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_asahi_vm_create c = { .kernel_start = KSTART, .kernel_end = KSTART + PAGE };
    struct drm_asahi_vm_destroy d;
    uint32_t vm;
@@ -554,7 +382,7 @@ ioctl_vm_create_destroy(void **state)
    assert_int_equal(ioctl_ret(g, DRM_IOCTL_KASAHI_VM_DESTROY, &d, NULL, 0), 0);
    assert_int_equal(asahi_stats(g).vms, 0);
    /* Now unknown to the host: rejected before the kernel. */
-   reserve(g, 256, 8);
+   tg_reserve(g, 256, 8);
    ag_ioctl(g, DRM_IOCTL_KASAHI_VM_DESTROY, &d, 256);
    expect_rejected(g, "IOCTL_SIMPLE", "payload.vm_id");
 }
@@ -562,7 +390,7 @@ ioctl_vm_create_destroy(void **state)
 static void
 ioctl_vm_limit(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
 
    for (int i = 0; i < 64; i++)
       ag_vm(g);
@@ -577,13 +405,13 @@ ioctl_vm_limit(void **state)
 static void
 ioctl_queue_create_destroy(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_MEDIUM);
    struct drm_asahi_queue_create c = { .vm_id = vm, .flags = 1 };
    struct drm_asahi_queue_destroy d = { .queue_id = q };
 
-   assert_int_equal(host_stats(g).queues, 1);
+   assert_int_equal(tg_stats(g).queues, 1);
    /* The kernel refuses flags. */
    assert_int_equal(ioctl_ret(g, DRM_IOCTL_KASAHI_QUEUE_CREATE, &c, &c, sizeof(c)), -1);
    assert_int_equal(c.queue_id, 0);
@@ -597,7 +425,7 @@ ioctl_queue_create_destroy(void **state)
    expect_rejected(g, "IOCTL_SIMPLE", "priority");
 
    assert_int_equal(ioctl_ret(g, DRM_IOCTL_KASAHI_QUEUE_DESTROY, &d, NULL, 0), 0);
-   assert_int_equal(host_stats(g).queues, 0);
+   assert_int_equal(tg_stats(g).queues, 0);
    assert_int_equal(sim_stats(g).queues, 0);
    ag_ioctl(g, DRM_IOCTL_KASAHI_QUEUE_DESTROY, &d, 256);
    expect_rejected(g, "IOCTL_SIMPLE", "payload.queue_id");
@@ -606,7 +434,7 @@ ioctl_queue_create_destroy(void **state)
 static void
 ioctl_queue_keeps_vm(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    struct drm_asahi_vm_destroy d = { .vm_id = vm };
 
@@ -620,7 +448,7 @@ static void
 ioctl_queue_limit(void **state)
 {
    struct ag_opts o = { .set_limits = true };
-   struct aguest *g;
+   struct tguest *g;
    uint32_t vm;
 
    (void)state;
@@ -637,14 +465,14 @@ ioctl_queue_limit(void **state)
       ag_ioctl(g, DRM_IOCTL_KASAHI_QUEUE_CREATE, &c, 256);
       expect_rejected(g, "IOCTL_SIMPLE", "max_queues");
    }
-   assert_int_equal(host_stats(g).limit_hits[VDRM_HOST_LIMIT_QUEUES], 1);
-   ag_free(g);
+   assert_int_equal(tg_stats(g).limit_hits[VDRM_HOST_LIMIT_QUEUES], 1);
+   tg_free(g);
 }
 
 static void
 ioctl_number_checked_whole(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct drm_asahi_vm_create c = { .kernel_start = KSTART, .kernel_end = KEND };
    struct drm_asahi_get_time t = { 0 };
 
@@ -664,21 +492,21 @@ static void
 ioctl_needs_shmem(void **state)
 {
    struct ag_opts o = { .no_shmem = true };
-   struct aguest *g = ag_new(&o);
+   struct tguest *g = ag_new(&o);
    struct drm_asahi_get_time t = { 0 };
 
    (void)state;
    ag_ioctl(g, DRM_IOCTL_KASAHI_GET_TIME, &t, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "hdr.rsp_off", NULL));
-   ag_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "hdr.rsp_off", NULL));
+   tg_free(g);
 }
 
 /* IOCTL_SIMPLE's deployed defects (1)-(3): a short or write-only QUEUE_CREATE never records a queue. */
 static void
 ioctl_queue_create_short_or_write_only(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint8_t arg[8] = { 0 };
    struct drm_asahi_queue_create c = { .vm_id = vm };
@@ -691,7 +519,7 @@ ioctl_queue_create_short_or_write_only(void **state)
    ag_ioctl(g, KASAHI_IOW(KASAHI_IOCTL_QUEUE_CREATE, struct drm_asahi_queue_create), &c, 256);
    expect_rejected(g, "IOCTL_SIMPLE", "cmd");
    assert_int_equal(sim_stats(g).queues, 0);
-   assert_int_equal(host_stats(g).queues, 0);
+   assert_int_equal(tg_stats(g).queues, 0);
 }
 
 /* ---- GET_PARAMS ---- */
@@ -699,16 +527,16 @@ ioctl_queue_create_short_or_write_only(void **state)
 static void
 get_params_global(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct asahi_ccmd_get_params_rsp rsp;
    struct asahi_ccmd_get_params_rsp_view view;
    struct drm_asahi_params_global p;
    struct vdrm_error err;
    uint32_t size = 8 + sizeof(p);
 
-   reserve(g, 1024, size);
+   tg_reserve(g, 1024, size);
    ag_get_params(g, 0, sizeof(p), 1024);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(asahi_ccmd_get_params_rsp_decode(g->rsp + 1024, size, &rsp, &view, &err), VDRM_OK);
    assert_int_equal(rsp.ret, 0);
    assert_int_equal(view.payload.size, sizeof(p));
@@ -729,19 +557,19 @@ get_params_global(void **state)
 static void
 get_params_prefix_and_more(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    struct asahi_ccmd_get_params_rsp rsp;
    struct asahi_ccmd_get_params_rsp_view view;
    struct vdrm_error err;
    uint8_t zero[16] = { 0 };
 
    /* 16 bytes: a prefix (features, generation, variant). */
-   reserve(g, 0, 24);
+   tg_reserve(g, 0, 24);
    ag_get_params(g, 0, 16, 0);
    /* 608: the kernel knows 592; the rest reads zero. */
-   reserve(g, 64, 8 + 608);
+   tg_reserve(g, 64, 8 + 608);
    ag_get_params(g, 0, 608, 64);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(asahi_ccmd_get_params_rsp_decode(g->rsp, 24, &rsp, &view, &err), VDRM_OK);
    assert_int_equal(view.payload.size, 16);
    assert_int_equal(view.payload.data[8], 13);
@@ -754,7 +582,7 @@ get_params_prefix_and_more(void **state)
 static void
 get_params_refused(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint64_t before;
 
    before = asahi_stats(g).get_params;
@@ -773,14 +601,14 @@ get_params_refused(void **state)
 static void
 gem_new_blob_maps_data(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    int fd, fd2;
    uint32_t res = ag_bo(g, 5, 3 * PAGE, KASAHI_GEM_WRITEBACK, 0, 0, &fd);
    uint8_t *p, *q;
 
    assert_int_not_equal(res, 0);
    assert_int_equal(sim_stats(g).objects, 1);
-   assert_int_equal(host_stats(g).buffer_bytes, 3 * PAGE);
+   assert_int_equal(tg_stats(g).buffer_bytes, 3 * PAGE);
    p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
    assert_true(p != MAP_FAILED);
    memcpy(p + PAGE, "agx", 4);
@@ -799,7 +627,7 @@ gem_new_blob_maps_data(void **state)
 static void
 gem_new_maps_at_addr(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    struct vdrm_sim_asahi_mapping m;
    uint32_t res = ag_bo(g, 5, 2 * PAGE - 100, 0, vm, VA, NULL);
@@ -820,12 +648,12 @@ gem_new_maps_at_addr(void **state)
 static void
 gem_new_refused(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
 
    /* The same blob_id twice before its blob exists. */
    ag_gem_new(g, 9, PAGE, 0, 0, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    ag_gem_new(g, 9, PAGE, 0, 0, 0, 0);
    expect_rejected(g, "GEM_NEW", "blob_id");
    /* A VM the context does not have, for the mapping or VM_PRIVATE. */
@@ -840,7 +668,7 @@ gem_new_refused(void **state)
    ag_gem_new(g, 10, PAGE, 0, KASAHI_BIND_READ, vm, KSTART);
    expect_rejected(g, "GEM_NEW", "DRM_ASAHI_VM_BIND");
    assert_int_equal(sim_stats(g).objects, 1);
-   assert_int_equal(host_stats(g).objects, 1);
+   assert_int_equal(tg_stats(g).objects, 1);
    /* No blob could ever take blob_id 0: the decoder refuses it. */
    ag_gem_new(g, 0, PAGE, 0, 0, 0, 0);
    expect_rejected(g, "GEM_NEW", "blob_id");
@@ -850,7 +678,7 @@ static void
 gem_new_limits(void **state)
 {
    struct ag_opts o = { .set_limits = true };
-   struct aguest *g;
+   struct tguest *g;
 
    (void)state;
    for (int i = 0; i < VDRM_HOST_LIMIT_COUNT; i++)
@@ -861,10 +689,10 @@ gem_new_limits(void **state)
    ag_gem_new(g, 1, 5 * PAGE, 0, 0, 0, 0);
    expect_rejected(g, "GEM_NEW", "max_buffer_bytes");
    ag_gem_new(g, 1, PAGE, 0, 0, 0, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    ag_gem_new(g, 2, PAGE, 0, 0, 0, 0);
    expect_rejected(g, "GEM_NEW", "max_objects");
-   ag_free(g);
+   tg_free(g);
 }
 
 /* ---- VM_BIND ---- */
@@ -872,7 +700,7 @@ gem_new_limits(void **state)
 static void
 vm_bind_map_unmap_split(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t res = ag_bo(g, 1, 4 * PAGE, 0, 0, 0, NULL);
    struct drm_asahi_gem_bind_op ops[2] = { map_op(res, 0, 4 * PAGE, VA), unmap_op(PAGE, VA + PAGE) };
@@ -880,7 +708,7 @@ vm_bind_map_unmap_split(void **state)
 
    /* Map four pages, then unmap the second: two mappings remain. */
    ag_vm_bind(g, vm, ops, 2, sizeof(ops[0]));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_sim_asahi_mapping_count(g->sim, vm), 2);
    assert_int_equal(vdrm_sim_asahi_find_mapping(g->sim, vm, VA + PAGE, &m), -ENOENT);
    assert_int_equal(vdrm_sim_asahi_find_mapping(g->sim, vm, VA + 2 * PAGE, &m), 0);
@@ -889,7 +717,7 @@ vm_bind_map_unmap_split(void **state)
    /* A map over mapped addresses replaces what was there. */
    ops[0] = map_op(res, 3 * PAGE, PAGE, VA + 3 * PAGE);
    ag_vm_bind(g, vm, ops, 1, sizeof(ops[0]));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_sim_asahi_find_mapping(g->sim, vm, VA + 3 * PAGE, &m), 0);
    assert_int_equal(m.start, VA + 3 * PAGE);
    assert_int_equal(m.offset, 3 * PAGE);
@@ -898,36 +726,36 @@ vm_bind_map_unmap_split(void **state)
    ops[0] = map_op(res, 0, 8 * PAGE, VA + 16 * PAGE);
    ops[0].flags |= KASAHI_BIND_SINGLE_PAGE;
    ag_vm_bind(g, vm, ops, 1, sizeof(ops[0]));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    /* Unmap everything. */
    ops[0] = unmap_op(64 * PAGE, VA);
    ag_vm_bind(g, vm, ops, 1, sizeof(ops[0]));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_sim_asahi_mapping_count(g->sim, vm), 0);
    assert_int_equal(sim_stats(g).mappings, 0);
    /* No ops: nothing asked of the kernel. */
    ag_vm_bind(g, vm, ops, 0, sizeof(ops[0]));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
 }
 
 static void
 vm_bind_longer_stride(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t res = ag_bo(g, 1, PAGE, 0, 0, 0, NULL);
    struct drm_asahi_gem_bind_op op = map_op(res, 0, PAGE, VA);
 
    /* A newer guest's 48-byte ops, the extra bytes zero. */
    ag_vm_bind(g, vm, &op, 1, 48);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_sim_asahi_mapping_count(g->sim, vm), 1);
 }
 
 static void
 vm_bind_refused(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g), vm2 = ag_vm(g);
    uint32_t res = ag_bo(g, 1, 2 * PAGE, 0, 0, 0, NULL);
    uint32_t priv = ag_bo(g, 2, PAGE, KASAHI_GEM_VM_PRIVATE, vm2, 0, NULL);
@@ -959,29 +787,29 @@ vm_bind_refused(void **state)
    /* In its own VM the private object maps. */
    op = map_op(priv, 0, PAGE, VA);
    ag_vm_bind(g, vm2, &op, 1, sizeof(op));
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
 }
 
 /* VM_BIND's deployed defects: strides below 32 and a count * stride that wraps in 32 bits. */
 static void
 vm_bind_short_stride_and_wrap(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
-   struct asahi_ccmd_vm_bind_req req = { .hdr = hdr(g, 0), .vm_id = vm, .stride = 8, .count = 4 };
+   struct asahi_ccmd_vm_bind_req req = { .hdr = tg_hdr(g, 0), .vm_id = vm, .stride = 8, .count = 4 };
    uint8_t ops[32] = { 0 };
 
    req.hdr.cmd = ASAHI_CCMD_VM_BIND;
    req.hdr.len = sizeof(req) + sizeof(ops);
-   ag_raw(g, &req, sizeof(req));
-   ag_raw(g, ops, sizeof(ops));
+   tg_raw(g, &req, sizeof(req));
+   tg_raw(g, ops, sizeof(ops));
    expect_rejected(g, "VM_BIND", "stride");
-   req = (struct asahi_ccmd_vm_bind_req){ .hdr = hdr(g, 0), .vm_id = vm, .stride = 0x10000, .count = 0x10000 };
+   req = (struct asahi_ccmd_vm_bind_req){ .hdr = tg_hdr(g, 0), .vm_id = vm, .stride = 0x10000, .count = 0x10000 };
    req.hdr.cmd = ASAHI_CCMD_VM_BIND;
    req.hdr.len = sizeof(req);   /* what 0x10000 * 0x10000 is in 32 bits, plus 28 */
-   ag_raw(g, &req, sizeof(req));
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "VM_BIND", NULL));
+   tg_raw(g, &req, sizeof(req));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "VM_BIND", NULL));
    assert_int_equal(sim_stats(g).mappings, 0);
 }
 
@@ -990,13 +818,13 @@ vm_bind_short_stride_and_wrap(void **state)
 static void
 submit_fences_on_queue_ring(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_MEDIUM);
    struct one_cmd c = cmd_of(KASAHI_CMD_RENDER, 0);
 
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
-   assert_int_equal(ag_flush_fence(g, 2, 77), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 2, 77), VDRM_HOST_OK);
    assert_int_equal(sim_stats(g).pending, 1);
    assert_int_equal(vdrm_host_fence_wait(g->client, 2, 77, 0), VDRM_HOST_E_TIMEOUT);
    vdrm_sim_advance(g->sim, 1000);
@@ -1008,7 +836,7 @@ submit_fences_on_queue_ring(void **state)
 static void
 submit_implicit_sync(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t lo = ag_queue(g, vm, KASAHI_PRIORITY_LOW), med = ag_queue(g, vm, KASAHI_PRIORITY_MEDIUM);
    uint32_t res = ag_bo(g, 1, PAGE, 0, 0, 0, NULL);
@@ -1023,9 +851,9 @@ submit_implicit_sync(void **state)
 
    /* A writer on LOW, then a reader on MEDIUM: the reader waits for the writer. */
    ag_submit(g, lo, 0, &c, cmd_len(&c), &w, 1);
-   assert_int_equal(ag_flush_fence(g, 1, 1), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 1, 1), VDRM_HOST_OK);
    ag_submit(g, med, 0, &c, cmd_len(&c), r, 3);
-   assert_int_equal(ag_flush_fence(g, 2, 2), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 2, 2), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(vdrm_host_fence_wait(g->client, 1, 1, 0), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_fence_wait(g->client, 2, 2, 0), VDRM_HOST_E_TIMEOUT);
@@ -1038,7 +866,7 @@ submit_implicit_sync(void **state)
 static void
 submit_refused(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_LOW);
    struct one_cmd c = cmd_of(KASAHI_CMD_RENDER, 0);
@@ -1087,13 +915,13 @@ submit_refused(void **state)
 static void
 submit_hang_faults(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_LOW);
    struct one_cmd c = cmd_of(KASAHI_CMD_COMPUTE, VDRM_SIM_HANG_MAGIC);
 
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(sim_stats(g).faults, 1);
 }
@@ -1102,7 +930,7 @@ static void
 submit_pending_limit(void **state)
 {
    struct ag_opts o = { .set_limits = true };
-   struct aguest *g;
+   struct tguest *g;
    uint32_t q;
    struct one_cmd c = cmd_of(KASAHI_CMD_RENDER, 0);
 
@@ -1114,30 +942,30 @@ submit_pending_limit(void **state)
    q = ag_queue(g, ag_vm(g), 0);
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    ag_submit(g, q, 0, &c, cmd_len(&c), NULL, 0);
    expect_rejected(g, "SUBMIT", "max_pending_fences");
-   /* Pending work at teardown still completes in the backend (ag_free checks). */
-   ag_free(g);
+   /* Pending work at tg_teardown still completes in the backend (ag_free checks). */
+   tg_free(g);
 }
 
 /* SUBMIT's deployed defect: extres_count * 8 wrapping (on 32-bit hosts) cannot defeat the length check. */
 static void
 submit_extres_count_wrap(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t q = ag_queue(g, ag_vm(g), 0);
    struct asahi_ccmd_submit_req req = {
-      .hdr = hdr(g, 0), .queue_id = q, .cmdbuf_size = 0, .extres_count = 0x20000001,
+      .hdr = tg_hdr(g, 0), .queue_id = q, .cmdbuf_size = 0, .extres_count = 0x20000001,
    };
    struct asahi_ccmd_submit_res r = { 0 };
 
    req.hdr.cmd = ASAHI_CCMD_SUBMIT;
    req.hdr.len = sizeof(req) + 8;
-   ag_raw(g, &req, sizeof(req));
-   ag_raw(g, &r, sizeof(r));
-   assert_int_equal(ag_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "SUBMIT", "extres", NULL));
+   tg_raw(g, &req, sizeof(req));
+   tg_raw(g, &r, sizeof(r));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "extres", NULL));
    assert_int_equal(sim_stats(g).submits, 0);
 }
 
@@ -1146,7 +974,7 @@ submit_extres_count_wrap(void **state)
 static void
 bind_object_bind_unbind(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, 2 * PAGE, 0, 0, 0, NULL);
    uint32_t obj = 0;
    uint8_t before[16];
@@ -1158,10 +986,10 @@ bind_object_bind_unbind(void **state)
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_OK);
    assert_int_equal(sim_stats(g).objects, 1);
    /* UNBIND as Mesa sends it: rsp_off 0, no response; whatever is at offset 0 stays. */
-   reserve(g, 0, 16);
+   tg_reserve(g, 0, 16);
    memcpy(before, g->rsp, sizeof(before));
    ag_bind_object(g, KASAHI_BIND_OBJECT_OP_UNBIND, 0, 0, 0, 0, obj, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_memory_equal(g->rsp, before, sizeof(before));
    assert_int_equal(asahi_stats(g).bound_objects, 0);
    assert_int_equal(sim_stats(g).objects, 0);
@@ -1170,7 +998,7 @@ bind_object_bind_unbind(void **state)
 static void
 bind_object_refused(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res = ag_bo(g, 1, PAGE, 0, 0, 0, NULL);
    uint32_t obj = 1;
    struct asahi_ccmd_gem_bind_object_req req;
@@ -1190,9 +1018,9 @@ bind_object_refused(void **state)
    ag_bind_object(g, 2, 0, 0, 0, 0, 77, 0);
    expect_rejected(g, "GEM_BIND_OBJECT", "bind.op");
    /* pad: the decoder refuses it. */
-   req = (struct asahi_ccmd_gem_bind_object_req){ .hdr = hdr(g, 512), .bind = { .handle = res, .range = 64 } };
-   assert_int_equal(asahi_ccmd_gem_bind_object_req_encode(ROOM(g), &req, &len), VDRM_OK);
-   g->batch[g->shift + g->len + offsetof(struct asahi_ccmd_gem_bind_object_req, bind.pad)] = 1;
+   req = (struct asahi_ccmd_gem_bind_object_req){ .hdr = tg_hdr(g, 512), .bind = { .handle = res, .range = 64 } };
+   assert_int_equal(asahi_ccmd_gem_bind_object_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
+   g->batch[g->start + g->len + offsetof(struct asahi_ccmd_gem_bind_object_req, bind.pad)] = 1;
    g->len += len;
    expect_rejected(g, "GEM_BIND_OBJECT", "bind.pad");
    assert_int_equal(asahi_stats(g).bound_objects, 0);
@@ -1210,7 +1038,7 @@ bind_object_refused(void **state)
 static void
 cmdbuf_refused(void **state, uint16_t type, uint16_t size, const char *field)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t q = ag_queue(g, ag_vm(g), KASAHI_PRIORITY_LOW);
    uint8_t buf[8 + 512] = { 0 };
    struct kasahi_cmd_header h = { .cmd_type = type, .size = size,
@@ -1223,7 +1051,7 @@ cmdbuf_refused(void **state, uint16_t type, uint16_t size, const char *field)
    expect_rejected(g, "SUBMIT", field);
    assert_int_equal(sim_stats(g).submits, 0);
    ag_submit(g, q, 0, &good, cmd_len(&good), NULL, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim_stats(g).submits, 1);
 }
 
@@ -1267,7 +1095,7 @@ upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments(void **stat
 static void
 upstream_defect_asahi_ccmd_get_params_req(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint64_t asked = asahi_stats(g).get_params;
    uint8_t region[64];
    struct asahi_ccmd_get_params_req req;
@@ -1285,22 +1113,22 @@ upstream_defect_asahi_ccmd_get_params_req(void **state)
    assert_memory_equal(g->rsp, region, sizeof(region));
    assert_int_equal(asahi_stats(g).get_params, asked);
    /* pad is not forwarded: refused. */
-   req = (struct asahi_ccmd_get_params_req){ .hdr = hdr(g, 0), .params = { .pad = 1, .size = 16 } };
-   assert_int_equal(asahi_ccmd_get_params_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   req = (struct asahi_ccmd_get_params_req){ .hdr = tg_hdr(g, 0), .params = { .pad = 1, .size = 16 } };
+   assert_int_equal(asahi_ccmd_get_params_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    expect_rejected(g, "GET_PARAMS", "params.pad");
    /* hdr.len must be exactly 40. */
-   req = (struct asahi_ccmd_get_params_req){ .hdr = hdr(g, 0), .params = { .size = 16 } };
+   req = (struct asahi_ccmd_get_params_req){ .hdr = tg_hdr(g, 0), .params = { .size = 16 } };
    req.hdr.cmd = ASAHI_CCMD_GET_PARAMS;
    req.hdr.len = sizeof(req) + 4;
-   ag_raw(g, &req, sizeof(req));
-   ag_raw(g, "\0\0\0\0", 4);
+   tg_raw(g, &req, sizeof(req));
+   tg_raw(g, "\0\0\0\0", 4);
    expect_rejected(g, "GET_PARAMS", "hdr.len");
    /* At a 4-mod-8 address, a good request reads its 64-bit size right. */
-   g->shift = 4;
-   reserve(g, 0, 8 + 592);
+   g->start = 4;
+   tg_reserve(g, 0, 8 + 592);
    ag_get_params(g, 0, 592, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(asahi_ccmd_get_params_rsp_decode(g->rsp, 600, &rsp, &view, &err), VDRM_OK);
    assert_int_equal(rsp.ret, 0);
    assert_int_equal(view.payload.size, 592);
@@ -1320,7 +1148,7 @@ upstream_defect_asahi_ccmd_gem_new_req(void **state)
    struct ag_opts o = { .set_limits = true };
    const uint64_t big = (4ull << 30) + PAGE;
    struct vdrm_sim_asahi_mapping m;
-   struct aguest *g;
+   struct tguest *g;
    uint32_t vm, res;
    int fd;
 
@@ -1329,10 +1157,10 @@ upstream_defect_asahi_ccmd_gem_new_req(void **state)
       o.limits.max[i] = vdrm_host_limit_default(i);
    o.limits.max[VDRM_HOST_LIMIT_BUFFER_BYTES] = 8ull << 30;
    g = ag_new(&o);
-   g->shift = 4;
+   g->start = 4;
    vm = ag_vm(g);
    ag_gem_new(g, 1, big, 0, KASAHI_BIND_READ, vm, VA);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_sim_asahi_find_mapping(g->sim, vm, VA + big - 1, &m), 0);
    assert_int_equal(m.end, VA + big);
    assert_int_equal(m.object_size, big);
@@ -1341,25 +1169,25 @@ upstream_defect_asahi_ccmd_gem_new_req(void **state)
                     VDRM_HOST_E_INVAL);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, big, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_OK);
    close(fd);
-   assert_int_equal(host_stats(g).buffer_bytes, big);
+   assert_int_equal(tg_stats(g).buffer_bytes, big);
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_OK);
-   assert_int_equal(host_stats(g).objects, 0);
+   assert_int_equal(tg_stats(g).objects, 0);
    /* The initial mapping takes READ and WRITE only. */
    ag_gem_new(g, 2, PAGE, 0, KASAHI_BIND_UNBIND, vm, VA + big);
    expect_rejected(g, "GEM_NEW", "bind_flags");
    ag_gem_new(g, 2, PAGE, 0, KASAHI_BIND_READ | KASAHI_BIND_SINGLE_PAGE, vm, VA + big);
    expect_rejected(g, "GEM_NEW", "bind_flags");
-   assert_int_equal(host_stats(g).objects, 0);
+   assert_int_equal(tg_stats(g).objects, 0);
    /* A short request is refused, not zero-extended. */
    {
-      struct asahi_ccmd_gem_new_req req = { .hdr = hdr(g, 0), .blob_id = 3, .size = PAGE };
+      struct asahi_ccmd_gem_new_req req = { .hdr = tg_hdr(g, 0), .blob_id = 3, .size = PAGE };
 
       req.hdr.cmd = ASAHI_CCMD_GEM_NEW;
       req.hdr.len = 32;
-      ag_raw(g, &req, 32);
+      tg_raw(g, &req, 32);
       expect_rejected(g, "GEM_NEW", "hdr.len");
    }
-   ag_free(g);
+   tg_free(g);
 }
 
 /*
@@ -1371,27 +1199,27 @@ upstream_defect_asahi_ccmd_gem_new_req(void **state)
 static void
 upstream_defect_asahi_ccmd_gem_bind_object_req(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t res, obj = 0;
    uint8_t before[16];
 
-   g->shift = 4;
+   g->start = 4;
    res = ag_bo(g, 1, PAGE, 0, 0, 0, NULL);
    assert_int_equal(bind_object_ret(g, KASAHI_BIND_OBJECT_USAGE_TIMESTAMPS, res, 2 * 4096, 4096, &obj), 0);
    assert_int_not_equal(obj, 0);
    /* Short: refused. */
    {
-      struct asahi_ccmd_gem_bind_object_req req = { .hdr = hdr(g, 512), .bind = { .handle = res, .range = 8 } };
+      struct asahi_ccmd_gem_bind_object_req req = { .hdr = tg_hdr(g, 512), .bind = { .handle = res, .range = 8 } };
 
       req.hdr.cmd = ASAHI_CCMD_GEM_BIND_OBJECT;
       req.hdr.len = 48;
-      ag_raw(g, &req, 48);
+      tg_raw(g, &req, 48);
       expect_rejected(g, "GEM_BIND_OBJECT", "hdr.len");
    }
-   reserve(g, 0, 16);
+   tg_reserve(g, 0, 16);
    memcpy(before, g->rsp, sizeof(before));
    ag_bind_object(g, KASAHI_BIND_OBJECT_OP_UNBIND, 0, 0, 0, 0, obj, 0);
-   assert_int_equal(ag_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_memory_equal(g->rsp, before, sizeof(before));
    /* Once more: the object is gone, and the failure is seen. */
    ag_bind_object(g, KASAHI_BIND_OBJECT_OP_UNBIND, 0, 0, 0, 0, obj, 0);
@@ -1404,7 +1232,7 @@ upstream_defect_asahi_ccmd_gem_bind_object_req(void **state)
 static void
 teardown_with_everything_live(void **state)
 {
-   struct aguest *g = AG(state);
+   struct tguest *g = TG(state);
    uint32_t vm = ag_vm(g);
    uint32_t q = ag_queue(g, vm, KASAHI_PRIORITY_MEDIUM);
    uint32_t res = ag_bo(g, 1, PAGE, 0, vm, VA, NULL);
@@ -1414,8 +1242,8 @@ teardown_with_everything_live(void **state)
 
    assert_int_equal(bind_object_ret(g, 1, res, 0, 64, &obj), 0);
    ag_submit(g, q, 0, &c, cmd_len(&c), &w, 1);
-   assert_int_equal(ag_flush_fence(g, 2, 5), VDRM_HOST_OK);
-   assert_true(host_stats(g).heap_bytes > 0);
+   assert_int_equal(tg_flush_fence(g, 2, 5), VDRM_HOST_OK);
+   assert_true(tg_stats(g).heap_bytes > 0);
    /* ag_free: VMs, mappings, queues, objects and the pending submit all go. */
 }
 
@@ -1423,45 +1251,45 @@ int
 main(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(nop_publishes_seqno, setup, teardown),
-      cmocka_unit_test_setup_teardown(capset_header_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_get_time, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_vm_create_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_vm_limit, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_queue_create_destroy, setup, teardown),
-      cmocka_unit_test_setup_teardown(ioctl_queue_keeps_vm, setup, teardown),
+      cmocka_unit_test_setup_teardown(nop_publishes_seqno, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(capset_header_only, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_get_time, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_vm_create_destroy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_vm_limit, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_create_destroy, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_keeps_vm, setup, tg_teardown),
       cmocka_unit_test(ioctl_queue_limit),
-      cmocka_unit_test_setup_teardown(ioctl_number_checked_whole, setup, teardown),
+      cmocka_unit_test_setup_teardown(ioctl_number_checked_whole, setup, tg_teardown),
       cmocka_unit_test(ioctl_needs_shmem),
-      cmocka_unit_test_setup_teardown(ioctl_queue_create_short_or_write_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_global, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_prefix_and_more, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_blob_maps_data, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_maps_at_addr, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(ioctl_queue_create_short_or_write_only, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_global, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_prefix_and_more, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(get_params_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_blob_maps_data, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_maps_at_addr, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_refused, setup, tg_teardown),
       cmocka_unit_test(gem_new_limits),
-      cmocka_unit_test_setup_teardown(vm_bind_map_unmap_split, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_longer_stride, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_bind_short_stride_and_wrap, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_fences_on_queue_ring, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_implicit_sync, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(submit_hang_faults, setup, teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_map_unmap_split, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_longer_stride, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(vm_bind_short_stride_and_wrap, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_fences_on_queue_ring, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_implicit_sync, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(submit_hang_faults, setup, tg_teardown),
       cmocka_unit_test(submit_pending_limit),
-      cmocka_unit_test_setup_teardown(submit_extres_count_wrap, setup, teardown),
-      cmocka_unit_test_setup_teardown(bind_object_bind_unbind, setup, teardown),
-      cmocka_unit_test_setup_teardown(bind_object_refused, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_get_params_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_render, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments, setup, teardown),
+      cmocka_unit_test_setup_teardown(submit_extres_count_wrap, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(bind_object_bind_unbind, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(bind_object_refused, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_get_params_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_render, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_compute, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_vertex_attachments, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_fragment_attachments, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_submit_req_cmdbuf_set_compute_attachments, setup, tg_teardown),
       cmocka_unit_test(upstream_defect_asahi_ccmd_gem_new_req),
-      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_gem_bind_object_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(teardown_with_everything_live, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_asahi_ccmd_gem_bind_object_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(teardown_with_everything_live, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

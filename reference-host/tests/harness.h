@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * A test guest: a host on the sim backend, one client with an msm context
- * and its shmem mapped like a guest maps it, and helpers that build ccmds
- * with the generated encoders (never by hand), batch them and read the
- * responses back with the generated decoders.
+ * The msm test guest: guest_base.h's guest on the sim backend's msm device
+ * (an msm context, its shmem mapped like a guest maps it), and helpers that
+ * build ccmds with the generated encoders (never by hand), batch them and
+ * read the responses back with the generated decoders.
  */
 
 #ifndef VH_TEST_HARNESS_H_
@@ -18,13 +18,11 @@
 
 #include <cmocka.h>
 
-#include "fd_count.h"
+#include "guest_base.h"
 #include "msm_codec.h"
 #include "msm_kernel.h"
 #include "sim.h"
 #include "vdrm_host.h"
-
-#define TG_MAX_LINES 64
 
 struct tg_opts {
    const struct vdrm_sim_profile *profile;   /* NULL: a630 */
@@ -38,45 +36,15 @@ struct tg_opts {
    uint32_t log_burst;                       /* 0: 1000 (effectively unlimited) */
 };
 
-struct tguest {
-   struct tg_opts opts;
-   int fds_before;
-   struct vdrm_backend *sim;
-   struct vdrm_host *host;
-   struct vdrm_host_client *client;
-   /* The shmem as the guest maps it. */
-   int shmem_fd;
-   uint32_t shmem_res;
-   uint8_t *shmem;
-   uint32_t shmem_size;
-   uint8_t *rsp;          /* shmem + rsp_mem_offset */
-   uint32_t rsp_size;
-   /* The batch being built. */
-   uint8_t batch[1 << 16];
-   size_t len;
-   uint32_t seqno;        /* of the last request built */
-   /* Log lines captured, and the clock the log's rate limit reads. */
-   char lines[TG_MAX_LINES][512];
-   uint32_t nlines;
-   uint64_t now;
-};
-
-
-/* Sets up a guest (g is calloc'd) and tears it down checking fds and leaks. */
+/* Sets up a guest (tg_free() tears it down, checking fds and leaks). */
 struct tguest *tg_new(const struct tg_opts *opts);
-void tg_free(struct tguest *g);
-/* cmocka fixtures with default options. */
+/* The cmocka setup with default options (tg_teardown() its teardown). */
 int tg_setup(void **state);
-int tg_teardown(void **state);
-
-/* Creates the shmem blob (if not yet). */
-void tg_shmem(struct tguest *g, uint32_t size);
-
-/* Appends raw bytes (already a message) to the batch. */
-void tg_raw(struct tguest *g, const void *msg, size_t len);
-/* Runs the batch built so far; returns vdrm_host_submit()'s status. */
-int tg_flush(struct tguest *g);
-int tg_flush_fence(struct tguest *g, uint32_t ring, uint64_t fence_id);
+/*
+ * The sim device's counters once the GPU work still pending has completed:
+ * no file, object, mapping, queue or fence left.
+ */
+void tg_sim_drained(struct vdrm_backend *sim);
 
 /* Request builders: each fills hdr.seqno (++g->seqno) and hdr.rsp_off, appends, returns the seqno. */
 uint32_t tg_nop(struct tguest *g);
@@ -98,14 +66,9 @@ uint32_t tg_ioc_get_param(uint32_t size);
 uint32_t tg_ioc_submitqueue_new(void);
 uint32_t tg_ioc_submitqueue_close(void);
 
-/* Reserves a response slot: stores its size in hdr.len as Mesa does. */
-void tg_reserve(struct tguest *g, uint32_t rsp_off, uint32_t size);
-uint8_t *tg_rsp(struct tguest *g, uint32_t rsp_off);
-
-uint32_t tg_seqno_published(struct tguest *g);
+/* The fields msm's shmem adds, and the sim's counters. */
 uint32_t tg_async_error(struct tguest *g);
 uint32_t tg_global_faults(struct tguest *g);
-struct vdrm_host_stats tg_stats(struct tguest *g);
 struct vdrm_sim_stats tg_sim(struct tguest *g);
 
 /* High level: a buffer with its blob; returns res_id (fd kept open in *fd if fd != NULL). */
@@ -114,11 +77,5 @@ uint32_t tg_bo(struct tguest *g, uint32_t blob_id, uint64_t size, uint64_t iova,
 uint32_t tg_queue(struct tguest *g, uint32_t prio);
 /* GET_PARAM through IOCTL_SIMPLE: ret of the response, value in *value. */
 int tg_get_param(struct tguest *g, uint32_t param, uint64_t *value);
-
-/* The last log line, and whether one contains every string given (NULL-terminated list). */
-const char *tg_last_line(struct tguest *g);
-bool tg_line_has(struct tguest *g, const char *s1, ...);
-
-#define TG(state) ((struct tguest *)*(state))
 
 #endif /* VH_TEST_HARNESS_H_ */

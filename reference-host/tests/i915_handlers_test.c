@@ -2,8 +2,9 @@
 
 /*
  * The i915 handlers on the sim's i915 device (Tiger Lake): every command,
- * success and each failure path, through a test guest that builds requests
- * with the generated encoders and reads answers with the generated decoders;
+ * success and each failure path, through guest_base.h's test guest, its
+ * requests built with the generated encoders and its answers read with the
+ * generated decoders;
  * then every defect of generated/doc/i915.md's "Upstream defects" section
  * made impossible, one test each, named upstream_defect_<the defect's name>
  * (check_defects.py fails when a listed defect has no such test).
@@ -15,21 +16,17 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "harness.h"
+#include "guest_base.h"
 #include "i915_codec.h"
 #include "i915_kernel.h"
 #include "sim_i915.h"
 #include "vdrm_host.h"
-
-#define MAX_LINES 64
 
 struct ig_opts {
    const struct vdrm_sim_i915_profile *profile;
@@ -39,104 +36,14 @@ struct ig_opts {
    uint32_t shmem_size;   /* 0: 8192 */
 };
 
-struct ig {
-   struct ig_opts opts;
-   int fds_before;
-   struct vdrm_backend *sim;
-   struct vdrm_host *host;
-   struct vdrm_host_client *client;
-   int shmem_fd;
-   uint8_t *shmem;
-   uint32_t shmem_size;
-   uint8_t *rsp;
-   uint32_t rsp_size;
-   _Alignas(8) uint8_t batch[1 << 16];
-   size_t len;
-   uint32_t seqno;
-   char lines[MAX_LINES][512];
-   uint32_t nlines;
-   uint64_t now;
-};
-
+/* Everything the host made the kernel allocate is gone with it. */
 static void
-capture(void *data, const char *line)
-{
-   struct ig *g = data;
-
-   snprintf(g->lines[g->nlines % MAX_LINES], sizeof(g->lines[0]), "%s", line);
-   g->nlines++;
-}
-
-static uint64_t
-fake_clock(void *data)
-{
-   return ((struct ig *)data)->now;
-}
-
-static struct ig *
-ig_new(const struct ig_opts *opts)
-{
-   struct ig *g = calloc(1, sizeof(*g));
-   struct vdrm_sim_i915_config sc = { 0 };
-   struct vdrm_host_config hc;
-   struct vdrm_shmem hdr;
-
-   assert_non_null(g);
-   if (opts)
-      g->opts = *opts;
-   g->fds_before = tg_count_fds();
-   sc.profile = g->opts.profile;
-   sc.clock = VDRM_SIM_CLOCK_MANUAL;
-   sc.submit_ns = 1000;
-   sc.privileged = g->opts.privileged;
-   assert_int_equal(vdrm_sim_i915_create(&sc, &g->sim), 0);
-   vdrm_host_config_init(&hc);
-   if (g->opts.set_limits)
-      hc.limits = g->opts.limits;
-   hc.log = capture;
-   hc.log_data = g;
-   hc.log_burst = 1000;
-   hc.clock = fake_clock;
-   hc.clock_data = g;
-   assert_int_equal(vdrm_host_create(g->sim, &hc, &g->host), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_client_create(g->host, &g->client), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, "i915 guest"), VDRM_HOST_OK);
-   g->shmem_size = g->opts.shmem_size ? g->opts.shmem_size : 8192;
-   {
-      uint32_t res;
-
-      assert_int_equal(vdrm_host_blob_create(g->client, 0, g->shmem_size, VDRM_HOST_BLOB_MAPPABLE, &res,
-                                             &g->shmem_fd), VDRM_HOST_OK);
-   }
-   g->shmem = mmap(NULL, g->shmem_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->shmem_fd, 0);
-   assert_true(g->shmem != MAP_FAILED);
-   memcpy(&hdr, g->shmem, sizeof(hdr));
-   assert_int_equal(hdr.rsp_mem_offset, sizeof(struct i915_shmem));
-   g->rsp = g->shmem + hdr.rsp_mem_offset;
-   g->rsp_size = g->shmem_size - hdr.rsp_mem_offset;
-   return g;
-}
-
-static struct vdrm_sim_i915_stats
-sim(struct ig *g)
+drained(struct vdrm_backend *dev)
 {
    struct vdrm_sim_i915_stats s;
 
-   vdrm_sim_i915_get_stats(g->sim, &s);
-   return s;
-}
-
-static void
-ig_free(struct ig *g)
-{
-   struct vdrm_sim_i915_stats s;
-
-   munmap(g->shmem, g->shmem_size);
-   close(g->shmem_fd);
-   vdrm_host_destroy(g->host);
-   vdrm_sim_advance(g->sim, 10000000000ull);
-   s = sim(g);
-   /* Everything the host made the kernel allocate is gone with it. */
+   vdrm_sim_advance(dev, 10000000000ull);
+   vdrm_sim_i915_get_stats(dev, &s);
    assert_int_equal(s.files, 0);
    assert_int_equal(s.objects, 0);
    assert_int_equal(s.contexts, 0);
@@ -144,9 +51,36 @@ ig_free(struct ig *g)
    assert_int_equal(s.bindings, 0);
    assert_int_equal(s.pending, 0);
    assert_int_equal(s.fences, 0);
-   vdrm_backend_destroy(g->sim);
-   assert_int_equal(tg_count_fds(), g->fds_before);
-   free(g);
+}
+
+static struct tguest *
+ig_new(const struct ig_opts *opts)
+{
+   static const struct ig_opts defaults;
+   const struct ig_opts *o = opts ? opts : &defaults;
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_i915_config sc = {
+      .profile = o->profile, .clock = VDRM_SIM_CLOCK_MANUAL, .submit_ns = 1000, .privileged = o->privileged,
+   };
+
+   assert_int_equal(vdrm_sim_i915_create(&sc, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "i915 guest",
+      .shmem_header = sizeof(struct i915_shmem),
+      .shmem_size = o->shmem_size ? o->shmem_size : 8192,
+      .limits = o->set_limits ? &o->limits : NULL,
+      .drained = drained,
+   });
+   return g;
+}
+
+static struct vdrm_sim_i915_stats
+sim(struct tguest *g)
+{
+   struct vdrm_sim_i915_stats s;
+
+   vdrm_sim_i915_get_stats(g->sim, &s);
+   return s;
 }
 
 static int
@@ -156,65 +90,8 @@ setup(void **state)
    return 0;
 }
 
-static int
-teardown(void **state)
-{
-   ig_free(*state);
-   return 0;
-}
-
-#define G(state) ((struct ig *)*(state))
-#define ROOM(g) ((g)->batch + (g)->len), (sizeof((g)->batch) - (g)->len)
-
-static struct vdrm_ccmd_req
-hdr(struct ig *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
-}
-
-static int
-flush(struct ig *g)
-{
-   int ret = vdrm_host_submit(g->client, g->batch, g->len, 0, 0, 0);
-
-   g->len = 0;
-   return ret;
-}
-
-static int
-flush_fence(struct ig *g, uint32_t ring, uint64_t id)
-{
-   int ret = vdrm_host_submit(g->client, g->batch, g->len, VDRM_HOST_SUBMIT_FENCE, ring, id);
-
-   g->len = 0;
-   return ret;
-}
-
-static bool
-line_has(struct ig *g, const char *s1, ...)
-{
-   const char *line = g->nlines ? g->lines[(g->nlines - 1) % MAX_LINES] : "";
-   va_list ap;
-   bool ok = true;
-
-   va_start(ap, s1);
-   for (const char *s = s1; s; s = va_arg(ap, const char *))
-      if (!strstr(line, s))
-         ok = false;
-   va_end(ap);
-   if (!ok)
-      fprintf(stderr, "last line: %s\n", line);
-   return ok;
-}
-
-static uint32_t
-published(struct ig *g)
-{
-   return __atomic_load_n((uint32_t *)(void *)g->shmem, __ATOMIC_ACQUIRE);
-}
-
 static uint64_t
-banned_mask(struct ig *g)
+banned_mask(struct tguest *g)
 {
    return __atomic_load_n((uint64_t *)(void *)(g->shmem + offsetof(struct i915_shmem, banned_ctx_mask)),
                           __ATOMIC_ACQUIRE);
@@ -222,14 +99,14 @@ banned_mask(struct ig *g)
 
 /* A response slot marked as a guest marks it before sending. */
 static void
-reserve(struct ig *g, uint32_t off, uint32_t size)
+reserve(struct tguest *g, uint32_t off, uint32_t size)
 {
    memset(g->rsp + off, 0, size);
    memcpy(g->rsp + off, &size, sizeof(size));
 }
 
 static uint32_t
-rsp_len(struct ig *g, uint32_t off)
+rsp_len(struct tguest *g, uint32_t off)
 {
    uint32_t v;
 
@@ -240,25 +117,25 @@ rsp_len(struct ig *g, uint32_t off)
 /* ---- request builders ---- */
 
 static void
-ioctl_req(struct ig *g, uint32_t cmd, const void *arg, uint32_t rsp_off)
+ioctl_req(struct tguest *g, uint32_t cmd, const void *arg, uint32_t rsp_off)
 {
-   struct i915_ccmd_ioctl_simple_req req = { .hdr = hdr(g, rsp_off), .cmd = cmd, .pad = 0xdeadbeef };
+   struct i915_ccmd_ioctl_simple_req req = { .hdr = tg_hdr(g, rsp_off), .cmd = cmd, .pad = 0xdeadbeef };
    size_t len;
 
    reserve(g, rsp_off, 64);
-   assert_int_equal(i915_ccmd_ioctl_simple_req_encode(ROOM(g), &req, arg, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_ioctl_simple_req_encode(TG_ROOM(g), &req, arg, &len), VDRM_OK);
    g->len += len;
 }
 
 /* Runs one IOCTL_SIMPLE alone; its ret, the argument after the call in out (may be NULL). */
 static int
-do_ioctl(struct ig *g, uint32_t cmd, const void *arg, void *out)
+do_ioctl(struct tguest *g, uint32_t cmd, const void *arg, void *out)
 {
    struct i915_ccmd_ioctl_simple_rsp rsp;
    struct i915_ccmd_ioctl_simple_rsp_view view;
 
    ioctl_req(g, cmd, arg, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_ioctl_simple_rsp_decode(g->rsp, rsp_len(g, 0), &rsp, &view, NULL), VDRM_OK);
    if (out)
       memcpy(out, view.payload.data, view.payload.size);
@@ -266,16 +143,16 @@ do_ioctl(struct ig *g, uint32_t cmd, const void *arg, void *out)
 }
 
 static int
-getparam(struct ig *g, uint32_t param, uint32_t *value)
+getparam(struct tguest *g, uint32_t param, uint32_t *value)
 {
-   struct i915_ccmd_getparam_req req = { .hdr = hdr(g, 0), .param = param, .value = 0x5a5a5a5a };
+   struct i915_ccmd_getparam_req req = { .hdr = tg_hdr(g, 0), .param = param, .value = 0x5a5a5a5a };
    struct i915_ccmd_getparam_rsp rsp;
    size_t len;
 
    reserve(g, 0, 64);
-   assert_int_equal(i915_ccmd_getparam_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_getparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_getparam_rsp_decode(g->rsp, rsp_len(g, 0), &rsp, NULL), VDRM_OK);
    *value = rsp.value;
    return rsp.ret;
@@ -283,18 +160,18 @@ getparam(struct ig *g, uint32_t param, uint32_t *value)
 
 /* QUERYPARAM: ret, the item length in *length, the payload copied to data. */
 static int
-query(struct ig *g, uint32_t id, uint32_t length, uint32_t flags, int32_t *out_len, void *data)
+query(struct tguest *g, uint32_t id, uint32_t length, uint32_t flags, int32_t *out_len, void *data)
 {
-   struct i915_ccmd_queryparam_req req = { .hdr = hdr(g, 0), .query_id = id, .length = length, .flags = flags };
+   struct i915_ccmd_queryparam_req req = { .hdr = tg_hdr(g, 0), .query_id = id, .length = length, .flags = flags };
    struct i915_ccmd_queryparam_rsp rsp;
    struct i915_ccmd_queryparam_rsp_view view;
    size_t len;
 
    /* The guest's reserved length bounds what the host writes. */
    reserve(g, 0, 16 + length);
-   assert_int_equal(i915_ccmd_queryparam_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_queryparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_queryparam_rsp_decode(g->rsp, rsp_len(g, 0), &rsp, &view, NULL), VDRM_OK);
    assert_int_equal(view.payload.size, length);
    if (data)
@@ -304,37 +181,37 @@ query(struct ig *g, uint32_t id, uint32_t length, uint32_t flags, int32_t *out_l
 }
 
 static void
-gem_create_req(struct ig *g, uint32_t blob_id, uint64_t size)
+gem_create_req(struct tguest *g, uint32_t blob_id, uint64_t size)
 {
-   struct i915_ccmd_gem_create_req req = { .hdr = hdr(g, 0), .size = size, .blob_id = blob_id };
+   struct i915_ccmd_gem_create_req req = { .hdr = tg_hdr(g, 0), .size = size, .blob_id = blob_id };
    size_t len;
 
-   assert_int_equal(i915_ccmd_gem_create_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_create_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
 }
 
 static void
-gem_create_ext_req(struct ig *g, uint32_t blob_id, uint64_t size, uint32_t flags, const void *ext,
+gem_create_ext_req(struct tguest *g, uint32_t blob_id, uint64_t size, uint32_t flags, const void *ext,
                    uint32_t ext_size)
 {
    struct i915_ccmd_gem_create_ext_req req = {
-      .hdr = hdr(g, 0), .size = size, .blob_id = blob_id, .gem_flags = flags, .ext_size = ext_size,
+      .hdr = tg_hdr(g, 0), .size = size, .blob_id = blob_id, .gem_flags = flags, .ext_size = ext_size,
    };
    size_t len;
 
-   assert_int_equal(i915_ccmd_gem_create_ext_req_encode(ROOM(g), &req, ext, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_create_ext_req_encode(TG_ROOM(g), &req, ext, &len), VDRM_OK);
    g->len += len;
 }
 
 /* A buffer and its blob (RESOURCE_CREATE_BLOB after its GEM_CREATE); res_id, fd kept if fd. */
 static uint32_t
-bo(struct ig *g, uint32_t blob_id, uint64_t size, int *fd)
+bo(struct tguest *g, uint32_t blob_id, uint64_t size, int *fd)
 {
    uint32_t res;
    int bfd;
 
    gem_create_req(g, blob_id, size);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, blob_id, size, VDRM_HOST_BLOB_MAPPABLE | VDRM_HOST_BLOB_SHAREABLE,
                                           &res, &bfd), VDRM_HOST_OK);
    if (fd)
@@ -345,23 +222,23 @@ bo(struct ig *g, uint32_t blob_id, uint64_t size, int *fd)
 }
 
 static void
-context_create_req(struct ig *g, uint32_t flags, const void *params, uint32_t size, uint32_t rsp_off)
+context_create_req(struct tguest *g, uint32_t flags, const void *params, uint32_t size, uint32_t rsp_off)
 {
-   struct i915_ccmd_gem_context_create_req req = { .hdr = hdr(g, rsp_off), .flags = flags, .params_size = size };
+   struct i915_ccmd_gem_context_create_req req = { .hdr = tg_hdr(g, rsp_off), .flags = flags, .params_size = size };
    size_t len;
 
    reserve(g, rsp_off, 64);
-   assert_int_equal(i915_ccmd_gem_context_create_req_encode(ROOM(g), &req, params, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_context_create_req_encode(TG_ROOM(g), &req, params, &len), VDRM_OK);
    g->len += len;
 }
 
 static int
-context_create(struct ig *g, uint32_t flags, const void *params, uint32_t size, uint32_t *ctx_id)
+context_create(struct tguest *g, uint32_t flags, const void *params, uint32_t size, uint32_t *ctx_id)
 {
    struct i915_ccmd_gem_context_create_rsp rsp;
 
    context_create_req(g, flags, params, size, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_gem_context_create_rsp_decode(g->rsp, rsp_len(g, 0), &rsp, NULL), VDRM_OK);
    *ctx_id = rsp.ctx_id;
    return rsp.ret;
@@ -383,22 +260,22 @@ setparam(uint8_t *p, uint64_t param, uint64_t value, const void *data, uint32_t 
 }
 
 static void
-execbuf_req(struct ig *g, uint64_t flags, uint64_t ctx_id, const struct drm_i915_gem_exec_object2 *objs,
+execbuf_req(struct tguest *g, uint64_t flags, uint64_t ctx_id, const struct drm_i915_gem_exec_object2 *objs,
             uint32_t n, const struct drm_i915_gem_relocation_entry *relocs, uint32_t m, uint32_t batch_len)
 {
    struct i915_ccmd_gem_execbuffer2_req req = {
-      .hdr = hdr(g, 0), .flags = flags, .context_id = ctx_id, .buffer_count = n,
+      .hdr = tg_hdr(g, 0), .flags = flags, .context_id = ctx_id, .buffer_count = n,
       .batch_len = batch_len, .relocs_count = m,
    };
    size_t len;
 
    reserve(g, 0, 64);
-   assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(ROOM(g), &req, objs, relocs, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(TG_ROOM(g), &req, objs, relocs, &len), VDRM_OK);
    g->len += len;
 }
 
 static int
-exec_ret(struct ig *g)
+exec_ret(struct tguest *g)
 {
    struct i915_ccmd_gem_execbuffer2_rsp rsp;
 
@@ -407,33 +284,33 @@ exec_ret(struct ig *g)
 }
 
 static void
-mmap_mode_req(struct ig *g, uint32_t res, uint32_t mode)
+mmap_mode_req(struct tguest *g, uint32_t res, uint32_t mode)
 {
-   struct i915_ccmd_gem_set_mmap_mode_req req = { .hdr = hdr(g, 0), .res_id = res, .flags = mode };
+   struct i915_ccmd_gem_set_mmap_mode_req req = { .hdr = tg_hdr(g, 0), .res_id = res, .flags = mode };
    size_t len;
 
-   assert_int_equal(i915_ccmd_gem_set_mmap_mode_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_set_mmap_mode_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
 }
 
 static int
-busy(struct ig *g, uint32_t res, int32_t *word)
+busy(struct tguest *g, uint32_t res, int32_t *word)
 {
-   struct i915_ccmd_gem_busy_req req = { .hdr = hdr(g, 0), .res_id = res };
+   struct i915_ccmd_gem_busy_req req = { .hdr = tg_hdr(g, 0), .res_id = res };
    struct i915_ccmd_gem_busy_rsp rsp;
    size_t len;
 
    reserve(g, 0, 64);
-   assert_int_equal(i915_ccmd_gem_busy_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_busy_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_gem_busy_rsp_decode(g->rsp, rsp_len(g, 0), &rsp, NULL), VDRM_OK);
    *word = rsp.busy;
    return rsp.ret;
 }
 
 static uint32_t
-vm_create(struct ig *g)
+vm_create(struct tguest *g)
 {
    struct drm_i915_gem_vm_control v = { 0 };
 
@@ -443,7 +320,7 @@ vm_create(struct ig *g)
 }
 
 static uint32_t
-ctx_simple(struct ig *g)
+ctx_simple(struct tguest *g)
 {
    struct drm_i915_gem_context_create c = { 0 };
 
@@ -466,7 +343,7 @@ read_u64(int fd, uint64_t off)
 static void
 capset_is_tiger_lake(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    size_t size;
 
@@ -483,7 +360,7 @@ capset_is_tiger_lake(void **state)
 static void
 getparam_answers(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t v;
 
    assert_int_equal(getparam(g, KI915_PARAM_CHIPSET_ID, &v), 0);
@@ -507,7 +384,7 @@ getparam_mmap_gtt_version_capped(void **state)
 {
    struct vdrm_sim_i915_profile p = vdrm_sim_profile_tgl;
    struct ig_opts o = { .profile = &p };
-   struct ig *g;
+   struct tguest *g;
    uint32_t v;
 
    (void)state;
@@ -515,26 +392,26 @@ getparam_mmap_gtt_version_capped(void **state)
    g = ig_new(&o);
    assert_int_equal(getparam(g, KI915_PARAM_MMAP_GTT_VERSION, &v), 0);
    assert_int_equal(v, 4);
-   ig_free(g);
+   tg_free(g);
 }
 
 static void
 getparam_without_shmem_room_rejected(void **state)
 {
-   struct ig *g = G(state);
-   struct i915_ccmd_getparam_req req = { .hdr = hdr(g, g->rsp_size - 8), .param = KI915_PARAM_CHIPSET_ID };
+   struct tguest *g = TG(state);
+   struct i915_ccmd_getparam_req req = { .hdr = tg_hdr(g, g->rsp_size - 8), .param = KI915_PARAM_CHIPSET_ID };
    size_t len;
 
-   assert_int_equal(i915_ccmd_getparam_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_getparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GETPARAM", "VDRM_E_RSP_BOUNDS", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GETPARAM", "VDRM_E_RSP_BOUNDS", NULL));
 }
 
 static void
 queryparam_engines_two_step(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t buf[1024];
    int32_t n;
    struct drm_i915_query_engine_info h;
@@ -556,7 +433,7 @@ queryparam_engines_two_step(void **state)
 static void
 queryparam_regions_topology_and_errors(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t buf[512];
    struct drm_i915_query_memory_regions h;
    struct drm_i915_memory_region_info r;
@@ -587,15 +464,15 @@ queryparam_regions_topology_and_errors(void **state)
 static void
 queryparam_past_response_region_rejected(void **state)
 {
-   struct ig *g = G(state);
-   struct i915_ccmd_queryparam_req req = { .hdr = hdr(g, 0), .query_id = 2, .length = g->rsp_size };
+   struct tguest *g = TG(state);
+   struct i915_ccmd_queryparam_req req = { .hdr = tg_hdr(g, 0), .query_id = 2, .length = g->rsp_size };
    size_t len;
 
    reserve(g, 0, 16);
-   assert_int_equal(i915_ccmd_queryparam_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_queryparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "QUERYPARAM", "VDRM_E_RSP_BOUNDS", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "QUERYPARAM", "VDRM_E_RSP_BOUNDS", NULL));
    assert_int_equal(rsp_len(g, 0), 16);   /* nothing written */
 }
 
@@ -604,7 +481,7 @@ queryparam_past_response_region_rejected(void **state)
 static void
 gem_create_blob_maps_the_buffer(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    int fd;
    uint32_t res = bo(g, 1, 5000, &fd);
    uint8_t *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -626,24 +503,24 @@ gem_create_blob_maps_the_buffer(void **state)
 static void
 gem_create_failures(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res;
    int fd;
 
    /* A blob id already awaiting its blob. */
    gem_create_req(g, 7, 4096);
    gem_create_req(g, 7, 4096);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "blob_id", "awaits its blob", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "blob_id", "awaits its blob", NULL));
    /* The kernel refuses size 0: no buffer, and the blob creation finds none. */
    gem_create_req(g, 8, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "DRM_IOCTL_I915_GEM_CREATE failed", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "DRM_IOCTL_I915_GEM_CREATE failed", "EINVAL", NULL));
    assert_int_equal(vdrm_host_blob_create(g->client, 8, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_E_NOENT);
    /* blob_id 0 is the decoder's to refuse. */
    gem_create_req(g, 0, 4096);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "blob_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "blob_id", NULL));
    /* The first one is still there for its blob. */
    assert_int_equal(vdrm_host_blob_create(g->client, 7, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_OK);
    close(fd);
@@ -653,7 +530,7 @@ static void
 gem_create_limits(void **state)
 {
    struct ig_opts o = { .set_limits = true };
-   struct ig *g;
+   struct tguest *g;
 
    (void)state;
    for (int i = 0; i < VDRM_HOST_LIMIT_COUNT; i++)
@@ -662,20 +539,20 @@ gem_create_limits(void **state)
    o.limits.max[VDRM_HOST_LIMIT_BUFFER_BYTES] = 1 << 20;
    g = ig_new(&o);
    gem_create_req(g, 1, 2 << 20);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "max_buffer_bytes", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "max_buffer_bytes", NULL));
    gem_create_req(g, 1, 4096);
    gem_create_req(g, 2, 4096);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "max_objects", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "max_objects", NULL));
    assert_int_equal(sim(g).objects, 1);
-   ig_free(g);
+   tg_free(g);
 }
 
 static void
 gem_create_ext_regions_and_pat(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t ext[256];
    size_t n = 0;
    struct drm_i915_gem_create_ext_memory_regions m = {
@@ -696,7 +573,7 @@ gem_create_ext_regions_and_pat(void **state)
    memcpy(ext + n, &sp, sizeof(sp));
    n += sizeof(sp);
    gem_create_ext_req(g, 3, 100, 0, ext, (uint32_t)n);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim(g).last_create_pat, 1);
    assert_int_equal(sim(g).last_create_regions, 1);
    assert_int_equal(sim(g).last_create_size, 4096);
@@ -705,14 +582,14 @@ gem_create_ext_regions_and_pat(void **state)
    close(fd);
    /* No extensions at all. */
    gem_create_ext_req(g, 4, 4096, 0, NULL, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim(g).last_create_pat, -1);
 }
 
 static void
 gem_create_ext_failures(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    struct drm_i915_gem_create_ext_set_pat sp = { .base = { .name = KI915_GEM_CREATE_EXT_SET_PAT }, .pat_index = 9 };
    struct i915_user_extension unknown = { .name = 7 };
    struct drm_i915_gem_create_ext_memory_regions m = {
@@ -721,19 +598,19 @@ gem_create_ext_failures(void **state)
 
    /* The kernel's refusal (no PAT index 9 on this device) fails the request. */
    gem_create_ext_req(g, 1, 4096, 0, &sp, sizeof(sp));
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE_EXT", "DRM_IOCTL_I915_GEM_CREATE_EXT failed", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE_EXT", "DRM_IOCTL_I915_GEM_CREATE_EXT failed", "EINVAL", NULL));
    /* A record the protocol does not know never reaches the kernel. */
    gem_create_ext_req(g, 1, 4096, 0, &unknown, sizeof(unknown));
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE_EXT", "extensions[].name", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE_EXT", "extensions[].name", NULL));
    /* Regions that run past ext_size. */
    gem_create_ext_req(g, 1, 4096, 0, &m, sizeof(m));
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE_EXT", "region_list", "VDRM_E_TRUNCATED", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE_EXT", "region_list", "VDRM_E_TRUNCATED", NULL));
    /* NEEDS_CPU_ACCESS means nothing without local memory: the kernel refuses it. */
    gem_create_ext_req(g, 1, 4096, KI915_GEM_CREATE_EXT_FLAG_NEEDS_CPU_ACCESS, NULL, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(sim(g).objects, 0);
    assert_int_equal(sim(g).create_ext_calls, 2);
 }
@@ -741,26 +618,26 @@ gem_create_ext_failures(void **state)
 static void
 set_mmap_mode(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 4096, NULL);
 
    mmap_mode_req(g, res, KI915_MMAP_OFFSET_WC);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim(g).last_mmap_mode, KI915_MMAP_OFFSET_WC);
    mmap_mode_req(g, res, KI915_MMAP_OFFSET_WB);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim(g).last_mmap_mode, KI915_MMAP_OFFSET_WB);
    /* FIXED is for local memory: the kernel refuses it on Tiger Lake. */
    mmap_mode_req(g, res, KI915_MMAP_OFFSET_FIXED);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_SET_MMAP_MODE", "ENODEV", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_SET_MMAP_MODE", "ENODEV", NULL));
    /* A res_id the context does not know (the deployed host accepts it silently). */
    mmap_mode_req(g, res + 100, KI915_MMAP_OFFSET_WC);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_SET_MMAP_MODE", "res_id", "not a buffer resource", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_SET_MMAP_MODE", "res_id", "not a buffer resource", NULL));
    mmap_mode_req(g, res, 5);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_SET_MMAP_MODE", "flags", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_SET_MMAP_MODE", "flags", NULL));
 }
 
 /* ---- IOCTL_SIMPLE ---- */
@@ -768,7 +645,7 @@ set_mmap_mode(void **state)
 static void
 ioctl_domain_and_tiling(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 65536, NULL);
    struct drm_i915_gem_set_domain d = { .handle = res, .read_domains = 0x1, .write_domain = 0x1 };
    struct drm_i915_gem_set_tiling st = { .handle = res, .tiling_mode = KI915_TILING_X, .stride = 1024 };
@@ -799,7 +676,7 @@ ioctl_domain_and_tiling(void **state)
 static void
 ioctl_aperture_and_reg_read(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    struct drm_i915_gem_get_aperture ap = { 0 };
    struct drm_i915_reg_read r = { .offset = KI915_REG_RENDER_RING_TIMESTAMP | KI915_REG_READ_8B_WA };
 
@@ -816,7 +693,7 @@ ioctl_aperture_and_reg_read(void **state)
 static void
 ioctl_contexts(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t c1 = ctx_simple(g), c2 = ctx_simple(g);
    struct drm_i915_gem_context_create bad = { .pad = 0x80 };
    struct drm_i915_gem_context_destroy d = { .ctx_id = c1 };
@@ -843,15 +720,15 @@ ioctl_contexts(void **state)
       struct drm_i915_gem_context_destroy dp = { .ctx_id = c2, .pad = 1 };
 
       ioctl_req(g, KI915_IOCTL_GEM_CONTEXT_DESTROY, &dp, 0);
-      assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(line_has(g, "IOCTL_SIMPLE", "payload.pad", NULL));
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.pad", NULL));
    }
 }
 
 static void
 ioctl_context_params(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t c = ctx_simple(g), vm = vm_create(g);
    struct drm_i915_gem_context_param p = { .ctx_id = c, .param = KI915_CONTEXT_PARAM_PRIORITY };
 
@@ -890,14 +767,14 @@ ioctl_context_params(void **state)
    p = (struct drm_i915_gem_context_param){ .ctx_id = c, .param = KI915_CONTEXT_PARAM_ENGINES,
                                             .size = 16, .value = 0x7ffe00000000ull };
    ioctl_req(g, KI915_IOCTL_GEM_CONTEXT_SETPARAM, &p, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "payload.param", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.param", NULL));
 }
 
 static void
 ioctl_vms(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t vm = vm_create(g);
    struct drm_i915_gem_vm_control v = { .vm_id = vm };
 
@@ -912,13 +789,13 @@ ioctl_vms(void **state)
 static void
 ioctl_not_forwarded(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t arg[16] = { 0 };
 
    /* DRM_IOCTL_I915_GEM_MMAP_OFFSET is not on the list. */
    ioctl_req(g, 0xc0106464u, arg, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "cmd", "not forwarded", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "cmd", "not forwarded", NULL));
    assert_int_equal(rsp_len(g, 0), 64);   /* no response written */
 }
 
@@ -926,7 +803,7 @@ static void
 ioctl_id_limit(void **state)
 {
    struct ig_opts o = { .set_limits = true };
-   struct ig *g;
+   struct tguest *g;
    struct drm_i915_gem_vm_control v = { 0 };
 
    (void)state;
@@ -937,14 +814,14 @@ ioctl_id_limit(void **state)
    ctx_simple(g);
    vm_create(g);
    ioctl_req(g, KI915_IOCTL_GEM_VM_CREATE, &v, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "max_queues", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "max_queues", NULL));
    context_create_req(g, KI915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CONTEXT_CREATE", "max_queues", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CONTEXT_CREATE", "max_queues", NULL));
    assert_int_equal(sim(g).vms, 1);
    assert_int_equal(sim(g).contexts, 1);
-   ig_free(g);
+   tg_free(g);
 }
 
 /* ---- GEM_CONTEXT_CREATE ---- */
@@ -952,7 +829,7 @@ ioctl_id_limit(void **state)
 static void
 context_create_with_params(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t vm = vm_create(g), id;
    uint8_t params[512];
    size_t n = 0;
@@ -973,10 +850,10 @@ context_create_with_params(void **state)
       struct drm_i915_gem_exec_object2 o = { .handle = res };
 
       execbuf_req(g, 1, id, &o, 1, NULL, 0, 0);
-      assert_int_equal(flush_fence(g, 2, 1), VDRM_HOST_OK);
+      assert_int_equal(tg_flush_fence(g, 2, 1), VDRM_HOST_OK);
       assert_int_equal(exec_ret(g), 0);
       execbuf_req(g, 2, id, &o, 1, NULL, 0, 0);
-      assert_int_equal(flush(g), VDRM_HOST_OK);
+      assert_int_equal(tg_flush(g), VDRM_HOST_OK);
       assert_int_equal(exec_ret(g), EINVAL);
    }
 }
@@ -984,7 +861,7 @@ context_create_with_params(void **state)
 static void
 context_create_answers(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t params[256];
    uint32_t id = 0;
    size_t n;
@@ -1024,7 +901,7 @@ context_create_answers(void **state)
 static void
 context_create_without_params_passes_no_chain(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t id;
 
    /* USE_EXTENSIONS with params_size 0: the kernel gets no chain (the deployed host passes its heap). */
@@ -1036,23 +913,23 @@ context_create_without_params_passes_no_chain(void **state)
 static void
 context_create_malformed_rejected(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t params[256];
    size_t n;
 
    /* A parameter off the creation list; a record name that is not SETPARAM; data not whole words. */
    n = setparam(params, KI915_CONTEXT_PARAM_RINGSIZE, 4096, NULL, 0);
    context_create_req(g, KI915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS, params, (uint32_t)n, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CONTEXT_CREATE", "params[].param.param", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CONTEXT_CREATE", "params[].param.param", NULL));
    n = setparam(params, KI915_CONTEXT_PARAM_RECOVERABLE, 0, NULL, 0);
    ((struct i915_user_extension *)(void *)params)->name = 1;
    context_create_req(g, KI915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS, params, (uint32_t)n, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CONTEXT_CREATE", "params[].base.name", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CONTEXT_CREATE", "params[].base.name", NULL));
    n = setparam(params, KI915_CONTEXT_PARAM_SSEU, 0, "abcdef", 6);
    context_create_req(g, KI915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS, params, (uint32_t)n, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    /* No response left behind, no context created. */
    assert_int_equal(rsp_len(g, 0), 64);
    assert_int_equal(sim(g).context_create_calls, 0);
@@ -1063,7 +940,7 @@ context_create_malformed_rejected(void **state)
 static void
 execbuffer_relocates_and_fences(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    int fd;
    uint32_t target = bo(g, 1, 8192, NULL), batch = bo(g, 2, 4096, &fd);
    uint32_t c = ctx_simple(g);
@@ -1079,7 +956,7 @@ execbuffer_relocates_and_fences(void **state)
    int32_t word;
 
    execbuf_req(g, KI915_EXEC_RENDER, c, o, 2, r, 2, 0);
-   assert_int_equal(flush_fence(g, 2, 9), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 2, 9), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    assert_int_equal(sim(g).execbuffers, 1);
    assert_int_equal(sim(g).relocs_applied, 2);
@@ -1100,18 +977,18 @@ execbuffer_relocates_and_fences(void **state)
    r[0] = (struct drm_i915_gem_relocation_entry){ .target_handle = 0, .delta = 8, .offset = 256 };
    o[1].relocation_count = 1;
    execbuf_req(g, KI915_EXEC_RENDER | KI915_EXEC_HANDLE_LUT, c, o, 2, r, 1, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    r[0].target_handle = 5;   /* no such index: the kernel's ENOENT */
    execbuf_req(g, KI915_EXEC_RENDER | KI915_EXEC_HANDLE_LUT, c, o, 2, r, 1, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), ENOENT);
 }
 
 static void
 execbuffer_answers(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 4096, NULL);
    struct drm_i915_gem_exec_object2 o = { .handle = res };
    struct drm_i915_gem_exec_object2 two[2] = { { .handle = res }, { .handle = res } };
@@ -1120,48 +997,48 @@ execbuffer_answers(void **state)
    /* Unknown res_id, unknown context, batch past its buffer: answered without the kernel. */
    o.handle = 77;
    execbuf_req(g, 0, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EINVAL);
    o.handle = res;
    execbuf_req(g, 0, 9, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), ENOENT);
    execbuf_req(g, 0, 1ull << 32, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), ENOENT);
    {
       struct i915_ccmd_gem_execbuffer2_req req = {
-         .hdr = hdr(g, 0), .buffer_count = 1, .batch_start_offset = 4000, .batch_len = 200,
+         .hdr = tg_hdr(g, 0), .buffer_count = 1, .batch_start_offset = 4000, .batch_len = 200,
       };
       size_t len;
 
-      assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(ROOM(g), &req, &o, NULL, &len), VDRM_OK);
+      assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(TG_ROOM(g), &req, &o, NULL, &len), VDRM_OK);
       g->len += len;
-      assert_int_equal(flush(g), VDRM_HOST_OK);
+      assert_int_equal(tg_flush(g), VDRM_HOST_OK);
       assert_int_equal(exec_ret(g), EINVAL);
    }
    assert_int_equal(sim(g).execbuffer_calls, 0);
    /* The kernel's: duplicates, no objects, a legacy ring the device lacks, the BSD selector elsewhere. */
    execbuf_req(g, 0, 0, two, 2, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EINVAL);
    execbuf_req(g, 0, 0, NULL, 0, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EINVAL);
    execbuf_req(g, 7, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EINVAL);
    execbuf_req(g, KI915_EXEC_BLT | (1u << KI915_EXEC_BSD_SHIFT), 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EINVAL);
    calls = sim(g).execbuffer_calls;
    assert_int_equal(calls, 4);
    /* The video engines: BSD ring 2 is vcs1, BLT the copy engine. */
    execbuf_req(g, KI915_EXEC_BSD | (2u << KI915_EXEC_BSD_SHIFT), 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush_fence(g, 3, 1), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 3, 1), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    execbuf_req(g, KI915_EXEC_BLT, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    /* A relocation whose target res_id the context does not know. */
    {
@@ -1169,7 +1046,7 @@ execbuffer_answers(void **state)
       struct drm_i915_gem_relocation_entry r = { .target_handle = 555, .offset = 8 };
 
       execbuf_req(g, 0, 0, &ro, 1, &r, 1, 0);
-      assert_int_equal(flush(g), VDRM_HOST_OK);
+      assert_int_equal(tg_flush(g), VDRM_HOST_OK);
       assert_int_equal(exec_ret(g), EINVAL);
    }
    assert_int_equal(sim(g).execbuffer_calls, calls + 2);
@@ -1178,20 +1055,20 @@ execbuffer_answers(void **state)
 static void
 execbuffer_rejections(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 4096, NULL);
    struct drm_i915_gem_exec_object2 o = { .handle = res, .relocation_count = 2 };
    struct drm_i915_gem_relocation_entry r = { .target_handle = res };
 
    /* More relocations claimed than the message holds. */
    execbuf_req(g, 0, 0, &o, 1, &r, 1, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_EXECBUFFER2", "relocations", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_EXECBUFFER2", "relocations", NULL));
    /* Engine 63 would be ring 64: there is none. */
    o.relocation_count = 0;
    execbuf_req(g, 63, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_EXECBUFFER2", "flags", "ring 64", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_EXECBUFFER2", "flags", "ring 64", NULL));
    assert_int_equal(rsp_len(g, 0), 64);
    assert_int_equal(sim(g).execbuffer_calls, 0);
 }
@@ -1200,7 +1077,7 @@ static void
 execbuffer_pending_limit(void **state)
 {
    struct ig_opts o = { .set_limits = true };
-   struct ig *g;
+   struct tguest *g;
    uint32_t res;
    struct drm_i915_gem_exec_object2 ob;
 
@@ -1212,20 +1089,20 @@ execbuffer_pending_limit(void **state)
    res = bo(g, 1, 4096, NULL);
    ob = (struct drm_i915_gem_exec_object2){ .handle = res };
    execbuf_req(g, 0, 0, &ob, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    execbuf_req(g, 0, 0, &ob, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_EXECBUFFER2", "max_pending_fences", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_EXECBUFFER2", "max_pending_fences", NULL));
    vdrm_sim_advance(g->sim, 1000);
    execbuf_req(g, 0, 0, &ob, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
-   ig_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   tg_free(g);
 }
 
 static void
 execbuffer_hang_bans_the_context(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    int fd;
    uint32_t res = bo(g, 1, 4096, &fd);
    uint32_t c = ctx_simple(g);
@@ -1237,12 +1114,12 @@ execbuffer_hang_bans_the_context(void **state)
    assert_int_equal(pwrite(fd, &magic, sizeof(magic), 0), (ssize_t)sizeof(magic));
    close(fd);
    execbuf_req(g, 0, c, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    assert_int_equal(banned_mask(g), 0);
    /* The banned context's next submission: EIO, and its bit in the shmem. */
    execbuf_req(g, 0, c, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), EIO);
    assert_int_equal(banned_mask(g), 1ull << c);
    assert_int_equal(do_ioctl(g, KI915_IOCTL_GET_RESET_STATS, &rs, &rs), 0);
@@ -1260,7 +1137,7 @@ execbuffer_hang_bans_the_context(void **state)
 static void
 gem_busy_unknown(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    int32_t word = 5;
 
    assert_int_equal(busy(g, 1234, &word), EINVAL);
@@ -1270,12 +1147,12 @@ gem_busy_unknown(void **state)
 static void
 unref_while_busy(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 4096, NULL);
    struct drm_i915_gem_exec_object2 o = { .handle = res, .flags = KI915_EXEC_OBJECT_WRITE };
 
    execbuf_req(g, 0, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush_fence(g, 1, 1), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 1, 1), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_resource_unref(g->client, res), VDRM_HOST_OK);
    /* The GPU still holds it. */
    assert_int_equal(sim(g).objects, 1);
@@ -1288,21 +1165,21 @@ unref_while_busy(void **state)
 static void
 failed_response_is_dropped(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t arg[16] = { 0 };
    int fd;
    uint32_t res;
 
    reserve(g, 64, 64);
    ioctl_req(g, 0xc0106464u, arg, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    gem_create_req(g, 1, 4096);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(rsp_len(g, 0), 64);
    assert_int_equal(rsp_len(g, 64), 64);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_OK);
    close(fd);
-   assert_int_equal(published(g), g->seqno);
+   assert_int_equal(tg_seqno_published(g), g->seqno);
 }
 
 /* ---- upstream defects ---- */
@@ -1311,13 +1188,13 @@ failed_response_is_dropped(void **state)
 static void
 upstream_defect_drm_i915_reset_stats_flags(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t c = ctx_simple(g);
    struct drm_i915_reset_stats rs = { .ctx_id = c, .flags = 1 };
 
    ioctl_req(g, KI915_IOCTL_GET_RESET_STATS, &rs, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "payload.flags", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.flags", "VDRM_E_NONZERO", NULL));
    assert_int_equal(rsp_len(g, 0), 64);
    assert_int_equal(sim(g).reset_stats_calls, 0);
    rs.flags = 0;
@@ -1328,17 +1205,17 @@ upstream_defect_drm_i915_reset_stats_flags(void **state)
 static void
 upstream_defect_drm_i915_gem_vm_control_extensions(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t vm = vm_create(g);
    struct drm_i915_gem_vm_control c = { .extensions = 0x7fff00000000ull };
    struct drm_i915_gem_vm_control d = { .extensions = 0x1000, .vm_id = vm };
    uint64_t calls = sim(g).vm_calls;
 
    ioctl_req(g, KI915_IOCTL_GEM_VM_CREATE, &c, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "payload.extensions", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.extensions", "VDRM_E_NONZERO", NULL));
    ioctl_req(g, KI915_IOCTL_GEM_VM_DESTROY, &d, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(sim(g).vm_calls, calls);
    assert_int_equal(sim(g).host_pointers_read, 0);
    assert_int_equal(sim(g).vms, 1);
@@ -1348,17 +1225,17 @@ upstream_defect_drm_i915_gem_vm_control_extensions(void **state)
 static void
 upstream_defect_drm_i915_gem_vm_control_flags(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t vm = vm_create(g);
    struct drm_i915_gem_vm_control c = { .flags = 1 };
    struct drm_i915_gem_vm_control d = { .flags = 2, .vm_id = vm };
    uint64_t calls = sim(g).vm_calls;
 
    ioctl_req(g, KI915_IOCTL_GEM_VM_CREATE, &c, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "IOCTL_SIMPLE", "payload.flags", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.flags", "VDRM_E_NONZERO", NULL));
    ioctl_req(g, KI915_IOCTL_GEM_VM_DESTROY, &d, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(sim(g).vm_calls, calls);
    assert_int_equal(sim(g).vms, 1);
 }
@@ -1372,19 +1249,19 @@ upstream_defect_drm_i915_gem_vm_control_flags(void **state)
 static void
 upstream_defect_drm_i915_gem_create_ext_protected_content(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t rec[40] = { 0 };
    struct i915_user_extension h = { .name = KI915_GEM_CREATE_EXT_PROTECTED_CONTENT };
 
    assert_int_equal(sizeof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content), 40);
    memcpy(rec, &h, sizeof(h));
    gem_create_ext_req(g, 1, 4096, 0, rec, 36);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE_EXT", "extensions", "VDRM_E_TRUNCATED", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE_EXT", "extensions", "VDRM_E_TRUNCATED", NULL));
    assert_int_equal(sim(g).create_ext_calls, 0);
    memset(rec + 36, 0xab, 4);   /* the implicit padding: not the kernel's business */
    gem_create_ext_req(g, 1, 4096, 0, rec, 40);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_true(sim(g).last_create_protected);
    assert_int_equal(sim(g).chain_records, 1);
 }
@@ -1393,7 +1270,7 @@ upstream_defect_drm_i915_gem_create_ext_protected_content(void **state)
 static void
 upstream_defect_i915_context_param_engines_extensions(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    /* The head (extensions) and one engine: 12 bytes, as the guest packs them. */
    uint8_t engines[12] = { 0 };
    struct i915_engine_class_instance render = { KI915_ENGINE_CLASS_RENDER, 0 };
@@ -1407,8 +1284,8 @@ upstream_defect_i915_context_param_engines_extensions(void **state)
    n = setparam(params, KI915_CONTEXT_PARAM_ENGINES, 0, engines, sizeof(engines));
 
    context_create_req(g, KI915_CONTEXT_CREATE_FLAGS_USE_EXTENSIONS, params, (uint32_t)n, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CONTEXT_CREATE", "params[].value.extensions", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CONTEXT_CREATE", "params[].value.extensions", "VDRM_E_NONZERO", NULL));
    assert_int_equal(rsp_len(g, 0), 64);
    assert_int_equal(sim(g).context_create_calls, 0);
    assert_int_equal(sim(g).host_pointers_read, 0);
@@ -1419,7 +1296,7 @@ upstream_defect_i915_context_param_engines_extensions(void **state)
 
 /* Puts a 36-byte request first so that the next one starts 4 bytes past an 8-byte boundary. */
 static void
-misalign(struct ig *g)
+misalign(struct tguest *g)
 {
    struct drm_i915_gem_set_domain d = { .handle = 0xffff, .read_domains = 1 };
    size_t before = g->len;
@@ -1438,14 +1315,14 @@ misalign(struct ig *g)
 static void
 upstream_defect_i915_ccmd_gem_create_req(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    struct vdrm_host_stats st;
    uint32_t res;
    int fd;
 
    misalign(g);
    gem_create_req(g, 1, 100);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 8192, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_E_INVAL);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd), VDRM_HOST_OK);
    close(fd);
@@ -1460,14 +1337,14 @@ upstream_defect_i915_ccmd_gem_create_req(void **state)
 static void
 upstream_defect_i915_ccmd_gem_create_req_pad(void **state)
 {
-   struct ig *g = G(state);
-   struct i915_ccmd_gem_create_req req = { .hdr = hdr(g, 0), .size = 4096, .blob_id = 1, .pad = 1 };
+   struct tguest *g = TG(state);
+   struct i915_ccmd_gem_create_req req = { .hdr = tg_hdr(g, 0), .size = 4096, .blob_id = 1, .pad = 1 };
    size_t len;
 
-   assert_int_equal(i915_ccmd_gem_create_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_create_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(line_has(g, "GEM_CREATE", "pad", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GEM_CREATE", "pad", "VDRM_E_NONZERO", NULL));
    assert_int_equal(sim(g).objects, 0);
 }
 
@@ -1480,7 +1357,7 @@ upstream_defect_i915_ccmd_gem_create_req_pad(void **state)
 static void
 upstream_defect_i915_ccmd_gem_create_ext_req(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t ext[256];
    size_t n = 0;
    struct drm_i915_gem_create_ext_memory_regions m = {
@@ -1503,7 +1380,7 @@ upstream_defect_i915_ccmd_gem_create_ext_req(void **state)
    n += sizeof(sp);
    misalign(g);
    gem_create_ext_req(g, 2, 3 * 4096 + 1, 0, ext, (uint32_t)n);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(sim(g).chain_records, 2);
    assert_int_equal(sim(g).last_create_pat, 3);
    assert_int_equal(sim(g).last_create_size, 4 * 4096);
@@ -1515,7 +1392,7 @@ upstream_defect_i915_ccmd_gem_create_ext_req(void **state)
 static void
 upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint8_t ext[80] = { 0 };
    struct i915_user_extension h = { .name = KI915_GEM_CREATE_EXT_PROTECTED_CONTENT };
    struct drm_i915_gem_create_ext_set_pat sp = { .base = { .name = KI915_GEM_CREATE_EXT_SET_PAT }, .pat_index = 2 };
@@ -1524,7 +1401,7 @@ upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content(void *
    memcpy(ext, &h, sizeof(h));
    memcpy(ext + 40, &sp, sizeof(sp));
    gem_create_ext_req(g, 1, 4096, 0, ext, 80);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_true(sim(g).last_create_protected);
    assert_int_equal(sim(g).last_create_pat, 2);
    /* An i386 sender's 36-byte step puts SET_PAT at 36: refused, never misread. */
@@ -1532,7 +1409,7 @@ upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content(void *
    memcpy(ext, &h, sizeof(h));
    memcpy(ext + 36, &sp, sizeof(sp));
    gem_create_ext_req(g, 2, 4096, 0, ext, 76);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(sim(g).create_ext_calls, 1);
 }
 
@@ -1544,7 +1421,7 @@ upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content(void *
 static void
 upstream_defect_i915_ccmd_gem_execbuffer2_req(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    int fd;
    /* Create some buffers first so that res_ids and GEM handles differ. */
    uint32_t a = bo(g, 1, 4096, NULL), b = bo(g, 2, 4096, NULL);
@@ -1561,7 +1438,7 @@ upstream_defect_i915_ccmd_gem_execbuffer2_req(void **state)
    r = (struct drm_i915_gem_relocation_entry){ .target_handle = target, .offset = 16 };
    misalign(g);
    execbuf_req(g, 0, 0, o, 2, &r, 1, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
    /* The address written is the target's, not the one of whatever the host's handle == res_id names. */
    assert_int_equal(read_u64(fd, 16), 0x40000000ull);
@@ -1569,7 +1446,7 @@ upstream_defect_i915_ccmd_gem_execbuffer2_req(void **state)
    assert_int_equal(sim(g).last_exec_flags, KI915_EXEC_FENCE_OUT);
    assert_int_equal(sim(g).unsafe_flags_seen, 0);
    execbuf_req(g, 63, 0, o, 2, &r, 1, 0);
-   assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(sim(g).execbuffer_calls, 1);
    (void)b;
 }
@@ -1578,7 +1455,7 @@ upstream_defect_i915_ccmd_gem_execbuffer2_req(void **state)
 static void
 upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags(void **state)
 {
-   struct ig *g = G(state);
+   struct tguest *g = TG(state);
    uint32_t res = bo(g, 1, 4096, NULL);
    struct drm_i915_gem_exec_object2 o = { .handle = res };
    const uint64_t bad[] = {
@@ -1589,19 +1466,19 @@ upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags(void **state)
 
    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
       execbuf_req(g, KI915_EXEC_RENDER | bad[i], 0, &o, 1, NULL, 0, 0);
-      assert_int_equal(flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(line_has(g, "GEM_EXECBUFFER2", "flags", "VDRM_E_NOT_ALLOWED", NULL));
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "GEM_EXECBUFFER2", "flags", "VDRM_E_NOT_ALLOWED", NULL));
    }
    assert_int_equal(sim(g).execbuffer_calls, 0);
    assert_int_equal(sim(g).unsafe_flags_seen, 0);
    /* Every flag a guest may choose still works. */
    execbuf_req(g, KI915_EXEC_RENDER | KI915_EXEC_NO_RELOC | KI915_EXEC_HANDLE_LUT | KI915_EXEC_BATCH_FIRST |
                KI915_EXEC_GEN7_SOL_RESET, 0, &o, 1, NULL, 0, 0);
-   assert_int_equal(flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(exec_ret(g), 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, tg_teardown)
 
 int
 main(void)
@@ -1639,17 +1516,17 @@ main(void)
       T(gem_busy_unknown),
       T(unref_while_busy),
       T(failed_response_is_dropped),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_reset_stats_flags, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_extensions, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_flags, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_create_ext_protected_content, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_context_param_engines_extensions, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req_pad, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req, setup, teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags, setup, teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_reset_stats_flags, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_extensions, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_vm_control_flags, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_drm_i915_gem_create_ext_protected_content, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_context_param_engines_extensions, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_req_pad, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_create_ext_req_extensions_protected_content, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req, setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_i915_ccmd_gem_execbuffer2_req_check_flags, setup, tg_teardown),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -372,7 +372,7 @@ gem_set_iova_short_request(void **state)
    uint32_t short_len = 28, seq;
 
    seq = tg_set_iova(g, res, VA);
-   memcpy(g->batch + 4, &short_len, 4);
+   memcpy(g->batch + g->start + 4, &short_len, 4);
    g->len = 28;
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(tg_seqno_published(g), seq);

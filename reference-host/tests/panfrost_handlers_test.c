@@ -1,25 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * The panfrost handlers on the sim's panfrost device (a Mali-G57): a test
- * guest of its own (pg_*: a host, one client with a panfrost context, its
- * shmem mapped like a guest maps it, requests built with the generated
- * encoders and answers read with the generated decoders), every handler's
- * success and failure paths, and every defect of generated/doc/panfrost.md's
- * "Upstream defects" section made impossible, one test each named
- * upstream_defect_<name> (check_defects.py checks the names), plus the
- * defects the message descriptions name.
+ * The panfrost handlers on the sim's panfrost device (a Mali-G57):
+ * guest_base.h's test guest with panfrost's builders (pg_*: requests built
+ * with the generated encoders, answers read with the generated decoders),
+ * every handler's success and failure paths, and every defect of
+ * generated/doc/panfrost.md's "Upstream defects" section made impossible,
+ * one test each named upstream_defect_<name> (check_defects.py checks the
+ * names), plus the defects the message descriptions name.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -27,13 +23,12 @@
 
 #include <cmocka.h>
 
-#include "fd_count.h"
+#include "guest_base.h"
 #include "panfrost/sim_panfrost.h"
 #include "panfrost_codec.h"
 #include "panfrost_kernel.h"
 #include "vdrm_host.h"
 
-#define PG_LINES 64
 #define SENTINEL 0xa5u
 
 struct pg_opts {
@@ -44,131 +39,51 @@ struct pg_opts {
    struct vdrm_host_limits limits;
 };
 
-struct pg {
-   struct pg_opts opts;
-   int fds_before;
-   struct vdrm_backend *sim;
-   struct vdrm_host *host;
-   struct vdrm_host_client *client;
-   int shmem_fd;
-   uint32_t shmem_res;
-   uint8_t *shmem;
-   uint32_t shmem_size;
-   uint8_t *rsp;
-   uint32_t rsp_size;
-   _Alignas(16) uint8_t batch[1 << 16];
-   size_t start;             /* where the batch begins (4: requests at 4 mod 8) */
-   size_t len;
-   uint32_t seqno;
-   char lines[PG_LINES][512];
-   uint32_t nlines;
-   uint64_t now;
-};
-
-#define PG(state) ((struct pg *)*(state))
-
+/* Everything the host made the kernel allocate is gone once pending work completes. */
 static void
-capture(void *data, const char *line)
-{
-   struct pg *g = data;
-
-   snprintf(g->lines[g->nlines % PG_LINES], sizeof(g->lines[0]), "%s", line);
-   g->nlines++;
-}
-
-static uint64_t
-fake_clock(void *data)
-{
-   return ((struct pg *)data)->now;
-}
-
-static void
-pg_shmem(struct pg *g, uint32_t size)
-{
-   struct vdrm_shmem hdr;
-
-   assert_int_equal(vdrm_host_blob_create(g->client, 0, size, VDRM_HOST_BLOB_MAPPABLE, &g->shmem_res,
-                                          &g->shmem_fd), VDRM_HOST_OK);
-   g->shmem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, g->shmem_fd, 0);
-   assert_true(g->shmem != MAP_FAILED);
-   g->shmem_size = size;
-   memcpy(&hdr, g->shmem, sizeof(hdr));
-   /* No shmem struct of panfrost's own: the region starts right after vdrm_shmem. */
-   assert_int_equal(hdr.rsp_mem_offset, 8);
-   g->rsp = g->shmem + hdr.rsp_mem_offset;
-   g->rsp_size = size - hdr.rsp_mem_offset;
-}
-
-static struct pg *
-pg_new(const struct pg_opts *opts)
-{
-   struct pg *g = calloc(1, sizeof(*g));
-   struct vdrm_sim_panfrost_config sc = { 0 };
-   struct vdrm_host_config hc;
-
-   assert_non_null(g);
-   if (opts)
-      g->opts = *opts;
-   g->fds_before = tg_count_fds();
-   g->shmem_fd = -1;
-   sc.clock = g->opts.real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL;
-   sc.job_ns = g->opts.job_ns ? g->opts.job_ns : 1000;
-   assert_int_equal(vdrm_sim_panfrost_create(&sc, &g->sim), 0);
-   vdrm_host_config_init(&hc);
-   if (g->opts.set_limits)
-      hc.limits = g->opts.limits;
-   hc.log = capture;
-   hc.log_data = g;
-   hc.log_burst = 1000;
-   hc.clock = fake_clock;
-   hc.clock_data = g;
-   assert_int_equal(vdrm_host_create(g->sim, &hc, &g->host), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_client_create(g->host, &g->client), VDRM_HOST_OK);
-   assert_int_equal(vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, "panfrost guest"), VDRM_HOST_OK);
-   if (g->opts.shmem_size != UINT32_MAX)
-      pg_shmem(g, g->opts.shmem_size ? g->opts.shmem_size : 4096);
-   return g;
-}
-
-static struct vdrm_sim_panfrost_stats
-pg_sim(struct pg *g)
+drained(struct vdrm_backend *sim)
 {
    struct vdrm_sim_panfrost_stats s;
 
-   vdrm_sim_panfrost_get_stats(g->sim, &s);
-   return s;
-}
-
-static struct vdrm_host_stats
-pg_stats(struct pg *g)
-{
-   struct vdrm_host_stats s;
-
-   assert_int_equal(vdrm_host_get_stats(g->client, &s), VDRM_HOST_OK);
-   return s;
-}
-
-static void
-pg_free(struct pg *g)
-{
-   struct vdrm_sim_panfrost_stats s;
-
-   if (g->shmem)
-      munmap(g->shmem, g->shmem_size);
-   if (g->shmem_fd >= 0)
-      close(g->shmem_fd);
-   vdrm_host_destroy(g->host);
-   /* Everything the host made the kernel allocate is gone once pending work completes. */
-   vdrm_sim_advance(g->sim, 10000000000ull);
-   s = pg_sim(g);
+   vdrm_sim_advance(sim, 10000000000ull);
+   vdrm_sim_panfrost_get_stats(sim, &s);
    assert_int_equal(s.pending, 0);
    assert_int_equal(s.files, 0);
    assert_int_equal(s.objects, 0);
    assert_int_equal(s.mappings, 0);
    assert_int_equal(s.fences, 0);
-   vdrm_backend_destroy(g->sim);
-   assert_int_equal(tg_count_fds(), g->fds_before);
-   free(g);
+}
+
+static struct tguest *
+pg_new(const struct pg_opts *opts)
+{
+   static const struct pg_opts defaults;
+   const struct pg_opts *o = opts ? opts : &defaults;
+   struct tguest *g = tg_alloc();
+   struct vdrm_sim_panfrost_config sc = {
+      .clock = o->real_clock ? VDRM_SIM_CLOCK_MONOTONIC : VDRM_SIM_CLOCK_MANUAL,
+      .job_ns = o->job_ns ? o->job_ns : 1000,
+   };
+
+   assert_int_equal(vdrm_sim_panfrost_create(&sc, &g->sim), 0);
+   tg_init(g, &(struct tg_config){
+      .name = "panfrost guest",
+      /* No shmem struct of panfrost's own: the region starts right after vdrm_shmem. */
+      .shmem_header = sizeof(struct vdrm_shmem),
+      .shmem_size = o->shmem_size == UINT32_MAX ? 0 : o->shmem_size ? o->shmem_size : 4096,
+      .limits = o->set_limits ? &o->limits : NULL,
+      .drained = drained,
+   });
+   return g;
+}
+
+static struct vdrm_sim_panfrost_stats
+pg_sim(struct tguest *g)
+{
+   struct vdrm_sim_panfrost_stats s;
+
+   vdrm_sim_panfrost_get_stats(g->sim, &s);
+   return s;
 }
 
 static int
@@ -178,147 +93,113 @@ pg_setup(void **state)
    return 0;
 }
 
-static int
-pg_teardown(void **state)
-{
-   pg_free(*state);
-   return 0;
-}
-
-static int
-pg_flush(struct pg *g)
-{
-   int ret = vdrm_host_submit(g->client, g->batch + g->start, g->len - g->start, 0, 0, 0);
-
-   g->len = g->start;
-   return ret;
-}
-
-static int
-pg_flush_fence(struct pg *g, uint32_t ring, uint64_t fence_id)
-{
-   int ret = vdrm_host_submit(g->client, g->batch + g->start, g->len - g->start, VDRM_HOST_SUBMIT_FENCE,
-                              ring, fence_id);
-
-   g->len = g->start;
-   return ret;
-}
-
 /* Requests from now on start at 4 mod 8 in the batch (and thus in memory). */
 static void
-pg_misalign(struct pg *g)
+pg_misalign(struct tguest *g)
 {
-   assert_int_equal(g->len, g->start);
-   g->start = g->len = 4;
+   assert_int_equal(g->len, 0);
+   g->start = 4;
 }
-
-static struct vdrm_ccmd_req
-hdr(struct pg *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
-}
-
-#define ROOM(g) ((g)->batch + (g)->len), (sizeof((g)->batch) - (g)->len)
 
 /* The last request appended, to patch hostile bytes into. */
 static uint8_t *last_msg;
 
 static uint32_t
-pg_submit(struct pg *g, uint64_t jc, uint32_t requirements, const uint32_t *res_ids, uint32_t n)
+pg_submit(struct tguest *g, uint64_t jc, uint32_t requirements, const uint32_t *res_ids, uint32_t n)
 {
    struct panfrost_ccmd_submit_req req = {
-      .hdr = hdr(g, 0), .jc = jc, .requirements = requirements, .res_id_count = n,
+      .hdr = tg_hdr(g, 0), .jc = jc, .requirements = requirements, .res_id_count = n,
    };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_submit_req_encode(ROOM(g), &req, res_ids, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_submit_req_encode(TG_ROOM(g), &req, res_ids, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_wait_bo(struct pg *g, uint32_t res_id, int64_t timeout_ns, uint32_t rsp_off)
+pg_wait_bo(struct tguest *g, uint32_t res_id, int64_t timeout_ns, uint32_t rsp_off)
 {
-   struct panfrost_ccmd_wait_bo_req req = { .hdr = hdr(g, rsp_off), .res_id = res_id, .timeout_ns = timeout_ns };
+   struct panfrost_ccmd_wait_bo_req req = { .hdr = tg_hdr(g, rsp_off), .res_id = res_id, .timeout_ns = timeout_ns };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_wait_bo_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_wait_bo_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_create_bo(struct pg *g, uint32_t blob_id, uint32_t size, uint32_t flags)
+pg_create_bo(struct tguest *g, uint32_t blob_id, uint32_t size, uint32_t flags)
 {
-   struct panfrost_ccmd_create_bo_req req = { .hdr = hdr(g, 0), .size = size, .blob_id = blob_id, .flags = flags };
+   struct panfrost_ccmd_create_bo_req req = { .hdr = tg_hdr(g, 0), .size = size, .blob_id = blob_id, .flags = flags };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_create_bo_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_create_bo_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_mmap_bo(struct pg *g, uint32_t res_id, uint32_t flags, uint32_t rsp_off)
+pg_mmap_bo(struct tguest *g, uint32_t res_id, uint32_t flags, uint32_t rsp_off)
 {
-   struct panfrost_ccmd_mmap_bo_req req = { .hdr = hdr(g, rsp_off), .res_id = res_id, .flags = flags };
+   struct panfrost_ccmd_mmap_bo_req req = { .hdr = tg_hdr(g, rsp_off), .res_id = res_id, .flags = flags };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_mmap_bo_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_mmap_bo_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_get_param(struct pg *g, uint32_t param, uint32_t rsp_off)
+pg_get_param(struct tguest *g, uint32_t param, uint32_t rsp_off)
 {
-   struct panfrost_ccmd_get_param_req req = { .hdr = hdr(g, rsp_off), .param = param };
+   struct panfrost_ccmd_get_param_req req = { .hdr = tg_hdr(g, rsp_off), .param = param };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_get_param_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_get_param_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_get_bo_offset(struct pg *g, uint32_t res_id, uint32_t rsp_off)
+pg_get_bo_offset(struct tguest *g, uint32_t res_id, uint32_t rsp_off)
 {
-   struct panfrost_ccmd_get_bo_offset_req req = { .hdr = hdr(g, rsp_off), .res_id = res_id };
+   struct panfrost_ccmd_get_bo_offset_req req = { .hdr = tg_hdr(g, rsp_off), .res_id = res_id };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_get_bo_offset_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_get_bo_offset_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 static uint32_t
-pg_madvise(struct pg *g, uint32_t res_id, uint32_t madv, uint32_t rsp_off)
+pg_madvise(struct tguest *g, uint32_t res_id, uint32_t madv, uint32_t rsp_off)
 {
-   struct panfrost_ccmd_madvise_req req = { .hdr = hdr(g, rsp_off), .res_id = res_id, .madv = madv };
+   struct panfrost_ccmd_madvise_req req = { .hdr = tg_hdr(g, rsp_off), .res_id = res_id, .madv = madv };
    size_t len;
 
-   last_msg = g->batch + g->len;
-   assert_int_equal(panfrost_ccmd_madvise_req_encode(ROOM(g), &req, &len), VDRM_OK);
+   last_msg = g->batch + g->start + g->len;
+   assert_int_equal(panfrost_ccmd_madvise_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
    return g->seqno;
 }
 
 /* Fills a response slot (and 8 bytes after it) with a pattern no answer contains. */
 static void
-pg_reserve(struct pg *g, uint32_t rsp_off, uint32_t size)
+pg_reserve(struct tguest *g, uint32_t rsp_off, uint32_t size)
 {
    assert_true(rsp_off + size + 8 <= g->rsp_size);
    memset(g->rsp + rsp_off, SENTINEL, size + 8);
 }
 
 static bool
-pg_untouched(struct pg *g, uint32_t off, uint32_t size)
+pg_untouched(struct tguest *g, uint32_t off, uint32_t size)
 {
    for (uint32_t i = 0; i < size; i++) {
       if (g->rsp[off + i] != SENTINEL)
@@ -327,46 +208,16 @@ pg_untouched(struct pg *g, uint32_t off, uint32_t size)
    return true;
 }
 
-static uint32_t
-pg_seqno(struct pg *g)
-{
-   return atomic_load_explicit((_Atomic uint32_t *)(void *)g->shmem, memory_order_acquire);
-}
-
-static const char *
-pg_last_line(struct pg *g)
-{
-   return g->nlines ? g->lines[(g->nlines - 1) % PG_LINES] : "";
-}
-
-static bool
-pg_line_has(struct pg *g, const char *s1, ...)
-{
-   const char *line = pg_last_line(g);
-   va_list ap;
-   bool ok = true;
-
-   va_start(ap, s1);
-   for (const char *s = s1; s; s = va_arg(ap, const char *)) {
-      if (!strstr(line, s)) {
-         print_error("log line \"%s\" lacks \"%s\"\n", line, s);
-         ok = false;
-      }
-   }
-   va_end(ap);
-   return ok;
-}
-
 /* A buffer and its blob resource; the fd is kept in *fd when fd is not NULL. */
 static uint32_t
-pg_bo(struct pg *g, uint32_t blob_id, uint32_t size, uint32_t flags, int *fd)
+pg_bo(struct tguest *g, uint32_t blob_id, uint32_t size, uint32_t flags, int *fd)
 {
    uint32_t res_id;
    int bfd;
 
-   assert_int_equal(g->len, g->start);
+   assert_int_equal(g->len, 0);
    pg_create_bo(g, blob_id, size, flags);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, blob_id, size, VDRM_HOST_BLOB_MAPPABLE, &res_id, &bfd),
                     VDRM_HOST_OK);
    if (fd)
@@ -377,7 +228,7 @@ pg_bo(struct pg *g, uint32_t blob_id, uint32_t size, uint32_t flags, int *fd)
 }
 
 static struct panfrost_ccmd_get_param_rsp
-pg_param(struct pg *g, uint32_t param)
+pg_param(struct tguest *g, uint32_t param)
 {
    struct panfrost_ccmd_get_param_rsp rsp;
    struct vdrm_error err;
@@ -385,13 +236,13 @@ pg_param(struct pg *g, uint32_t param)
 
    pg_reserve(g, off, sizeof(rsp));
    pg_get_param(g, param, off);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_get_param_rsp_decode(g->rsp + off, sizeof(rsp), &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static struct panfrost_ccmd_get_bo_offset_rsp
-pg_offset(struct pg *g, uint32_t res_id)
+pg_offset(struct tguest *g, uint32_t res_id)
 {
    struct panfrost_ccmd_get_bo_offset_rsp rsp;
    struct vdrm_error err;
@@ -399,13 +250,13 @@ pg_offset(struct pg *g, uint32_t res_id)
 
    pg_reserve(g, off, sizeof(rsp));
    pg_get_bo_offset(g, res_id, off);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_get_bo_offset_rsp_decode(g->rsp + off, sizeof(rsp), &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static struct panfrost_ccmd_wait_bo_rsp
-pg_wait(struct pg *g, uint32_t res_id, int64_t timeout_ns)
+pg_wait(struct tguest *g, uint32_t res_id, int64_t timeout_ns)
 {
    struct panfrost_ccmd_wait_bo_rsp rsp;
    struct vdrm_error err;
@@ -413,13 +264,13 @@ pg_wait(struct pg *g, uint32_t res_id, int64_t timeout_ns)
 
    pg_reserve(g, off, sizeof(rsp));
    pg_wait_bo(g, res_id, timeout_ns, off);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_wait_bo_rsp_decode(g->rsp + off, sizeof(rsp), &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static struct panfrost_ccmd_madvise_rsp
-pg_madv(struct pg *g, uint32_t res_id, uint32_t madv)
+pg_madv(struct tguest *g, uint32_t res_id, uint32_t madv)
 {
    struct panfrost_ccmd_madvise_rsp rsp;
    struct vdrm_error err;
@@ -427,13 +278,13 @@ pg_madv(struct pg *g, uint32_t res_id, uint32_t madv)
 
    pg_reserve(g, off, sizeof(rsp));
    pg_madvise(g, res_id, madv, off);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_madvise_rsp_decode(g->rsp + off, sizeof(rsp), &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 static struct panfrost_ccmd_mmap_bo_rsp
-pg_mmap(struct pg *g, uint32_t res_id, uint32_t flags)
+pg_mmap(struct tguest *g, uint32_t res_id, uint32_t flags)
 {
    struct panfrost_ccmd_mmap_bo_rsp rsp;
    struct vdrm_error err;
@@ -441,14 +292,14 @@ pg_mmap(struct pg *g, uint32_t res_id, uint32_t flags)
 
    pg_reserve(g, off, sizeof(rsp));
    pg_mmap_bo(g, res_id, flags, off);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_mmap_bo_rsp_decode(g->rsp + off, sizeof(rsp), &rsp, &err), VDRM_OK);
    return rsp;
 }
 
 /* A 4 KiB NOEXEC buffer and its GPU address. */
 static uint32_t
-pg_buffer(struct pg *g, uint32_t blob_id, uint64_t *va)
+pg_buffer(struct tguest *g, uint32_t blob_id, uint64_t *va)
 {
    uint32_t res = pg_bo(g, blob_id, 4096, KPAN_BO_NOEXEC, NULL);
    struct panfrost_ccmd_get_bo_offset_rsp o = pg_offset(g, res);
@@ -473,7 +324,7 @@ mono_ns(void)
 static void
 capset_has_no_panfrost_part(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps, zero;
    size_t size;
 
@@ -492,14 +343,14 @@ capset_has_no_panfrost_part(void **state)
 static void
 one_ring_only(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
 
    assert_int_equal(vdrm_host_num_rings(g->client), 1);
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush_fence(g, 1, 7), VDRM_HOST_E_INVAL);
-   assert_int_equal(pg_stats(g).requests, 0);   /* refused before anything ran */
+   assert_int_equal(tg_flush_fence(g, 1, 7), VDRM_HOST_E_INVAL);
+   assert_int_equal(tg_stats(g).requests, 0);   /* refused before anything ran */
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush_fence(g, 0, 7), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 0, 7), VDRM_HOST_OK);
    /* No job yet: the fence retires at once. */
    assert_int_equal(vdrm_host_fence_poll(g->client, NULL, NULL), 1);
 }
@@ -508,7 +359,7 @@ static void
 shmem_is_plain_vdrm_shmem(void **state)
 {
    struct pg_opts o = { .shmem_size = UINT32_MAX };
-   struct pg *g = pg_new(&o);
+   struct tguest *g = pg_new(&o);
    uint32_t res;
    int fd;
 
@@ -517,16 +368,16 @@ shmem_is_plain_vdrm_shmem(void **state)
                     VDRM_HOST_E_INVAL);
    /* Before the shmem exists nothing can be answered. */
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "GET_PARAM", "hdr.rsp_off", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GET_PARAM", "hdr.rsp_off", NULL));
    /* 8 bytes hold the whole header: an empty response region, no async_error. */
-   pg_shmem(g, 8);
+   tg_shmem(g, 8);
    assert_int_equal(g->rsp_size, 0);
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(pg_stats(g).async_errors, 0);
-   assert_int_equal(pg_seqno(g), 0);
-   pg_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_stats(g).async_errors, 0);
+   assert_int_equal(tg_seqno_published(g), 0);
+   tg_free(g);
 }
 
 /* ----------------------------------------------------------- GET_PARAM --- */
@@ -534,7 +385,7 @@ shmem_is_plain_vdrm_shmem(void **state)
 static void
 get_param_answers_the_g57_profile(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    const struct vdrm_sim_panfrost_profile *p = &vdrm_sim_profile_mali_g57;
    struct panfrost_ccmd_get_param_rsp r;
    uint64_t t0;
@@ -566,7 +417,7 @@ get_param_answers_the_g57_profile(void **state)
 static void
 get_param_unknown_is_ret_minus_one(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    struct panfrost_ccmd_get_param_rsp r;
 
    /* Newer than this kernel (1.3), and never defined: the kernel's -EINVAL as ret -1. */
@@ -576,18 +427,18 @@ get_param_unknown_is_ret_minus_one(void **state)
    r = pg_param(g, 0xffffffffu);
    assert_int_equal(r.ret, -1);
    assert_int_equal(r.value, 0);
-   assert_int_equal(pg_stats(g).rejected, 0);
+   assert_int_equal(tg_stats(g).rejected, 0);
 }
 
 static void
 get_param_response_outside_region_rejected(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t before = pg_sim(g).get_params;
 
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, g->rsp_size - 8);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "GET_PARAM", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GET_PARAM", NULL));
    assert_int_equal(pg_sim(g).get_params, before);
 }
 
@@ -596,7 +447,7 @@ get_param_response_outside_region_rejected(void **state)
 static void
 create_bo_places_buffers_in_gpu_va(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va[4];
    uint32_t res[4];
    int fd;
@@ -620,7 +471,7 @@ create_bo_places_buffers_in_gpu_va(void **state)
    assert_true(va[1] >= va[0] + 4096 || va[0] >= va[1] + 8192);
    assert_true(va[2] >= va[1] + 8192 || va[1] >= va[2] + (3u << 20));
    assert_int_equal(pg_sim(g).mappings, 4);
-   assert_int_equal(pg_stats(g).buffer_bytes, 4096 + 8192 + (3u << 20) + 64 * 1024);
+   assert_int_equal(tg_stats(g).buffer_bytes, 4096 + 8192 + (3u << 20) + 64 * 1024);
    /* The blob maps the buffer's memory. */
    map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
    assert_true(map != MAP_FAILED);
@@ -644,19 +495,19 @@ create_bo_places_buffers_in_gpu_va(void **state)
 static void
 create_bo_heap_rounds_to_2m(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC | KPAN_BO_HEAP, NULL);
    struct panfrost_ccmd_get_bo_offset_rsp o = pg_offset(g, res);
 
    assert_int_equal(o.ret, 0);
    assert_int_equal(o.offset % (2u << 20), 0);
-   assert_int_equal(pg_stats(g).buffer_bytes, 2u << 20);
+   assert_int_equal(tg_stats(g).buffer_bytes, 2u << 20);
 }
 
 static void
 create_bo_kernel_refusals_fail_the_request(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    struct {
       uint32_t size, flags;
    } bad[] = {
@@ -672,29 +523,29 @@ create_bo_kernel_refusals_fail_the_request(void **state)
       int fd;
 
       pg_create_bo(g, 10 + i, bad[i].size, bad[i].flags);
-      assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(pg_line_has(g, "CREATE_BO", "DRM_IOCTL_PANFROST_CREATE_BO", NULL));
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "CREATE_BO", "DRM_IOCTL_PANFROST_CREATE_BO", NULL));
       /* Nothing is filed: the blob names no buffer. */
       assert_int_equal(vdrm_host_blob_create(g->client, 10 + i, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                        VDRM_HOST_E_NOENT);
    }
-   assert_int_equal(pg_stats(g).objects, 0);
+   assert_int_equal(tg_stats(g).objects, 0);
    assert_int_equal(pg_sim(g).objects, 0);
 }
 
 static void
 create_bo_blob_id_checks(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t ioctls = pg_sim(g).ioctls;
 
    pg_create_bo(g, 0, 4096, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "blob_id", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "blob_id", NULL));
    pg_create_bo(g, 5, 4096, KPAN_BO_NOEXEC);
    pg_create_bo(g, 5, 4096, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "blob_id", "awaits its blob", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "blob_id", "awaits its blob", NULL));
    assert_int_equal(pg_sim(g).ioctls, ioctls + 1);
    assert_int_equal(pg_sim(g).objects, 1);
 }
@@ -703,7 +554,7 @@ static void
 create_bo_limits(void **state)
 {
    struct pg_opts o = { .set_limits = true };
-   struct pg *g;
+   struct tguest *g;
 
    (void)state;
    for (int i = 0; i < VDRM_HOST_LIMIT_COUNT; i++)
@@ -712,24 +563,24 @@ create_bo_limits(void **state)
    o.limits.max[VDRM_HOST_LIMIT_BUFFER_BYTES] = 3u << 20;
    g = pg_new(&o);
    pg_create_bo(g, 1, 4096, KPAN_BO_NOEXEC | KPAN_BO_HEAP);   /* charged 2 MiB */
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    pg_create_bo(g, 2, (1u << 20) + 1, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "size", "max_buffer_bytes", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "size", "max_buffer_bytes", NULL));
    pg_create_bo(g, 2, 4096, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    pg_create_bo(g, 3, 4096, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "max_objects", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "max_objects", NULL));
    assert_int_equal(pg_sim(g).objects, 2);
-   pg_free(g);
+   tg_free(g);
 }
 
 static void
 create_bo_gpu_va_exhausted(void **state)
 {
    struct pg_opts o = { .set_limits = true };
-   struct pg *g;
+   struct tguest *g;
 
    (void)state;
    for (int i = 0; i < VDRM_HOST_LIMIT_COUNT; i++)
@@ -739,34 +590,34 @@ create_bo_gpu_va_exhausted(void **state)
    /* [32 MiB, 4 GiB) holds three 1 GiB buffers, not four. */
    for (uint32_t i = 1; i <= 3; i++) {
       pg_create_bo(g, i, 1u << 30, KPAN_BO_NOEXEC);
-      assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+      assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    }
    pg_create_bo(g, 4, 1u << 30, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "ENOSPC", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "ENOSPC", NULL));
    /* Smaller ones still fit. */
    pg_create_bo(g, 4, 1u << 20, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_sim(g).objects, 4);
-   pg_free(g);
+   tg_free(g);
 }
 
 /* The deployed host takes the buffer out of the blob table before checking the size (a leak). */
 static void
 blob_size_mismatch_keeps_the_buffer(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res;
    int fd;
 
    pg_create_bo(g, 1, 4096, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 8192, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_E_INVAL);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_OK);
    close(fd);
-   assert_int_equal(pg_stats(g).objects, 1);
+   assert_int_equal(tg_stats(g).objects, 1);
 }
 
 /* ------------------------------------------------------------- MMAP_BO --- */
@@ -774,7 +625,7 @@ blob_size_mismatch_keeps_the_buffer(void **state)
 static void
 mmap_bo_answers(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint32_t heap = pg_bo(g, 2, 4096, KPAN_BO_NOEXEC | KPAN_BO_HEAP, NULL);
    struct panfrost_ccmd_mmap_bo_rsp r;
@@ -785,7 +636,7 @@ mmap_bo_answers(void **state)
    /* The kernel refuses heaps and flags: ret -1. */
    assert_int_equal(pg_mmap(g, heap, 0).ret, -1);
    assert_int_equal(pg_mmap(g, res, 1).ret, -1);
-   assert_int_equal(pg_stats(g).rejected, 0);
+   assert_int_equal(tg_stats(g).rejected, 0);
 }
 
 /* ------------------------------------------------------- GET_BO_OFFSET --- */
@@ -793,7 +644,7 @@ mmap_bo_answers(void **state)
 static void
 get_bo_offset_answers(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t a = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint32_t b = pg_bo(g, 2, 4096, KPAN_BO_NOEXEC, NULL);
    struct panfrost_ccmd_get_bo_offset_rsp ra = pg_offset(g, a), rb = pg_offset(g, b);
@@ -809,13 +660,13 @@ get_bo_offset_answers(void **state)
 static void
 wait_bo_idle_and_busy(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t res = pg_buffer(g, 1, &va);
 
    assert_int_equal(pg_wait(g, res, 0).ret, 0);
    pg_submit(g, va, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_wait(g, res, 0).ret, -1);
    assert_int_equal(pg_wait(g, res, INT64_MAX).ret, -1);
    vdrm_sim_advance(g->sim, 1000);
@@ -828,7 +679,7 @@ wait_bo_idle_and_busy(void **state)
 static void
 madvise_and_reclaim(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    int fd;
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, &fd);
    uint32_t keep = pg_bo(g, 2, 4096, KPAN_BO_NOEXEC, NULL);
@@ -859,12 +710,12 @@ madvise_and_reclaim(void **state)
 static void
 madvise_busy_buffer_not_reclaimed(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t res = pg_buffer(g, 1, &va);
 
    pg_submit(g, va, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_madv(g, res, KPAN_MADV_DONTNEED).retained, 1);
    assert_int_equal(vdrm_sim_panfrost_reclaim(g->sim), 0);
    vdrm_sim_advance(g->sim, 1000);
@@ -874,7 +725,7 @@ madvise_busy_buffer_not_reclaimed(void **state)
 static void
 madvise_bad_value(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    struct panfrost_ccmd_madvise_rsp r = pg_madv(g, res, 2);
 
@@ -887,7 +738,7 @@ madvise_bad_value(void **state)
 static void
 submit_runs_the_job_and_fences_follow_it(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t a = pg_buffer(g, 1, &va);
    uint32_t b = pg_buffer(g, 2, NULL);
@@ -896,15 +747,15 @@ submit_runs_the_job_and_fences_follow_it(void **state)
    uint32_t seqno;
 
    seqno = pg_submit(g, va + 64, KPAN_JD_REQ_FS, ids, 2);
-   assert_int_equal(pg_flush_fence(g, 0, 1), VDRM_HOST_OK);
-   assert_int_equal(pg_seqno(g), seqno);
+   assert_int_equal(tg_flush_fence(g, 0, 1), VDRM_HOST_OK);
+   assert_int_equal(tg_seqno_published(g), seqno);
    s = pg_sim(g);
    assert_int_equal(s.submits, 1);
    assert_int_equal(s.last_bo_count, 2);
    assert_int_equal(s.last_jc, va + 64);
    assert_int_equal(s.last_requirements, KPAN_JD_REQ_FS);
    assert_int_equal(s.pending, 1);
-   assert_int_equal(pg_stats(g).pending_fences, 2);   /* the job and the ring fence */
+   assert_int_equal(tg_stats(g).pending_fences, 2);   /* the job and the ring fence */
    assert_int_equal(vdrm_host_fence_poll(g->client, NULL, NULL), 0);
    assert_int_equal(vdrm_host_fence_wait(g->client, 0, 1, 0), VDRM_HOST_E_TIMEOUT);
    vdrm_sim_advance(g->sim, 1000);
@@ -914,7 +765,7 @@ submit_runs_the_job_and_fences_follow_it(void **state)
    assert_int_equal(s.faults, 0);
    /* Unref while a job runs: the kernel keeps the buffer until the job is done. */
    pg_submit(g, va, 0, ids, 2);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_resource_unref(g->client, b), VDRM_HOST_OK);
    assert_int_equal(pg_sim(g).objects, 2);
    vdrm_sim_advance(g->sim, 1000);
@@ -924,7 +775,7 @@ submit_runs_the_job_and_fences_follow_it(void **state)
 static void
 submit_implicit_sync_and_slots(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t a = pg_buffer(g, 1, &va);
    uint32_t b = pg_buffer(g, 2, NULL);
@@ -932,9 +783,9 @@ submit_implicit_sync_and_slots(void **state)
    /* Vertex job on a, then a fragment job on a (waits for it), then one on b alone. */
    pg_submit(g, va, 0, &a, 1);
    pg_submit(g, va, KPAN_JD_REQ_FS, &a, 1);
-   assert_int_equal(pg_flush_fence(g, 0, 1), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 0, 1), VDRM_HOST_OK);
    pg_submit(g, va, 0, &b, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    /* The first job is done; the fragment job waited for it, so the fence (its) is not. */
    assert_int_equal(pg_sim(g).pending, 2);
@@ -947,12 +798,12 @@ submit_implicit_sync_and_slots(void **state)
 static void
 submit_without_buffers(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
 
    pg_buffer(g, 1, &va);
    pg_submit(g, va, 0, NULL, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_sim(g).submits, 1);
    assert_int_equal(pg_sim(g).last_bo_count, 0);
 }
@@ -960,27 +811,27 @@ submit_without_buffers(void **state)
 static void
 submit_kernel_refusals_reject(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t res = pg_buffer(g, 1, &va);
    uint32_t seqno = g->seqno;
 
    pg_submit(g, 0, 0, &res, 1);   /* jc 0 */
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "DRM_IOCTL_PANFROST_SUBMIT", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "DRM_IOCTL_PANFROST_SUBMIT", "EINVAL", NULL));
    pg_submit(g, va, 0x4, &res, 1);   /* unknown requirement */
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_int_equal(pg_seqno(g), seqno);   /* neither is published */
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_seqno_published(g), seqno);   /* neither is published */
    assert_int_equal(pg_sim(g).submits, 0);
    pg_submit(g, va, KPAN_JD_REQ_CYCLE_COUNT, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(pg_sim(g).submits, 1);
 }
 
 static void
 submit_faults_counted(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    int fd;
    uint32_t res = pg_buffer(g, 1, &va);
@@ -988,14 +839,14 @@ submit_faults_counted(void **state)
 
    /* jc in no buffer of the file: the job faults. */
    pg_submit(g, 0x1000, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(pg_sim(g).faults, 1);
    /* A purged buffer in the list: it faults too. */
    assert_int_equal(pg_madv(g, purged, KPAN_MADV_DONTNEED).ret, 0);
    assert_int_equal(vdrm_sim_panfrost_reclaim(g->sim), 1);
    pg_submit(g, va, 0, &purged, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    vdrm_sim_advance(g->sim, 1000);
    assert_int_equal(pg_sim(g).faults, 2);
    close(fd);
@@ -1005,7 +856,7 @@ static void
 submit_pending_limit(void **state)
 {
    struct pg_opts o = { .set_limits = true };
-   struct pg *g;
+   struct tguest *g;
    uint64_t va;
    uint32_t res;
 
@@ -1018,24 +869,24 @@ submit_pending_limit(void **state)
    pg_submit(g, va, 0, &res, 1);
    pg_submit(g, va, 0, &res, 1);
    pg_submit(g, va, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "max_pending_fences", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "max_pending_fences", NULL));
    assert_int_equal(pg_sim(g).submits, 2);
    vdrm_sim_advance(g->sim, 10000);
    pg_submit(g, va, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
-   pg_free(g);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+   tg_free(g);
 }
 
 static void
 rejected_request_ends_the_batch(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
 
    pg_reserve(g, 0, 16);
    pg_submit(g, 0x1000, 0, (uint32_t[]){ 77 }, 1);
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_true(pg_untouched(g, 0, 16));
    /* The next batch runs. */
    assert_int_equal(pg_param(g, KPAN_PARAM_GPU_PROD_ID).ret, 0);
@@ -1052,54 +903,54 @@ rejected_request_ends_the_batch(void **state)
 static void
 upstream_defect_panfrost_ccmd_submit_req(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t res = pg_buffer(g, 1, &va);
    uint32_t ids[2] = { res, res };
    struct vdrm_sim_panfrost_stats s0 = pg_sim(g), s;
    uint32_t count;
-   uint64_t heap0 = pg_stats(g).heap_bytes;
+   uint64_t heap0 = tg_stats(g).heap_bytes;
 
    /* A count one past the payload: refused before anything reads it. */
    pg_submit(g, va, 0, ids, 2);
    count = 3;
    memcpy(last_msg + offsetof(struct panfrost_ccmd_submit_req, res_id_count), &count, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "res_ids", "VDRM_E_TRUNCATED", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "res_ids", "VDRM_E_TRUNCATED", NULL));
    /* 2^32 - 1 entries in a 32-byte message: refused, nothing allocated. */
    pg_submit(g, va, 0, NULL, 0);
    count = UINT32_MAX;
    memcpy(last_msg + offsetof(struct panfrost_ccmd_submit_req, res_id_count), &count, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "res_ids", NULL));
-   assert_true(pg_stats(g).heap_bytes < heap0 + 4096);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "res_ids", NULL));
+   assert_true(tg_stats(g).heap_bytes < heap0 + 4096);
    s = pg_sim(g);
    assert_int_equal(s.submit_calls, s0.submit_calls);
    /* An unknown res_id (or the shmem's) fails the request; the kernel never sees the job. */
    pg_submit(g, va, 0, (uint32_t[]){ res, 999 }, 2);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "res_ids", "999 is not a buffer resource", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "res_ids", "999 is not a buffer resource", NULL));
    pg_submit(g, va, 0, &g->shmem_res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
    assert_int_equal(pg_sim(g).submit_calls, s0.submit_calls);
    /* A kernel failure is reported, not swallowed. */
    pg_submit(g, 0, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "SUBMIT", "DRM_IOCTL_PANFROST_SUBMIT", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "SUBMIT", "DRM_IOCTL_PANFROST_SUBMIT", NULL));
    /* Requests at 4 mod 8 (64-bit jc misaligned for the struct) read correctly. */
    pg_misalign(g);
    pg_submit(g, va + 8, 0, ids, 2);   /* 40 bytes: the next one is at 4 mod 8 too */
    assert_int_equal((uintptr_t)last_msg % 8, 4);
    pg_submit(g, va + 16, 0, &res, 1);
    assert_int_equal((uintptr_t)last_msg % 8, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    s = pg_sim(g);
    assert_int_equal(s.submits, 2);
    assert_int_equal(s.last_jc, va + 16);
    assert_int_equal(s.last_bo_count, 1);
-   g->start = g->len = 0;
+   g->start = 0;
    /* The in-process API takes no in-fence: nothing to create, import or leak. */
-   assert_int_equal(pg_stats(g).async_errors, 0);
+   assert_int_equal(tg_stats(g).async_errors, 0);
 }
 
 /*
@@ -1110,7 +961,7 @@ static void
 upstream_defect_panfrost_ccmd_wait_bo_req(void **state)
 {
    struct pg_opts o = { .real_clock = true, .job_ns = 3000000000ull };
-   struct pg *g = pg_new(&o);
+   struct tguest *g = pg_new(&o);
    struct panfrost_ccmd_wait_bo_rsp r;
    struct vdrm_error err;
    uint64_t va, t0;
@@ -1124,12 +975,12 @@ upstream_defect_panfrost_ccmd_wait_bo_req(void **state)
    len = 28;
    memcpy(last_msg + 4, &len, 4);
    g->len -= 4;
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "WAIT_BO", "VDRM_E_SHORT", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "WAIT_BO", "VDRM_E_SHORT", NULL));
    assert_true(pg_untouched(g, 0, 8));
    /* A busy buffer and a deadline of "forever": answered at once with -1. */
    pg_submit(g, va, 0, &res, 1);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    t0 = mono_ns();
    r = pg_wait(g, res, INT64_MAX);
    assert_true(mono_ns() - t0 < 1000000000ull);
@@ -1138,28 +989,28 @@ upstream_defect_panfrost_ccmd_wait_bo_req(void **state)
    /* An unknown res_id: answered -1 (not left as it was), its seqno published. */
    pg_reserve(g, 0, 8);
    seqno = pg_wait_bo(g, 4242, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_false(pg_untouched(g, 0, 8));
    assert_int_equal(panfrost_ccmd_wait_bo_rsp_decode(g->rsp, 8, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, -1);
-   assert_int_equal(pg_seqno(g), seqno);
+   assert_int_equal(tg_seqno_published(g), seqno);
    /* At 4 mod 8. */
    pg_misalign(g);
    pg_reserve(g, 4, 8);
    pg_wait_bo(g, res, 0, 4);
    assert_int_equal((uintptr_t)last_msg % 8, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_wait_bo_rsp_decode(g->rsp + 4, 8, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, -1);
-   g->start = g->len = 0;
-   pg_free(g);
+   g->start = 0;
+   tg_free(g);
 }
 
 /* panfrost_ccmd_wait_bo_req.timeout_ns: the implicit padding before it must be zero. */
 static void
 upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint64_t waits = pg_sim(g).waits;
 
@@ -1167,8 +1018,8 @@ upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns(void **state)
       pg_reserve(g, 0, 8);
       pg_wait_bo(g, res, 0, 0);
       last_msg[i] = 0x01;
-      assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(pg_line_has(g, "WAIT_BO", "timeout_ns", "VDRM_E_NONZERO", NULL));
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_true(tg_line_has(g, "WAIT_BO", "timeout_ns", "VDRM_E_NONZERO", NULL));
       assert_true(pg_untouched(g, 0, 8));
    }
    assert_int_equal(pg_sim(g).waits, waits);
@@ -1180,7 +1031,7 @@ upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns(void **state)
  * -errno), the rest of the answer as given and nothing past it written.
  */
 static void
-check_ret(struct pg *g, uint32_t off, uint32_t size, uint32_t ret_off, int32_t want)
+check_ret(struct tguest *g, uint32_t off, uint32_t size, uint32_t ret_off, int32_t want)
 {
    int32_t ret;
    uint32_t len;
@@ -1196,22 +1047,22 @@ check_ret(struct pg *g, uint32_t off, uint32_t size, uint32_t ret_off, int32_t w
 static void
 upstream_defect_panfrost_ccmd_wait_bo_rsp_ret(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t va;
    uint32_t res = pg_buffer(g, 1, &va);
 
    pg_reserve(g, 0, 8);
    pg_wait_bo(g, res, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 8, 4, 0);
    pg_submit(g, va, 0, &res, 1);
    pg_reserve(g, 0, 8);
    pg_wait_bo(g, res, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 8, 4, -1);
    pg_reserve(g, 0, 8);
    pg_wait_bo(g, 999, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 8, 4, -1);
 }
 
@@ -1219,15 +1070,15 @@ upstream_defect_panfrost_ccmd_wait_bo_rsp_ret(void **state)
 static void
 upstream_defect_panfrost_ccmd_create_bo_req_pad(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t ioctls = pg_sim(g).ioctls;
    uint32_t pad = 1, res;
    int fd;
 
    pg_create_bo(g, 1, 4096, KPAN_BO_NOEXEC);
    memcpy(last_msg + offsetof(struct panfrost_ccmd_create_bo_req, pad), &pad, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "pad", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "pad", "VDRM_E_NONZERO", NULL));
    assert_int_equal(pg_sim(g).ioctls, ioctls);
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_E_NOENT);
@@ -1237,16 +1088,16 @@ upstream_defect_panfrost_ccmd_create_bo_req_pad(void **state)
 static void
 upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res;
    int fd;
 
    pg_create_bo(g, 1, 0, KPAN_BO_NOEXEC);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "CREATE_BO", "DRM_IOCTL_PANFROST_CREATE_BO", "EINVAL", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "CREATE_BO", "DRM_IOCTL_PANFROST_CREATE_BO", "EINVAL", NULL));
    assert_int_equal(vdrm_host_blob_create(g->client, 1, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                     VDRM_HOST_E_NOENT);
-   assert_int_equal(pg_stats(g).objects, 0);
+   assert_int_equal(tg_stats(g).objects, 0);
    /* The blob_id is free for a request that works. */
    res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    assert_int_equal(pg_offset(g, res).ret, 0);
@@ -1260,14 +1111,14 @@ upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure(void **state)
 static void
 upstream_defect_panfrost_ccmd_mmap_bo_rsp(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    struct panfrost_ccmd_mmap_bo_rsp r;
    struct vdrm_error err;
 
    pg_reserve(g, 12, 16);
    pg_mmap_bo(g, res, 0, 12);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_mmap_bo_rsp_decode(g->rsp + 12, 16, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, 0);
    assert_int_equal(r.offset, 0);
@@ -1281,20 +1132,20 @@ upstream_defect_panfrost_ccmd_mmap_bo_rsp(void **state)
 static void
 upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
 
    pg_reserve(g, 0, 16);
    pg_mmap_bo(g, res, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, 0);
    pg_reserve(g, 0, 16);
    pg_mmap_bo(g, res, 2, 0);   /* -EINVAL in the kernel */
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, -1);
    pg_reserve(g, 0, 16);
    pg_mmap_bo(g, 999, 0, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, -1);
 }
 
@@ -1302,15 +1153,15 @@ upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret(void **state)
 static void
 upstream_defect_panfrost_ccmd_get_param_req_pad(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint64_t before = pg_sim(g).get_params;
    uint32_t pad = 0x80000000u;
 
    pg_reserve(g, 0, 16);
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
    memcpy(last_msg + offsetof(struct panfrost_ccmd_get_param_req, pad), &pad, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "GET_PARAM", "pad", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GET_PARAM", "pad", "VDRM_E_NONZERO", NULL));
    assert_true(pg_untouched(g, 0, 16));
    assert_int_equal(pg_sim(g).get_params, before);
 }
@@ -1319,7 +1170,7 @@ upstream_defect_panfrost_ccmd_get_param_req_pad(void **state)
 static void
 upstream_defect_panfrost_ccmd_get_param_rsp(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    struct panfrost_ccmd_get_param_rsp r;
    struct vdrm_error err;
 
@@ -1327,26 +1178,26 @@ upstream_defect_panfrost_ccmd_get_param_rsp(void **state)
    pg_reserve(g, 4, 16);
    pg_get_param(g, KPAN_PARAM_SHADER_PRESENT, 4);
    assert_int_equal((uintptr_t)last_msg % 8, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_get_param_rsp_decode(g->rsp + 4, 16, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, 0);
    assert_int_equal(r.value, vdrm_sim_profile_mali_g57.shader_present);
-   g->start = g->len = 0;
+   g->start = 0;
 }
 
 /* panfrost_ccmd_get_param_rsp.ret */
 static void
 upstream_defect_panfrost_ccmd_get_param_rsp_ret(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
 
    pg_reserve(g, 0, 16);
    pg_get_param(g, KPAN_PARAM_GPU_PROD_ID, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, 0);
    pg_reserve(g, 0, 16);
    pg_get_param(g, 1000, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, -1);
 }
 
@@ -1354,7 +1205,7 @@ upstream_defect_panfrost_ccmd_get_param_rsp_ret(void **state)
 static void
 upstream_defect_panfrost_ccmd_get_bo_offset_req_pad(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint64_t ioctls = pg_sim(g).ioctls;
    uint32_t pad = 1;
@@ -1362,8 +1213,8 @@ upstream_defect_panfrost_ccmd_get_bo_offset_req_pad(void **state)
    pg_reserve(g, 0, 16);
    pg_get_bo_offset(g, res, 0);
    memcpy(last_msg + offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), &pad, 4);
-   assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-   assert_true(pg_line_has(g, "GET_BO_OFFSET", "pad", "VDRM_E_NONZERO", NULL));
+   assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+   assert_true(tg_line_has(g, "GET_BO_OFFSET", "pad", "VDRM_E_NONZERO", NULL));
    assert_true(pg_untouched(g, 0, 16));
    assert_int_equal(pg_sim(g).ioctls, ioctls);
 }
@@ -1372,7 +1223,7 @@ upstream_defect_panfrost_ccmd_get_bo_offset_req_pad(void **state)
 static void
 upstream_defect_panfrost_ccmd_get_bo_offset_rsp(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint64_t va = pg_offset(g, res).offset;
    struct panfrost_ccmd_get_bo_offset_rsp r;
@@ -1381,28 +1232,28 @@ upstream_defect_panfrost_ccmd_get_bo_offset_rsp(void **state)
    pg_misalign(g);
    pg_reserve(g, 20, 16);
    pg_get_bo_offset(g, res, 20);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(panfrost_ccmd_get_bo_offset_rsp_decode(g->rsp + 20, 16, &r, &err), VDRM_OK);
    assert_int_equal(r.ret, 0);
    assert_int_equal(r.offset, va);
-   g->start = g->len = 0;
+   g->start = 0;
 }
 
 /* panfrost_ccmd_get_bo_offset_rsp.ret */
 static void
 upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint64_t zero = 0;
 
    pg_reserve(g, 0, 16);
    pg_get_bo_offset(g, res, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, 0);
    pg_reserve(g, 0, 16);
    pg_get_bo_offset(g, 999, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 4, -1);
    assert_memory_equal(g->rsp + 8, &zero, 8);
 }
@@ -1411,23 +1262,23 @@ upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret(void **state)
 static void
 upstream_defect_panfrost_ccmd_madvise_rsp_ret(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t res = pg_bo(g, 1, 4096, KPAN_BO_NOEXEC, NULL);
    uint32_t pad;
 
    pg_reserve(g, 0, 16);
    pg_madvise(g, res, KPAN_MADV_DONTNEED, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 8, 0);
    memcpy(&pad, g->rsp + 4, 4);
    assert_int_equal(pad, 0);
    pg_reserve(g, 0, 16);
    pg_madvise(g, res, 7, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 8, -1);
    pg_reserve(g, 0, 16);
    pg_madvise(g, 999, KPAN_MADV_WILLNEED, 0);
-   assert_int_equal(pg_flush(g), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    check_ret(g, 0, 16, 8, -1);
 }
 
@@ -1440,7 +1291,7 @@ upstream_defect_panfrost_ccmd_madvise_rsp_ret(void **state)
 static void
 upstream_defect_panfrost_unknown_res_id(void **state)
 {
-   struct pg *g = PG(state);
+   struct tguest *g = TG(state);
    uint32_t ids[] = { 999, 0 };
    uint64_t ioctls;
 
@@ -1457,15 +1308,15 @@ upstream_defect_panfrost_unknown_res_id(void **state)
       pg_mmap_bo(g, ids[i], 0, 32);
       pg_get_bo_offset(g, ids[i], 64);
       seqno = pg_madvise(g, ids[i], KPAN_MADV_WILLNEED, 96);
-      assert_int_equal(pg_flush(g), VDRM_HOST_OK);
-      assert_int_equal(pg_seqno(g), seqno);
+      assert_int_equal(tg_flush(g), VDRM_HOST_OK);
+      assert_int_equal(tg_seqno_published(g), seqno);
       check_ret(g, 0, 8, 4, -1);
       check_ret(g, 32, 16, 4, -1);
       check_ret(g, 64, 16, 4, -1);
       check_ret(g, 96, 16, 8, -1);
       pg_submit(g, 0x1000, 0, &ids[i], 1);
-      assert_int_equal(pg_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_int_equal(pg_seqno(g), seqno);
+      assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
+      assert_int_equal(tg_seqno_published(g), seqno);
    }
    assert_int_equal(pg_sim(g).ioctls, ioctls);
 }
@@ -1473,7 +1324,7 @@ upstream_defect_panfrost_unknown_res_id(void **state)
 int
 main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, pg_setup, pg_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, pg_setup, tg_teardown)
    const struct CMUnitTest tests[] = {
       T(capset_has_no_panfrost_part),
       T(one_ring_only),
@@ -1501,22 +1352,22 @@ main(void)
       T(submit_faults_counted),
       cmocka_unit_test(submit_pending_limit),
       T(rejected_request_ends_the_batch),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_submit_req, pg_setup, pg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_submit_req, pg_setup, tg_teardown),
       cmocka_unit_test(upstream_defect_panfrost_ccmd_wait_bo_req),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_req_pad, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_madvise_rsp_ret, pg_setup, pg_teardown),
-      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_unknown_res_id, pg_setup, pg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_req_timeout_ns, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_wait_bo_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_create_bo_req_ignored_failure, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_mmap_bo_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_param_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_req_pad, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_get_bo_offset_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_ccmd_madvise_rsp_ret, pg_setup, tg_teardown),
+      cmocka_unit_test_setup_teardown(upstream_defect_panfrost_unknown_res_id, pg_setup, tg_teardown),
    };
 #undef T
 
