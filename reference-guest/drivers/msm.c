@@ -64,9 +64,13 @@ ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp
    return vg_req_push(drv->dev, len, name);
 }
 
-/* Reads an IOCTL_SIMPLE answer: ret must be 0; its payload into out (out_size bytes). */
+/*
+ * Reads an IOCTL_SIMPLE answer: ret must be 0 and the payload hold at least
+ * need bytes; out_size bytes of it go to out, zero-extended (an older
+ * kernel's shorter argument).
+ */
 static int
-ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, size_t out_size)
+ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, size_t out_size, size_t need)
 {
    uint8_t buf[256];
    struct msm_ccmd_ioctl_simple_rsp r;
@@ -80,10 +84,11 @@ ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, 
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
       return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", r.ret);
-   if (view.payload.size < out_size)
-      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, %zu expected",
-                     view.payload.size, out_size);
-   memcpy(out, view.payload.data, out_size);
+   if (view.payload.size < need)
+      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, at least %zu expected",
+                     view.payload.size, need);
+   memset(out, 0, out_size);
+   memcpy(out, view.payload.data, view.payload.size < out_size ? view.payload.size : out_size);
    return 0;
 }
 
@@ -110,7 +115,7 @@ msm_create(struct vg_device *dev, struct vg_driver **out)
    /* The one synchronous step: the queue's id is needed by every submit. */
    q.prio = caps->u.msm.priorities > 1 ? 1 : 0;
    if (ioctl_simple(drv, DRM_IOCTL_MSM_SUBMITQUEUE_NEW, &q, &rsp, "IOCTL_SIMPLE(SUBMITQUEUE_NEW)") ||
-       ioctl_simple_answer(drv, &rsp, &q, sizeof(q))) {
+       ioctl_simple_answer(drv, &rsp, &q, sizeof(q), sizeof(q))) {
       free(drv);
       return -1;
    }
@@ -384,7 +389,7 @@ msm_query_end(struct vg_driver *drv, struct vg_query *q)
    switch (q->index) {
    case Q_GPU_ID:
    case Q_CHIP_ID:
-      if (ioctl_simple_answer(drv, &q->rsp, &p, sizeof(p)))
+      if (ioctl_simple_answer(drv, &q->rsp, &p, sizeof(p), offsetof(struct msm_ioctl_param, value) + sizeof(p.value)))
          return -1;
       q->value = p.value;
       expected = q->index == Q_GPU_ID ? caps->u.msm.gpu_id : caps->u.msm.chip_id;
