@@ -26,6 +26,7 @@ vg_device_alloc(const struct vg_options *opt, const struct vg_transport_ops *ops
    if (!dev)
       return NULL;
    dev->ops = ops;
+   dev->watch_fd = -1;
    dev->opt = *opt;
    if (!dev->opt.shmem_size)
       dev->opt.shmem_size = VG_DEFAULT_SHMEM_SIZE;
@@ -444,12 +445,15 @@ vg_execbuf(struct vg_device *dev, const struct vg_execbuf *eb, struct vg_fence *
 }
 
 int
-vg_fd_wait(int fd, int timeout_ms)
+vg_fd_wait(int fd, int watch, int timeout_ms)
 {
-   struct pollfd p = { .fd = fd, .events = POLLIN };
+   struct pollfd p[2] = {
+      { .fd = fd, .events = POLLIN },
+      { .fd = watch, .events = POLLRDHUP },   /* a negative fd is skipped by poll() */
+   };
 
    for (;;) {
-      int n = poll(&p, 1, timeout_ms);
+      int n = poll(p, 2, timeout_ms);
 
       if (n < 0 && errno == EINTR)
          continue;
@@ -457,11 +461,11 @@ vg_fd_wait(int fd, int timeout_ms)
          return -1;
       if (n == 0)
          return 1;
-      if (p.revents & (POLLERR | POLLNVAL)) {
-         errno = EIO;
-         return -1;
-      }
-      return 0;
+      if (p[0].revents & POLLIN)
+         return 0;
+      /* Hung up without signalling (a pipe's writer gone), or the host gone. */
+      errno = p[0].revents ? EIO : EPIPE;
+      return -1;
    }
 }
 
@@ -475,7 +479,10 @@ vg_fence_wait(struct vg_device *dev, struct vg_fence *fence, int timeout_ms)
    if (fence->fd < 0 && dev->ops->fence_resolve(dev, fence))
       return -1;
    dev->stats.fence_waits++;
-   ret = vg_fd_wait(fence->fd, timeout_ms);
+   ret = vg_fd_wait(fence->fd, dev->watch_fd, timeout_ms);
+   if (ret < 0 && errno == EPIPE)
+      return vg_fail(dev, "fence", "the host closed the connection while the guest waited for ring %u",
+                     fence->ring);
    if (ret < 0)
       return vg_fail(dev, "fence", "waiting for the fence of ring %u: %s", fence->ring, strerror(errno));
    if (ret == 0 && vg_check_host(dev, 0))

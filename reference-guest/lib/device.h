@@ -58,6 +58,7 @@ struct vg_recent {
 struct vg_device {
    const struct vg_transport_ops *ops;
    void *transport;                     /* the transport's own state */
+   int watch_fd;                        /* hangs up when the host is gone (vtest's socket), or -1 */
    struct vg_options opt;
    struct virgl_renderer_capset_drm caps;
 
@@ -91,8 +92,11 @@ int vg_shmem_attach(struct vg_device *dev, void *map);
 uint32_t vg_shmem_seqno(const struct vg_device *dev);
 /* Checks async_error (and that seqno passed what it must); reports the refused command. */
 int vg_check_host(struct vg_device *dev, uint32_t must_pass);
-/* Waits for fd to become readable within timeout_ms: 0, 1 on timeout, -1 with errno. */
-int vg_fd_wait(int fd, int timeout_ms);
+/*
+ * Waits for fd to become readable within timeout_ms: 0, 1 on timeout, -1
+ * with errno; EPIPE when watch (>= 0, the host's socket) hangs up first.
+ */
+int vg_fd_wait(int fd, int watch, int timeout_ms);
 /* Writes every byte (the --record stream). */
 void vg_record(struct vg_device *dev, const void *buf, size_t len);
 

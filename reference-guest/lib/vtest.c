@@ -431,6 +431,7 @@ vt_close(struct vg_device *dev)
    /* Closing the socket releases everything the context holds on the host. */
    if (t->s >= 0)
       close(t->s);
+   dev->watch_fd = -1;
    free(t->scratch);
    free(t);
    dev->transport = NULL;
@@ -580,6 +581,7 @@ vg_open_vtest(const char *socket_path, const struct vg_options *opt)
       vg_fail(dev, "connect", "%s: %s", socket_path, strerror(errno));
       return dev;
    }
+   dev->watch_fd = t->s;
    if (negotiate(dev) || read_capset(dev) || init_context(dev))
       return dev;
    return dev;
