@@ -80,5 +80,6 @@ extern const struct vg_driver_ops *const vg_drivers[];
 const struct vg_driver_ops *vg_driver_find(const char *name);
 
 extern const struct vg_driver_ops vg_msm_driver;
+extern const struct vg_driver_ops vg_amdgpu_driver;
 
 #endif

@@ -8,6 +8,7 @@
 
 const struct vg_driver_ops *const vg_drivers[] = {
    &vg_msm_driver,
+   &vg_amdgpu_driver,
    NULL,
 };
 
