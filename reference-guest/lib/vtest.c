@@ -547,6 +547,8 @@ init_context(struct vg_device *dev)
    RECV(dev, resource_create_blob, "RESOURCE_CREATE_BLOB(shmem)", &blob);
    if (recv_fd(dev, "RESOURCE_CREATE_BLOB(shmem)", &t->shmem_fd))
       return -1;
+   if (!blob.res_id)
+      return vg_fail(dev, "RESOURCE_CREATE_BLOB(shmem)", "the host gave resource id 0");
    t->shmem_res_id = blob.res_id;
    map = map_fd(dev, t->shmem_fd, dev->opt.shmem_size, "RESOURCE_CREATE_BLOB(shmem)");
    if (!map || vg_shmem_attach(dev, map))
