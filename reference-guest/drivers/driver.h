@@ -81,5 +81,6 @@ const struct vg_driver_ops *vg_driver_find(const char *name);
 
 extern const struct vg_driver_ops vg_msm_driver;
 extern const struct vg_driver_ops vg_amdgpu_driver;
+extern const struct vg_driver_ops vg_panfrost_driver;
 
 #endif
