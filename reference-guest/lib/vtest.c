@@ -473,11 +473,12 @@ negotiate(struct vg_device *dev)
       return vg_fail(dev, "CREATE_RENDERER", "not sent");
    SEND(dev, ping_protocol_version, "PING_PROTOCOL_VERSION", .hdr = { 0 });
    SEND(dev, resource_busy_wait, "RESOURCE_BUSY_WAIT", .handle = 0, .flags = 0);
-   dev->stats.round_trips += 2;
+   dev->stats.round_trips++;   /* both answers in one wait */
    /* A server without versions answers only the busy-wait, whose header would then fail here. */
    RECV(dev, ping_protocol_version, "PING_PROTOCOL_VERSION", &ping);
    RECV(dev, resource_busy_wait, "RESOURCE_BUSY_WAIT", &busy);
    SEND(dev, protocol_version, "PROTOCOL_VERSION", .version = VTEST_PROTOCOL_VERSION);
+   dev->stats.round_trips++;
    RECV(dev, protocol_version, "PROTOCOL_VERSION", &ver);
    if (ver.version != VTEST_PROTOCOL_VERSION)
       return vg_fail(dev, "PROTOCOL_VERSION", "the server speaks version %u; syncobjs need %u", ver.version,
