@@ -81,6 +81,7 @@ const struct vg_driver_ops *vg_driver_find(const char *name);
 
 extern const struct vg_driver_ops vg_msm_driver;
 extern const struct vg_driver_ops vg_amdgpu_driver;
+extern const struct vg_driver_ops vg_i915_driver;
 extern const struct vg_driver_ops vg_asahi_driver;
 extern const struct vg_driver_ops vg_panfrost_driver;
 

@@ -9,6 +9,7 @@
 const struct vg_driver_ops *const vg_drivers[] = {
    &vg_msm_driver,
    &vg_amdgpu_driver,
+   &vg_i915_driver,
    &vg_asahi_driver,
    &vg_panfrost_driver,
    NULL,
