@@ -18,7 +18,7 @@
 #include <amdgpu_drm.h>
 
 #include "amdgpu_codec.h"
-#include "driver.h"
+#include "common.h"
 
 /* The protocol numbers the rings of ten IP types; older amdgpu_drm.h copies stop before VPE. */
 #define IP_TYPES 10u
@@ -44,12 +44,6 @@ struct vg_driver {
    uint64_t vram_size;              /* DEV_INFO-time heap sizes, from the shmem */
 };
 
-static int
-encode_failed(struct vg_device *dev, const char *command, int status)
-{
-   return vg_fail(dev, command, "does not encode: %s", vdrm_status_name(status));
-}
-
 /* QUERY_INFO of info (return_size bytes answered); the answer lands in *rsp. */
 static int
 query_info(struct vg_driver *drv, const struct drm_amdgpu_info *info, struct vg_rsp *rsp, const char *name)
@@ -67,7 +61,7 @@ query_info(struct vg_driver *drv, const struct drm_amdgpu_info *info, struct vg_
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    if ((st = amdgpu_ccmd_query_info_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -144,7 +138,7 @@ create_ctx(struct vg_driver *drv, uint32_t flags, uint32_t id, struct vg_rsp *rs
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    if ((st = amdgpu_ccmd_create_ctx_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -288,7 +282,7 @@ amdvg_bo_new(struct vg_driver *drv, uint64_t size)
    req.r.__pad = 0;
    req.r.flags = AMDGPU_GEM_CREATE_CPU_GTT_USWC;
    if ((st = amdgpu_ccmd_gem_new_req_encode(buf, sizeof(buf), &req, &len))) {
-      encode_failed(drv->dev, "GEM_NEW", st);
+      vg_encode_failed(drv->dev, "GEM_NEW", st);
       goto fail;
    }
    /* The GEM_NEW travels with the blob; neither waits for the host. */
@@ -304,15 +298,6 @@ fail:
    return NULL;
 }
 
-/* The res_id ccmds name the buffer by; known once the blob's answer arrived. */
-static uint32_t
-res_id(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo->id)
-      bo->id = vg_blob_res_id(drv->dev, bo->blob);
-   return bo->id;
-}
-
 /* BO_VA_OP of the whole buffer at its address; the answer is not read (async_error reports failures). */
 static int
 va_op(struct vg_driver *drv, struct vg_bo *bo, uint32_t op, const char *name)
@@ -323,7 +308,7 @@ va_op(struct vg_driver *drv, struct vg_bo *bo, uint32_t op, const char *name)
    void *buf;
    int st;
 
-   if (!res_id(drv, bo) ||
+   if (!vg_bo_res_id(drv->dev, bo) ||
        vg_req_begin(drv->dev, &req.hdr, (uint32_t)amdgpu_ccmd_rsp_size(), &rsp, name) ||
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
@@ -335,7 +320,7 @@ va_op(struct vg_driver *drv, struct vg_bo *bo, uint32_t op, const char *name)
    req.res_id = bo->id;
    req.op = op;
    if ((st = amdgpu_ccmd_bo_va_op_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -363,15 +348,7 @@ amdvg_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 static int
 amdvg_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
 {
-   uint8_t *map;
-
-   if (off > bo->size || len > bo->size - off)
-      return vg_fail(drv->dev, "upload", "%u bytes at %llu run past the %llu-byte buffer", len,
-                     (unsigned long long)off, (unsigned long long)bo->size);
-   if (!(map = vg_blob_map(drv->dev, bo->blob)))
-      return -1;
-   memcpy(map + off, data, len);
-   return 0;
+   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
 }
 
 static void
@@ -462,7 +439,7 @@ amdvg_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct
    req.pad = 0;
    req.ring_idx = drv->ring_base[AMDGPU_HW_IP_GFX] + ib.ring;
    if ((st = amdgpu_ccmd_cs_submit_req_encode(buf, sizeof(buf), &req, descs, chunks, chunks_size, &len)))
-      return encode_failed(drv->dev, "CS_SUBMIT", st);
+      return vg_encode_failed(drv->dev, "CS_SUBMIT", st);
    return vg_execbuf(drv->dev, &(struct vg_execbuf){
                         .ccmd = buf,
                         .len = len,

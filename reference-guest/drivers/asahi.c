@@ -19,7 +19,7 @@
 #include <drm.h>
 
 #include "asahi_codec.h"
-#include "driver.h"
+#include "common.h"
 
 /* The kernel UAPI values this driver uses (no asahi_drm.h in libdrm). */
 #define DRM_IOCTL_ASAHI_GET_TIME DRM_IOWR(DRM_COMMAND_BASE + 0x01, struct drm_asahi_get_time)
@@ -49,12 +49,6 @@ struct vg_driver {
    uint64_t last_time;      /* the GPU clock's last answer, which never goes back */
 };
 
-static int
-encode_failed(struct vg_device *dev, const char *command, int status)
-{
-   return vg_fail(dev, command, "does not encode: %s", vdrm_status_name(status));
-}
-
 /* IOCTL_SIMPLE of ioctl cmd with arg (its size is the ioctl's); the answer lands in *rsp. */
 static int
 ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp *rsp, const char *name)
@@ -69,7 +63,7 @@ ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp
    if (vg_req_begin(drv->dev, &req.hdr, (uint32_t)rsp_size, rsp, name) || !(buf = vg_req_space(drv->dev, size)))
       return -1;
    if ((st = asahi_ccmd_ioctl_simple_req_encode(buf, size, &req, arg, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -108,7 +102,7 @@ get_params(struct vg_driver *drv, struct vg_rsp *rsp, const char *name)
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    if ((st = asahi_ccmd_get_params_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -236,7 +230,7 @@ asahi_bo_new(struct vg_driver *drv, uint64_t size)
    req.size = size;
    req.addr = drv->va_next;   /* mapped there by the same request: no VM_BIND, no wait */
    if ((st = asahi_ccmd_gem_new_req_encode(buf, sizeof(buf), &req, &len))) {
-      encode_failed(drv->dev, "GEM_NEW", st);
+      vg_encode_failed(drv->dev, "GEM_NEW", st);
       goto fail;
    }
    /* Only a shareable blob can be a SUBMIT external resource. */
@@ -253,14 +247,6 @@ fail:
    return NULL;
 }
 
-static uint32_t
-res_id(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo->id)
-      bo->id = vg_blob_res_id(drv->dev, bo->blob);
-   return bo->id;
-}
-
 static void *
 asahi_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 {
@@ -271,15 +257,7 @@ asahi_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 static int
 asahi_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
 {
-   uint8_t *map;
-
-   if (off > bo->size || len > bo->size - off)
-      return vg_fail(drv->dev, "upload", "%u bytes at %llu run past the %llu-byte buffer", len,
-                     (unsigned long long)off, (unsigned long long)bo->size);
-   if (!(map = vg_blob_map(drv->dev, bo->blob)))
-      return -1;
-   memcpy(map + off, data, len);
-   return 0;
+   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
 }
 
 static void
@@ -340,7 +318,7 @@ asahi_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct
    for (uint32_t i = 0; i < nbos; i++) {
       if (bos[i] == cmd)
          continue;
-      if (!res_id(drv, bos[i]))
+      if (!vg_bo_res_id(drv->dev, bos[i]))
          return -1;
       extres[n] = (struct asahi_ccmd_submit_res){ .res_id = bos[i]->id,
                                                   .flags = ASAHI_EXTRES_READ | ASAHI_EXTRES_WRITE };
@@ -357,7 +335,7 @@ asahi_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct
    req.extres_count = n;
    if ((st = asahi_ccmd_submit_req_encode(buf, size, &req, cmdbuf, extres, &len))) {
       free(buf);
-      return encode_failed(drv->dev, "SUBMIT", st);
+      return vg_encode_failed(drv->dev, "SUBMIT", st);
    }
    st = vg_execbuf(drv->dev, &(struct vg_execbuf){
                       .ccmd = buf,

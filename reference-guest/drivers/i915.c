@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "common.h"
 #include "i915_codec.h"
 
 #define PAGE 4096ull
@@ -41,12 +41,6 @@ struct vg_driver {
    uint64_t va_end;
 };
 
-static int
-encode_failed(struct vg_device *dev, const char *command, int status)
-{
-   return vg_fail(dev, command, "does not encode: %s", vdrm_status_name(status));
-}
-
 /* Every ret of this protocol is 0 or a positive errno. */
 static int
 host_failed(struct vg_driver *drv, const char *command, int32_t ret)
@@ -68,7 +62,7 @@ ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp
    if (vg_req_begin(drv->dev, &req.hdr, (uint32_t)rsp_size, rsp, name) || !(buf = vg_req_space(drv->dev, size)))
       return -1;
    if ((st = i915_ccmd_ioctl_simple_req_encode(buf, size, &req, arg, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -107,7 +101,7 @@ getparam(struct vg_driver *drv, uint32_t param, struct vg_rsp *rsp, const char *
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    if ((st = i915_ccmd_getparam_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -168,7 +162,7 @@ context_create(struct vg_driver *drv, struct vg_rsp *rsp)
        !(buf = vg_req_space(drv->dev, size)))
       return -1;
    if ((st = i915_ccmd_gem_context_create_req_encode(buf, size, &req, params, &len)))
-      return encode_failed(drv->dev, "GEM_CONTEXT_CREATE", st);
+      return vg_encode_failed(drv->dev, "GEM_CONTEXT_CREATE", st);
    return vg_req_push(drv->dev, len, "GEM_CONTEXT_CREATE");
 }
 
@@ -281,7 +275,7 @@ i915_bo_new(struct vg_driver *drv, uint64_t size)
    req.ext_size = sizeof(ext);
    req.pad = 0;
    if ((st = i915_ccmd_gem_create_ext_req_encode(buf, sizeof(buf), &req, ext, &len))) {
-      encode_failed(drv->dev, "GEM_CREATE_EXT", st);
+      vg_encode_failed(drv->dev, "GEM_CREATE_EXT", st);
       goto fail;
    }
    /* The GEM_CREATE_EXT travels with the blob; neither waits for the host. */
@@ -298,14 +292,6 @@ fail:
    return NULL;
 }
 
-static uint32_t
-res_id(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo->id)
-      bo->id = vg_blob_res_id(drv->dev, bo->blob);
-   return bo->id;
-}
-
 static void *
 i915_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 {
@@ -316,15 +302,7 @@ i915_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 static int
 i915_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
 {
-   uint8_t *map;
-
-   if (off > bo->size || len > bo->size - off)
-      return vg_fail(drv->dev, "upload", "%u bytes at %llu run past the %llu-byte buffer", len,
-                     (unsigned long long)off, (unsigned long long)bo->size);
-   if (!(map = vg_blob_map(drv->dev, bo->blob)))
-      return -1;
-   memcpy(map + off, data, len);
-   return 0;
+   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
 }
 
 static void
@@ -377,7 +355,7 @@ i915_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct 
 
       if (i > 0 && bo == cmd)
          continue;
-      if (!res_id(drv, bo))
+      if (!vg_bo_res_id(drv->dev, bo))
          return -1;
       objs[n] = (struct drm_i915_gem_exec_object2){
          .handle = bo->id,
@@ -398,7 +376,7 @@ i915_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct 
    req.batch_len = cmd_size;
    req.relocs_count = 0;
    if ((st = i915_ccmd_gem_execbuffer2_req_encode(buf, sizeof(buf), &req, objs, NULL, &len)))
-      return encode_failed(drv->dev, "GEM_EXECBUFFER2", st);
+      return vg_encode_failed(drv->dev, "GEM_EXECBUFFER2", st);
    if (vg_execbuf(drv->dev, &(struct vg_execbuf){
                      .ccmd = buf,
                      .len = len,

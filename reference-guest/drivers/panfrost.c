@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "driver.h"
+#include "common.h"
 #include "panfrost_codec.h"
 
 /* DRM_PANFROST_PARAM_* (kernel UAPI; libdrm ships no panfrost_drm.h). */
@@ -38,12 +38,6 @@ struct vg_driver {
 };
 
 static int
-encode_failed(struct vg_device *dev, const char *command, int status)
-{
-   return vg_fail(dev, command, "does not encode: %s", vdrm_status_name(status));
-}
-
-static int
 get_param(struct vg_driver *drv, uint32_t param, struct vg_rsp *rsp, const char *name)
 {
    struct panfrost_ccmd_get_param_req req = { .pad = 0, .param = param };
@@ -55,7 +49,7 @@ get_param(struct vg_driver *drv, uint32_t param, struct vg_rsp *rsp, const char 
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    if ((st = panfrost_ccmd_get_param_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -146,7 +140,7 @@ pan_bo_new(struct vg_driver *drv, uint64_t size)
    req.blob_id = vg_blob_id_next(drv->dev);
    req.flags = 0;   /* executable: the command buffer holds job descriptors */
    if ((st = panfrost_ccmd_create_bo_req_encode(buf, sizeof(buf), &req, &len))) {
-      encode_failed(drv->dev, "CREATE_BO", st);
+      vg_encode_failed(drv->dev, "CREATE_BO", st);
       goto fail;
    }
    /* The CREATE_BO travels with the blob, whose size must be the same; neither waits. */
@@ -160,14 +154,6 @@ fail:
    return NULL;
 }
 
-static uint32_t
-res_id(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo->id)
-      bo->id = vg_blob_res_id(drv->dev, bo->blob);
-   return bo->id;
-}
-
 static int
 get_bo_offset(struct vg_driver *drv, struct vg_bo *bo, struct vg_rsp *rsp)
 {
@@ -176,13 +162,13 @@ get_bo_offset(struct vg_driver *drv, struct vg_bo *bo, struct vg_rsp *rsp)
    void *buf;
    int st;
 
-   if (!res_id(drv, bo) ||
+   if (!vg_bo_res_id(drv->dev, bo) ||
        vg_req_begin(drv->dev, &req.hdr, (uint32_t)panfrost_ccmd_get_bo_offset_rsp_size(), rsp, "GET_BO_OFFSET") ||
        !(buf = vg_req_space(drv->dev, sizeof(req))))
       return -1;
    req.res_id = bo->id;
    if ((st = panfrost_ccmd_get_bo_offset_req_encode(buf, sizeof(req), &req, &len)))
-      return encode_failed(drv->dev, "GET_BO_OFFSET", st);
+      return vg_encode_failed(drv->dev, "GET_BO_OFFSET", st);
    return vg_req_push(drv->dev, len, "GET_BO_OFFSET");
 }
 
@@ -232,15 +218,7 @@ pan_bo_map(struct vg_driver *drv, struct vg_bo *bo)
 static int
 pan_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
 {
-   uint8_t *map;
-
-   if (off > bo->size || len > bo->size - off)
-      return vg_fail(drv->dev, "upload", "%u bytes at %llu run past the %llu-byte buffer", len,
-                     (unsigned long long)off, (unsigned long long)bo->size);
-   if (!(map = vg_blob_map(drv->dev, bo->blob)))
-      return -1;
-   memcpy(map + off, data, len);
-   return 0;
+   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
 }
 
 static void
@@ -311,7 +289,7 @@ pan_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct v
    req.requirements = 0;   /* a vertex/compute chain (job slot 1) */
    req.res_id_count = n;
    if ((st = panfrost_ccmd_submit_req_encode(buf, sizeof(buf), &req, res_ids, &len)))
-      return encode_failed(drv->dev, "SUBMIT", st);
+      return vg_encode_failed(drv->dev, "SUBMIT", st);
    return vg_execbuf(drv->dev, &(struct vg_execbuf){
                         .ccmd = buf,
                         .len = len,
