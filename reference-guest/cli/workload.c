@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "workload.h"
 
@@ -181,15 +180,6 @@ frame(struct workload *w, struct frame *f, uint32_t n)
    return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-   struct timespec ts;
-
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int
 vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct vg_driver *drv,
                 uint32_t frames, vg_progress_fn progress, void *progress_data,
@@ -197,7 +187,7 @@ vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct v
 {
    struct workload w = { .ops = ops, .dev = dev, .drv = drv, .res = res };
    const struct vg_stats *st = vg_stats(dev);
-   uint64_t last_progress = now_ms();
+   uint64_t last_progress = vg_now_ms();
    int ret = 0;
 
    memset(res, 0, sizeof(*res));
@@ -221,8 +211,8 @@ vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct v
       }
       if (!ret)
          res->frames_done = n + 1;
-      if (progress && now_ms() - last_progress >= 1000) {
-         last_progress = now_ms();
+      if (progress && vg_now_ms() - last_progress >= 1000) {
+         last_progress = vg_now_ms();
          progress(progress_data, n + 1, frames);
       }
    }

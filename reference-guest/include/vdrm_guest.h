@@ -91,6 +91,8 @@ const struct vg_stats *vg_stats(const struct vg_device *dev);
 const struct virgl_renderer_capset_drm *vg_caps(const struct vg_device *dev);
 /* "vtest" or "virtgpu". */
 const char *vg_transport_name(const struct vg_device *dev);
+/* Milliseconds on the monotonic clock the library's deadlines use. */
+uint64_t vg_now_ms(void);
 
 /* ---- ccmd requests ---- */
 

@@ -93,6 +93,15 @@ vg_transport_name(const struct vg_device *dev)
    return dev->ops->name;
 }
 
+uint64_t
+vg_now_ms(void)
+{
+   struct timespec ts;
+
+   clock_gettime(CLOCK_MONOTONIC, &ts);
+   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 const volatile void *
 vg_shmem(const struct vg_device *dev)
 {

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "device.h"
@@ -127,15 +126,6 @@ v_submit(struct vg_device *dev, const void *cmds, size_t len, const struct vg_ex
    return 0;
 }
 
-static uint64_t
-now_ms(void)
-{
-   struct timespec ts;
-
-   clock_gettime(CLOCK_MONOTONIC, &ts);
-   return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /*
  * The kernel gives no answer to a plain execbuffer: like Mesa's
  * vdrm_host_sync(), poll the shmem's seqno, here with a deadline and
@@ -144,7 +134,7 @@ now_ms(void)
 static int
 v_sync(struct vg_device *dev)
 {
-   uint64_t deadline = now_ms() + (uint64_t)dev->opt.timeout_ms;
+   uint64_t deadline = vg_now_ms() + (uint64_t)dev->opt.timeout_ms;
    uint32_t ae = dev->async_error;
 
    while (!vg_seqno_passed(dev, dev->next_seqno)) {
@@ -155,7 +145,7 @@ v_sync(struct vg_device *dev)
          if (v != ae)
             return 0;   /* vg_check_host() names the refused request */
       }
-      if (now_ms() > deadline)
+      if (vg_now_ms() > deadline)
          return vg_fail(dev, "seqno", "the host did not run seqno %u within %d ms (at %u)", dev->next_seqno,
                         dev->opt.timeout_ms, vg_shmem_seqno(dev));
       sched_yield();

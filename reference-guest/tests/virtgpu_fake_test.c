@@ -448,10 +448,10 @@ seqno_never_passes(void **state)
    vg_close(dev);
 }
 
+/* A submission the fake kernel then spoils (twist sets how) fails with error. */
 static void
-failing_execbuffer(void **state)
+expect_submit_error(struct fake *f, void (*twist)(struct fake *f), const char *error)
 {
-   struct fake *f = *state;
    struct vg_device *dev = open_dev(f, 1000);
    struct vg_driver *drv;
    struct vg_bo *cmd;
@@ -459,31 +459,36 @@ failing_execbuffer(void **state)
 
    assert_int_equal(vg_msm_driver.create(dev, &drv), 0);
    cmd = vg_msm_driver.bo_new(drv, 4096);
-   f->fail_execbuf_errno = EINVAL;
+   twist(f);
    assert_int_equal(vg_msm_driver.submit(drv, cmd, 16, NULL, 0, &fence), -1);
-   assert_string_equal(vg_error(dev), "GEM_SUBMIT: VIRTGPU_EXECBUFFER failed: Invalid argument");
+   assert_string_equal(vg_error(dev), error);
    vg_msm_driver.bo_free(drv, cmd);
    vg_msm_driver.destroy(drv);
    vg_close(dev);
 }
 
 static void
+execbuffer_einval(struct fake *f)
+{
+   f->fail_execbuf_errno = EINVAL;
+}
+
+static void
+execbuffer_no_fence(struct fake *f)
+{
+   f->no_fence_fd = true;
+}
+
+static void
+failing_execbuffer(void **state)
+{
+   expect_submit_error(*state, execbuffer_einval, "GEM_SUBMIT: VIRTGPU_EXECBUFFER failed: Invalid argument");
+}
+
+static void
 execbuffer_without_fence(void **state)
 {
-   struct fake *f = *state;
-   struct vg_device *dev = open_dev(f, 1000);
-   struct vg_driver *drv;
-   struct vg_bo *cmd;
-   struct vg_fence fence;
-
-   assert_int_equal(vg_msm_driver.create(dev, &drv), 0);
-   cmd = vg_msm_driver.bo_new(drv, 4096);
-   f->no_fence_fd = true;
-   assert_int_equal(vg_msm_driver.submit(drv, cmd, 16, NULL, 0, &fence), -1);
-   assert_string_equal(vg_error(dev), "GEM_SUBMIT: VIRTGPU_EXECBUFFER returned no out-fence");
-   vg_msm_driver.bo_free(drv, cmd);
-   vg_msm_driver.destroy(drv);
-   vg_close(dev);
+   expect_submit_error(*state, execbuffer_no_fence, "GEM_SUBMIT: VIRTGPU_EXECBUFFER returned no out-fence");
 }
 
 int
