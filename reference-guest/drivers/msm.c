@@ -14,6 +14,7 @@
 
 #include <msm_drm.h>
 
+#include "common.h"
 #include "driver.h"
 #include "msm_codec.h"
 
@@ -37,12 +38,6 @@ struct vg_driver {
    uint64_t va_end;
 };
 
-static int
-encode_failed(struct vg_device *dev, const char *command, int status)
-{
-   return vg_fail(dev, command, "does not encode: %s", vdrm_status_name(status));
-}
-
 /* IOCTL_SIMPLE of ioctl cmd with arg (its size is the ioctl's); the answer lands in *rsp. */
 static int
 ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp *rsp, const char *name)
@@ -60,7 +55,7 @@ ioctl_simple(struct vg_driver *drv, uint32_t cmd, const void *arg, struct vg_rsp
    if (!(buf = vg_req_space(drv->dev, size)))
       return -1;
    if ((st = msm_ccmd_ioctl_simple_req_encode(buf, size, &req, arg, &len)))
-      return encode_failed(drv->dev, name, st);
+      return vg_encode_failed(drv->dev, name, st);
    return vg_req_push(drv->dev, len, name);
 }
 
@@ -167,7 +162,7 @@ msm_bo_new(struct vg_driver *drv, uint64_t size)
    req.flags = MSM_BO_WC;
    req.blob_id = vg_blob_id_next(drv->dev);
    if ((st = msm_ccmd_gem_new_req_encode(buf, sizeof(buf), &req, &len))) {
-      encode_failed(drv->dev, "GEM_NEW", st);
+      vg_encode_failed(drv->dev, "GEM_NEW", st);
       goto fail;
    }
    /* The GEM_NEW travels with the blob; neither waits for the host. */
@@ -178,15 +173,6 @@ msm_bo_new(struct vg_driver *drv, uint64_t size)
 fail:
    free(bo);
    return NULL;
-}
-
-/* The res_id ccmds name the buffer by; known once the blob's answer arrived. */
-static uint32_t
-res_id(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo->id)
-      bo->id = vg_blob_res_id(drv->dev, bo->blob);
-   return bo->id;
 }
 
 static void *
@@ -203,7 +189,7 @@ msm_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void 
    if (off > bo->size || len > bo->size - off)
       return vg_fail(drv->dev, "GEM_UPLOAD", "%u bytes at %llu run past the %llu-byte buffer", len,
                      (unsigned long long)off, (unsigned long long)bo->size);
-   if (!res_id(drv, bo))
+   if (!vg_bo_res_id(drv->dev, bo))
       return -1;
    while (len) {
       uint32_t n = len < UPLOAD_CHUNK ? len : UPLOAD_CHUNK;
@@ -221,7 +207,7 @@ msm_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void 
       req.off = (uint32_t)off;
       req.len = n;
       if ((st = msm_ccmd_gem_upload_req_encode(buf, size, &req, p, &out)))
-         return encode_failed(drv->dev, "GEM_UPLOAD", st);
+         return vg_encode_failed(drv->dev, "GEM_UPLOAD", st);
       if (vg_req_push(drv->dev, out, "GEM_UPLOAD"))
          return -1;
       p += n;
@@ -241,7 +227,7 @@ msm_bo_free(struct vg_driver *drv, struct vg_bo *bo)
    if (!bo)
       return;
    /* As freedreno does: the iova is released before the buffer. */
-   if (res_id(drv, bo) && !vg_req_begin(drv->dev, &req.hdr, 0, NULL, "GEM_SET_IOVA") &&
+   if (vg_bo_res_id(drv->dev, bo) && !vg_req_begin(drv->dev, &req.hdr, 0, NULL, "GEM_SET_IOVA") &&
        (buf = vg_req_space(drv->dev, sizeof(req)))) {
       req.iova = 0;
       req.res_id = bo->id;
@@ -301,7 +287,7 @@ msm_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct v
 
       if (bo == cmd && i < nbos)
          continue;
-      if (!res_id(drv, bo))
+      if (!vg_bo_res_id(drv->dev, bo))
          return -1;
       if (bo == cmd)
          scmd.submit_idx = n;
@@ -320,7 +306,7 @@ msm_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct v
    req.nr_cmds = 1;
    req.fence = ++drv->fence;
    if ((st = msm_ccmd_gem_submit_req_encode(buf, sizeof(buf), &req, sbos, &scmd, &len)))
-      return encode_failed(drv->dev, "GEM_SUBMIT", st);
+      return vg_encode_failed(drv->dev, "GEM_SUBMIT", st);
    return vg_execbuf(drv->dev, &(struct vg_execbuf){
                         .ccmd = buf,
                         .len = len,
@@ -366,7 +352,7 @@ msm_query_begin(struct vg_driver *drv, uint32_t index, struct vg_query *q)
       req.param = MSM_SUBMITQUEUE_PARAM_FAULTS;
       req.len = 4;
       if ((st = msm_ccmd_submitqueue_query_req_encode(buf, sizeof(req), &req, &len)))
-         return encode_failed(drv->dev, q->name, st);
+         return vg_encode_failed(drv->dev, q->name, st);
       return vg_req_push(drv->dev, len, q->name);
    default:
       return vg_fail(drv->dev, "query", "msm has no query %u", index);
