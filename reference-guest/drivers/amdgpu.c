@@ -41,7 +41,7 @@ struct vg_driver {
    uint64_t va_next;                /* bump allocator over the device's GPU address range */
    uint64_t va_end;
    uint64_t va_align;
-   uint64_t vram_size;              /* DEV_INFO-time heap sizes, from the shmem */
+   uint64_t vram_size;              /* VRAM as the shmem published it at start-up */
 };
 
 /* QUERY_INFO of info (return_size bytes answered); the answer lands in *rsp. */
