@@ -41,7 +41,7 @@ struct vg_driver {
    uint64_t va_next;                /* bump allocator over the device's GPU address range */
    uint64_t va_end;
    uint64_t va_align;
-   uint64_t vram_size;              /* VRAM as the shmem published it at start-up */
+   uint64_t vram_size;              /* usable VRAM as the shmem published it at start-up */
 };
 
 /* QUERY_INFO of info (return_size bytes answered); the answer lands in *rsp. */
@@ -511,8 +511,9 @@ amdvg_query_end(struct vg_driver *drv, struct vg_query *q)
       if (query_info_answer(drv, &q->rsp, &m, sizeof(m)))
          return -1;
       q->value = m.vram.total_heap_size;
-      if (m.vram.total_heap_size != drv->vram_size)
-         return vg_fail(drv->dev, q->name, "VRAM of %llu bytes, the shmem says %llu",
+      /* The shmem's heap is the usable part (pinned and reserved memory taken off). */
+      if (drv->vram_size > m.vram.total_heap_size)
+         return vg_fail(drv->dev, q->name, "VRAM of %llu bytes, the shmem says %llu usable",
                         (unsigned long long)m.vram.total_heap_size, (unsigned long long)drv->vram_size);
       return 0;
    default:

@@ -718,21 +718,41 @@ amdgpu_fini(struct vh_context *ctx)
    ctx->type_data = NULL;
 }
 
-/* The heap statistics of the shmem, refreshed after every batch (GEM_NEW runs in one). */
+/* One u64 INFO query (the *_USAGE ones); 0 or the kernel's error. */
+static int
+info_u64(struct vh_context *ctx, uint32_t query, uint64_t *value)
+{
+   struct drm_amdgpu_info q = { .return_size = sizeof(*value), .query = query };
+
+   return kernel(ctx)->info(vh_file(ctx), &q, value);
+}
+
+/*
+ * The heap statistics of the shmem, refreshed after every batch (GEM_NEW
+ * runs in one), with the meaning the deployed host gives them: libdrm's
+ * amdgpu_query_heap_info(), which the guest's heap queries stand in for.
+ * heap_size is the usable size (AMDGPU_INFO_VRAM_GTT, after the kernel's
+ * reservations and pinned memory), heap_usage the *_USAGE query, and
+ * max_allocation the usable CPU-visible VRAM for every heap, GTT included.
+ */
 static void
 amdgpu_batch_done(struct vh_context *ctx)
 {
-   struct drm_amdgpu_info q = { .return_size = sizeof(struct drm_amdgpu_memory_info),
-                                .query = KAMDGPU_INFO_MEMORY };
-   struct drm_amdgpu_memory_info m;
-   struct amdgpu_heap_info h[3];
+   struct drm_amdgpu_info q = { .return_size = sizeof(struct drm_amdgpu_info_vram_gtt),
+                                .query = KAMDGPU_INFO_VRAM_GTT };
+   struct drm_amdgpu_info_vram_gtt vg;
+   struct amdgpu_heap_info h[3] = { 0 };   /* gtt, vram, vis_vram: the shmem's order */
 
-   if (!vh_shmem_present(&ctx->shmem) || kernel(ctx)->info(vh_file(ctx), &q, &m))
+   if (!vh_shmem_present(&ctx->shmem) || kernel(ctx)->info(vh_file(ctx), &q, &vg) ||
+       info_u64(ctx, KAMDGPU_INFO_GTT_USAGE, &h[0].heap_usage) ||
+       info_u64(ctx, KAMDGPU_INFO_VRAM_USAGE, &h[1].heap_usage) ||
+       info_u64(ctx, KAMDGPU_INFO_VIS_VRAM_USAGE, &h[2].heap_usage))
       return;
-   h[0] = (struct amdgpu_heap_info){ m.gtt.total_heap_size, m.gtt.heap_usage, m.gtt.max_allocation };
-   h[1] = (struct amdgpu_heap_info){ m.vram.total_heap_size, m.vram.heap_usage, m.vram.max_allocation };
-   h[2] = (struct amdgpu_heap_info){ m.cpu_accessible_vram.total_heap_size, m.cpu_accessible_vram.heap_usage,
-                                     m.cpu_accessible_vram.max_allocation };
+   h[0].heap_size = vg.gtt_size;
+   h[1].heap_size = vg.vram_size;
+   h[2].heap_size = vg.vram_cpu_accessible_size;
+   for (int i = 0; i < 3; i++)
+      h[i].max_allocation = vg.vram_cpu_accessible_size;
    memcpy(ctx->shmem.map + offsetof(struct amdvgpu_shmem, gtt), h, sizeof(h));
 }
 

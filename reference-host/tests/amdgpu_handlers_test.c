@@ -465,12 +465,16 @@ shmem_heaps_published(void **state)
    ag_bo(g, 1, 1 << 20, KAMDGPU_GEM_DOMAIN_VRAM, KAMDGPU_GEM_CREATE_CPU_ACCESS_REQUIRED, NULL);
    ag_bo(g, 2, 3 << 20, KAMDGPU_GEM_DOMAIN_GTT, 0, NULL);
    memcpy(&sh, g->shmem, sizeof(sh));
-   assert_int_equal(sh.vram.heap_size, p->vram_size);
+   /* libdrm's amdgpu_query_heap_info(): usable sizes, max_allocation the CPU-visible VRAM. */
+   assert_int_equal(sh.vram.heap_size, p->vram_size - p->reserved_vram);
    assert_int_equal(sh.vram.heap_usage, 1 << 20);
+   assert_int_equal(sh.vram.max_allocation, p->vis_vram_size);
    assert_int_equal(sh.vis_vram.heap_size, p->vis_vram_size);
    assert_int_equal(sh.vis_vram.heap_usage, 1 << 20);
+   assert_int_equal(sh.vis_vram.max_allocation, p->vis_vram_size);
+   assert_int_equal(sh.gtt.heap_size, p->gtt_size);
    assert_int_equal(sh.gtt.heap_usage, 3 << 20);
-   assert_int_equal(sh.gtt.max_allocation, p->gtt_size - (3 << 20));
+   assert_int_equal(sh.gtt.max_allocation, p->vis_vram_size);
    assert_int_equal(sh.__pad, 0);
 }
 
