@@ -38,6 +38,7 @@ struct args {
    int timeout_ms;
    bool spawn;
    bool json;
+   bool queries_only;
 };
 
 static void
@@ -45,7 +46,7 @@ usage(FILE *f)
 {
    fprintf(f,
            "usage: vdrm-guest [--socket PATH | --device /dev/dri/renderDN | --spawn-host] --context NAME\n"
-           "                  [--frames N] [--record FILE] [--timeout MS] [--json]\n"
+           "                  [--frames N] [--queries-only] [--record FILE] [--timeout MS] [--json]\n"
            "       vdrm-guest --list-contexts\n"
            "       vdrm-guest --help\n"
            "\n"
@@ -57,6 +58,7 @@ usage(FILE *f)
            "  --spawn-host     start a private vdrm-host for the context and stop it at the end\n"
            "  --context NAME   the DRM native context (--list-contexts)\n"
            "  --frames N       frames to run (default 100); the first %u fill the buffer cache\n"
+           "  --queries-only   frames of queries alone, no buffers (a host that cannot export them)\n"
            "  --record FILE    write every ccmd sent, in order (vdrm-wire decode --context NAME FILE)\n"
            "  --timeout MS     longest wait for the host (default 10000)\n"
            "  --json           the summary as one JSON object\n"
@@ -83,7 +85,7 @@ parse_u32(const char *s, uint32_t *out)
 static int
 parse(int argc, char **argv, struct args *a)
 {
-   enum { O_SOCKET = 256, O_DEVICE, O_CONTEXT, O_FRAMES, O_RECORD, O_SPAWN, O_JSON, O_LIST, O_TIMEOUT, O_HELP };
+   enum { O_SOCKET = 256, O_DEVICE, O_CONTEXT, O_FRAMES, O_RECORD, O_SPAWN, O_JSON, O_QUERIES, O_LIST, O_TIMEOUT, O_HELP };
    static const struct option opts[] = {
       { "socket", required_argument, NULL, O_SOCKET },
       { "device", required_argument, NULL, O_DEVICE },
@@ -93,6 +95,7 @@ parse(int argc, char **argv, struct args *a)
       { "timeout", required_argument, NULL, O_TIMEOUT },
       { "spawn-host", no_argument, NULL, O_SPAWN },
       { "json", no_argument, NULL, O_JSON },
+      { "queries-only", no_argument, NULL, O_QUERIES },
       { "list-contexts", no_argument, NULL, O_LIST },
       { "help", no_argument, NULL, O_HELP },
       { NULL, 0, NULL, 0 },
@@ -110,6 +113,7 @@ parse(int argc, char **argv, struct args *a)
       case O_RECORD: a->record = optarg; break;
       case O_SPAWN: a->spawn = true; break;
       case O_JSON: a->json = true; break;
+      case O_QUERIES: a->queries_only = true; break;
       case O_FRAMES:
          if (parse_u32(optarg, &a->frames)) {
             fprintf(stderr, "vdrm-guest: --frames: '%s' is not a number of frames\n", optarg);
@@ -185,7 +189,7 @@ summary(const struct args *a, const char *transport, const char *where, const st
    if (a->json) {
       printf("{\"context\": ");
       json_string(stdout, a->context);
-      printf(", \"transport\": \"%s\", \"frames\": %u, \"frames_done\": %u, \"warmup_frames\": %u,"
+      printf(", \"transport\": \"%s\", \"queries_only\": %s, \"frames\": %u, \"frames_done\": %u, \"warmup_frames\": %u,"
              " \"messages\": %" PRIu64 ", \"bytes\": %" PRIu64 ", \"ccmds\": %" PRIu64
              ", \"ccmd_bytes\": %" PRIu64 ", \"batches\": %" PRIu64 ", \"round_trips\": %" PRIu64
              ", \"setup_round_trips\": %" PRIu64 ", \"warmup_round_trips\": %" PRIu64
@@ -194,7 +198,7 @@ summary(const struct args *a, const char *transport, const char *where, const st
              ", \"steady_ccmds_per_frame\": %.2f, \"fence_waits\": %" PRIu64 ", \"buffers_created\": %" PRIu64
              ", \"bytes_checked\": %" PRIu64 ", \"queries_checked\": %" PRIu64 ", \"errors\": %" PRIu64
              ", \"error\": ",
-             transport, a->frames, r->frames_done, VG_WARMUP_FRAMES, st->messages, st->bytes, st->ccmds,
+             transport, a->queries_only ? "true" : "false", a->frames, r->frames_done, VG_WARMUP_FRAMES, st->messages, st->bytes, st->ccmds,
              st->ccmd_bytes, st->flushes, st->round_trips, r->setup_round_trips, r->warmup_round_trips,
              r->steady_round_trips, r->steady_max_round_trips, (double)r->steady_messages / d,
              (double)r->steady_bytes / d, (double)r->steady_ccmds / d, st->fence_waits, r->buffers_created,
@@ -206,8 +210,8 @@ summary(const struct args *a, const char *transport, const char *where, const st
       printf("}\n");
       return;
    }
-   printf("vdrm-guest: %s over %s (%s): %u of %u frames, %s\n", a->context, transport, where, r->frames_done,
-          a->frames, error ? "FAILED" : "ok");
+   printf("vdrm-guest: %s over %s (%s): %u of %u %sframes, %s\n", a->context, transport, where,
+          r->frames_done, a->frames, a->queries_only ? "query-only " : "", error ? "FAILED" : "ok");
    printf("  sent:        %" PRIu64 " messages, %" PRIu64 " bytes; %" PRIu64 " ccmds (%" PRIu64
           " bytes) in %" PRIu64 " batches\n",
           st->messages, st->bytes, st->ccmds, st->ccmd_bytes, st->flushes);
@@ -286,7 +290,14 @@ main(int argc, char **argv)
       return EXIT_WORKLOAD;
    }
    if (!vg_error(dev) && ops->create(dev, &drv) == 0)
-      vg_workload_run(ops, dev, drv, a.frames, a.frames >= 1000 ? progress : NULL, (void *)a.context, &res);
+      vg_workload_run(ops, dev, drv,
+                      &(struct vg_workload_config){
+                         .frames = a.frames,
+                         .queries_only = a.queries_only,
+                         .progress = a.frames >= 1000 ? progress : NULL,
+                         .progress_data = (void *)a.context,
+                      },
+                      &res);
    if (drv)
       ops->destroy(drv);
    if (!res.frames_done && !res.setup_round_trips)

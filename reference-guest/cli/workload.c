@@ -145,6 +145,24 @@ retire(struct workload *w, struct frame *f)
    return 0;
 }
 
+/* A frame of queries alone: sent together, then each answer read and checked. */
+static int
+queries_frame(struct workload *w, struct frame *f, uint32_t n)
+{
+   f->number = n;
+   f->nqueries = w->ops->nqueries < MAX_QUERIES ? w->ops->nqueries : MAX_QUERIES;
+   for (uint32_t i = 0; i < f->nqueries; i++) {
+      if (w->ops->query_begin(w->drv, i, &f->queries[i]))
+         return -1;
+   }
+   for (uint32_t i = 0; i < f->nqueries; i++) {
+      if (w->ops->query_end(w->drv, &f->queries[i]))
+         return -1;
+      w->res->queries_checked++;
+   }
+   return 0;
+}
+
 static int
 frame(struct workload *w, struct frame *f, uint32_t n)
 {
@@ -182,9 +200,9 @@ frame(struct workload *w, struct frame *f, uint32_t n)
 
 int
 vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct vg_driver *drv,
-                uint32_t frames, vg_progress_fn progress, void *progress_data,
-                struct vg_workload_result *res)
+                const struct vg_workload_config *config, struct vg_workload_result *res)
 {
+   uint32_t frames = config->frames;
    struct workload w = { .ops = ops, .dev = dev, .drv = drv, .res = res };
    const struct vg_stats *st = vg_stats(dev);
    uint64_t last_progress = vg_now_ms();
@@ -197,7 +215,10 @@ vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct v
       struct vg_stats before = *st;
       uint64_t rt;
 
-      ret = retire(&w, f) || frame(&w, f, n) ? -1 : 0;
+      if (config->queries_only)
+         ret = queries_frame(&w, f, n);
+      else
+         ret = retire(&w, f) || frame(&w, f, n) ? -1 : 0;
       rt = st->round_trips - before.round_trips;
       if (n < VG_WARMUP_FRAMES) {
          res->warmup_round_trips += rt;
@@ -211,9 +232,9 @@ vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct v
       }
       if (!ret)
          res->frames_done = n + 1;
-      if (progress && vg_now_ms() - last_progress >= 1000) {
+      if (config->progress && vg_now_ms() - last_progress >= 1000) {
          last_progress = vg_now_ms();
-         progress(progress_data, n + 1, frames);
+         config->progress(config->progress_data, n + 1, frames);
       }
    }
    for (uint32_t i = 0; i < IN_FLIGHT; i++) {

@@ -36,9 +36,20 @@ struct vg_workload_result {
 /* Called about once a second on long runs. */
 typedef void (*vg_progress_fn)(void *data, uint32_t frame, uint32_t frames);
 
-/* Runs frames on drv; 0, or -1 with vg_error(dev) saying why. */
+struct vg_workload_config {
+   uint32_t frames;
+   /*
+    * Frames of queries alone, each answered before the next frame (one
+    * round trip a frame): no buffers, so nothing is mapped or exported, for
+    * hosts that cannot export buffers (virglrenderer on Mesa's noop drm-shims).
+    */
+   bool queries_only;
+   vg_progress_fn progress;       /* NULL: none */
+   void *progress_data;
+};
+
+/* Runs the frames on drv; 0, or -1 with vg_error(dev) saying why. */
 int vg_workload_run(const struct vg_driver_ops *ops, struct vg_device *dev, struct vg_driver *drv,
-                    uint32_t frames, vg_progress_fn progress, void *progress_data,
-                    struct vg_workload_result *res);
+                    const struct vg_workload_config *config, struct vg_workload_result *res);
 
 #endif

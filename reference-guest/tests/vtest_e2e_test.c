@@ -82,7 +82,7 @@ workload_steady_state_has_no_round_trips(void **state)
    struct vg_workload_result r;
    const uint32_t frames = 12, steady = frames - VG_WARMUP_FRAMES;
 
-   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, frames, NULL, NULL, &r), 0);
+   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, &(struct vg_workload_config){ .frames = frames }, &r), 0);
    assert_null(vg_error(f->dev));
    assert_int_equal(r.frames_done, frames);
    assert_int_equal(r.steady_round_trips, 0);
@@ -220,11 +220,11 @@ lost_host_is_an_error_not_a_hang(void **state)
    struct vg_workload_result r;
    int status;
 
-   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, 3, NULL, NULL, &r), 0);
+   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, &(struct vg_workload_config){ .frames = 3 }, &r), 0);
    assert_int_equal(kill(f->host.pid, SIGKILL), 0);
    assert_int_equal(waitpid(f->host.pid, &status, 0), f->host.pid);
    f->host.pid = -1;
-   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, 3, NULL, NULL, &r), -1);
+   assert_int_equal(vg_workload_run(&vg_msm_driver, f->dev, f->drv, &(struct vg_workload_config){ .frames = 3 }, &r), -1);
    assert_non_null(vg_error(f->dev));
    assert_non_null(strstr(vg_error(f->dev), "the host closed the connection"));
    vg_stop_host(&f->host, NULL, 0);   /* the directory */
