@@ -137,6 +137,9 @@ plan_address_space(struct vg_driver *drv, struct drm_asahi_vm_create *vm)
    uint64_t kernel_size = (p->vm_kernel_min_size + PAGE - 1) & ~(PAGE - 1);
    uint64_t base = (p->vm_start + USC_ALIGN - 1) & ~(USC_ALIGN - 1);
 
+   /* A kernel without a minimum (0) still gets a window: one page. */
+   if (p->vm_kernel_min_size == 0)
+      kernel_size = PAGE;
    if (p->vm_end <= p->vm_start || kernel_size == 0 || kernel_size > top || base < p->vm_start ||
        base >= top - kernel_size)
       return vg_fail(drv->dev, "GET_PARAMS", "GPU address range 0x%llx..0x%llx with a 0x%llx-byte kernel window "
