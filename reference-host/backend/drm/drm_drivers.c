@@ -6,6 +6,9 @@
 
 #include "drm_internal.h"
 
+extern const struct vdrm_drm_driver vdrm_drm_msm_driver;
+
 const struct vdrm_drm_driver *const vdrm_drm_drivers[] = {
+   &vdrm_drm_msm_driver,
    NULL,
 };

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 
-/* Fences: a sync_file fd, readable (POLLIN) once every fence in it has signaled. */
+/*
+ * Fences: a sync_file fd, readable (POLLIN) once every fence in it has
+ * signaled. A submit that succeeded without giving one (fd -1: Mesa's noop
+ * drm-shims, which run nothing and leave the out-fence untouched) has
+ * nothing to wait for, so its fence is signaled from the start.
+ */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,7 +24,8 @@ vdrm_drm_fence_from_fd(struct vdrm_drm_device *dev, int fd, struct vdrm_backend_
    struct vdrm_drm_fence *fence = calloc(1, sizeof(*fence));
 
    if (!fence) {
-      close(fd);
+      if (fd >= 0)
+         close(fd);
       return -ENOMEM;
    }
    fence->base.dev = &dev->base;
@@ -52,7 +58,8 @@ vdrm_drm_fence_unref(struct vdrm_backend_fence *base)
 
    if (!fence || __atomic_sub_fetch(&fence->refcount, 1, __ATOMIC_ACQ_REL))
       return;
-   close(fence->fd);
+   if (fence->fd >= 0)
+      close(fence->fd);
    free(fence);
 }
 
@@ -63,6 +70,8 @@ poll_fence(struct vdrm_drm_fence *fence, int64_t timeout_ns)
    struct pollfd p = { .fd = fence->fd, .events = POLLIN };
    struct timespec ts;
 
+   if (fence->fd < 0)
+      return 1;
    if (timeout_ns < 0)
       timeout_ns = 0;
    ts.tv_sec = (time_t)(timeout_ns / 1000000000);

@@ -78,7 +78,7 @@ int vdrm_drm_gem_write(struct vdrm_backend_file *f, uint32_t handle, uint64_t of
                        size_t len);
 
 /* drm_fence.c */
-/* A fence owning sync_file fd (closed on failure too). */
+/* A fence owning sync_file fd (closed on failure too); -1: already signaled. */
 int vdrm_drm_fence_from_fd(struct vdrm_drm_device *dev, int fd, struct vdrm_backend_fence **fence);
 /* A fence of the sync_file a syncobj's current fence exports to. */
 int vdrm_drm_fence_from_syncobj(struct vdrm_drm_file *f, uint32_t syncobj, struct vdrm_backend_fence **fence);
