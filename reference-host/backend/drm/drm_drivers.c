@@ -7,8 +7,12 @@
 #include "drm_internal.h"
 
 extern const struct vdrm_drm_driver vdrm_drm_msm_driver;
+extern const struct vdrm_drm_driver vdrm_drm_amdgpu_driver;
+extern const struct vdrm_drm_driver vdrm_drm_i915_driver;
 
 const struct vdrm_drm_driver *const vdrm_drm_drivers[] = {
    &vdrm_drm_msm_driver,
+   &vdrm_drm_amdgpu_driver,
+   &vdrm_drm_i915_driver,
    NULL,
 };
