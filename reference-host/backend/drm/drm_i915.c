@@ -116,7 +116,8 @@ static int
 di_get_pci_info(struct vdrm_backend_file *file, struct ki915_pci_info *info)
 {
    drmDevicePtr dev = NULL;
-   int ret = drmGetDevice2(fd_of(file), 0, &dev);
+   /* The revision comes from sysfs; without this flag libdrm reports 0xff. */
+   int ret = drmGetDevice2(fd_of(file), DRM_DEVICE_GET_PCI_REVISION, &dev);
 
    if (ret)
       return ret < 0 ? ret : -ENODEV;
