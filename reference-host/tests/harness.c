@@ -42,7 +42,10 @@ tg_new(const struct tg_opts *opts)
    sc.submit_ns = g->opts.submit_ns ? g->opts.submit_ns : 1000;
    sc.privileged = g->opts.privileged;
    sc.quirks = g->opts.quirks;
-   assert_int_equal(vdrm_sim_create(&sc, &g->sim), 0);
+   if (g->opts.backend)
+      g->sim = g->opts.backend;
+   else
+      assert_int_equal(vdrm_sim_create(&sc, &g->sim), 0);
 
    vdrm_host_config_init(&hc);
    if (g->opts.set_limits)
@@ -72,7 +75,11 @@ tg_shmem(struct tguest *g, uint32_t size)
    assert_true(g->shmem != MAP_FAILED);
    g->shmem_size = size;
    memcpy(&hdr, g->shmem, sizeof(hdr));
-   assert_int_equal(hdr.rsp_mem_offset, sizeof(struct msm_shmem));
+   /* Another context's backend (tg_opts.backend): its own shmem layout, responses after it. */
+   if (g->opts.backend)
+      assert_true(hdr.rsp_mem_offset >= sizeof(hdr) && hdr.rsp_mem_offset < size);
+   else
+      assert_int_equal(hdr.rsp_mem_offset, sizeof(struct msm_shmem));
    g->rsp = g->shmem + hdr.rsp_mem_offset;
    g->rsp_size = size - hdr.rsp_mem_offset;
 }
@@ -85,7 +92,7 @@ tg_free(struct tguest *g)
    if (g->shmem_fd >= 0)
       close(g->shmem_fd);
    vdrm_host_destroy(g->host);
-   {
+   if (!g->opts.backend) {
       struct vdrm_sim_stats s;
 
       /*
@@ -101,7 +108,8 @@ tg_free(struct tguest *g)
       assert_int_equal(s.fences, 0);
       assert_int_equal(s.mappings, 0);
    }
-   vdrm_backend_destroy(g->sim);
+   if (!g->opts.backend)
+      vdrm_backend_destroy(g->sim);
    assert_int_equal(tg_count_fds(), g->fds_before);
    free(g);
 }

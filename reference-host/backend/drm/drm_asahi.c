@@ -89,12 +89,13 @@ static int
 asahi_file_init(struct vdrm_drm_file *f)
 {
    struct asahi_file *a = calloc(1, sizeof(*a));
+   int ret;
 
    if (!a)
       return -ENOMEM;
-   if (drmSyncobjCreate(f->fd, 0, &a->out_sync)) {
-      int ret = errno ? -errno : -EINVAL;
+   ret = VDRM_DRM_CALL(drmSyncobjCreate(f->fd, 0, &a->out_sync));
 
+   if (ret) {
       free(a);
       return ret;
    }
@@ -237,12 +238,12 @@ implicit_wait(struct vdrm_drm_file *f, struct asahi_implicit *im, int dmabuf, ui
    ret = vdrm_drm_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp);
    if (ret)
       return ret;
-   if (drmSyncobjCreate(f->fd, 0, &syncobj)) {
-      ret = errno ? -errno : -EINVAL;
+   ret = VDRM_DRM_CALL(drmSyncobjCreate(f->fd, 0, &syncobj));
+   if (ret) {
       close(exp.fd);
       return ret;
    }
-   ret = drmSyncobjImportSyncFile(f->fd, syncobj, exp.fd) ? (errno ? -errno : -EINVAL) : 0;
+   ret = VDRM_DRM_CALL(drmSyncobjImportSyncFile(f->fd, syncobj, exp.fd));
    close(exp.fd);
    if (ret) {
       drmSyncobjDestroy(f->fd, syncobj);
@@ -268,7 +269,7 @@ implicit_init(struct vdrm_drm_file *f, const struct vdrm_backend_asahi_submit *s
    for (uint32_t i = 0; i < submit->nr_syncs; i++) {
       int ret;
 
-      if (drmPrimeHandleToFD(f->fd, submit->syncs[i].handle, DRM_CLOEXEC, &im->dmabufs[i])) {
+      if (VDRM_DRM_CALL(drmPrimeHandleToFD(f->fd, submit->syncs[i].handle, DRM_CLOEXEC, &im->dmabufs[i]))) {
          im->dmabufs[i] = -1;
          continue;
       }
@@ -322,8 +323,8 @@ asahi_submit(struct vdrm_backend_file *file, const struct vdrm_backend_asahi_sub
       .cmdbuf_size = submit->cmdbuf_size,
    };
    ret = vdrm_drm_ioctl(f->fd, KASAHI_IOCTL_SUBMIT, &args);
-   if (!ret && drmSyncobjExportSyncFile(f->fd, a->out_sync, &fence_fd))
-      ret = errno ? -errno : -EINVAL;
+   if (!ret)
+      ret = VDRM_DRM_CALL(drmSyncobjExportSyncFile(f->fd, a->out_sync, &fence_fd));
    if (!ret)
       implicit_signal(submit, &im, fence_fd);
    implicit_fini(f, &im);

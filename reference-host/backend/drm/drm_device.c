@@ -36,7 +36,7 @@ set_error(const struct vdrm_drm_config *config, const char *fmt, ...)
 int
 vdrm_drm_ioctl(int fd, unsigned long request, void *arg)
 {
-   return drmIoctl(fd, request, arg) ? -errno : 0;
+   return VDRM_DRM_CALL(drmIoctl(fd, request, arg));
 }
 
 void
@@ -80,8 +80,10 @@ driver_by_context(uint32_t context_type)
 static int
 query_version(int fd, char *name, size_t name_size, struct vdrm_backend_version *version)
 {
-   drmVersionPtr v = drmGetVersion(fd);
+   drmVersionPtr v;
 
+   errno = 0;
+   v = drmGetVersion(fd);
    if (!v)
       return errno ? -errno : -ENODEV;
    snprintf(name, name_size, "%.*s", v->name_len, v->name ? v->name : "");

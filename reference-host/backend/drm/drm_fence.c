@@ -39,9 +39,10 @@ int
 vdrm_drm_fence_from_syncobj(struct vdrm_drm_file *f, uint32_t syncobj, struct vdrm_backend_fence **out)
 {
    int fd = -1;
+   int ret = VDRM_DRM_CALL(drmSyncobjExportSyncFile(f->fd, syncobj, &fd));
 
-   if (drmSyncobjExportSyncFile(f->fd, syncobj, &fd))
-      return errno ? -errno : -EINVAL;
+   if (ret)
+      return ret;
    return vdrm_drm_fence_from_fd(f->dev, fd, out);
 }
 

@@ -29,9 +29,10 @@ int
 vdrm_drm_gem_export(struct vdrm_backend_file *file, uint32_t handle, int *fd)
 {
    int nfd = -1;
+   int ret = VDRM_DRM_CALL(drmPrimeHandleToFD(vdrm_drm_file(file)->fd, handle, DRM_CLOEXEC | DRM_RDWR, &nfd));
 
-   if (drmPrimeHandleToFD(vdrm_drm_file(file)->fd, handle, DRM_CLOEXEC | DRM_RDWR, &nfd))
-      return errno ? -errno : -EINVAL;
+   if (ret)
+      return ret;
    *fd = nfd;
    return 0;
 }

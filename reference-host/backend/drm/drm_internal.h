@@ -9,6 +9,7 @@
 #ifndef VDRM_DRM_INTERNAL_H_
 #define VDRM_DRM_INTERNAL_H_
 
+#include <errno.h>
 #include <stdint.h>
 
 #include "backend.h"
@@ -64,6 +65,23 @@ vdrm_drm_file(struct vdrm_backend_file *f)
 {
    return (struct vdrm_drm_file *)f;
 }
+
+/*
+ * A libdrm call's status as 0 or a negative errno. The kernel's ioctl()
+ * fails with -1 and errno; Mesa's drm-shim returns the negative errno from
+ * ioctl() itself and leaves errno alone. errno is cleared before the call
+ * so that both read right (and a stale errno never reads as success).
+ */
+static inline int
+vdrm_drm_status(int ret)
+{
+   if (ret >= 0)
+      return 0;
+   if (ret == -1 && errno)
+      return -errno;
+   return ret;
+}
+#define VDRM_DRM_CALL(call) (errno = 0, vdrm_drm_status(call))
 
 /* drmIoctl (restarted on EINTR/EAGAIN): 0 or the negative errno. */
 int vdrm_drm_ioctl(int fd, unsigned long request, void *arg);

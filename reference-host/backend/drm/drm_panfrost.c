@@ -86,12 +86,12 @@ static int
 pan_file_init(struct vdrm_drm_file *f)
 {
    struct pan_file *p = calloc(1, sizeof(*p));
+   int ret;
 
    if (!p)
       return -ENOMEM;
-   if (drmSyncobjCreate(f->fd, 0, &p->out_sync)) {
-      int ret = errno ? -errno : -EINVAL;
-
+   ret = VDRM_DRM_CALL(drmSyncobjCreate(f->fd, 0, &p->out_sync));
+   if (ret) {
       free(p);
       return ret;
    }
