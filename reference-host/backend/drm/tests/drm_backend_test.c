@@ -128,6 +128,10 @@ main(int argc, char **argv)
       return drm_test_panfrost();
    if (!strcmp(argv[1], "asahi"))
       return drm_test_asahi();
-   fprintf(stderr, "usage: %s [config|msm|panfrost|asahi]\n", argv[0]);
+   if (!strcmp(argv[1], "amdgpu"))
+      return drm_test_amdgpu();
+   if (!strcmp(argv[1], "i915"))
+      return drm_test_i915();
+   fprintf(stderr, "usage: %s [config|msm|panfrost|asahi|amdgpu|i915]\n", argv[0]);
    return 2;
 }

@@ -24,6 +24,8 @@ static const struct shim {
    { "msm", "libfreedreno_noop_drm_shim.so", "FD_GPU_ID", "630" },
    { "panfrost", "libpanfrost_noop_drm_shim.so", NULL, NULL },
    { "asahi", "libasahi_noop_drm_shim.so", NULL, NULL },
+   { "amdgpu", "libamdgpu_noop_drm_shim.so", "AMDGPU_GPU_ID", "renoir" },
+   { "i915", "libintel_noop_drm_shim.so", "INTEL_STUB_GPU_PLATFORM", "skl" },
 };
 
 /*

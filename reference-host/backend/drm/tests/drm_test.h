@@ -18,5 +18,9 @@ struct vdrm_backend *drm_test_backend(uint32_t context_type);
 int drm_test_msm(void);
 int drm_test_panfrost(void);
 int drm_test_asahi(void);
+int drm_test_amdgpu(void);
+int drm_test_i915(void);
+int drm_test_amdgpu(void);
+int drm_test_i915(void);
 
 #endif /* VDRM_DRM_TEST_H_ */
