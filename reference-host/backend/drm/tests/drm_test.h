@@ -20,7 +20,5 @@ int drm_test_panfrost(void);
 int drm_test_asahi(void);
 int drm_test_amdgpu(void);
 int drm_test_i915(void);
-int drm_test_amdgpu(void);
-int drm_test_i915(void);
 
 #endif /* VDRM_DRM_TEST_H_ */
