@@ -2,7 +2,8 @@
 
 /*
  * vdrm-host: the reference host as a vtest server (virglrenderer's socket
- * protocol, which Mesa's vdrm speaks in vtest mode) on a sim backend.
+ * protocol, which Mesa's vdrm speaks in vtest mode) on a sim backend, or on
+ * a real render node through the drm backend (builds with libdrm).
  *
  * Exit codes: 0 stopped by SIGINT or SIGTERM (socket removed, everything
  * freed), 1 the loop failed, 2 usage, 3 the context has no handlers or no
@@ -25,6 +26,9 @@
 #include "sim.h"
 #include "sim_i915.h"
 #include "vdrm_host.h"
+#ifdef VDRM_HOST_HAVE_DRM
+#include "vdrm_drm.h"
+#endif
 #include "vtest_proto.h"
 
 enum {
@@ -35,18 +39,23 @@ enum {
 };
 
 static const char usage[] =
-   "usage: vdrm-host [--socket PATH] --context msm|amdgpu|i915|asahi|panfrost [--backend sim]\n"
-   "                 [--profile NAME] [--max-clients N] [--verbose]\n"
+   "usage: vdrm-host [--socket PATH] --context msm|amdgpu|i915|asahi|panfrost\n"
+   "                 [--backend sim|drm] [--profile NAME] [--render-node PATH]\n"
+   "                 [--max-clients N] [--verbose]\n"
    "       vdrm-host --help\n"
    "\n"
    "Serves the vtest protocol on a Unix socket (default " VTEST_DEFAULT_SOCKET_NAME "),\n"
-   "each client with its own DRM native context of the given kind on a simulated GPU.\n"
+   "each client with its own DRM native context of the given kind, on a simulated\n"
+   "GPU or on the host's GPU.\n"
    "\n"
    "  --socket PATH      the socket to listen on\n"
    "  --context NAME     the DRM native context (the backend's driver)\n"
-   "  --backend sim      the kernel backend (only the sim exists)\n"
+   "  --backend NAME     the kernel backend: sim (default), or drm (a real render\n"
+   "                     node through libdrm, in builds that found libdrm)\n"
    "  --profile NAME     the sim's device profile: msm a630 (default) or a740;\n"
    "                     other contexts have their default profile only\n"
+   "  --render-node PATH the drm backend's render node (default: the first one\n"
+   "                     in /dev/dri whose driver serves the context)\n"
    "  --max-clients N    connections served at once (default 64)\n"
    "  --verbose          log connects and disconnects too\n"
    "\n"
@@ -66,7 +75,7 @@ on_signal(int sig)
 }
 
 static int
-make_backend(const char *context, const char *profile, struct vdrm_backend **dev)
+make_sim_backend(const char *context, const char *profile, struct vdrm_backend **dev)
 {
    struct vdrm_sim_config msm = { .clock = VDRM_SIM_CLOCK_MONOTONIC, .submit_ns = 100000 };
 
@@ -93,6 +102,55 @@ make_backend(const char *context, const char *profile, struct vdrm_backend **dev
    return -3;
 }
 
+static const struct {
+   const char *name;
+   uint32_t context_type;
+} contexts[] = {
+   { "msm", VIRTGPU_DRM_CONTEXT_MSM },
+   { "amdgpu", VIRTGPU_DRM_CONTEXT_AMDGPU },
+   { "i915", VIRTGPU_DRM_CONTEXT_I915 },
+   { "asahi", VIRTGPU_DRM_CONTEXT_ASAHI },
+   { "panfrost", VIRTGPU_DRM_CONTEXT_PANFROST },
+};
+
+/* 0, or -3 when this build has no drm backend, -2 when it found no device (the reason printed). */
+static int
+make_drm_backend(uint32_t context_type, const char *node, struct vdrm_backend **dev)
+{
+#ifdef VDRM_HOST_HAVE_DRM
+   char error[256] = "";
+   struct vdrm_drm_config config = {
+      .context_type = context_type,
+      .render_node = node,
+      .error = error,
+      .error_size = sizeof(error),
+   };
+   int ret = vdrm_drm_create(&config, dev);
+
+   if (ret)
+      fprintf(stderr, "vdrm-host: drm backend: %s\n", *error ? error : strerror(-ret));
+   return ret ? -2 : 0;
+#else
+   (void)context_type;
+   (void)node;
+   (void)dev;
+   return -3;
+#endif
+}
+
+/* What the startup line names the device as. */
+static const char *
+backend_where(bool use_drm, struct vdrm_backend *dev)
+{
+#ifdef VDRM_HOST_HAVE_DRM
+   if (use_drm)
+      return vdrm_drm_get_node(dev);
+#endif
+   (void)use_drm;
+   (void)dev;
+   return "the sim";
+}
+
 int
 main(int argc, char **argv)
 {
@@ -101,18 +159,19 @@ main(int argc, char **argv)
       { "context", required_argument, NULL, 'c' },
       { "backend", required_argument, NULL, 'b' },
       { "profile", required_argument, NULL, 'p' },
+      { "render-node", required_argument, NULL, 'r' },
       { "max-clients", required_argument, NULL, 'm' },
       { "verbose", no_argument, NULL, 'v' },
       { "help", no_argument, NULL, 'h' },
       { 0 },
    };
    struct vt_server_config cfg = { 0 };
-   const char *context = NULL, *profile = NULL;
-   static const char *const known[] = { "msm", "amdgpu", "i915", "asahi", "panfrost" };
+   const char *context = NULL, *profile = NULL, *node = NULL;
+   bool use_drm = false;
+   uint32_t context_type = 0;
    struct vdrm_backend *dev = NULL;
    struct vdrm_host *host = NULL;
    struct sigaction sa;
-   bool known_ctx = false;
    int opt, ret;
 
    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -124,10 +183,14 @@ main(int argc, char **argv)
          context = optarg;
          break;
       case 'b':
-         if (strcmp(optarg, "sim")) {
-            fprintf(stderr, "vdrm-host: backend '%s' unknown (only sim)\n", optarg);
+         if (strcmp(optarg, "sim") && strcmp(optarg, "drm")) {
+            fprintf(stderr, "vdrm-host: backend '%s' unknown (sim or drm)\n", optarg);
             return EXIT_USAGE;
          }
+         use_drm = !strcmp(optarg, "drm");
+         break;
+      case 'r':
+         node = optarg;
          break;
       case 'p':
          profile = optarg;
@@ -159,22 +222,29 @@ main(int argc, char **argv)
       fputs(usage, stderr);
       return EXIT_USAGE;
    }
-   for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-      known_ctx |= !strcmp(context, known[i]);
-   if (!known_ctx) {
+   for (size_t i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+      if (!strcmp(context, contexts[i].name))
+         context_type = contexts[i].context_type;
+   }
+   if (!context_type) {
       fprintf(stderr, "vdrm-host: context '%s' unknown\n", context);
       fputs(usage, stderr);
       return EXIT_USAGE;
    }
-   ret = make_backend(context, profile, &dev);
+   if ((use_drm && profile) || (!use_drm && node)) {
+      fprintf(stderr, "vdrm-host: %s\n", use_drm ? "--profile is the sim's" : "--render-node is the drm backend's");
+      return EXIT_USAGE;
+   }
+   ret = use_drm ? make_drm_backend(context_type, node, &dev) : make_sim_backend(context, profile, &dev);
    if (ret == -1)
       return EXIT_USAGE;
    if (ret == -3) {
-      fprintf(stderr, "vdrm-host: context %s: this build has no sim backend for it yet\n", context);
+      fprintf(stderr, "vdrm-host: context %s: this build has no %s backend for it\n", context,
+              use_drm ? "drm" : "sim");
       return EXIT_CONTEXT;
    }
    if (ret) {
-      fprintf(stderr, "vdrm-host: context %s: the sim backend failed to start\n", context);
+      fprintf(stderr, "vdrm-host: context %s: the %s backend failed to start\n", context, use_drm ? "drm" : "sim");
       return EXIT_CONTEXT;
    }
    memset(&sa, 0, sizeof(sa));
@@ -204,7 +274,7 @@ main(int argc, char **argv)
       vdrm_backend_destroy(dev);
       return EXIT_SOCKET;
    }
-   fprintf(stderr, "vdrm-host: %s context on the sim, listening on %s\n", context,
+   fprintf(stderr, "vdrm-host: %s context on %s, listening on %s\n", context, backend_where(use_drm, dev),
            vt_server_socket_path(the_server));
    if (stop_early)
       vt_server_stop(the_server);

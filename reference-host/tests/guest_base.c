@@ -46,7 +46,6 @@ tg_init(struct tguest *g, const struct tg_config *c)
    struct vdrm_host_config hc;
 
    assert_non_null(g->sim);
-   assert_non_null(c->drained);
    vdrm_host_config_init(&hc);
    if (c->limits)
       hc.limits = *c->limits;
@@ -77,7 +76,10 @@ tg_shmem(struct tguest *g, uint32_t size)
    assert_true(g->shmem != MAP_FAILED);
    g->shmem_size = size;
    memcpy(&hdr, g->shmem, sizeof(hdr));
-   assert_int_equal(hdr.rsp_mem_offset, g->shmem_header);
+   if (g->shmem_header)
+      assert_int_equal(hdr.rsp_mem_offset, g->shmem_header);
+   else
+      assert_true(hdr.rsp_mem_offset >= sizeof(hdr) && hdr.rsp_mem_offset < size);
    g->rsp = g->shmem + hdr.rsp_mem_offset;
    g->rsp_size = size - hdr.rsp_mem_offset;
 }
@@ -90,8 +92,10 @@ tg_free(struct tguest *g)
    if (g->shmem_fd >= 0)
       close(g->shmem_fd);
    vdrm_host_destroy(g->host);
-   g->drained(g->sim);
-   vdrm_backend_destroy(g->sim);
+   if (g->drained) {
+      g->drained(g->sim);
+      vdrm_backend_destroy(g->sim);
+   }
    assert_int_equal(tg_count_fds(), g->fds_before);
    free(g);
 }

@@ -31,12 +31,17 @@
 /* What differs between the contexts' guests, for tg_init(). */
 struct tg_config {
    const char *name;                       /* the context's name in log lines */
-   uint32_t shmem_header;                  /* the context's shmem struct: where the response region must start */
+   uint32_t shmem_header;                  /* the context's shmem struct: where the response region must start
+                                            * (0: anywhere past the vdrm_shmem header) */
    uint32_t shmem_size;                    /* 0: no shmem (tg_shmem() can create it later) */
    const struct vdrm_host_limits *limits;  /* NULL: the defaults */
    uint32_t log_burst;                     /* 0: 1000 (effectively unlimited) */
    size_t start;                           /* where requests begin in the batch (4: at 4 mod 8) */
-   /* After the host is gone: completes the pending GPU work, checks the kernel holds nothing. */
+   /*
+    * After the host is gone: completes the pending GPU work, checks the
+    * kernel holds nothing; then the backend is destroyed. NULL: a backend
+    * the caller owns (a real device), neither checked nor destroyed here.
+    */
    void (*drained)(struct vdrm_backend *sim);
 };
 

@@ -20,16 +20,20 @@ tg_new(const struct tg_opts *opts)
       .quirks = o->quirks,
    };
 
-   assert_int_equal(vdrm_sim_create(&sc, &g->sim), 0);
+   if (o->backend)
+      g->sim = o->backend;
+   else
+      assert_int_equal(vdrm_sim_create(&sc, &g->sim), 0);
    tg_init(g, &(struct tg_config){
       .name = "test guest",
-      .shmem_header = sizeof(struct msm_shmem),
+      /* Another backend may serve another context: its own shmem layout. */
+      .shmem_header = o->backend ? 0 : sizeof(struct msm_shmem),
       .shmem_size = o->shmem_size == UINT32_MAX ? 0 : o->shmem_size ? o->shmem_size : 4096,
       .limits = o->set_limits ? &o->limits : NULL,
       .log_burst = o->log_burst,
       /* Requests at 4 mod 8 in memory, where a guest's batch may put them and these tests always did. */
       .start = 4,
-      .drained = tg_sim_drained,
+      .drained = o->backend ? NULL : tg_sim_drained,
    });
    return g;
 }

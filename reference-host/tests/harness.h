@@ -34,6 +34,7 @@ struct tg_opts {
    bool set_limits;
    struct vdrm_host_limits limits;           /* with set_limits */
    uint32_t log_burst;                       /* 0: 1000 (effectively unlimited) */
+   struct vdrm_backend *backend;             /* instead of a sim (the caller destroys it) */
 };
 
 /* Sets up a guest (tg_free() tears it down, checking fds and leaks). */

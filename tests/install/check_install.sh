@@ -10,7 +10,9 @@ trap 'rm -rf "$dest"' EXIT
 meson install -C "$build" --no-rebuild --destdir "$dest" --quiet
 pc=$(find "$dest" -name vdrm-protocol.pc)
 [ -n "$pc" ] || { echo "vdrm-protocol.pc not installed" >&2; exit 1; }
-export PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR=
+# vdrm-host.pc requires libdrm when the build has the drm backend: the system's libdrm.pc stays visible.
+libdrm_pc=$(pkg-config --variable=pcfiledir libdrm 2>/dev/null || true)
+export PKG_CONFIG_PATH="$(dirname "$pc")${libdrm_pc:+:$libdrm_pc}" PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_LIBDIR=
 for f in vdrm-wire vdrm-host msm_proto.h vdrm_codec.h msm.md; do
   find "$dest" -name "$f" | grep -q . || { echo "$f not installed" >&2; exit 1; }
 done

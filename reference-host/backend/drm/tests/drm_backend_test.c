@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * The drm backend: its configuration errors (anywhere), and each context
+ * through the host on a DRM device: `drm-backend-test config`,
+ * `drm-backend-test CONTEXT` (a real GPU, or a child under a shim), or no
+ * argument (every shim in $VDRM_DRM_SHIM_DIR; see drm_shim_run.h).
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "drm_shim_run.h"
+#include "drm_test.h"
+#include "vdrm_drm.h"
+
+bool
+drm_test_under_shim(void)
+{
+   return getenv(VDRM_DRM_TEST_SHIM_ENV) != NULL;
+}
+
+struct vdrm_backend *
+drm_test_backend(uint32_t context_type)
+{
+   char error[256] = "";
+   struct vdrm_drm_config config = {
+      .context_type = context_type,
+      .render_node = getenv("VDRM_DRM_RENDER_NODE"),
+      .error = error,
+      .error_size = sizeof(error),
+   };
+   struct vdrm_backend *dev = NULL;
+   int ret = vdrm_drm_create(&config, &dev);
+
+   if (ret)
+      fail_msg("vdrm_drm_create: %d: %s", ret, error);
+   assert_int_equal(dev->ops->context_type, context_type);
+   return dev;
+}
+
+static int
+create(uint32_t context_type, const char *driver, const char *node, char *error, size_t size)
+{
+   struct vdrm_drm_config config = {
+      .context_type = context_type,
+      .driver = driver,
+      .render_node = node,
+      .error = error,
+      .error_size = size,
+   };
+   struct vdrm_backend *dev = NULL;
+   int ret = vdrm_drm_create(&config, &dev);
+
+   assert_true(ret != 0);
+   assert_null(dev);
+   return ret;
+}
+
+static void
+config_needs_something_to_look_for(void **state)
+{
+   char error[128];
+
+   (void)state;
+   assert_int_equal(create(0, NULL, NULL, error, sizeof(error)), -EINVAL);
+   assert_non_null(strstr(error, "neither a context type nor a driver"));
+}
+
+static void
+config_context_and_driver_must_agree(void **state)
+{
+   char error[128];
+
+   (void)state;
+   assert_int_equal(create(VIRTGPU_DRM_CONTEXT_MSM, "panfrost", NULL, error, sizeof(error)), -EINVAL);
+   assert_string_equal(error, "driver panfrost does not serve context type 1");
+   assert_int_equal(create(77, NULL, NULL, error, sizeof(error)), -ENODEV);
+   assert_string_equal(error, "context type 77 has no driver in this backend");
+}
+
+static void
+config_node_errors_name_the_node(void **state)
+{
+   char error[128];
+
+   (void)state;
+   assert_int_equal(create(VIRTGPU_DRM_CONTEXT_MSM, NULL, "/nonexistent/renderD128", error, sizeof(error)),
+                    -ENOENT);
+   assert_string_equal(error, "/nonexistent/renderD128: No such file or directory");
+   /* Not a DRM device: DRM_IOCTL_VERSION fails. */
+   assert_int_equal(create(VIRTGPU_DRM_CONTEXT_MSM, NULL, "/dev/null", error, sizeof(error)), -ENOTTY);
+   assert_non_null(strstr(error, "/dev/null: DRM_IOCTL_VERSION failed"));
+   /* No error buffer: still the status. */
+   assert_int_equal(create(VIRTGPU_DRM_CONTEXT_MSM, NULL, "/dev/null", NULL, 0), -ENOTTY);
+}
+
+static int
+test_config(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(config_needs_something_to_look_for),
+      cmocka_unit_test(config_context_and_driver_must_agree),
+      cmocka_unit_test(config_node_errors_name_the_node),
+   };
+
+   return cmocka_run_group_tests_name("drm-config", tests, NULL, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+   if (argc < 2)
+      return vdrm_drm_test_run_shims("/proc/self/exe");
+   if (!strcmp(argv[1], "config"))
+      return test_config();
+   if (!strcmp(argv[1], "msm"))
+      return drm_test_msm();
+   if (!strcmp(argv[1], "panfrost"))
+      return drm_test_panfrost();
+   if (!strcmp(argv[1], "asahi"))
+      return drm_test_asahi();
+   if (!strcmp(argv[1], "amdgpu"))
+      return drm_test_amdgpu();
+   if (!strcmp(argv[1], "i915"))
+      return drm_test_i915();
+   fprintf(stderr, "usage: %s [config|msm|panfrost|asahi|amdgpu|i915]\n", argv[0]);
+   return 2;
+}
