@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,7 +49,7 @@ stale_socket(const struct sockaddr_un *addr)
 int
 vt_listen_open(const char *path)
 {
-   struct sockaddr_un addr;
+   struct sockaddr_un addr, tmp = { .sun_family = AF_UNIX };
    int fd, ret;
 
    ret = fill_addr(&addr, path);
@@ -60,9 +61,19 @@ vt_listen_open(const char *path)
    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
    if (fd < 0)
       return -errno;
-   if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) || listen(fd, 64)) {
+   /*
+    * Bound under a temporary name and renamed once it listens: a client
+    * that connects as soon as the path exists is never refused.
+    */
+   if (snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%d", path, (int)getpid()) >=
+       (int)sizeof(tmp.sun_path))
+      tmp = addr;
+   unlink(tmp.sun_path);
+   if (bind(fd, (const struct sockaddr *)&tmp, sizeof(tmp)) || listen(fd, 64) ||
+       (strcmp(tmp.sun_path, addr.sun_path) && rename(tmp.sun_path, addr.sun_path))) {
       ret = -errno;
       close(fd);
+      unlink(tmp.sun_path);
       return ret;
    }
    return fd;
