@@ -112,6 +112,7 @@ queue_new(struct vh_context *ctx, struct drm_msm_submitqueue *q, int *ret)
 {
    struct msm_state *st = state(ctx);
    struct msm_queue *mq;
+   int put;
 
    if (vh_limit(ctx, VDRM_HOST_LIMIT_QUEUES, st->queues.count, 1, "IOCTL_SIMPLE", "payload"))
       return -1;
@@ -127,10 +128,15 @@ queue_new(struct vh_context *ctx, struct drm_msm_submitqueue *q, int *ret)
                        q->prio, st->priorities);
    }
    mq = malloc(sizeof(*mq));
-   if (!mq || vh_idmap_put(&st->queues, q->id, mq)) {
+   put = mq ? vh_idmap_put(&st->queues, q->id, mq) : -ENOMEM;
+   if (put) {
       free(mq);
       kernel(ctx)->submitqueue_close(vh_file(ctx), q->id);
-      return vh_reject(ctx, VDRM_E_HANDLER, "IOCTL_SIMPLE", "payload", "out of memory");
+      /* A kernel answering id 0 or an id already in use (a noop shim does) is not trusted. */
+      if (put == -ENOMEM)
+         return vh_reject(ctx, VDRM_E_HANDLER, "IOCTL_SIMPLE", "payload", "out of memory");
+      return vh_reject(ctx, VDRM_E_HANDLER, "IOCTL_SIMPLE", "payload.id",
+                       "the kernel answered queue id %u, %s", q->id, q->id ? "already in use" : "which no queue has");
    }
    *mq = (struct msm_queue){ .id = q->id, .prio = q->prio, .ring = q->prio + 1 };
    ctx->stats.queues = st->queues.count;

@@ -103,7 +103,7 @@ gem_new_queue_submit_wait(void **state)
       tg_reserve(g, 512, 8 + sizeof(sq));
       tg_ioctl(g, tg_ioc_submitqueue_new(), &sq, 512);
       assert_int_equal(tg_flush(g), VDRM_HOST_E_PROTOCOL);
-      assert_true(tg_line_has(g, "IOCTL_SIMPLE", NULL));
+      assert_true(tg_line_has(g, "IOCTL_SIMPLE", "payload.id", "the kernel answered queue id 0", NULL));
       return;
    }
    q = tg_queue(g, 0);
