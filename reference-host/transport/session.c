@@ -417,7 +417,7 @@ h_submit_cmd2(void *ctx, const struct vtest_submit_cmd2_req *req,
          return drop(c, "SUBMIT_CMD2: out of memory");
       /* No sync files without a kernel: the fence is an eventfd that polls readable when
        * it retires; binary out-syncobjs and the out-fence hold duplicates of it. */
-      pf->fence_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+      pf->fence_fd = eventfd(0, EFD_CLOEXEC);
       if (pf->fence_fd < 0) {
          free(pf);
          return drop(c, "SUBMIT_CMD2: no eventfd for the fence: %s", strerror(errno));
@@ -584,10 +584,19 @@ wait_common(struct vt_client *c, const char *cmd, bool timeline, uint32_t n,
       free(points);
       return drop(c, "%s: the limit of %u waits is reached", cmd, c->limits->max_waits);
    }
-   if (pipe2(fds, O_CLOEXEC | O_NONBLOCK)) {
+   /* The client blocks reading its end (Mesa's vpipe does): only the server's end is
+    * non-blocking, and O_NONBLOCK belongs to each end's own file description. */
+   if (pipe2(fds, O_CLOEXEC)) {
       free(handles);
       free(points);
       return drop(c, "%s: no pipe: %s", cmd, strerror(errno));
+   }
+   if (fcntl(fds[1], F_SETFL, O_NONBLOCK)) {
+      close(fds[0]);
+      close(fds[1]);
+      free(handles);
+      free(points);
+      return drop(c, "%s: the pipe's write end: %s", cmd, strerror(errno));
    }
    ret = timeline ? vtest_drm_sync_timeline_wait_rsp_encode(buf, sizeof(buf), &trsp, NULL,
                                                              0, &len)

@@ -199,7 +199,7 @@ vt_syncobj_export_fence(struct vt_syncobj *s, int *fd)
       return *fd < 0 ? -errno : 0;
    }
    /* Signalled: a fence descriptor that polls readable at once. */
-   *fd = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
+   *fd = eventfd(1, EFD_CLOEXEC);
    return *fd < 0 ? -errno : 0;
 }
 

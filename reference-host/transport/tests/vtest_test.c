@@ -11,6 +11,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/eventfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -468,6 +469,8 @@ mesa_sequence_msm(void **state)
       assert_int_equal(vtest_drm_sync_timeline_wait_rsp_decode(buf, 8, &rsp, &view, &err), VDRM_OK);
       pfd = vc_recv_fd(c.s, TMO);
       assert_true(pfd >= 0);
+      /* The client blocks reading it (Mesa's vpipe reads without polling). */
+      assert_false(fcntl(pfd, F_GETFL) & O_NONBLOCK);
       p = (struct pollfd){ .fd = pfd, .events = POLLIN };
       assert_int_equal(poll(&p, 1, TMO), 1);
       assert_int_equal(read(pfd, &res_, sizeof(res_)), sizeof(res_));
