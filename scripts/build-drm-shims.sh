@@ -47,9 +47,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=2 -o APT::Update::Error-Mode=any -q)
 
-# 1. Build dependencies of the shim targets only (Mesa's meson checks for mako,
-#    expat, libdrm, bison and flex even with everything else switched off).
-PKGS="dpkg-dev xz-utils meson ninja-build pkg-config gcc g++ python3 python3-mako python3-setuptools
+# 1. Build dependencies of the shim targets only: what Mesa's meson setup looks
+#    for with everything else off (python3-mako, whose version check imports
+#    distutils; expat; libdrm; bison and flex for the configured drivers'
+#    parsers), and dpkg-dev for apt-get source.
+PKGS="dpkg-dev meson ninja-build pkg-config gcc g++ python3 python3-mako python3-distutils
       bison flex libdrm-dev libexpat1-dev"
 missing=""
 for p in $PKGS; do
