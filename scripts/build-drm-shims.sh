@@ -40,10 +40,10 @@ step() {
   say "$name: done in $((SECONDS - t)) s"
 }
 
-SUDO=""
+SUDO=()
 if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || die "not root and no sudo: cannot run apt-get"
-  SUDO="sudo -E"
+  SUDO=(sudo -E)
 fi
 APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=2 -o APT::Update::Error-Mode=any -q)
 
@@ -53,15 +53,15 @@ APT_OPTS=(-o DPkg::Lock::Timeout=300 -o Acquire::Retries=2 -o APT::Update::Error
 #    parsers), and dpkg-dev for apt-get source.
 PKGS="dpkg-dev meson ninja-build pkg-config gcc g++ python3 python3-mako python3-distutils
       bison flex libdrm-dev libexpat1-dev"
-missing=""
+missing=()
 for p in $PKGS; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ -n "$missing" ]; then
-  say "apt: installing$missing"
-  step "apt-get update" "$CACHE_ROOT/logs/apt-update.log" $SUDO apt-get "${APT_OPTS[@]}" update
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt: installing ${missing[*]}"
+  step "apt-get update" "$CACHE_ROOT/logs/apt-update.log" "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update
   step "apt-get install" "$CACHE_ROOT/logs/apt-install.log" \
-    $SUDO apt-get "${APT_OPTS[@]}" -y install --no-install-recommends $missing
+    "${SUDO[@]}" apt-get "${APT_OPTS[@]}" -y install --no-install-recommends "${missing[@]}"
 else
   say "apt: build dependencies already installed"
 fi
@@ -78,7 +78,7 @@ MESA_DEB=$(bookworm_mesa)
 if [ -z "$MESA_DEB" ]; then
   src_list=/etc/apt/sources.list.d/vdrm-protocol-deb-src.sources
   say "apt: no mesa source package offered; enabling bookworm deb-src in $src_list"
-  $SUDO tee "$src_list" >/dev/null <<'EOF'
+  "${SUDO[@]}" tee "$src_list" >/dev/null <<'EOF'
 # Written by vdrm-protocol's scripts/build-drm-shims.sh (apt-get source mesa).
 Types: deb-src
 URIs: http://deb.debian.org/debian
@@ -93,7 +93,7 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   step "apt-get update (deb-src)" "$CACHE_ROOT/logs/apt-update-src.log" \
-    $SUDO apt-get "${APT_OPTS[@]}" update
+    "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update
   MESA_DEB=$(bookworm_mesa)
   [ -n "$MESA_DEB" ] || die "apt-cache showsrc mesa offers no Mesa 22.x source package even with bookworm deb-src"
 fi
@@ -111,7 +111,7 @@ else
   touch "$SRC_STAMP"
 fi
 MESA_SRC=$(find "$CACHE" -mindepth 1 -maxdepth 1 -type d -name 'mesa-[0-9]*' | head -n 1)
-[ -n "$MESA_SRC" ] && [ -f "$MESA_SRC/meson.build" ] || die "no unpacked Mesa tree in $CACHE (remove it to fetch again)"
+[ -f "$MESA_SRC/meson.build" ] || die "no unpacked Mesa tree in $CACHE (remove it to fetch again)"
 
 # 3. meson setup with only what the drm-shim targets need: the three gallium
 #    drivers only make meson enter their directories; no API, platform, cache or
