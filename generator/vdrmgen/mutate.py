@@ -1,0 +1,217 @@
+"""What the fuzzing outputs ask (NAME_mutator.c, NAME.dict): which fixed
+field of a request plays which part (sizes an item, takes an enum's
+values, must be zero, names an object), and the byte strings worth a
+fuzzer's dictionary (header prefixes, sizes, enum values, limits)."""
+
+import re
+
+from . import cexpr
+from .model import field_at, walk
+
+# What the engine (runtime/vdrm_mutate.h) does with a field, most specific first.
+ZERO, VALUES, FLAGS, SIZE, RANGE, ID, PLAIN = (
+    "VDRM_MUT_ZERO", "VDRM_MUT_VALUES", "VDRM_MUT_FLAGS", "VDRM_MUT_SIZE", "VDRM_MUT_RANGE",
+    "VDRM_MUT_ID", "VDRM_MUT_PLAIN")
+
+# Fields naming an object the host keeps (GEM handles, resource, queue and context ids):
+# small numbers are the ones a host is likely to know.
+ID_NAME = re.compile(r"(^|_)(res_id|handle|handles|bo|bo_handle|id|ctx_id|queue_id|vm_id|syncobj|"
+                     r"context|ctx|queue|vm|fence|seqno|blob_id|engine)$|_id$|_handle$")
+
+
+def type_size(t):
+    return t.size if t.kind == "scalar" else t.size()
+
+
+def _bitvalues(mask):
+    return [1 << i for i in range(64) if mask >> i & 1]
+
+
+class FieldRole:
+    """One fixed scalar field of a request and what a mutator may put in it."""
+
+    def __init__(self, path, size, role, values=(), lo=0, hi=0, closed=False, labels=None):
+        self.path = path
+        self.size = size
+        self.role = role
+        self.values = list(dict.fromkeys(values))   # in order, without repeats
+        # a name for each value (enum entries, ioctls), for the dictionary
+        names = dict(zip(values, labels)) if labels else {}
+        self.labels = [names.get(v, f"{v:#x}") for v in self.values]
+        self.min = lo
+        self.max = hi
+        self.closed = closed
+
+
+def _sizing(body):
+    """{field path: (largest value or 0, element bytes of what it sizes)} of
+    the fields an item's count, length or stride reads."""
+    out = {}
+    for item in body.items:
+        if item.length.op != "rest":
+            for path in cexpr.fieldrefs(item.length):
+                direct = item.length.op == "fieldref"
+                out.setdefault(path, ((item.max or 0) if direct else 0, item))
+        if item.stride is not None:
+            for path in cexpr.fieldrefs(item.stride):
+                out.setdefault(path, (0, item))
+    return out
+
+
+def field_roles(body):
+    """FieldRole of every scalar field of a request's fixed part (the header
+    left to the engine, bitfields and arrays left to byte mutation)."""
+    sizing = _sizing(body)
+    checks = {k.field: k for k in body.s.checks if k.field}
+    strides = {p for item in body.items if item.stride is not None for p in cexpr.fieldrefs(item.stride)}
+    out = []
+    for x in walk(body.s, into_types=True):
+        m = x.member
+        if (m.kind != "field" or m.type.kind != "scalar" or m.dims or m.bits or x.condition
+                or x.path.split(".")[0] == "hdr"):
+            continue
+        size = m.type.size
+        k = checks.get(x.path)
+        if m.checked_zero or m.ignored:
+            out.append(FieldRole(x.path, size, ZERO))
+        elif m.ioctl_allow is not None:
+            allow = m.ioctl_allow
+            out.append(FieldRole(x.path, size, VALUES, [ioctl_number(allow, io) for io in allow.ioctls],
+                                 closed=True, labels=[io.name for io in allow.ioctls]))
+        elif m.enum is not None and m.enum.kind == "values":
+            out.append(FieldRole(x.path, size, VALUES, [v for _, v, _ in m.enum.entries], closed=m.enum.closed,
+                                 labels=[n for n, _, _ in m.enum.entries]))
+        elif k is not None and k.one_of is not None:
+            out.append(FieldRole(x.path, size, VALUES, k.one_of, closed=True))
+        elif m.enum is not None or (k is not None and k.mask is not None):
+            mask = m.enum.mask if m.enum is not None else k.mask
+            closed = (m.enum is not None and m.enum.closed) or (k is not None and k.mask is not None)
+            labels = [n for n, _, _ in m.enum.entries] if m.enum is not None else None
+            bits = _bitvalues(mask)
+            if labels:
+                # name the bits that are one entry each
+                labels = [next((n for n, v, _ in m.enum.entries if v == b), f"{b:#x}") for b in bits]
+            out.append(FieldRole(x.path, size, FLAGS, bits, closed=closed, labels=labels))
+        elif x.path in strides:
+            item = sizing[x.path][1]
+            sizes = [type_size(item.type)] + ([item.stride_min] if item.stride_min else [])
+            out.append(FieldRole(x.path, size, VALUES, sizes))
+        elif x.path in sizing:
+            hi = sizing[x.path][0] or (k.max if k is not None and k.max is not None else 0)
+            out.append(FieldRole(x.path, size, SIZE, hi=hi))
+        elif k is not None and (k.min is not None or k.max is not None or k.multiple_of):
+            lo = k.min or 0
+            hi = k.max if k.max is not None else 0
+            out.append(FieldRole(x.path, size, RANGE, [k.multiple_of] if k.multiple_of else [], lo, hi))
+        elif ID_NAME.search(x.path.split(".")[-1]):
+            out.append(FieldRole(x.path, size, ID))
+        else:
+            out.append(FieldRole(x.path, size, PLAIN))
+    return out
+
+
+def ioctl_number(allow, io):
+    """The 32-bit number of an allowed ioctl: the one the spec gives, else
+    _IOWR('d', base + nr, sizeof(argument)) as the guests build it."""
+    if io.number is not None:
+        return io.number
+    size = type_size(io.type) if io.type is not None else 0
+    return (3 << 30) | ((size & 0x3fff) << 16) | (ord("d") << 8) | ((allow.base + io.nr) & 0xff)
+
+
+def rest_item(body):
+    """The framed item whose length is the rest of the message, or None."""
+    items = [i for i in body.framed_items if i.length.op == "rest"]
+    return items[0] if items else None
+
+
+def rest_unit(body):
+    """Bytes of one element of the item taking the rest (0: none)."""
+    item = rest_item(body)
+    if item is None:
+        return 0
+    return type_size(item.type) if item.kind == "array" else 1
+
+
+def fixed_length(body):
+    """Bytes of a request whose items are all empty: its fixed part, padded."""
+    size = body.data_offset
+    if body.items and body.pad_to > 1:
+        size = (size + body.pad_to - 1) // body.pad_to * body.pad_to
+    return size
+
+
+# -- dictionaries -------------------------------------------------------------
+
+def _le(value, size):
+    return (value & ((1 << (8 * size)) - 1)).to_bytes(size, "little")
+
+
+def header_prefix(framing, opcode, length):
+    """The first bytes of a request's header: up to its command id and
+    length, little-endian, the rest of the header left out."""
+    counted = length if framing.counts_header else length - framing.header_size
+    end = max(framing.length_offset, framing.cmd_offset) + 4
+    b = bytearray(end)
+    b[framing.length_offset:framing.length_offset + 4] = _le(counted // framing.unit, 4)
+    b[framing.cmd_offset:framing.cmd_offset + 4] = _le(opcode, 4)
+    return bytes(b)
+
+
+def dict_entries(protocol, bodies):
+    """(keyword, bytes) of the context's dictionary, each value once: request
+    header prefixes and opcodes, request sizes, the values and bits of the
+    enums, ioctl numbers and limits the requests use."""
+    out, seen = [], set()
+
+    def add(name, data):
+        if data not in seen:
+            seen.add(data)
+            out.append((name, data))
+
+    for msg, req, _ in bodies:
+        framing = req.framing
+        add(f"hdr_{msg.name}", header_prefix(framing, msg.opcode, fixed_length(req)))
+    for msg, req, _ in bodies:
+        add(f"cmd_{msg.name}", _le(msg.opcode, 4))
+    for msg, req, _ in bodies:
+        add(f"size_{msg.name}", _le(fixed_length(req), 4))
+    for msg, req, _ in bodies:
+        for r in field_roles(req):
+            kind = {VALUES: "value", FLAGS: "bit"}.get(r.role)
+            if kind is None:
+                continue
+            for v, label in zip(r.values, r.labels):
+                add(f"{kind}_{msg.name}_{r.path.replace('.', '_')}_{_ident(label)}", _le(v, r.size))
+        for item in req.items:
+            if item.max:
+                add(f"max_{msg.name}_{item.name}", _le(item.max, 4))
+                add(f"over_{msg.name}_{item.name}", _le(item.max + 1, 4))
+        for k in req.s.checks:
+            f = field_at(req.s, k.field)[0] if k.field else None
+            size = f.type.size if f is not None and f.type.kind == "scalar" else 4
+            for bound, v in (("min", k.min), ("max", k.max)):
+                if v is not None:
+                    add(f"{bound}_{msg.name}_{k.field.replace('.', '_')}", _le(v, size))
+    for name, value, _ in protocol.defines:
+        try:
+            v = int(value, 0)
+        except ValueError:
+            continue
+        add(f"define_{name}", _le(v, 8 if v >> 32 else 4))
+    return out
+
+
+def _ident(text):
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+def c_values(values):
+    """A C initializer list of u64 values."""
+    return ", ".join(f"{v:#x}u" for v in values)
+
+
+def dict_line(name, data):
+    """One line of a libFuzzer/AFL dictionary: name="\\xNN...", every byte escaped."""
+    return f'{name}="' + "".join(f"\\x{b:02x}" for b in data) + '"'
+

@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+
+#include "vdrm_mutate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Requests of a stream the mutator tells apart; any after them ride along unchanged. */
+#define MAX_REQUESTS 512u
+/* The largest request struct the mutator copies (every context's are far smaller). */
+#define MAX_STRUCT 2048u
+/* Elements or bytes a built or resized item gets at most, so that messages stay small. */
+#define SMALL_COUNT 5u
+#define SOME_BYTES 64u
+/* Attempts at a mutation that fits before giving up on the input. */
+#define ATTEMPTS 8
+
+/* splitmix64: a few lines, and the same sequence for the same seed everywhere. */
+struct rng {
+   uint64_t state;
+};
+
+static uint64_t
+rng_next(struct rng *r)
+{
+   uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+
+   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+   return z ^ (z >> 31);
+}
+
+static uint32_t
+rng_below(struct rng *r, uint32_t n)
+{
+   return n ? (uint32_t)(rng_next(r) % n) : 0;
+}
+
+static bool
+rng_one_in(struct rng *r, uint32_t n)
+{
+   return rng_below(r, n) == 0;
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+   uint32_t v;
+
+   memcpy(&v, p, sizeof(v));
+   return v;
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+   memcpy(p, &v, sizeof(v));
+}
+
+static uint64_t
+get_field(const uint8_t *fixed, const struct vdrm_mut_field *f)
+{
+   uint64_t v = 0;
+
+   memcpy(&v, fixed + f->offset, f->size);   /* little-endian hosts only, as the wire */
+   return v;
+}
+
+static void
+put_field(uint8_t *fixed, const struct vdrm_mut_field *f, uint64_t v)
+{
+   memcpy(fixed + f->offset, &v, f->size);
+}
+
+/* ---- the stream: where each request starts and ends ---- */
+
+struct walk {
+   uint32_t n;
+   size_t off[MAX_REQUESTS + 1];   /* off[n]: where the walkable part ends */
+};
+
+/* Bytes of the valid request at buf (left bytes remain), or 0 when none starts there. */
+static size_t
+request_bytes(const struct vdrm_protocol_desc *p, const uint8_t *buf, size_t left)
+{
+   uint64_t extent;
+
+   if (p->ccmd) {
+      struct vdrm_ccmd_req hdr;
+
+      if (left < sizeof(hdr))
+         return 0;
+      memcpy(&hdr, buf, sizeof(hdr));
+      if (hdr.len < sizeof(hdr) || hdr.len > left || hdr.len % VDRM_STREAM_LEN_ALIGN ||
+          hdr.rsp_off % p->alignment)
+         return 0;
+      return hdr.len;
+   }
+   if (left < p->request_framing->header_size ||
+       p->request_extent(buf, left, &extent, NULL) != VDRM_OK ||
+       extent < p->request_framing->header_size || extent > left)
+      return 0;
+   return (size_t)extent;
+}
+
+static void
+walk_stream(const struct vdrm_protocol_desc *p, const uint8_t *data, size_t size, struct walk *w)
+{
+   size_t pos = 0, n;
+
+   w->n = 0;
+   while (w->n < MAX_REQUESTS && (n = request_bytes(p, data + pos, size - pos)) != 0) {
+      w->off[w->n++] = pos;
+      pos += n;
+   }
+   w->off[w->n] = pos;
+}
+
+const struct vdrm_mut_msg *
+vdrm_mut_msg_by_opcode(const struct vdrm_mutator_desc *ctx, uint32_t opcode)
+{
+   for (uint32_t i = 0; i < ctx->nmsgs; i++) {
+      if (ctx->msgs[i].opcode == opcode)
+         return &ctx->msgs[i];
+   }
+   return NULL;
+}
+
+static const struct vdrm_framing *
+request_framing(const struct vdrm_mutator_desc *ctx, uint32_t opcode)
+{
+   const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, opcode);
+
+   return d && d->req.framing ? d->req.framing : ctx->protocol->request_framing;
+}
+
+static uint32_t
+request_opcode(const struct vdrm_mutator_desc *ctx, const uint8_t *msg)
+{
+   const struct vdrm_framing *f = ctx->protocol->request_framing;
+
+   return f->cmd_offset >= 0 ? get_u32(msg + f->cmd_offset) : 0;
+}
+
+/* ---- values ---- */
+
+static uint64_t
+field_mask(const struct vdrm_mut_field *f)
+{
+   return f->size >= 8 ? UINT64_MAX : (1ull << (8u * f->size)) - 1u;
+}
+
+/* A value a checker gets wrong: the edges of the type, one off the old value, random bits. */
+static uint64_t
+interesting(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
+{
+   uint64_t all = field_mask(f);
+
+   switch (rng_below(r, 8)) {
+   case 0: return 0;
+   case 1: return 1;
+   case 2: return all;
+   case 3: return all >> 1;              /* the largest signed value */
+   case 4: return (all >> 1) + 1u;       /* the smallest signed value */
+   case 5: return old + 1u;
+   case 6: return old - 1u;
+   default: return rng_next(r);
+   }
+}
+
+/* A value for an item's count or length: small mostly, the limit and one past it. */
+static uint64_t
+size_value(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
+{
+   switch (rng_below(r, 10)) {
+   case 0: return f->max ? f->max : rng_below(r, SOME_BYTES);
+   case 1: return f->max ? f->max + 1u : old + 1u;
+   case 2: return old + 1u;
+   case 3: return old ? old - 1u : 0;
+   case 4: return rng_below(r, SOME_BYTES);
+   default: return rng_below(r, SMALL_COUNT);
+   }
+}
+
+static uint64_t
+pick_value(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
+{
+   uint64_t v;
+
+   switch (f->role) {
+   case VDRM_MUT_ZERO:
+      v = rng_one_in(r, 8) ? interesting(f, old, r) : 0;
+      break;
+   case VDRM_MUT_VALUES:
+      if (f->nvalues && !rng_one_in(r, f->closed ? 16 : 4))
+         v = f->values[rng_below(r, f->nvalues)];
+      else
+         v = interesting(f, old, r);
+      break;
+   case VDRM_MUT_FLAGS:
+      if (f->nvalues && !rng_one_in(r, f->closed ? 16 : 4)) {
+         v = 0;
+         for (uint32_t i = 0; i < f->nvalues; i++) {
+            if (rng_one_in(r, 3))
+               v |= f->values[i];
+         }
+      } else {
+         v = old ^ (1ull << rng_below(r, 8u * f->size));
+      }
+      break;
+   case VDRM_MUT_SIZE:
+      v = size_value(f, old, r);
+      break;
+   case VDRM_MUT_RANGE:
+      if (f->max > f->min && !rng_one_in(r, 4)) {
+         uint64_t span = f->max - f->min;
+
+         v = f->min + (span < UINT32_MAX ? rng_below(r, (uint32_t)span + 1u) : rng_next(r) % span);
+         if (f->nvalues && f->values[0] > 1)
+            v -= v % f->values[0];
+      } else {
+         switch (rng_below(r, 4)) {
+         case 0: v = f->min; break;
+         case 1: v = f->min ? f->min - 1u : 0; break;
+         case 2: v = f->max ? f->max + 1u : f->min + 1u; break;
+         default: v = interesting(f, old, r); break;
+         }
+      }
+      break;
+   case VDRM_MUT_ID:
+      v = rng_one_in(r, 8) ? interesting(f, old, r) : rng_below(r, 8);
+      break;
+   default:
+      v = interesting(f, old, r);
+      break;
+   }
+   return v & field_mask(f);
+}
+
+/* ---- laying out one request ---- */
+
+static uint32_t
+round_up(uint64_t v, uint32_t unit)
+{
+   return (uint32_t)((v + unit - 1u) / unit * unit);
+}
+
+/*
+ * Writes a request of row m into out (cap bytes): the fixed part, then var
+ * (var_len bytes of a variable part) cut or zero-extended to the length the
+ * fixed part gives, and a header that frames it. Returns its bytes, 0 when
+ * it does not fit.
+ */
+static size_t
+lay_out(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, const uint8_t *fixed,
+        uint32_t rest, const uint8_t *var, size_t var_len, uint8_t *out, size_t cap)
+{
+   const struct vdrm_protocol_desc *p = ctx->protocol;
+   const struct vdrm_framing *f = request_framing(ctx, m->opcode);
+   uint64_t trailer = 0;
+   uint64_t total = m->size ? m->size(fixed, rest, &trailer) : m->fixed_size;
+   uint64_t framed, counted;
+   size_t n;
+
+   if (total > UINT32_MAX || trailer > total || total - trailer < m->fixed_size)
+      return 0;
+   /* The stream rules: whole dwords on the ccmd stream, whole units elsewhere. */
+   framed = round_up(total - trailer, p->ccmd ? VDRM_STREAM_LEN_ALIGN : f->unit);
+   total = framed + trailer;
+   if (total > cap || total > UINT32_MAX)
+      return 0;
+   memcpy(out, fixed, m->fixed_size);
+   n = (size_t)total - m->fixed_size;
+   if (var_len > n)
+      var_len = n;
+   if (var_len)
+      memcpy(out + m->fixed_size, var, var_len);
+   memset(out + m->fixed_size + var_len, 0, n - var_len);
+   counted = f->counts_header ? framed : framed - f->header_size;
+   put_u32(out + f->length_offset, (uint32_t)(counted / f->unit));
+   if (f->cmd_offset >= 0)
+      put_u32(out + f->cmd_offset, m->opcode);
+   if (p->ccmd) {
+      /* The walker refuses a misaligned rsp_off: keep the one the request had, aligned. */
+      uint32_t rsp_off = get_u32(out + offsetof(struct vdrm_ccmd_req, rsp_off));
+
+      put_u32(out + offsetof(struct vdrm_ccmd_req, rsp_off), rsp_off - rsp_off % p->alignment);
+   }
+   return (size_t)total;
+}
+
+/* Elements of the item taking the rest in a request of len bytes (0 when it has none). */
+static uint32_t
+rest_count(const struct vdrm_mut_msg *m, size_t len)
+{
+   if (!m->rest_unit || len <= m->fixed_size)
+      return 0;
+   return (uint32_t)((len - m->fixed_size) / m->rest_unit);
+}
+
+/* The header fields every ccmd request has beyond cmd and len. */
+static void
+plausible_ccmd_header(const struct vdrm_mutator_desc *ctx, uint8_t *fixed, struct rng *r)
+{
+   uint32_t align = ctx->protocol->alignment;
+
+   put_u32(fixed + offsetof(struct vdrm_ccmd_req, seqno), rng_below(r, 64));
+   put_u32(fixed + offsetof(struct vdrm_ccmd_req, rsp_off), rng_one_in(r, 2) ? 0 : rng_below(r, 64) * align);
+}
+
+/* A fresh request of row m with plausible fields, its items small. */
+static size_t
+build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct rng *r, uint8_t *out,
+      size_t cap)
+{
+   _Alignas(8) uint8_t fixed[MAX_STRUCT];
+   uint8_t var[SOME_BYTES];
+   size_t var_len = 0, n, header = ctx->protocol->request_framing->header_size;
+
+   if (m->struct_size > sizeof(fixed))
+      return 0;
+   memset(fixed, 0, m->struct_size);
+   if (ctx->protocol->ccmd)
+      plausible_ccmd_header(ctx, fixed, r);
+   for (uint32_t i = 0; i < m->nfields; i++) {
+      const struct vdrm_mut_field *f = &m->fields[i];
+
+      if (f->role == VDRM_MUT_SIZE)
+         put_field(fixed, f, rng_below(r, SMALL_COUNT));
+      else if (f->role != VDRM_MUT_ZERO && (f->closed || f->role == VDRM_MUT_VALUES || rng_one_in(r, 2)))
+         put_field(fixed, f, pick_value(f, 0, r));
+   }
+   /* Items mostly zero (padding and must-be-zero members pass), sometimes random. */
+   if (rng_one_in(r, 4)) {
+      var_len = sizeof(var);
+      for (size_t i = 0; i < var_len; i++)
+         var[i] = (uint8_t)rng_next(r);
+   }
+   n = lay_out(ctx, m, fixed, rng_below(r, SMALL_COUNT), var, var_len, out, cap);
+   if (n == 0) {
+      /* A value sized it past cap (an ioctl number's size, a length): the smallest request instead. */
+      memset(fixed + header, 0, m->struct_size - header);
+      n = lay_out(ctx, m, fixed, 0, NULL, 0, out, cap);
+   }
+   return n;
+}
+
+int
+vdrm_mutate_build(const struct vdrm_mutator_desc *ctx, unsigned int seed, uint8_t *buf, size_t cap,
+                  size_t *len)
+{
+   struct rng r = { seed };
+
+   if (!ctx->nmsgs)
+      return VDRM_E_NOSPC;
+   *len = build(ctx, &ctx->msgs[rng_below(&r, ctx->nmsgs)], &r, buf, cap);
+   return *len ? VDRM_OK : VDRM_E_NOSPC;
+}
+
+/* The fixed part of the request msg (len bytes) in fixed, zero-extended; false when too big. */
+static bool
+copy_fixed(const struct vdrm_mut_msg *m, const uint8_t *msg, size_t len, uint8_t *fixed)
+{
+   if (m->struct_size > MAX_STRUCT)
+      return false;
+   memset(fixed, 0, m->struct_size);
+   memcpy(fixed, msg, len < m->fixed_size ? len : m->fixed_size);
+   return true;
+}
+
+/* The variable part of a request of len bytes: what follows its fixed part. */
+static size_t
+var_bytes(const struct vdrm_mut_msg *m, size_t len)
+{
+   return len > m->fixed_size ? len - m->fixed_size : 0;
+}
+
+/*
+ * One request rewritten into out: a field changed (and its length
+ * following), its opcode changed, its header's other fields changed, or its
+ * item taking the rest resized. 0 when the result does not fit.
+ */
+static size_t
+rewrite(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, struct rng *r, uint8_t *out,
+        size_t cap)
+{
+   _Alignas(8) uint8_t fixed[MAX_STRUCT];
+   const struct vdrm_mut_msg *m = vdrm_mut_msg_by_opcode(ctx, request_opcode(ctx, msg));
+   const struct vdrm_mut_field *off_by_one = NULL;
+   uint32_t rest;
+   size_t n;
+
+   if (!m || rng_one_in(r, 10)) {
+      /* Reread the bytes as another request: a valid opcode from the table. */
+      m = &ctx->msgs[rng_below(r, ctx->nmsgs)];
+      if (!copy_fixed(m, msg, len, fixed))
+         return 0;
+      return lay_out(ctx, m, fixed, rest_count(m, len), msg + (len < m->fixed_size ? len : m->fixed_size),
+                     var_bytes(m, len), out, cap);
+   }
+   if (!copy_fixed(m, msg, len, fixed))
+      return 0;
+   rest = rest_count(m, len);
+   switch (rng_below(r, 8)) {
+   case 0:
+      if (ctx->protocol->ccmd) {
+         plausible_ccmd_header(ctx, fixed, r);
+         break;
+      }
+      /* fall through */
+   case 1:
+      if (m->rest_unit) {
+         rest = rng_one_in(r, 2) ? rng_below(r, SMALL_COUNT) : rest + 1u;
+         break;
+      }
+      /* fall through */
+   default:
+      if (m->nfields) {
+         const struct vdrm_mut_field *f = &m->fields[rng_below(r, m->nfields)];
+
+         put_field(fixed, f, pick_value(f, get_field(fixed, f), r));
+         if (f->role == VDRM_MUT_SIZE && rng_one_in(r, 16))
+            off_by_one = f;
+      } else {
+         plausible_ccmd_header(ctx, fixed, r);
+      }
+      break;
+   }
+   n = lay_out(ctx, m, fixed, rest, msg + (len < m->fixed_size ? len : m->fixed_size), var_bytes(m, len),
+               out, cap);
+   if (n && off_by_one) {
+      /* A count that disagrees with its item by one, on purpose: the length stays as laid out. */
+      uint64_t v = get_field(out, off_by_one);
+
+      put_field(out, off_by_one, (rng_one_in(r, 2) ? v + 1u : v - 1u) & field_mask(off_by_one));
+   }
+   return n;
+}
+
+/* Byte mutation of what follows a request's header (its header and length kept). */
+static size_t
+havoc(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, struct rng *r, uint8_t *out,
+      size_t cap, size_t (*fallback)(uint8_t *, size_t, size_t))
+{
+   size_t header = ctx->protocol->request_framing->header_size, body = len - header, got;
+   const struct vdrm_mut_msg *m;
+   _Alignas(8) uint8_t fixed[MAX_STRUCT];
+
+   if (len > cap || len <= header)
+      return 0;
+   memcpy(out, msg, len);
+   if (fallback) {
+      got = fallback(out + header, body, body);
+      if (got < body)
+         memset(out + header + got, 0, body - got);
+   } else {
+      for (uint32_t i = 1 + rng_below(r, 4); i > 0; i--)
+         out[header + rng_below(r, (uint32_t)body)] ^= (uint8_t)(1u << rng_below(r, 8));
+   }
+   /* Off the ccmd stream a request's size lives in its fields: lay it out again so the stream holds. */
+   m = vdrm_mut_msg_by_opcode(ctx, request_opcode(ctx, out));
+   if (m && (!ctx->protocol->ccmd || rng_one_in(r, 2)) && copy_fixed(m, out, len, fixed)) {
+      uint8_t *copy = malloc(len);
+      size_t n = 0;
+
+      if (copy) {
+         memcpy(copy, out, len);
+         n = lay_out(ctx, m, fixed, rest_count(m, len), copy + m->fixed_size, var_bytes(m, len), out, cap);
+         free(copy);
+      }
+      return n;
+   }
+   return len;
+}
+
+/* ---- the stream ---- */
+
+/*
+ * out = data with requests [a, b) replaced by ins (ins_len bytes), the
+ * garbage after the walkable part kept unless drop_tail. Returns the new
+ * size, 0 when it would exceed max.
+ */
+static size_t
+splice(const uint8_t *data, size_t size, const struct walk *w, uint32_t a, uint32_t b, const uint8_t *ins,
+       size_t ins_len, bool drop_tail, uint8_t *out, size_t max)
+{
+   size_t head = w->off[a], tail_from = w->off[b], tail_to = drop_tail ? w->off[w->n] : size;
+   size_t total;
+
+   if (tail_to < tail_from)
+      tail_to = tail_from;
+   total = head + ins_len + (size - tail_from) - (size - tail_to);
+   if (total > max || total == 0)
+      return 0;
+   memcpy(out, data, head);
+   if (ins_len)
+      memcpy(out + head, ins, ins_len);
+   memcpy(out + head + ins_len, data + tail_from, tail_to - tail_from);
+   return total;
+}
+
+static size_t
+request_len(const struct walk *w, uint32_t i)
+{
+   return w->off[i + 1] - w->off[i];
+}
+
+/* One attempt: the new stream in out, its size, or 0 when this mutation did not fit. */
+static size_t
+mutate_once(const struct vdrm_mutator_desc *ctx, const uint8_t *data, size_t size, const struct walk *w,
+            struct rng *r, uint8_t *out, uint8_t *scratch, size_t max,
+            size_t (*fallback)(uint8_t *, size_t, size_t))
+{
+   uint32_t n = w->n, i = rng_below(r, n), j = rng_below(r, n + 1u);
+   size_t len;
+   bool garbage = w->off[n] < size;
+
+   if (n == 0 || rng_one_in(r, 8)) {
+      if (garbage && rng_one_in(r, 4))
+         return splice(data, size, w, n, n, NULL, 0, true, out, max);
+      len = build(ctx, &ctx->msgs[rng_below(r, ctx->nmsgs)], r, scratch, max);
+      return len ? splice(data, size, w, j, j, scratch, len, false, out, max) : 0;
+   }
+   switch (rng_below(r, 16)) {
+   case 0:
+      if (n > 1)
+         return splice(data, size, w, i, i + 1u, NULL, 0, false, out, max);
+      /* fall through */
+   case 1:   /* the same request again, right after or elsewhere */
+      j = rng_one_in(r, 2) ? i + 1u : j;
+      return splice(data, size, w, j, j, data + w->off[i], request_len(w, i), false, out, max);
+   case 2:   /* two requests swapped */
+      if (n > 1) {
+         uint32_t a = i < j ? i : j, b = i < j ? j : i;
+
+         if (b >= n || a == b)
+            return 0;
+         len = 0;
+         memcpy(scratch, data + w->off[b], request_len(w, b));
+         len += request_len(w, b);
+         memcpy(scratch + len, data + w->off[a + 1u], w->off[b] - w->off[a + 1u]);
+         len += w->off[b] - w->off[a + 1u];
+         memcpy(scratch + len, data + w->off[a], request_len(w, a));
+         len += request_len(w, a);
+         return splice(data, size, w, a, b + 1u, scratch, len, false, out, max);
+      }
+      return 0;
+   case 3:
+   case 4:
+      len = havoc(ctx, data + w->off[i], request_len(w, i), r, scratch, max, fallback);
+      return len ? splice(data, size, w, i, i + 1u, scratch, len, false, out, max) : 0;
+   default:
+      len = rewrite(ctx, data + w->off[i], request_len(w, i), r, scratch, max);
+      return len ? splice(data, size, w, i, i + 1u, scratch, len, false, out, max) : 0;
+   }
+}
+
+size_t
+vdrm_mutate_stream(const struct vdrm_mutator_desc *ctx, uint8_t *data, size_t size, size_t max_size,
+                   unsigned int seed, size_t (*fallback)(uint8_t *, size_t, size_t))
+{
+   struct rng r = { seed };
+   struct walk *w;
+   uint8_t *out, *scratch;
+   size_t got = 0;
+
+   if (size > max_size)
+      size = max_size;
+   if (max_size == 0 || ctx->nmsgs == 0)
+      return size;
+   w = malloc(sizeof(*w));
+   out = malloc(max_size);
+   scratch = malloc(max_size);
+   if (!w || !out || !scratch)
+      goto out;
+   walk_stream(ctx->protocol, data, size, w);
+   if (w->n == 0 && size > 0 && fallback && rng_one_in(&r, 4)) {
+      /* Nothing a host would walk: plain byte mutation may find a stream in it. */
+      got = fallback(data, size, max_size);
+      goto out;
+   }
+   for (int attempt = 0; attempt < ATTEMPTS && !got; attempt++) {
+      got = mutate_once(ctx, data, size, w, &r, out, scratch, max_size, fallback);
+      /* A value set to what it was is no mutation: try another. */
+      if (got == size && memcmp(out, data, size) == 0)
+         got = 0;
+   }
+   if (got)
+      memcpy(data, out, got);
+   else
+      got = size;
+out:
+   free(w);
+   free(out);
+   free(scratch);
+   return got ? got : size;
+}

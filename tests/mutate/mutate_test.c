@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+
+/*
+ * vdrm_mutate_stream() on every context: mutations of a valid stream stay a
+ * stream the host's walker accepts (measured over chains of mutations), the
+ * same seed gives the same bytes, nothing is written past max_size (ASan:
+ * every buffer is exactly max_size bytes), and empty or garbage input is
+ * handled.
+ */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "amdgpu_mutator.h"
+#include "asahi_mutator.h"
+#include "i915_mutator.h"
+#include "msm_codec.h"
+#include "msm_mutator.h"
+#include "panfrost_mutator.h"
+#include "vtest_mutator.h"
+
+#define MUTATIONS 1000u
+#define MAX_SIZE 4096u
+
+static const struct vdrm_mutator_desc *const contexts[] = {
+   &msm_mutator, &amdgpu_mutator, &i915_mutator, &asahi_mutator, &panfrost_mutator, &vtest_mutator,
+};
+#define NCONTEXTS (sizeof(contexts) / sizeof(contexts[0]))
+
+/* Whether the host's walker takes every byte of the stream as whole requests. */
+static bool
+walks(const struct vdrm_mutator_desc *ctx, const uint8_t *data, size_t size)
+{
+   const struct vdrm_protocol_desc *p = ctx->protocol;
+
+   if (p->ccmd) {
+      struct vdrm_stream s;
+      const uint8_t *msg;
+      struct vdrm_ccmd_req hdr;
+      int ret;
+
+      vdrm_stream_init(&s, data, size, p->alignment);
+      while ((ret = vdrm_stream_next(&s, &msg, &hdr, NULL)) == 1)
+         ;
+      return ret == 0;
+   }
+   for (size_t pos = 0; pos < size;) {
+      uint64_t extent;
+
+      if (p->request_extent(data + pos, size - pos, &extent, NULL) != VDRM_OK || extent > size - pos ||
+          extent < p->request_framing->header_size)
+         return false;
+      pos += (size_t)extent;
+   }
+   return true;
+}
+
+/* How many requests of the stream the context's decoders accept, and how many there are. */
+static void
+decodes(const struct vdrm_mutator_desc *ctx, const uint8_t *data, size_t size, unsigned *ok, unsigned *all)
+{
+   const struct vdrm_protocol_desc *p = ctx->protocol;
+   static _Alignas(16) uint8_t req[8192], view[8192];
+
+   for (size_t pos = 0; pos < size;) {
+      uint64_t extent;
+      size_t len;
+      uint32_t cmd;
+      const struct vdrm_msg_desc *d;
+
+      if (p->ccmd) {
+         uint32_t l;
+
+         memcpy(&l, data + pos + 4, sizeof(l));
+         len = l;
+      } else {
+         if (p->request_extent(data + pos, size - pos, &extent, NULL) != VDRM_OK)
+            return;
+         len = (size_t)extent;
+      }
+      memcpy(&cmd, data + pos + p->request_framing->cmd_offset, sizeof(cmd));
+      d = vdrm_msg_by_opcode(p, cmd);
+      (*all)++;
+      if (d && d->req.decode(data + pos, len, req, view, NULL) == VDRM_OK)
+         (*ok)++;
+      pos += len;
+   }
+}
+
+/* A valid stream of a few requests built from the context's descriptors. */
+static size_t
+seed_stream(const struct vdrm_mutator_desc *ctx, uint8_t *buf, size_t cap)
+{
+   size_t size = 0;
+
+   for (unsigned i = 0; i < 4; i++) {
+      size_t len;
+
+      assert_int_equal(vdrm_mutate_build(ctx, 7u * i + 1u, buf + size, cap - size, &len), VDRM_OK);
+      size += len;
+   }
+   return size;
+}
+
+/* A deterministic stand-in for LLVMFuzzerMutate: flips a byte, sometimes shrinks. */
+static size_t
+flip_fallback(uint8_t *data, size_t size, size_t max_size)
+{
+   static uint32_t n;
+
+   (void)max_size;
+   if (!size)
+      return 0;
+   n = n * 1103515245u + 12345u;
+   data[(n >> 8) % size] ^= (uint8_t)(n >> 24 | 1u);
+   return (n & 0x70000u) == 0 && size > 1 ? size - 1 : size;
+}
+
+static void
+built_requests_are_well_formed(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      unsigned ok = 0, all = 0;
+      uint8_t *buf = malloc(MAX_SIZE);
+
+      assert_non_null(buf);
+      for (unsigned seed = 0; seed < 200; seed++) {
+         size_t len;
+
+         assert_int_equal(vdrm_mutate_build(ctx, seed, buf, MAX_SIZE, &len), VDRM_OK);
+         assert_true(len > 0 && len <= MAX_SIZE);
+         assert_true(walks(ctx, buf, len));
+         decodes(ctx, buf, len, &ok, &all);
+      }
+      free(buf);
+      assert_int_equal(all, 200);
+      print_message("%s: %u of 200 built requests decode\n", ctx->protocol->name, ok);
+      /* Built requests get random values in open fields, which some decoders refuse; most pass. */
+      assert_true(ok * 2 >= all);
+   }
+}
+
+static void
+mutations_keep_the_stream_walkable(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      uint8_t *data = malloc(MAX_SIZE);
+      size_t size;
+      unsigned valid = 0, ok = 0, all = 0, changed = 0;
+
+      assert_non_null(data);
+      size = seed_stream(ctx, data, MAX_SIZE);
+      assert_true(walks(ctx, data, size));
+      for (unsigned i = 0; i < MUTATIONS; i++) {
+         uint8_t before[MAX_SIZE];
+         size_t old = size;
+
+         memcpy(before, data, size);
+         size = vdrm_mutate_stream(ctx, data, size, MAX_SIZE, i, i % 3 ? NULL : flip_fallback);
+         assert_true(size <= MAX_SIZE);
+         changed += size != old || memcmp(before, data, size) != 0;
+         if (walks(ctx, data, size)) {
+            valid++;
+            decodes(ctx, data, size, &ok, &all);
+         } else {
+            /* Start the chain again from a valid stream, as a fuzzer's corpus would. */
+            size = seed_stream(ctx, data, MAX_SIZE);
+         }
+      }
+      print_message("%s: %u of %u mutations keep every header valid; %u of %u requests decode; "
+                    "%u changed the stream\n", ctx->protocol->name, valid, MUTATIONS, ok, all, changed);
+      assert_true(valid * 10 >= MUTATIONS * 9);
+      assert_true(changed * 10 >= MUTATIONS * 9);
+      free(data);
+   }
+}
+
+static void
+same_seed_same_bytes(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      uint8_t *seed = malloc(MAX_SIZE), *a = malloc(MAX_SIZE), *b = malloc(MAX_SIZE);
+      size_t size, na, nb;
+      unsigned differ = 0;
+
+      assert_true(seed && a && b);
+      size = seed_stream(ctx, seed, MAX_SIZE);
+      for (unsigned s = 0; s < 200; s++) {
+         memcpy(a, seed, size);
+         memcpy(b, seed, size);
+         na = vdrm_mutate_stream(ctx, a, size, MAX_SIZE, s, NULL);
+         nb = vdrm_mutate_stream(ctx, b, size, MAX_SIZE, s, NULL);
+         assert_int_equal(na, nb);
+         assert_memory_equal(a, b, na);
+         /* Another seed, another mutation (not always: some mutations agree). */
+         memcpy(b, seed, size);
+         nb = vdrm_mutate_stream(ctx, b, size, MAX_SIZE, s + 1000u, NULL);
+         differ += na != nb || memcmp(a, b, na) != 0;
+      }
+      assert_true(differ >= 150);
+      free(seed);
+      free(a);
+      free(b);
+   }
+}
+
+static void
+never_past_max_size(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      uint8_t full[MAX_SIZE];
+      size_t size = seed_stream(ctx, full, sizeof(full));
+
+      for (unsigned s = 0; s < MUTATIONS; s++) {
+         /* Exactly max bytes: ASan reports any write past them. */
+         size_t max = size + s % 24;
+         uint8_t *data = malloc(max);
+
+         assert_non_null(data);
+         memcpy(data, full, size);
+         assert_true(vdrm_mutate_stream(ctx, data, size, max, s, s % 2 ? flip_fallback : NULL) <= max);
+         free(data);
+      }
+   }
+}
+
+static void
+empty_input_gets_a_request(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      unsigned grown = 0;
+
+      for (unsigned s = 0; s < 100; s++) {
+         uint8_t *data = malloc(MAX_SIZE);
+         size_t size;
+
+         assert_non_null(data);
+         size = vdrm_mutate_stream(ctx, data, 0, MAX_SIZE, s, flip_fallback);
+         assert_true(size <= MAX_SIZE);
+         assert_true(walks(ctx, data, size));
+         grown += size > 0;
+         free(data);
+      }
+      assert_true(grown >= 95);
+      /* No room: nothing written, nothing returned. */
+      assert_int_equal(vdrm_mutate_stream(ctx, NULL, 0, 0, 1, flip_fallback), 0);
+   }
+}
+
+static void
+garbage_input_is_handled(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      uint32_t x = 12345u;
+
+      for (unsigned s = 0; s < MUTATIONS; s++) {
+         size_t size = s % 97, max = size + s % 13;
+         uint8_t *data = malloc(max ? max : 1);
+
+         assert_non_null(data);
+         for (size_t i = 0; i < size; i++) {
+            x = x * 1664525u + 1013904223u;
+            data[i] = (uint8_t)(x >> 24);
+         }
+         assert_true(vdrm_mutate_stream(ctx, data, size, max, s, s % 2 ? flip_fallback : NULL) <= max);
+         free(data);
+      }
+   }
+}
+
+/* A valid prefix followed by garbage keeps its requests: the mutator works on them. */
+static void
+garbage_after_requests_kept_or_dropped(void **state)
+{
+   uint8_t data[MAX_SIZE];
+   struct msm_ccmd_nop_req nop = { .hdr = MSM_CCMD(NOP, sizeof(nop)) };
+   size_t len, size;
+   unsigned dropped = 0;
+
+   (void)state;
+   for (unsigned s = 0; s < 200; s++) {
+      assert_int_equal(msm_ccmd_nop_req_encode(data, sizeof(data), &nop, &len), VDRM_OK);
+      memcpy(data + len, "\x01\x02\x03", 3);
+      size = vdrm_mutate_stream(&msm_mutator, data, len + 3, sizeof(data), s, NULL);
+      assert_true(size <= sizeof(data));
+      dropped += walks(&msm_mutator, data, size);
+   }
+   /* Dropping the three bytes is one of the mutations, and the only one that makes the stream whole. */
+   assert_true(dropped > 0 && dropped < 200);
+}
+
+int
+main(void)
+{
+   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(built_requests_are_well_formed),
+      cmocka_unit_test(mutations_keep_the_stream_walkable),
+      cmocka_unit_test(same_seed_same_bytes),
+      cmocka_unit_test(never_past_max_size),
+      cmocka_unit_test(empty_input_gets_a_request),
+      cmocka_unit_test(garbage_input_is_handled),
+      cmocka_unit_test(garbage_after_requests_kept_or_dropped),
+   };
+
+   return cmocka_run_group_tests(tests, NULL, NULL);
+}
