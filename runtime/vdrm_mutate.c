@@ -57,6 +57,14 @@ put_u32(uint8_t *p, uint32_t v)
    memcpy(p, &v, sizeof(v));
 }
 
+/* memcpy() that may be given no bytes (and then a NULL source). */
+static void
+copy(uint8_t *dst, const uint8_t *src, size_t n)
+{
+   if (n)
+      memcpy(dst, src, n);
+}
+
 static uint64_t
 get_field(const uint8_t *fixed, const struct vdrm_mut_field *f)
 {
@@ -109,7 +117,7 @@ walk_stream(const struct vdrm_protocol_desc *p, const uint8_t *data, size_t size
    size_t pos = 0, n;
 
    w->n = 0;
-   while (w->n < MAX_REQUESTS && (n = request_bytes(p, data + pos, size - pos)) != 0) {
+   while (pos < size && w->n < MAX_REQUESTS && (n = request_bytes(p, data + pos, size - pos)) != 0) {
       w->off[w->n++] = pos;
       pos += n;
    }
@@ -376,6 +384,48 @@ var_bytes(const struct vdrm_mut_msg *m, size_t len)
 }
 
 /*
+ * A field of one element of an array of structs changed in place (the
+ * request's bytes copied into out; its length stays). The elements are
+ * located by the context's decoder, so only in a request it accepts. 0 when
+ * it does not or the array is empty.
+ */
+static size_t
+mutate_element(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, const uint8_t *msg,
+               size_t len, struct rng *r, uint8_t *out, size_t cap)
+{
+   const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, m->opcode);
+   const struct vdrm_mut_item *it = &m->items[rng_below(r, m->nitems)];
+   const struct vdrm_mut_field *f = &it->fields[rng_below(r, it->nfields)];
+   void *req, *view;
+   size_t n = 0;
+
+   if (!d || !d->req.decode || it->item >= d->req.nitems || len > cap)
+      return 0;
+   req = calloc(1, m->struct_size);
+   view = calloc(1, d->req.view_size ? d->req.view_size : 1);
+   if (req && view && d->req.decode(msg, len, req, view, NULL) == VDRM_OK) {
+      const struct vdrm_item_desc *item = &d->req.items[it->item];
+      struct vdrm_span span;
+
+      memcpy(&span, (const uint8_t *)view + item->span_offset, sizeof(span));
+      if (span.count) {
+         uint32_t stride = vdrm_span_stride(&span, item->elem_size);
+         size_t at = (size_t)(span.data - msg) + (size_t)rng_below(r, span.count) * stride;
+
+         /* A stride shorter than the struct leaves its last fields out. */
+         if (f->offset + f->size <= stride) {
+            memcpy(out, msg, len);
+            put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
+            n = len;
+         }
+      }
+   }
+   free(req);
+   free(view);
+   return n;
+}
+
+/*
  * One request rewritten into out: a field changed (and its length
  * following), its opcode changed, its header's other fields changed, or its
  * item taking the rest resized. 0 when the result does not fit.
@@ -397,6 +447,11 @@ rewrite(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, str
          return 0;
       return lay_out(ctx, m, fixed, rest_count(m, len), msg + (len < m->fixed_size ? len : m->fixed_size),
                      var_bytes(m, len), out, cap);
+   }
+   if (m->nitems && rng_one_in(r, 3)) {
+      n = mutate_element(ctx, m, msg, len, r, out, cap);
+      if (n)
+         return n;
    }
    if (!copy_fixed(m, msg, len, fixed))
       return 0;
@@ -492,10 +547,9 @@ splice(const uint8_t *data, size_t size, const struct walk *w, uint32_t a, uint3
    total = head + ins_len + (size - tail_from) - (size - tail_to);
    if (total > max || total == 0)
       return 0;
-   memcpy(out, data, head);
-   if (ins_len)
-      memcpy(out + head, ins, ins_len);
-   memcpy(out + head + ins_len, data + tail_from, tail_to - tail_from);
+   copy(out, data, head);
+   copy(out + head, ins, ins_len);
+   copy(out + head + ins_len, data + tail_from, tail_to - tail_from);
    return total;
 }
 
@@ -566,8 +620,8 @@ vdrm_mutate_stream(const struct vdrm_mutator_desc *ctx, uint8_t *data, size_t si
 
    if (size > max_size)
       size = max_size;
-   if (max_size == 0 || ctx->nmsgs == 0)
-      return size;
+   if (!data || max_size == 0 || ctx->nmsgs == 0)
+      return data ? size : 0;
    w = malloc(sizeof(*w));
    out = malloc(max_size);
    scratch = malloc(max_size);
@@ -594,4 +648,44 @@ out:
    free(out);
    free(scratch);
    return got ? got : size;
+}
+
+size_t
+vdrm_crossover_stream(const struct vdrm_mutator_desc *ctx, const uint8_t *a, size_t a_size, const uint8_t *b,
+                      size_t b_size, uint8_t *out, size_t max_out, unsigned int seed)
+{
+   struct rng r = { seed };
+   struct walk *wa = malloc(sizeof(*wa)), *wb = malloc(sizeof(*wb));
+   size_t head, run, rest, got = 0;
+   uint32_t i, j, k;
+
+   if (!wa || !wb || !out)
+      goto out;
+   if (!a)
+      a_size = 0;
+   if (!b)
+      b_size = 0;
+   walk_stream(ctx->protocol, a, a_size, wa);
+   walk_stream(ctx->protocol, b, b_size, wb);
+   /* a's first i requests, b's requests j .. k-1, then the rest of a's. */
+   i = rng_below(&r, wa->n + 1u);
+   j = rng_below(&r, wb->n + 1u);
+   k = j + rng_below(&r, wb->n - j + 1u);
+   head = wa->off[i];
+   rest = wa->off[wa->n] - head;
+   if (head > max_out)
+      goto out;
+   while (k > j && head + (wb->off[k] - wb->off[j]) > max_out)
+      k--;
+   run = wb->off[k] - wb->off[j];
+   if (head + run + rest > max_out)
+      rest = 0;
+   copy(out, a, head);
+   copy(out + head, b ? b + wb->off[j] : NULL, run);
+   copy(out + head + run, a ? a + head : NULL, rest);
+   got = head + run + rest;
+out:
+   free(wa);
+   free(wb);
+   return got;
 }

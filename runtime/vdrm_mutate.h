@@ -14,7 +14,8 @@
  * field of a request and make its length follow, insert a well-formed
  * request built from the descriptors, delete, duplicate, swap or move
  * requests, change a request's header (opcode, rsp_off, seqno), or let the
- * fallback mutate the bytes inside one request. Headers stay valid for the
+ * fallback mutate the bytes inside one request, or change a field of one
+ * element of an array of structs it carries. Headers stay valid for the
  * walker; counts agree with their items except for the occasional one that
  * is off by one on purpose.
  */
@@ -61,6 +62,13 @@ struct vdrm_mut_field {
  */
 typedef uint64_t (*vdrm_mut_size_fn)(const void *fixed, uint32_t rest, uint64_t *trailer);
 
+/* An array of structs a request carries: the fields of its elements. */
+struct vdrm_mut_item {
+   uint32_t item;           /* index in the request's items (vdrm_body_desc.items) */
+   uint32_t nfields;
+   const struct vdrm_mut_field *fields;   /* offsets inside one element */
+};
+
 struct vdrm_mut_msg {
    uint32_t opcode;
    uint32_t struct_size;    /* sizeof the request struct */
@@ -69,6 +77,8 @@ struct vdrm_mut_msg {
    vdrm_mut_size_fn size;   /* NULL: a fixed-size request of fixed_size bytes */
    uint32_t nfields;
    const struct vdrm_mut_field *fields;
+   uint32_t nitems;
+   const struct vdrm_mut_item *items;
 };
 
 /* A context's mutator table (NAME_mutator in NAME_mutator.h). */
@@ -91,6 +101,17 @@ struct vdrm_mutator_desc {
  */
 size_t vdrm_mutate_stream(const struct vdrm_mutator_desc *ctx, uint8_t *data, size_t size, size_t max_size,
                           unsigned int seed, size_t (*fallback)(uint8_t *, size_t, size_t));
+
+/*
+ * Splices two streams into out (at most max_out bytes), for
+ * LLVMFuzzerCustomCrossOver: the first requests of a, a run of b's
+ * requests, then the rest of a's, cut at request boundaries to fit (a's
+ * rest dropped first). Garbage after either stream's last request is left
+ * out. Returns the bytes written; deterministic for (a, b, seed).
+ */
+size_t vdrm_crossover_stream(const struct vdrm_mutator_desc *ctx, const uint8_t *a, size_t a_size,
+                             const uint8_t *b, size_t b_size, uint8_t *out, size_t max_out,
+                             unsigned int seed);
 
 /*
  * Writes one well-formed request of the context, picked by seed, into buf

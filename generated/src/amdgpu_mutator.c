@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "amdgpu_codec.h"
@@ -77,6 +78,21 @@ static const struct vdrm_mut_field cs_submit_fields[] = {
    { "num_chunks", offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 128u },
    { "pad", offsetof(struct amdgpu_ccmd_cs_submit_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
    { "ring_idx", offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
+};
+
+static const uint64_t cs_submit_elem_descs_chunk_id_values[] = {
+   0x1u, 0x2u, 0x3u, 0x4u, 0x5u, 0x6u, 0x7u, 0x8u, 0x9u, 0xau,
+};
+
+/* The fields of each element of descs. */
+static const struct vdrm_mut_field cs_submit_elem_descs_fields[] = {
+   { "descs[].chunk_id", offsetof(struct amdgpu_ccmd_cs_submit_chunk, chunk_id), 2, VDRM_MUT_VALUES, false, 10, cs_submit_elem_descs_chunk_id_values, 0u, 0u },
+   { "descs[].length_dw", offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "descs[].offset", offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item cs_submit_arrays[] = {
+   { 0, 3, cs_submit_elem_descs_fields },
 };
 
 static uint64_t
@@ -157,16 +173,16 @@ static const struct vdrm_mut_field cs_query_fence_status_fields[] = {
 };
 
 static const struct vdrm_mut_msg amdgpu_mut_msgs[] = {
-   { AMDGPU_CCMD_QUERY_INFO, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 0, NULL, 15, query_info_fields },
-   { AMDGPU_CCMD_GEM_NEW, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields },
-   { AMDGPU_CCMD_BO_VA_OP, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 0, NULL, 7, bo_va_op_fields },
-   { AMDGPU_CCMD_CS_SUBMIT, sizeof(struct amdgpu_ccmd_cs_submit_req), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 1, size_cs_submit, 4, cs_submit_fields },
-   { AMDGPU_CCMD_SET_METADATA, sizeof(struct amdgpu_ccmd_set_metadata_req), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 0, size_set_metadata, 4, set_metadata_fields },
-   { AMDGPU_CCMD_BO_QUERY_INFO, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 0, NULL, 2, bo_query_info_fields },
-   { AMDGPU_CCMD_CREATE_CTX, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 0, NULL, 3, create_ctx_fields },
-   { AMDGPU_CCMD_RESERVE_VMID, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 0, NULL, 1, reserve_vmid_fields },
-   { AMDGPU_CCMD_SET_PSTATE, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 0, NULL, 4, set_pstate_fields },
-   { AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 0, NULL, 7, cs_query_fence_status_fields },
+   { AMDGPU_CCMD_QUERY_INFO, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 0, NULL, 15, query_info_fields, 0, NULL },
+   { AMDGPU_CCMD_GEM_NEW, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL },
+   { AMDGPU_CCMD_BO_VA_OP, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 0, NULL, 7, bo_va_op_fields, 0, NULL },
+   { AMDGPU_CCMD_CS_SUBMIT, sizeof(struct amdgpu_ccmd_cs_submit_req), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 1, size_cs_submit, 4, cs_submit_fields, 1, cs_submit_arrays },
+   { AMDGPU_CCMD_SET_METADATA, sizeof(struct amdgpu_ccmd_set_metadata_req), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 0, size_set_metadata, 4, set_metadata_fields, 0, NULL },
+   { AMDGPU_CCMD_BO_QUERY_INFO, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 0, NULL, 2, bo_query_info_fields, 0, NULL },
+   { AMDGPU_CCMD_CREATE_CTX, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 0, NULL, 3, create_ctx_fields, 0, NULL },
+   { AMDGPU_CCMD_RESERVE_VMID, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 0, NULL, 1, reserve_vmid_fields, 0, NULL },
+   { AMDGPU_CCMD_SET_PSTATE, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 0, NULL, 4, set_pstate_fields, 0, NULL },
+   { AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 0, NULL, 7, cs_query_fence_status_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc amdgpu_mutator = {

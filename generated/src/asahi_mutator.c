@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "asahi_codec.h"
@@ -66,6 +67,23 @@ static const struct vdrm_mut_field vm_bind_fields[] = {
    { "count", offsetof(struct asahi_ccmd_vm_bind_req, count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
 };
 
+static const uint64_t vm_bind_elem_ops_flags_values[] = {
+   0x1u, 0x2u, 0x4u, 0x8u,
+};
+
+/* The fields of each element of ops. */
+static const struct vdrm_mut_field vm_bind_elem_ops_fields[] = {
+   { "ops[].flags", offsetof(struct drm_asahi_gem_bind_op, flags), 4, VDRM_MUT_FLAGS, false, 4, vm_bind_elem_ops_flags_values, 0u, 0u },
+   { "ops[].handle", offsetof(struct drm_asahi_gem_bind_op, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "ops[].offset", offsetof(struct drm_asahi_gem_bind_op, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "ops[].range", offsetof(struct drm_asahi_gem_bind_op, range), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "ops[].addr", offsetof(struct drm_asahi_gem_bind_op, addr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item vm_bind_arrays[] = {
+   { 0, 5, vm_bind_elem_ops_fields },
+};
+
 static uint64_t
 size_vm_bind(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -82,6 +100,16 @@ static const struct vdrm_mut_field submit_fields[] = {
    { "queue_id", offsetof(struct asahi_ccmd_submit_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
    { "cmdbuf_size", offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
    { "extres_count", offsetof(struct asahi_ccmd_submit_req, extres_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+};
+
+/* The fields of each element of extres. */
+static const struct vdrm_mut_field submit_elem_extres_fields[] = {
+   { "extres[].res_id", offsetof(struct asahi_ccmd_submit_res, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "extres[].flags", offsetof(struct asahi_ccmd_submit_res, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item submit_arrays[] = {
+   { 1, 2, submit_elem_extres_fields },
 };
 
 static uint64_t
@@ -114,13 +142,13 @@ static const struct vdrm_mut_field gem_bind_object_fields[] = {
 };
 
 static const struct vdrm_mut_msg asahi_mut_msgs[] = {
-   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL },
-   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields },
-   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields },
-   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields },
-   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields },
-   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields },
-   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields },
+   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL },
+   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL },
+   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields, 0, NULL },
+   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL },
+   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields, 1, vm_bind_arrays },
+   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields, 1, submit_arrays },
+   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc asahi_mutator = {

@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "i915_codec.h"
@@ -104,6 +105,34 @@ static const struct vdrm_mut_field gem_execbuffer2_fields[] = {
    { "relocs_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, relocs_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
 };
 
+/* The fields of each element of objects. */
+static const struct vdrm_mut_field gem_execbuffer2_elem_objects_fields[] = {
+   { "objects[].handle", offsetof(struct drm_i915_gem_exec_object2, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "objects[].relocation_count", offsetof(struct drm_i915_gem_exec_object2, relocation_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].relocs_ptr", offsetof(struct drm_i915_gem_exec_object2, relocs_ptr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].alignment", offsetof(struct drm_i915_gem_exec_object2, alignment), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].offset", offsetof(struct drm_i915_gem_exec_object2, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].flags", offsetof(struct drm_i915_gem_exec_object2, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].rsvd1", offsetof(struct drm_i915_gem_exec_object2, rsvd1), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].pad_to_size", offsetof(struct drm_i915_gem_exec_object2, pad_to_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].rsvd2", offsetof(struct drm_i915_gem_exec_object2, rsvd2), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+/* The fields of each element of relocs. */
+static const struct vdrm_mut_field gem_execbuffer2_elem_relocs_fields[] = {
+   { "relocs[].target_handle", offsetof(struct drm_i915_gem_relocation_entry, target_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "relocs[].delta", offsetof(struct drm_i915_gem_relocation_entry, delta), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "relocs[].offset", offsetof(struct drm_i915_gem_relocation_entry, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "relocs[].presumed_offset", offsetof(struct drm_i915_gem_relocation_entry, presumed_offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "relocs[].read_domains", offsetof(struct drm_i915_gem_relocation_entry, read_domains), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "relocs[].write_domain", offsetof(struct drm_i915_gem_relocation_entry, write_domain), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item gem_execbuffer2_arrays[] = {
+   { 0, 9, gem_execbuffer2_elem_objects_fields },
+   { 1, 6, gem_execbuffer2_elem_relocs_fields },
+};
+
 static uint64_t
 size_gem_execbuffer2(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -130,15 +159,15 @@ static const struct vdrm_mut_field gem_busy_fields[] = {
 };
 
 static const struct vdrm_mut_msg i915_mut_msgs[] = {
-   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields },
-   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields },
-   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields },
-   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields },
-   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields },
-   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields },
-   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields },
-   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields },
-   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields },
+   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields, 0, NULL },
+   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields, 0, NULL },
+   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields, 0, NULL },
+   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields, 0, NULL },
+   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields, 0, NULL },
+   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields, 0, NULL },
+   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields, 2, gem_execbuffer2_arrays },
+   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields, 0, NULL },
+   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc i915_mutator = {

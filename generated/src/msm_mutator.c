@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "msm_codec.h"
@@ -87,6 +88,37 @@ static const struct vdrm_mut_field gem_submit_fields[] = {
    { "fence", offsetof(struct msm_ccmd_gem_submit_req, fence), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
 };
 
+static const uint64_t gem_submit_elem_bos_flags_values[] = {
+   0x1u, 0x2u, 0x4u, 0x8u,
+};
+
+/* The fields of each element of bos. */
+static const struct vdrm_mut_field gem_submit_elem_bos_fields[] = {
+   { "bos[].flags", offsetof(struct drm_msm_gem_submit_bo, flags), 4, VDRM_MUT_FLAGS, false, 4, gem_submit_elem_bos_flags_values, 0u, 0u },
+   { "bos[].handle", offsetof(struct drm_msm_gem_submit_bo, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "bos[].presumed", offsetof(struct drm_msm_gem_submit_bo, presumed), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const uint64_t gem_submit_elem_cmds_type_values[] = {
+   0x1u, 0x2u, 0x3u,
+};
+
+/* The fields of each element of cmds. */
+static const struct vdrm_mut_field gem_submit_elem_cmds_fields[] = {
+   { "cmds[].type", offsetof(struct drm_msm_gem_submit_cmd, type), 4, VDRM_MUT_VALUES, false, 3, gem_submit_elem_cmds_type_values, 0u, 0u },
+   { "cmds[].submit_idx", offsetof(struct drm_msm_gem_submit_cmd, submit_idx), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "cmds[].submit_offset", offsetof(struct drm_msm_gem_submit_cmd, submit_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "cmds[].size", offsetof(struct drm_msm_gem_submit_cmd, size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "cmds[].pad", offsetof(struct drm_msm_gem_submit_cmd, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "cmds[].nr_relocs", offsetof(struct drm_msm_gem_submit_cmd, nr_relocs), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "cmds[].relocs", offsetof(struct drm_msm_gem_submit_cmd, relocs), 8, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item gem_submit_arrays[] = {
+   { 0, 3, gem_submit_elem_bos_fields },
+   { 1, 7, gem_submit_elem_cmds_fields },
+};
+
 static uint64_t
 size_gem_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -148,17 +180,17 @@ size_set_debuginfo(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_msg msm_mut_msgs[] = {
-   { MSM_CCMD_NOP, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 0, NULL, 0, NULL },
-   { MSM_CCMD_IOCTL_SIMPLE, sizeof(struct msm_ccmd_ioctl_simple_req), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields },
-   { MSM_CCMD_GEM_NEW, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 0, NULL, 4, gem_new_fields },
-   { MSM_CCMD_GEM_SET_IOVA, sizeof(struct msm_ccmd_gem_set_iova_req), sizeof(struct msm_ccmd_gem_set_iova_req), 0, NULL, 3, gem_set_iova_fields },
-   { MSM_CCMD_GEM_CPU_PREP, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 0, NULL, 2, gem_cpu_prep_fields },
-   { MSM_CCMD_GEM_SET_NAME, sizeof(struct msm_ccmd_gem_set_name_req), offsetof(struct msm_ccmd_gem_set_name_req, payload), 0, size_gem_set_name, 2, gem_set_name_fields },
-   { MSM_CCMD_GEM_SUBMIT, sizeof(struct msm_ccmd_gem_submit_req), offsetof(struct msm_ccmd_gem_submit_req, payload), 0, size_gem_submit, 5, gem_submit_fields },
-   { MSM_CCMD_GEM_UPLOAD, sizeof(struct msm_ccmd_gem_upload_req), offsetof(struct msm_ccmd_gem_upload_req, payload), 0, size_gem_upload, 4, gem_upload_fields },
-   { MSM_CCMD_SUBMITQUEUE_QUERY, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 0, NULL, 3, submitqueue_query_fields },
-   { MSM_CCMD_WAIT_FENCE, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 0, NULL, 2, wait_fence_fields },
-   { MSM_CCMD_SET_DEBUGINFO, sizeof(struct msm_ccmd_set_debuginfo_req), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 0, size_set_debuginfo, 2, set_debuginfo_fields },
+   { MSM_CCMD_NOP, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL },
+   { MSM_CCMD_IOCTL_SIMPLE, sizeof(struct msm_ccmd_ioctl_simple_req), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL },
+   { MSM_CCMD_GEM_NEW, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 0, NULL, 4, gem_new_fields, 0, NULL },
+   { MSM_CCMD_GEM_SET_IOVA, sizeof(struct msm_ccmd_gem_set_iova_req), sizeof(struct msm_ccmd_gem_set_iova_req), 0, NULL, 3, gem_set_iova_fields, 0, NULL },
+   { MSM_CCMD_GEM_CPU_PREP, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 0, NULL, 2, gem_cpu_prep_fields, 0, NULL },
+   { MSM_CCMD_GEM_SET_NAME, sizeof(struct msm_ccmd_gem_set_name_req), offsetof(struct msm_ccmd_gem_set_name_req, payload), 0, size_gem_set_name, 2, gem_set_name_fields, 0, NULL },
+   { MSM_CCMD_GEM_SUBMIT, sizeof(struct msm_ccmd_gem_submit_req), offsetof(struct msm_ccmd_gem_submit_req, payload), 0, size_gem_submit, 5, gem_submit_fields, 2, gem_submit_arrays },
+   { MSM_CCMD_GEM_UPLOAD, sizeof(struct msm_ccmd_gem_upload_req), offsetof(struct msm_ccmd_gem_upload_req, payload), 0, size_gem_upload, 4, gem_upload_fields, 0, NULL },
+   { MSM_CCMD_SUBMITQUEUE_QUERY, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 0, NULL, 3, submitqueue_query_fields, 0, NULL },
+   { MSM_CCMD_WAIT_FENCE, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 0, NULL, 2, wait_fence_fields, 0, NULL },
+   { MSM_CCMD_SET_DEBUGINFO, sizeof(struct msm_ccmd_set_debuginfo_req), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 0, size_set_debuginfo, 2, set_debuginfo_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc msm_mutator = {

@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "vtest_codec.h"
@@ -103,6 +104,17 @@ static const struct vdrm_mut_field sync_wait_fields[] = {
    { "timeout", offsetof(struct vtest_sync_wait_req, timeout), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
 };
 
+/* The fields of each element of syncs. */
+static const struct vdrm_mut_field sync_wait_elem_syncs_fields[] = {
+   { "syncs[].sync_id", offsetof(struct vtest_sync_value, sync_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "syncs[].value_lo", offsetof(struct vtest_sync_value, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "syncs[].value_hi", offsetof(struct vtest_sync_value, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item sync_wait_arrays[] = {
+   { 0, 3, sync_wait_elem_syncs_fields },
+};
+
 static uint64_t
 size_sync_wait(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -128,6 +140,33 @@ static const struct vdrm_mut_field submit_cmd2_fields[] = {
    { "batch.ring_idx", offsetof(struct vtest_submit_cmd2_req, batch.ring_idx), 4, VDRM_MUT_RANGE, false, 0, NULL, 0u, 63u },
    { "batch.num_in_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_in_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
    { "batch.num_out_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_out_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+};
+
+static const uint64_t submit_cmd2_elem_in_syncobjs_flags_values[] = {
+   0x1u,
+};
+
+/* The fields of each element of in_syncobjs. */
+static const struct vdrm_mut_field submit_cmd2_elem_in_syncobjs_fields[] = {
+   { "in_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "in_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_in_syncobjs_flags_values, 0u, 0u },
+   { "in_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const uint64_t submit_cmd2_elem_out_syncobjs_flags_values[] = {
+   0x1u,
+};
+
+/* The fields of each element of out_syncobjs. */
+static const struct vdrm_mut_field submit_cmd2_elem_out_syncobjs_fields[] = {
+   { "out_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "out_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_out_syncobjs_flags_values, 0u, 0u },
+   { "out_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item submit_cmd2_arrays[] = {
+   { 1, 3, submit_cmd2_elem_in_syncobjs_fields },
+   { 2, 3, submit_cmd2_elem_out_syncobjs_fields },
 };
 
 static uint64_t
@@ -289,35 +328,35 @@ static const struct vdrm_mut_field resource_export_fd_fields[] = {
 };
 
 static const struct vdrm_mut_msg vtest_mut_msgs[] = {
-   { VCMD_RESOURCE_UNREF, sizeof(struct vtest_resource_unref_req), sizeof(struct vtest_resource_unref_req), 0, NULL, 1, resource_unref_fields },
-   { VCMD_RESOURCE_BUSY_WAIT, sizeof(struct vtest_resource_busy_wait_req), sizeof(struct vtest_resource_busy_wait_req), 0, NULL, 2, resource_busy_wait_fields },
-   { VCMD_CREATE_RENDERER, sizeof(struct vtest_create_renderer_req), offsetof(struct vtest_create_renderer_req, name), 1, size_create_renderer, 0, NULL },
-   { VCMD_PING_PROTOCOL_VERSION, sizeof(struct vtest_ping_protocol_version_req), sizeof(struct vtest_ping_protocol_version_req), 0, NULL, 0, NULL },
-   { VCMD_PROTOCOL_VERSION, sizeof(struct vtest_protocol_version_req), sizeof(struct vtest_protocol_version_req), 0, NULL, 1, protocol_version_fields },
-   { VCMD_GET_PARAM, sizeof(struct vtest_get_param_req), sizeof(struct vtest_get_param_req), 0, NULL, 1, get_param_fields },
-   { VCMD_GET_CAPSET, sizeof(struct vtest_get_capset_req), sizeof(struct vtest_get_capset_req), 0, NULL, 2, get_capset_fields },
-   { VCMD_CONTEXT_INIT, sizeof(struct vtest_context_init_req), sizeof(struct vtest_context_init_req), 0, NULL, 1, context_init_fields },
-   { VCMD_RESOURCE_CREATE_BLOB, sizeof(struct vtest_resource_create_blob_req), sizeof(struct vtest_resource_create_blob_req), 0, NULL, 6, resource_create_blob_fields },
-   { VCMD_SYNC_CREATE, sizeof(struct vtest_sync_create_req), sizeof(struct vtest_sync_create_req), 0, NULL, 2, sync_create_fields },
-   { VCMD_SYNC_UNREF, sizeof(struct vtest_sync_unref_req), sizeof(struct vtest_sync_unref_req), 0, NULL, 1, sync_unref_fields },
-   { VCMD_SYNC_READ, sizeof(struct vtest_sync_read_req), sizeof(struct vtest_sync_read_req), 0, NULL, 1, sync_read_fields },
-   { VCMD_SYNC_WRITE, sizeof(struct vtest_sync_write_req), sizeof(struct vtest_sync_write_req), 0, NULL, 3, sync_write_fields },
-   { VCMD_SYNC_WAIT, sizeof(struct vtest_sync_wait_req), offsetof(struct vtest_sync_wait_req, entries), 12, size_sync_wait, 2, sync_wait_fields },
-   { VCMD_SUBMIT_CMD2, sizeof(struct vtest_submit_cmd2_req), offsetof(struct vtest_submit_cmd2_req, payload), 1, size_submit_cmd2, 9, submit_cmd2_fields },
-   { VCMD_DRM_SYNC_CREATE, sizeof(struct vtest_drm_sync_create_req), sizeof(struct vtest_drm_sync_create_req), 0, NULL, 1, drm_sync_create_fields },
-   { VCMD_DRM_SYNC_DESTROY, sizeof(struct vtest_drm_sync_destroy_req), sizeof(struct vtest_drm_sync_destroy_req), 0, NULL, 1, drm_sync_destroy_fields },
-   { VCMD_DRM_SYNC_HANDLE_TO_FD, sizeof(struct vtest_drm_sync_handle_to_fd_req), sizeof(struct vtest_drm_sync_handle_to_fd_req), 0, NULL, 1, drm_sync_handle_to_fd_fields },
-   { VCMD_DRM_SYNC_FD_TO_HANDLE, sizeof(struct vtest_drm_sync_fd_to_handle_req), sizeof(struct vtest_drm_sync_fd_to_handle_req), 0, NULL, 0, NULL },
-   { VCMD_DRM_SYNC_IMPORT_SYNC_FILE, sizeof(struct vtest_drm_sync_import_sync_file_req), sizeof(struct vtest_drm_sync_import_sync_file_req), 0, NULL, 1, drm_sync_import_sync_file_fields },
-   { VCMD_DRM_SYNC_EXPORT_SYNC_FILE, sizeof(struct vtest_drm_sync_export_sync_file_req), sizeof(struct vtest_drm_sync_export_sync_file_req), 0, NULL, 1, drm_sync_export_sync_file_fields },
-   { VCMD_DRM_SYNC_WAIT, sizeof(struct vtest_drm_sync_wait_req), sizeof(struct vtest_drm_sync_wait_req), 0, size_drm_sync_wait, 4, drm_sync_wait_fields },
-   { VCMD_DRM_SYNC_RESET, sizeof(struct vtest_drm_sync_reset_req), sizeof(struct vtest_drm_sync_reset_req), 0, size_drm_sync_reset, 1, drm_sync_reset_fields },
-   { VCMD_DRM_SYNC_SIGNAL, sizeof(struct vtest_drm_sync_signal_req), sizeof(struct vtest_drm_sync_signal_req), 0, size_drm_sync_signal, 1, drm_sync_signal_fields },
-   { VCMD_DRM_SYNC_TIMELINE_SIGNAL, sizeof(struct vtest_drm_sync_timeline_signal_req), sizeof(struct vtest_drm_sync_timeline_signal_req), 0, size_drm_sync_timeline_signal, 1, drm_sync_timeline_signal_fields },
-   { VCMD_DRM_SYNC_TIMELINE_WAIT, sizeof(struct vtest_drm_sync_timeline_wait_req), sizeof(struct vtest_drm_sync_timeline_wait_req), 0, size_drm_sync_timeline_wait, 4, drm_sync_timeline_wait_fields },
-   { VCMD_DRM_SYNC_QUERY, sizeof(struct vtest_drm_sync_query_req), sizeof(struct vtest_drm_sync_query_req), 0, size_drm_sync_query, 2, drm_sync_query_fields },
-   { VCMD_DRM_SYNC_TRANSFER, sizeof(struct vtest_drm_sync_transfer_req), sizeof(struct vtest_drm_sync_transfer_req), 0, NULL, 7, drm_sync_transfer_fields },
-   { VCMD_RESOURCE_EXPORT_FD, sizeof(struct vtest_resource_export_fd_req), sizeof(struct vtest_resource_export_fd_req), 0, NULL, 1, resource_export_fd_fields },
+   { VCMD_RESOURCE_UNREF, sizeof(struct vtest_resource_unref_req), sizeof(struct vtest_resource_unref_req), 0, NULL, 1, resource_unref_fields, 0, NULL },
+   { VCMD_RESOURCE_BUSY_WAIT, sizeof(struct vtest_resource_busy_wait_req), sizeof(struct vtest_resource_busy_wait_req), 0, NULL, 2, resource_busy_wait_fields, 0, NULL },
+   { VCMD_CREATE_RENDERER, sizeof(struct vtest_create_renderer_req), offsetof(struct vtest_create_renderer_req, name), 1, size_create_renderer, 0, NULL, 0, NULL },
+   { VCMD_PING_PROTOCOL_VERSION, sizeof(struct vtest_ping_protocol_version_req), sizeof(struct vtest_ping_protocol_version_req), 0, NULL, 0, NULL, 0, NULL },
+   { VCMD_PROTOCOL_VERSION, sizeof(struct vtest_protocol_version_req), sizeof(struct vtest_protocol_version_req), 0, NULL, 1, protocol_version_fields, 0, NULL },
+   { VCMD_GET_PARAM, sizeof(struct vtest_get_param_req), sizeof(struct vtest_get_param_req), 0, NULL, 1, get_param_fields, 0, NULL },
+   { VCMD_GET_CAPSET, sizeof(struct vtest_get_capset_req), sizeof(struct vtest_get_capset_req), 0, NULL, 2, get_capset_fields, 0, NULL },
+   { VCMD_CONTEXT_INIT, sizeof(struct vtest_context_init_req), sizeof(struct vtest_context_init_req), 0, NULL, 1, context_init_fields, 0, NULL },
+   { VCMD_RESOURCE_CREATE_BLOB, sizeof(struct vtest_resource_create_blob_req), sizeof(struct vtest_resource_create_blob_req), 0, NULL, 6, resource_create_blob_fields, 0, NULL },
+   { VCMD_SYNC_CREATE, sizeof(struct vtest_sync_create_req), sizeof(struct vtest_sync_create_req), 0, NULL, 2, sync_create_fields, 0, NULL },
+   { VCMD_SYNC_UNREF, sizeof(struct vtest_sync_unref_req), sizeof(struct vtest_sync_unref_req), 0, NULL, 1, sync_unref_fields, 0, NULL },
+   { VCMD_SYNC_READ, sizeof(struct vtest_sync_read_req), sizeof(struct vtest_sync_read_req), 0, NULL, 1, sync_read_fields, 0, NULL },
+   { VCMD_SYNC_WRITE, sizeof(struct vtest_sync_write_req), sizeof(struct vtest_sync_write_req), 0, NULL, 3, sync_write_fields, 0, NULL },
+   { VCMD_SYNC_WAIT, sizeof(struct vtest_sync_wait_req), offsetof(struct vtest_sync_wait_req, entries), 12, size_sync_wait, 2, sync_wait_fields, 1, sync_wait_arrays },
+   { VCMD_SUBMIT_CMD2, sizeof(struct vtest_submit_cmd2_req), offsetof(struct vtest_submit_cmd2_req, payload), 1, size_submit_cmd2, 9, submit_cmd2_fields, 2, submit_cmd2_arrays },
+   { VCMD_DRM_SYNC_CREATE, sizeof(struct vtest_drm_sync_create_req), sizeof(struct vtest_drm_sync_create_req), 0, NULL, 1, drm_sync_create_fields, 0, NULL },
+   { VCMD_DRM_SYNC_DESTROY, sizeof(struct vtest_drm_sync_destroy_req), sizeof(struct vtest_drm_sync_destroy_req), 0, NULL, 1, drm_sync_destroy_fields, 0, NULL },
+   { VCMD_DRM_SYNC_HANDLE_TO_FD, sizeof(struct vtest_drm_sync_handle_to_fd_req), sizeof(struct vtest_drm_sync_handle_to_fd_req), 0, NULL, 1, drm_sync_handle_to_fd_fields, 0, NULL },
+   { VCMD_DRM_SYNC_FD_TO_HANDLE, sizeof(struct vtest_drm_sync_fd_to_handle_req), sizeof(struct vtest_drm_sync_fd_to_handle_req), 0, NULL, 0, NULL, 0, NULL },
+   { VCMD_DRM_SYNC_IMPORT_SYNC_FILE, sizeof(struct vtest_drm_sync_import_sync_file_req), sizeof(struct vtest_drm_sync_import_sync_file_req), 0, NULL, 1, drm_sync_import_sync_file_fields, 0, NULL },
+   { VCMD_DRM_SYNC_EXPORT_SYNC_FILE, sizeof(struct vtest_drm_sync_export_sync_file_req), sizeof(struct vtest_drm_sync_export_sync_file_req), 0, NULL, 1, drm_sync_export_sync_file_fields, 0, NULL },
+   { VCMD_DRM_SYNC_WAIT, sizeof(struct vtest_drm_sync_wait_req), sizeof(struct vtest_drm_sync_wait_req), 0, size_drm_sync_wait, 4, drm_sync_wait_fields, 0, NULL },
+   { VCMD_DRM_SYNC_RESET, sizeof(struct vtest_drm_sync_reset_req), sizeof(struct vtest_drm_sync_reset_req), 0, size_drm_sync_reset, 1, drm_sync_reset_fields, 0, NULL },
+   { VCMD_DRM_SYNC_SIGNAL, sizeof(struct vtest_drm_sync_signal_req), sizeof(struct vtest_drm_sync_signal_req), 0, size_drm_sync_signal, 1, drm_sync_signal_fields, 0, NULL },
+   { VCMD_DRM_SYNC_TIMELINE_SIGNAL, sizeof(struct vtest_drm_sync_timeline_signal_req), sizeof(struct vtest_drm_sync_timeline_signal_req), 0, size_drm_sync_timeline_signal, 1, drm_sync_timeline_signal_fields, 0, NULL },
+   { VCMD_DRM_SYNC_TIMELINE_WAIT, sizeof(struct vtest_drm_sync_timeline_wait_req), sizeof(struct vtest_drm_sync_timeline_wait_req), 0, size_drm_sync_timeline_wait, 4, drm_sync_timeline_wait_fields, 0, NULL },
+   { VCMD_DRM_SYNC_QUERY, sizeof(struct vtest_drm_sync_query_req), sizeof(struct vtest_drm_sync_query_req), 0, size_drm_sync_query, 2, drm_sync_query_fields, 0, NULL },
+   { VCMD_DRM_SYNC_TRANSFER, sizeof(struct vtest_drm_sync_transfer_req), sizeof(struct vtest_drm_sync_transfer_req), 0, NULL, 7, drm_sync_transfer_fields, 0, NULL },
+   { VCMD_RESOURCE_EXPORT_FD, sizeof(struct vtest_resource_export_fd_req), sizeof(struct vtest_resource_export_fd_req), 0, NULL, 1, resource_export_fd_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc vtest_mutator = {

@@ -61,11 +61,20 @@ def _sizing(body):
 def field_roles(body):
     """FieldRole of every scalar field of a request's fixed part (the header
     left to the engine, bitfields and arrays left to byte mutation)."""
-    sizing = _sizing(body)
-    checks = {k.field: k for k in body.s.checks if k.field}
     strides = {p for item in body.items if item.stride is not None for p in cexpr.fieldrefs(item.stride)}
+    return _roles(body.s, _sizing(body), {k.field: k for k in body.s.checks if k.field}, strides)
+
+
+def element_items(body):
+    """(index in the body's items, item, FieldRoles of its element) of every
+    array of structs a request carries."""
+    return [(i, item, _roles(item.type, {}, {}, set())) for i, item in enumerate(body.items)
+            if item.kind == "array" and item.type.kind == "struct"]
+
+
+def _roles(s, sizing, checks, strides):
     out = []
-    for x in walk(body.s, into_types=True):
+    for x in walk(s, into_types=True):
         m = x.member
         if (m.kind != "field" or m.type.kind != "scalar" or m.dims or m.bits or x.condition
                 or x.path.split(".")[0] == "hdr"):

@@ -307,6 +307,116 @@ garbage_after_requests_kept_or_dropped(void **state)
    assert_true(dropped > 0 && dropped < 200);
 }
 
+/*
+ * A field of an element of GEM_SUBMIT's bos or cmds changes in place: the
+ * header and the fixed part stay, only bytes of the arrays differ, and some
+ * of those mutations give a bo a small handle (the ids a host knows).
+ */
+static void
+element_fields_change_in_place(void **state)
+{
+   struct msm_ccmd_gem_submit_req req = { .hdr = MSM_CCMD(GEM_SUBMIT, 0), .nr_bos = 2, .nr_cmds = 1 };
+   struct drm_msm_gem_submit_bo bos[2] = { { .handle = 100 }, { .handle = 200 } };
+   struct drm_msm_gem_submit_cmd cmds[1] = { { .type = 1, .size = 64 } };
+   uint8_t seed[512], data[512];
+   size_t len, fixed = offsetof(struct msm_ccmd_gem_submit_req, payload);
+   unsigned in_place = 0, small_handle = 0;
+
+   (void)state;
+   assert_int_equal(msm_ccmd_gem_submit_req_encode(seed, sizeof(seed), &req, bos, cmds, &len), VDRM_OK);
+   for (unsigned s = 0; s < 2000; s++) {
+      size_t size;
+
+      memcpy(data, seed, len);
+      size = vdrm_mutate_stream(&msm_mutator, data, len, sizeof(data), s, NULL);
+      if (size != len || memcmp(data, seed, fixed) != 0 || memcmp(data, seed, len) == 0)
+         continue;
+      in_place++;
+      for (unsigned i = 0; i < 2; i++) {
+         struct drm_msm_gem_submit_bo bo;
+
+         memcpy(&bo, data + fixed + i * sizeof(bo), sizeof(bo));
+         small_handle += bo.handle != bos[i].handle && bo.handle < 8;
+      }
+   }
+   print_message("msm GEM_SUBMIT: %u of 2000 mutations inside the arrays, %u small handles\n", in_place,
+                 small_handle);
+   assert_true(in_place >= 20);
+   assert_true(small_handle >= 5);
+}
+
+/* Whether each request of the stream is byte for byte one of a's or b's. */
+static bool
+made_of(const struct vdrm_mutator_desc *ctx, const uint8_t *out, size_t size, const uint8_t *a, size_t a_size,
+        const uint8_t *b, size_t b_size)
+{
+   struct vdrm_stream s;
+   const uint8_t *msg;
+   struct vdrm_ccmd_req hdr;
+
+   vdrm_stream_init(&s, out, size, ctx->protocol->alignment);
+   while (vdrm_stream_next(&s, &msg, &hdr, NULL) == 1) {
+      bool found = false;
+
+      for (int k = 0; k < 2 && !found; k++) {
+         const uint8_t *in = k ? b : a;
+         size_t in_size = k ? b_size : a_size;
+
+         for (size_t pos = 0; pos + hdr.len <= in_size && !found; pos += 4)
+            found = memcmp(in + pos, msg, hdr.len) == 0;
+      }
+      if (!found)
+         return false;
+   }
+   return s.pos == size;
+}
+
+static void
+crossover_splices_whole_requests(void **state)
+{
+   (void)state;
+   for (unsigned c = 0; c < NCONTEXTS; c++) {
+      const struct vdrm_mutator_desc *ctx = contexts[c];
+      uint8_t a[MAX_SIZE], b[MAX_SIZE];
+      size_t na = seed_stream(ctx, a, sizeof(a)), nb = 0;
+      unsigned mixed = 0;
+
+      for (unsigned i = 0; i < 3; i++) {
+         size_t len;
+
+         assert_int_equal(vdrm_mutate_build(ctx, 1000u + i, b + nb, sizeof(b) - nb, &len), VDRM_OK);
+         nb += len;
+      }
+      for (unsigned s = 0; s < 300; s++) {
+         size_t max = s % 2 ? na + nb : na / 2 + s % 64;
+         uint8_t *out = malloc(max);
+         size_t n, n2;
+
+         assert_non_null(out);
+         n = vdrm_crossover_stream(ctx, a, na, b, nb, out, max, s);
+         assert_true(n <= max);
+         assert_true(walks(ctx, out, n));
+         if (ctx->protocol->ccmd)
+            assert_true(made_of(ctx, out, n, a, na, b, nb));
+         mixed += n != na || memcmp(out, a, n) != 0;
+         /* The same seed, the same splice. */
+         {
+            uint8_t *again = malloc(max);
+
+            assert_non_null(again);
+            n2 = vdrm_crossover_stream(ctx, a, na, b, nb, again, max, s);
+            assert_int_equal(n, n2);
+            assert_memory_equal(out, again, n);
+            free(again);
+         }
+         free(out);
+      }
+      assert_true(mixed >= 150);
+      /* Nothing to splice: nothing written. */
+      assert_int_equal(vdrm_crossover_stream(ctx, NULL, 0, NULL, 0, a, sizeof(a), 3), 0);
+   }
+}
+
 int
 main(void)
 {
@@ -318,6 +428,8 @@ main(void)
       cmocka_unit_test(empty_input_gets_a_request),
       cmocka_unit_test(garbage_input_is_handled),
       cmocka_unit_test(garbage_after_requests_kept_or_dropped),
+      cmocka_unit_test(element_fields_change_in_place),
+      cmocka_unit_test(crossover_splices_whole_requests),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,7 @@
  * request occupies from them (runtime/vdrm_mutate.h).
  */
 
+#include <stddef.h>
 #include <string.h>
 
 #include "tiny_codec.h"
@@ -28,6 +29,17 @@ static const struct vdrm_mut_field set_fields[] = {
 static const struct vdrm_mut_field put_fields[] = {
    { "nr_items", offsetof(struct tiny_ccmd_put_req, nr_items), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 8u },
    { "name_len", offsetof(struct tiny_ccmd_put_req, name_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+};
+
+/* The fields of each element of items. */
+static const struct vdrm_mut_field put_elem_items_fields[] = {
+   { "items[].id", offsetof(struct tiny_item, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "items[].pad", offsetof(struct tiny_item, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "items[].value", offsetof(struct tiny_item, value), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+};
+
+static const struct vdrm_mut_item put_arrays[] = {
+   { 0, 3, put_elem_items_fields },
 };
 
 static uint64_t
@@ -57,10 +69,10 @@ size_raw(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_msg tiny_mut_msgs[] = {
-   { TINY_CCMD_NOP, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 0, NULL, 0, NULL },
-   { TINY_CCMD_SET, sizeof(struct tiny_ccmd_set_req), sizeof(struct tiny_ccmd_set_req), 0, NULL, 4, set_fields },
-   { TINY_CCMD_PUT, sizeof(struct tiny_ccmd_put_req), offsetof(struct tiny_ccmd_put_req, payload), 0, size_put, 2, put_fields },
-   { TINY_CCMD_RAW, sizeof(struct tiny_ccmd_raw_req), offsetof(struct tiny_ccmd_raw_req, payload), 0, size_raw, 1, raw_fields },
+   { TINY_CCMD_NOP, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL },
+   { TINY_CCMD_SET, sizeof(struct tiny_ccmd_set_req), sizeof(struct tiny_ccmd_set_req), 0, NULL, 4, set_fields, 0, NULL },
+   { TINY_CCMD_PUT, sizeof(struct tiny_ccmd_put_req), offsetof(struct tiny_ccmd_put_req, payload), 0, size_put, 2, put_fields, 1, put_arrays },
+   { TINY_CCMD_RAW, sizeof(struct tiny_ccmd_raw_req), offsetof(struct tiny_ccmd_raw_req, payload), 0, size_raw, 1, raw_fields, 0, NULL },
 };
 
 const struct vdrm_mutator_desc tiny_mutator = {
