@@ -176,17 +176,37 @@ interesting(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
    }
 }
 
+static bool
+has_max(const struct vdrm_mut_field *f)
+{
+   return f->max != VDRM_MUT_NO_MAX;
+}
+
+/* Mostly what a host accepts of a bounded field: at least min, in its grain (values[0]). */
+static uint64_t
+plausible(const struct vdrm_mut_field *f, uint64_t v, struct rng *r)
+{
+   if (rng_one_in(r, 8))
+      return v;
+   if (f->nvalues && f->values[0] > 1)
+      v -= v % f->values[0];
+   return v < f->min ? f->min : v;
+}
+
 /* A value for an item's count or length: small mostly, the limit and one past it. */
 static uint64_t
 size_value(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
 {
+   uint64_t small = f->nvalues && f->values[0] > 1 ? f->values[0] * rng_below(r, SMALL_COUNT)
+                                                   : rng_below(r, SMALL_COUNT);
+
    switch (rng_below(r, 10)) {
-   case 0: return f->max ? f->max : rng_below(r, SOME_BYTES);
-   case 1: return f->max ? f->max + 1u : old + 1u;
+   case 0: return has_max(f) ? f->max : plausible(f, rng_below(r, SOME_BYTES), r);
+   case 1: return has_max(f) ? f->max + 1u : old + 1u;
    case 2: return old + 1u;
    case 3: return old ? old - 1u : 0;
-   case 4: return rng_below(r, SOME_BYTES);
-   default: return rng_below(r, SMALL_COUNT);
+   case 4: return plausible(f, rng_below(r, SOME_BYTES), r);
+   default: return plausible(f, small, r);
    }
 }
 
@@ -220,8 +240,9 @@ pick_value(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
       v = size_value(f, old, r);
       break;
    case VDRM_MUT_RANGE:
-      if (f->max > f->min && !rng_one_in(r, 4)) {
-         uint64_t span = f->max - f->min;
+      if (!rng_one_in(r, 4)) {
+         /* Inside the bounds; without a maximum, near the minimum. */
+         uint64_t span = !has_max(f) ? SOME_BYTES : f->max > f->min ? f->max - f->min : 0;
 
          v = f->min + (span < UINT32_MAX ? rng_below(r, (uint32_t)span + 1u) : rng_next(r) % span);
          if (f->nvalues && f->values[0] > 1)
@@ -230,7 +251,7 @@ pick_value(const struct vdrm_mut_field *f, uint64_t old, struct rng *r)
          switch (rng_below(r, 4)) {
          case 0: v = f->min; break;
          case 1: v = f->min ? f->min - 1u : 0; break;
-         case 2: v = f->max ? f->max + 1u : f->min + 1u; break;
+         case 2: v = has_max(f) ? f->max + 1u : f->min + 1u; break;
          default: v = interesting(f, old, r); break;
          }
       }
@@ -334,8 +355,9 @@ build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct 
       const struct vdrm_mut_field *f = &m->fields[i];
 
       if (f->role == VDRM_MUT_SIZE)
-         put_field(fixed, f, rng_below(r, SMALL_COUNT));
-      else if (f->role != VDRM_MUT_ZERO && (f->closed || f->role == VDRM_MUT_VALUES || rng_one_in(r, 2)))
+         put_field(fixed, f, plausible(f, (f->nvalues ? f->values[0] : 1u) * rng_below(r, SMALL_COUNT), r));
+      else if (f->role != VDRM_MUT_ZERO && (f->closed || f->role == VDRM_MUT_VALUES ||
+                                           f->role == VDRM_MUT_RANGE || rng_one_in(r, 2)))
          put_field(fixed, f, pick_value(f, 0, r));
    }
    /* Items mostly zero (padding and must-be-zero members pass), sometimes random. */

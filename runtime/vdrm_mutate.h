@@ -38,8 +38,9 @@ enum vdrm_mut_role {
    VDRM_MUT_ZERO,     /* padding, must-be-zero or ignored: zero, seldom not */
    VDRM_MUT_VALUES,   /* one of values[] (enum entries, one-of, ioctl numbers, strides) */
    VDRM_MUT_FLAGS,    /* a set of the bits in values[] */
-   VDRM_MUT_SIZE,     /* sizes an item: small counts, the limit (max) and one past it */
-   VDRM_MUT_RANGE,    /* inside [min, max] (max 0: none), a multiple of values[0] if given */
+   VDRM_MUT_SIZE,     /* sizes an item: small counts from min, the limit (max) and one past
+                         it, in multiples of values[0] if given (a length's grain) */
+   VDRM_MUT_RANGE,    /* inside [min, max], a multiple of values[0] if given */
    VDRM_MUT_ID,       /* names an object the host keeps: small numbers */
 };
 
@@ -51,8 +52,10 @@ struct vdrm_mut_field {
    bool closed;             /* the host rejects values outside values[] */
    uint32_t nvalues;
    const uint64_t *values;
-   uint64_t min, max;
+   uint64_t min, max;       /* max: VDRM_MUT_NO_MAX when the spec gives none */
 };
+
+#define VDRM_MUT_NO_MAX UINT64_MAX
 
 /*
  * The bytes a request occupies (trailer included; *trailer: the trailer's

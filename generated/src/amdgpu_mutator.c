@@ -20,21 +20,21 @@ static const uint64_t query_info_info_query_values[] = {
 };
 
 static const struct vdrm_mut_field query_info_fields[] = {
-   { "info.return_pointer", offsetof(struct amdgpu_ccmd_query_info_req, info.return_pointer), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.return_size", offsetof(struct amdgpu_ccmd_query_info_req, info.return_size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.query", offsetof(struct amdgpu_ccmd_query_info_req, info.query), 4, VDRM_MUT_VALUES, false, 26, query_info_info_query_values, 0u, 0u },
-   { "info.mode_crtc.id", offsetof(struct amdgpu_ccmd_query_info_req, info.mode_crtc.id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "info.mode_crtc._pad", offsetof(struct amdgpu_ccmd_query_info_req, info.mode_crtc._pad), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.query_hw_ip.type", offsetof(struct amdgpu_ccmd_query_info_req, info.query_hw_ip.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.query_hw_ip.ip_instance", offsetof(struct amdgpu_ccmd_query_info_req, info.query_hw_ip.ip_instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.read_mmr_reg.dword_offset", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.dword_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.read_mmr_reg.count", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.read_mmr_reg.instance", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.read_mmr_reg.flags", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.vbios_info.type", offsetof(struct amdgpu_ccmd_query_info_req, info.vbios_info.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.vbios_info.offset", offsetof(struct amdgpu_ccmd_query_info_req, info.vbios_info.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.sensor_info.type", offsetof(struct amdgpu_ccmd_query_info_req, info.sensor_info.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "info.video_cap.type", offsetof(struct amdgpu_ccmd_query_info_req, info.video_cap.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "info.return_pointer", offsetof(struct amdgpu_ccmd_query_info_req, info.return_pointer), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.return_size", offsetof(struct amdgpu_ccmd_query_info_req, info.return_size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.query", offsetof(struct amdgpu_ccmd_query_info_req, info.query), 4, VDRM_MUT_VALUES, false, 26, query_info_info_query_values, 0u, VDRM_MUT_NO_MAX },
+   { "info.mode_crtc.id", offsetof(struct amdgpu_ccmd_query_info_req, info.mode_crtc.id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.mode_crtc._pad", offsetof(struct amdgpu_ccmd_query_info_req, info.mode_crtc._pad), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.query_hw_ip.type", offsetof(struct amdgpu_ccmd_query_info_req, info.query_hw_ip.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.query_hw_ip.ip_instance", offsetof(struct amdgpu_ccmd_query_info_req, info.query_hw_ip.ip_instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.read_mmr_reg.dword_offset", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.dword_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.read_mmr_reg.count", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.read_mmr_reg.instance", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.read_mmr_reg.flags", offsetof(struct amdgpu_ccmd_query_info_req, info.read_mmr_reg.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.vbios_info.type", offsetof(struct amdgpu_ccmd_query_info_req, info.vbios_info.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.vbios_info.offset", offsetof(struct amdgpu_ccmd_query_info_req, info.vbios_info.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.sensor_info.type", offsetof(struct amdgpu_ccmd_query_info_req, info.sensor_info.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "info.video_cap.type", offsetof(struct amdgpu_ccmd_query_info_req, info.video_cap.type), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t gem_new_r_preferred_heap_values[] = {
@@ -46,11 +46,11 @@ static const uint64_t gem_new_r_flags_values[] = {
 
 static const struct vdrm_mut_field gem_new_fields[] = {
    { "blob_id", offsetof(struct amdgpu_ccmd_gem_new_req, blob_id), 8, VDRM_MUT_RANGE, false, 0, NULL, 0u, 4294967295u },
-   { "r.alloc_size", offsetof(struct amdgpu_ccmd_gem_new_req, r.alloc_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "r.phys_alignment", offsetof(struct amdgpu_ccmd_gem_new_req, r.phys_alignment), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "r.preferred_heap", offsetof(struct amdgpu_ccmd_gem_new_req, r.preferred_heap), 4, VDRM_MUT_FLAGS, false, 7, gem_new_r_preferred_heap_values, 0u, 0u },
-   { "r.__pad", offsetof(struct amdgpu_ccmd_gem_new_req, r.__pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "r.flags", offsetof(struct amdgpu_ccmd_gem_new_req, r.flags), 8, VDRM_MUT_FLAGS, false, 16, gem_new_r_flags_values, 0u, 0u },
+   { "r.alloc_size", offsetof(struct amdgpu_ccmd_gem_new_req, r.alloc_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "r.phys_alignment", offsetof(struct amdgpu_ccmd_gem_new_req, r.phys_alignment), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "r.preferred_heap", offsetof(struct amdgpu_ccmd_gem_new_req, r.preferred_heap), 4, VDRM_MUT_FLAGS, false, 7, gem_new_r_preferred_heap_values, 0u, VDRM_MUT_NO_MAX },
+   { "r.__pad", offsetof(struct amdgpu_ccmd_gem_new_req, r.__pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "r.flags", offsetof(struct amdgpu_ccmd_gem_new_req, r.flags), 8, VDRM_MUT_FLAGS, false, 16, gem_new_r_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t bo_va_op_flags_values[] = {
@@ -64,31 +64,31 @@ static const uint64_t bo_va_op_op_values[] = {
 };
 
 static const struct vdrm_mut_field bo_va_op_fields[] = {
-   { "va", offsetof(struct amdgpu_ccmd_bo_va_op_req, va), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "vm_map_size", offsetof(struct amdgpu_ccmd_bo_va_op_req, vm_map_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags), 8, VDRM_MUT_FLAGS, false, 9, bo_va_op_flags_values, 0u, 0u },
-   { "flags2", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags2), 8, VDRM_MUT_FLAGS, true, 1, bo_va_op_flags2_values, 0u, 0u },
-   { "offset", offsetof(struct amdgpu_ccmd_bo_va_op_req, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "res_id", offsetof(struct amdgpu_ccmd_bo_va_op_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "op", offsetof(struct amdgpu_ccmd_bo_va_op_req, op), 4, VDRM_MUT_VALUES, false, 4, bo_va_op_op_values, 0u, 0u },
+   { "va", offsetof(struct amdgpu_ccmd_bo_va_op_req, va), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "vm_map_size", offsetof(struct amdgpu_ccmd_bo_va_op_req, vm_map_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags), 8, VDRM_MUT_FLAGS, false, 9, bo_va_op_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "flags2", offsetof(struct amdgpu_ccmd_bo_va_op_req, flags2), 8, VDRM_MUT_FLAGS, true, 1, bo_va_op_flags2_values, 0u, VDRM_MUT_NO_MAX },
+   { "offset", offsetof(struct amdgpu_ccmd_bo_va_op_req, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "res_id", offsetof(struct amdgpu_ccmd_bo_va_op_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "op", offsetof(struct amdgpu_ccmd_bo_va_op_req, op), 4, VDRM_MUT_VALUES, false, 4, bo_va_op_op_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field cs_submit_fields[] = {
-   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_submit_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_submit_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
    { "num_chunks", offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 128u },
-   { "pad", offsetof(struct amdgpu_ccmd_cs_submit_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "ring_idx", offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
+   { "pad", offsetof(struct amdgpu_ccmd_cs_submit_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ring_idx", offsetof(struct amdgpu_ccmd_cs_submit_req, ring_idx), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t cs_submit_elem_descs_chunk_id_values[] = {
-   0x1u, 0x2u, 0x3u, 0x4u, 0x5u, 0x6u, 0x7u, 0x8u, 0x9u, 0xau,
+   0x1u, 0x2u, 0x3u, 0x6u,
 };
 
 /* The fields of each element of descs. */
 static const struct vdrm_mut_field cs_submit_elem_descs_fields[] = {
-   { "descs[].chunk_id", offsetof(struct amdgpu_ccmd_cs_submit_chunk, chunk_id), 2, VDRM_MUT_VALUES, false, 10, cs_submit_elem_descs_chunk_id_values, 0u, 0u },
-   { "descs[].length_dw", offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "descs[].offset", offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "descs[].chunk_id", offsetof(struct amdgpu_ccmd_cs_submit_chunk, chunk_id), 2, VDRM_MUT_VALUES, true, 4, cs_submit_elem_descs_chunk_id_values, 0u, VDRM_MUT_NO_MAX },
+   { "descs[].length_dw", offsetof(struct amdgpu_ccmd_cs_submit_chunk, length_dw), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "descs[].offset", offsetof(struct amdgpu_ccmd_cs_submit_chunk, offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item cs_submit_arrays[] = {
@@ -106,11 +106,15 @@ size_cs_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
    return amdgpu_ccmd_cs_submit_req_size(r.num_chunks, chunks_size);
 }
 
+static const uint64_t set_metadata_size_metadata_values[] = {
+   0x4u,
+};
+
 static const struct vdrm_mut_field set_metadata_fields[] = {
-   { "flags", offsetof(struct amdgpu_ccmd_set_metadata_req, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "tiling_info", offsetof(struct amdgpu_ccmd_set_metadata_req, tiling_info), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "res_id", offsetof(struct amdgpu_ccmd_set_metadata_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "size_metadata", offsetof(struct amdgpu_ccmd_set_metadata_req, size_metadata), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct amdgpu_ccmd_set_metadata_req, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "tiling_info", offsetof(struct amdgpu_ccmd_set_metadata_req, tiling_info), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "res_id", offsetof(struct amdgpu_ccmd_set_metadata_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "size_metadata", offsetof(struct amdgpu_ccmd_set_metadata_req, size_metadata), 4, VDRM_MUT_SIZE, false, 1, set_metadata_size_metadata_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -125,8 +129,8 @@ size_set_metadata(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field bo_query_info_fields[] = {
-   { "res_id", offsetof(struct amdgpu_ccmd_bo_query_info_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct amdgpu_ccmd_bo_query_info_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct amdgpu_ccmd_bo_query_info_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct amdgpu_ccmd_bo_query_info_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t create_ctx_flags_values[] = {
@@ -134,9 +138,9 @@ static const uint64_t create_ctx_flags_values[] = {
 };
 
 static const struct vdrm_mut_field create_ctx_fields[] = {
-   { "priority", offsetof(struct amdgpu_ccmd_create_ctx_req, priority), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "id", offsetof(struct amdgpu_ccmd_create_ctx_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct amdgpu_ccmd_create_ctx_req, flags), 4, VDRM_MUT_FLAGS, true, 1, create_ctx_flags_values, 0u, 0u },
+   { "priority", offsetof(struct amdgpu_ccmd_create_ctx_req, priority), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "id", offsetof(struct amdgpu_ccmd_create_ctx_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct amdgpu_ccmd_create_ctx_req, flags), 4, VDRM_MUT_FLAGS, true, 1, create_ctx_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t reserve_vmid_flags_values[] = {
@@ -144,18 +148,18 @@ static const uint64_t reserve_vmid_flags_values[] = {
 };
 
 static const struct vdrm_mut_field reserve_vmid_fields[] = {
-   { "flags", offsetof(struct amdgpu_ccmd_reserve_vmid_req, flags), 8, VDRM_MUT_FLAGS, true, 1, reserve_vmid_flags_values, 0u, 0u },
+   { "flags", offsetof(struct amdgpu_ccmd_reserve_vmid_req, flags), 8, VDRM_MUT_FLAGS, true, 1, reserve_vmid_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t set_pstate_op_values[] = {
-   0x1u, 0x2u, 0x3u, 0x4u, 0x5u, 0x6u,
+   0x5u, 0x6u,
 };
 
 static const struct vdrm_mut_field set_pstate_fields[] = {
-   { "ctx_id", offsetof(struct amdgpu_ccmd_set_pstate_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "op", offsetof(struct amdgpu_ccmd_set_pstate_req, op), 4, VDRM_MUT_VALUES, false, 6, set_pstate_op_values, 0u, 0u },
-   { "flags", offsetof(struct amdgpu_ccmd_set_pstate_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_set_pstate_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "op", offsetof(struct amdgpu_ccmd_set_pstate_req, op), 4, VDRM_MUT_VALUES, true, 2, set_pstate_op_values, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct amdgpu_ccmd_set_pstate_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct amdgpu_ccmd_set_pstate_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t cs_query_fence_status_ip_type_values[] = {
@@ -163,13 +167,13 @@ static const uint64_t cs_query_fence_status_ip_type_values[] = {
 };
 
 static const struct vdrm_mut_field cs_query_fence_status_fields[] = {
-   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "ip_type", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_type), 4, VDRM_MUT_VALUES, false, 10, cs_query_fence_status_ip_type_values, 0u, 0u },
-   { "ip_instance", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "ring", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ring), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "fence", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, fence), 8, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "timeout_ns", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, timeout_ns), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "ctx_id", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ip_type", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_type), 4, VDRM_MUT_VALUES, false, 10, cs_query_fence_status_ip_type_values, 0u, VDRM_MUT_NO_MAX },
+   { "ip_instance", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ip_instance), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ring", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, ring), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "fence", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, fence), 8, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_ns", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, timeout_ns), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct amdgpu_ccmd_cs_query_fence_status_req, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_msg amdgpu_mut_msgs[] = {

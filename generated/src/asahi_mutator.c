@@ -20,7 +20,7 @@ static const uint64_t ioctl_simple_cmd_values[] = {
 };
 
 static const struct vdrm_mut_field ioctl_simple_fields[] = {
-   { "cmd", offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 5, ioctl_simple_cmd_values, 0u, 0u },
+   { "cmd", offsetof(struct asahi_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 5, ioctl_simple_cmd_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -36,9 +36,9 @@ size_ioctl_simple(const void *fixed, uint32_t rest, uint64_t *trailer)
 
 static const struct vdrm_mut_field get_params_fields[] = {
    { "params.param_group", offsetof(struct asahi_ccmd_get_params_req, params.param_group), 4, VDRM_MUT_RANGE, false, 0, NULL, 0u, 0u },
-   { "params.pad", offsetof(struct asahi_ccmd_get_params_req, params.pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "params.pointer", offsetof(struct asahi_ccmd_get_params_req, params.pointer), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "params.size", offsetof(struct asahi_ccmd_get_params_req, params.size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "params.pad", offsetof(struct asahi_ccmd_get_params_req, params.pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params.pointer", offsetof(struct asahi_ccmd_get_params_req, params.pointer), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params.size", offsetof(struct asahi_ccmd_get_params_req, params.size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t gem_new_flags_values[] = {
@@ -49,12 +49,12 @@ static const uint64_t gem_new_bind_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_new_fields[] = {
-   { "flags", offsetof(struct asahi_ccmd_gem_new_req, flags), 4, VDRM_MUT_FLAGS, false, 2, gem_new_flags_values, 0u, 0u },
-   { "bind_flags", offsetof(struct asahi_ccmd_gem_new_req, bind_flags), 4, VDRM_MUT_FLAGS, false, 4, gem_new_bind_flags_values, 0u, 0u },
-   { "vm_id", offsetof(struct asahi_ccmd_gem_new_req, vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "blob_id", offsetof(struct asahi_ccmd_gem_new_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
-   { "size", offsetof(struct asahi_ccmd_gem_new_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "addr", offsetof(struct asahi_ccmd_gem_new_req, addr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct asahi_ccmd_gem_new_req, flags), 4, VDRM_MUT_FLAGS, false, 2, gem_new_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "bind_flags", offsetof(struct asahi_ccmd_gem_new_req, bind_flags), 4, VDRM_MUT_FLAGS, false, 4, gem_new_bind_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "vm_id", offsetof(struct asahi_ccmd_gem_new_req, vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "blob_id", offsetof(struct asahi_ccmd_gem_new_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
+   { "size", offsetof(struct asahi_ccmd_gem_new_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "addr", offsetof(struct asahi_ccmd_gem_new_req, addr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t vm_bind_stride_values[] = {
@@ -62,9 +62,9 @@ static const uint64_t vm_bind_stride_values[] = {
 };
 
 static const struct vdrm_mut_field vm_bind_fields[] = {
-   { "vm_id", offsetof(struct asahi_ccmd_vm_bind_req, vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "stride", offsetof(struct asahi_ccmd_vm_bind_req, stride), 4, VDRM_MUT_VALUES, false, 1, vm_bind_stride_values, 0u, 0u },
-   { "count", offsetof(struct asahi_ccmd_vm_bind_req, count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "vm_id", offsetof(struct asahi_ccmd_vm_bind_req, vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "stride", offsetof(struct asahi_ccmd_vm_bind_req, stride), 4, VDRM_MUT_VALUES, true, 1, vm_bind_stride_values, 0u, VDRM_MUT_NO_MAX },
+   { "count", offsetof(struct asahi_ccmd_vm_bind_req, count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t vm_bind_elem_ops_flags_values[] = {
@@ -73,11 +73,11 @@ static const uint64_t vm_bind_elem_ops_flags_values[] = {
 
 /* The fields of each element of ops. */
 static const struct vdrm_mut_field vm_bind_elem_ops_fields[] = {
-   { "ops[].flags", offsetof(struct drm_asahi_gem_bind_op, flags), 4, VDRM_MUT_FLAGS, false, 4, vm_bind_elem_ops_flags_values, 0u, 0u },
-   { "ops[].handle", offsetof(struct drm_asahi_gem_bind_op, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "ops[].offset", offsetof(struct drm_asahi_gem_bind_op, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "ops[].range", offsetof(struct drm_asahi_gem_bind_op, range), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "ops[].addr", offsetof(struct drm_asahi_gem_bind_op, addr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "ops[].flags", offsetof(struct drm_asahi_gem_bind_op, flags), 4, VDRM_MUT_FLAGS, false, 4, vm_bind_elem_ops_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "ops[].handle", offsetof(struct drm_asahi_gem_bind_op, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ops[].offset", offsetof(struct drm_asahi_gem_bind_op, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ops[].range", offsetof(struct drm_asahi_gem_bind_op, range), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ops[].addr", offsetof(struct drm_asahi_gem_bind_op, addr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item vm_bind_arrays[] = {
@@ -95,17 +95,21 @@ size_vm_bind(const void *fixed, uint32_t rest, uint64_t *trailer)
    return asahi_ccmd_vm_bind_req_size(r.count, r.stride);
 }
 
+static const uint64_t submit_cmdbuf_size_values[] = {
+   0x8u,
+};
+
 static const struct vdrm_mut_field submit_fields[] = {
-   { "flags", offsetof(struct asahi_ccmd_submit_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "queue_id", offsetof(struct asahi_ccmd_submit_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "cmdbuf_size", offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "extres_count", offsetof(struct asahi_ccmd_submit_req, extres_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct asahi_ccmd_submit_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "queue_id", offsetof(struct asahi_ccmd_submit_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf_size", offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 4, VDRM_MUT_SIZE, false, 1, submit_cmdbuf_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "extres_count", offsetof(struct asahi_ccmd_submit_req, extres_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 /* The fields of each element of extres. */
 static const struct vdrm_mut_field submit_elem_extres_fields[] = {
-   { "extres[].res_id", offsetof(struct asahi_ccmd_submit_res, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "extres[].flags", offsetof(struct asahi_ccmd_submit_res, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "extres[].res_id", offsetof(struct asahi_ccmd_submit_res, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extres[].flags", offsetof(struct asahi_ccmd_submit_res, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item submit_arrays[] = {
@@ -131,14 +135,14 @@ static const uint64_t gem_bind_object_bind_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_bind_object_fields[] = {
-   { "bind.op", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.op), 4, VDRM_MUT_VALUES, false, 2, gem_bind_object_bind_op_values, 0u, 0u },
-   { "bind.flags", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.flags), 4, VDRM_MUT_FLAGS, false, 1, gem_bind_object_bind_flags_values, 0u, 0u },
-   { "bind.handle", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "bind.vm_id", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "bind.offset", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "bind.range", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.range), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "bind.object_handle", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.object_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "bind.pad", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "bind.op", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.op), 4, VDRM_MUT_VALUES, false, 2, gem_bind_object_bind_op_values, 0u, VDRM_MUT_NO_MAX },
+   { "bind.flags", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.flags), 4, VDRM_MUT_FLAGS, false, 1, gem_bind_object_bind_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "bind.handle", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bind.vm_id", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.vm_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bind.offset", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bind.range", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.range), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bind.object_handle", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.object_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bind.pad", offsetof(struct asahi_ccmd_gem_bind_object_req, bind.pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_msg asahi_mut_msgs[] = {

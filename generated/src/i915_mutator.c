@@ -20,8 +20,8 @@ static const uint64_t ioctl_simple_cmd_values[] = {
 };
 
 static const struct vdrm_mut_field ioctl_simple_fields[] = {
-   { "cmd", offsetof(struct i915_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 12, ioctl_simple_cmd_values, 0u, 0u },
-   { "pad", offsetof(struct i915_ccmd_ioctl_simple_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "cmd", offsetof(struct i915_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 12, ioctl_simple_cmd_values, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct i915_ccmd_ioctl_simple_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -36,8 +36,8 @@ size_ioctl_simple(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field getparam_fields[] = {
-   { "param", offsetof(struct i915_ccmd_getparam_req, param), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "value", offsetof(struct i915_ccmd_getparam_req, value), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "param", offsetof(struct i915_ccmd_getparam_req, param), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "value", offsetof(struct i915_ccmd_getparam_req, value), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t queryparam_query_id_values[] = {
@@ -45,24 +45,28 @@ static const uint64_t queryparam_query_id_values[] = {
 };
 
 static const struct vdrm_mut_field queryparam_fields[] = {
-   { "query_id", offsetof(struct i915_ccmd_queryparam_req, query_id), 4, VDRM_MUT_VALUES, false, 7, queryparam_query_id_values, 0u, 0u },
-   { "length", offsetof(struct i915_ccmd_queryparam_req, length), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct i915_ccmd_queryparam_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct i915_ccmd_queryparam_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "query_id", offsetof(struct i915_ccmd_queryparam_req, query_id), 4, VDRM_MUT_VALUES, false, 7, queryparam_query_id_values, 0u, VDRM_MUT_NO_MAX },
+   { "length", offsetof(struct i915_ccmd_queryparam_req, length), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct i915_ccmd_queryparam_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct i915_ccmd_queryparam_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field gem_create_fields[] = {
-   { "size", offsetof(struct i915_ccmd_gem_create_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "blob_id", offsetof(struct i915_ccmd_gem_create_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
-   { "pad", offsetof(struct i915_ccmd_gem_create_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "size", offsetof(struct i915_ccmd_gem_create_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "blob_id", offsetof(struct i915_ccmd_gem_create_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct i915_ccmd_gem_create_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t gem_create_ext_ext_size_values[] = {
+   0x20u,
 };
 
 static const struct vdrm_mut_field gem_create_ext_fields[] = {
-   { "size", offsetof(struct i915_ccmd_gem_create_ext_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "blob_id", offsetof(struct i915_ccmd_gem_create_ext_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
-   { "gem_flags", offsetof(struct i915_ccmd_gem_create_ext_req, gem_flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "ext_size", offsetof(struct i915_ccmd_gem_create_ext_req, ext_size), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct i915_ccmd_gem_create_ext_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "size", offsetof(struct i915_ccmd_gem_create_ext_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "blob_id", offsetof(struct i915_ccmd_gem_create_ext_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
+   { "gem_flags", offsetof(struct i915_ccmd_gem_create_ext_req, gem_flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "ext_size", offsetof(struct i915_ccmd_gem_create_ext_req, ext_size), 4, VDRM_MUT_SIZE, false, 1, gem_create_ext_ext_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct i915_ccmd_gem_create_ext_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -76,9 +80,13 @@ size_gem_create_ext(const void *fixed, uint32_t rest, uint64_t *trailer)
    return i915_ccmd_gem_create_ext_req_size(r.ext_size);
 }
 
+static const uint64_t gem_context_create_params_size_values[] = {
+   0x38u,
+};
+
 static const struct vdrm_mut_field gem_context_create_fields[] = {
-   { "flags", offsetof(struct i915_ccmd_gem_context_create_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "params_size", offsetof(struct i915_ccmd_gem_context_create_req, params_size), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct i915_ccmd_gem_context_create_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params_size", offsetof(struct i915_ccmd_gem_context_create_req, params_size), 4, VDRM_MUT_SIZE, false, 1, gem_context_create_params_size_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -97,35 +105,35 @@ static const uint64_t gem_execbuffer2_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_execbuffer2_fields[] = {
-   { "flags", offsetof(struct i915_ccmd_gem_execbuffer2_req, flags), 8, VDRM_MUT_FLAGS, true, 14, gem_execbuffer2_flags_values, 0u, 0u },
-   { "context_id", offsetof(struct i915_ccmd_gem_execbuffer2_req, context_id), 8, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "buffer_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, buffer_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "batch_start_offset", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_start_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "batch_len", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_len), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "relocs_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, relocs_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct i915_ccmd_gem_execbuffer2_req, flags), 8, VDRM_MUT_FLAGS, true, 14, gem_execbuffer2_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "context_id", offsetof(struct i915_ccmd_gem_execbuffer2_req, context_id), 8, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "buffer_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, buffer_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch_start_offset", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_start_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch_len", offsetof(struct i915_ccmd_gem_execbuffer2_req, batch_len), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs_count", offsetof(struct i915_ccmd_gem_execbuffer2_req, relocs_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 /* The fields of each element of objects. */
 static const struct vdrm_mut_field gem_execbuffer2_elem_objects_fields[] = {
-   { "objects[].handle", offsetof(struct drm_i915_gem_exec_object2, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "objects[].relocation_count", offsetof(struct drm_i915_gem_exec_object2, relocation_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].relocs_ptr", offsetof(struct drm_i915_gem_exec_object2, relocs_ptr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].alignment", offsetof(struct drm_i915_gem_exec_object2, alignment), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].offset", offsetof(struct drm_i915_gem_exec_object2, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].flags", offsetof(struct drm_i915_gem_exec_object2, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].rsvd1", offsetof(struct drm_i915_gem_exec_object2, rsvd1), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].pad_to_size", offsetof(struct drm_i915_gem_exec_object2, pad_to_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "objects[].rsvd2", offsetof(struct drm_i915_gem_exec_object2, rsvd2), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "objects[].handle", offsetof(struct drm_i915_gem_exec_object2, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].relocation_count", offsetof(struct drm_i915_gem_exec_object2, relocation_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].relocs_ptr", offsetof(struct drm_i915_gem_exec_object2, relocs_ptr), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].alignment", offsetof(struct drm_i915_gem_exec_object2, alignment), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].offset", offsetof(struct drm_i915_gem_exec_object2, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].flags", offsetof(struct drm_i915_gem_exec_object2, flags), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].rsvd1", offsetof(struct drm_i915_gem_exec_object2, rsvd1), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].pad_to_size", offsetof(struct drm_i915_gem_exec_object2, pad_to_size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "objects[].rsvd2", offsetof(struct drm_i915_gem_exec_object2, rsvd2), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 /* The fields of each element of relocs. */
 static const struct vdrm_mut_field gem_execbuffer2_elem_relocs_fields[] = {
-   { "relocs[].target_handle", offsetof(struct drm_i915_gem_relocation_entry, target_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "relocs[].delta", offsetof(struct drm_i915_gem_relocation_entry, delta), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "relocs[].offset", offsetof(struct drm_i915_gem_relocation_entry, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "relocs[].presumed_offset", offsetof(struct drm_i915_gem_relocation_entry, presumed_offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "relocs[].read_domains", offsetof(struct drm_i915_gem_relocation_entry, read_domains), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "relocs[].write_domain", offsetof(struct drm_i915_gem_relocation_entry, write_domain), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "relocs[].target_handle", offsetof(struct drm_i915_gem_relocation_entry, target_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs[].delta", offsetof(struct drm_i915_gem_relocation_entry, delta), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs[].offset", offsetof(struct drm_i915_gem_relocation_entry, offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs[].presumed_offset", offsetof(struct drm_i915_gem_relocation_entry, presumed_offset), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs[].read_domains", offsetof(struct drm_i915_gem_relocation_entry, read_domains), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "relocs[].write_domain", offsetof(struct drm_i915_gem_relocation_entry, write_domain), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item gem_execbuffer2_arrays[] = {
@@ -149,13 +157,13 @@ static const uint64_t gem_set_mmap_mode_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_set_mmap_mode_fields[] = {
-   { "res_id", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, flags), 4, VDRM_MUT_VALUES, true, 5, gem_set_mmap_mode_flags_values, 0u, 0u },
+   { "res_id", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct i915_ccmd_gem_set_mmap_mode_req, flags), 4, VDRM_MUT_VALUES, true, 5, gem_set_mmap_mode_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field gem_busy_fields[] = {
-   { "res_id", offsetof(struct i915_ccmd_gem_busy_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct i915_ccmd_gem_busy_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct i915_ccmd_gem_busy_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct i915_ccmd_gem_busy_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_msg i915_mut_msgs[] = {

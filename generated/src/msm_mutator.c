@@ -20,7 +20,7 @@ static const uint64_t ioctl_simple_cmd_values[] = {
 };
 
 static const struct vdrm_mut_field ioctl_simple_fields[] = {
-   { "cmd", offsetof(struct msm_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 3, ioctl_simple_cmd_values, 0u, 0u },
+   { "cmd", offsetof(struct msm_ccmd_ioctl_simple_req, cmd), 4, VDRM_MUT_VALUES, true, 3, ioctl_simple_cmd_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -39,16 +39,16 @@ static const uint64_t gem_new_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_new_fields[] = {
-   { "iova", offsetof(struct msm_ccmd_gem_new_req, iova), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "size", offsetof(struct msm_ccmd_gem_new_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct msm_ccmd_gem_new_req, flags), 4, VDRM_MUT_FLAGS, false, 7, gem_new_flags_values, 0u, 0u },
-   { "blob_id", offsetof(struct msm_ccmd_gem_new_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
+   { "iova", offsetof(struct msm_ccmd_gem_new_req, iova), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "size", offsetof(struct msm_ccmd_gem_new_req, size), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct msm_ccmd_gem_new_req, flags), 4, VDRM_MUT_FLAGS, false, 7, gem_new_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "blob_id", offsetof(struct msm_ccmd_gem_new_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field gem_set_iova_fields[] = {
-   { "iova", offsetof(struct msm_ccmd_gem_set_iova_req, iova), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "res_id", offsetof(struct msm_ccmd_gem_set_iova_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "__pad", offsetof(struct msm_ccmd_gem_set_iova_req, __pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "iova", offsetof(struct msm_ccmd_gem_set_iova_req, iova), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "res_id", offsetof(struct msm_ccmd_gem_set_iova_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "__pad", offsetof(struct msm_ccmd_gem_set_iova_req, __pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t gem_cpu_prep_op_values[] = {
@@ -56,13 +56,13 @@ static const uint64_t gem_cpu_prep_op_values[] = {
 };
 
 static const struct vdrm_mut_field gem_cpu_prep_fields[] = {
-   { "res_id", offsetof(struct msm_ccmd_gem_cpu_prep_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "op", offsetof(struct msm_ccmd_gem_cpu_prep_req, op), 4, VDRM_MUT_FLAGS, false, 4, gem_cpu_prep_op_values, 0u, 0u },
+   { "res_id", offsetof(struct msm_ccmd_gem_cpu_prep_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "op", offsetof(struct msm_ccmd_gem_cpu_prep_req, op), 4, VDRM_MUT_FLAGS, false, 4, gem_cpu_prep_op_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field gem_set_name_fields[] = {
-   { "res_id", offsetof(struct msm_ccmd_gem_set_name_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "len", offsetof(struct msm_ccmd_gem_set_name_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct msm_ccmd_gem_set_name_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "len", offsetof(struct msm_ccmd_gem_set_name_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -81,11 +81,11 @@ static const uint64_t gem_submit_flags_values[] = {
 };
 
 static const struct vdrm_mut_field gem_submit_fields[] = {
-   { "flags", offsetof(struct msm_ccmd_gem_submit_req, flags), 4, VDRM_MUT_FLAGS, true, 22, gem_submit_flags_values, 0u, 0u },
-   { "queue_id", offsetof(struct msm_ccmd_gem_submit_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "nr_bos", offsetof(struct msm_ccmd_gem_submit_req, nr_bos), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "nr_cmds", offsetof(struct msm_ccmd_gem_submit_req, nr_cmds), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "fence", offsetof(struct msm_ccmd_gem_submit_req, fence), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct msm_ccmd_gem_submit_req, flags), 4, VDRM_MUT_FLAGS, true, 22, gem_submit_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "queue_id", offsetof(struct msm_ccmd_gem_submit_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "nr_bos", offsetof(struct msm_ccmd_gem_submit_req, nr_bos), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "nr_cmds", offsetof(struct msm_ccmd_gem_submit_req, nr_cmds), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "fence", offsetof(struct msm_ccmd_gem_submit_req, fence), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t gem_submit_elem_bos_flags_values[] = {
@@ -94,9 +94,9 @@ static const uint64_t gem_submit_elem_bos_flags_values[] = {
 
 /* The fields of each element of bos. */
 static const struct vdrm_mut_field gem_submit_elem_bos_fields[] = {
-   { "bos[].flags", offsetof(struct drm_msm_gem_submit_bo, flags), 4, VDRM_MUT_FLAGS, false, 4, gem_submit_elem_bos_flags_values, 0u, 0u },
-   { "bos[].handle", offsetof(struct drm_msm_gem_submit_bo, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "bos[].presumed", offsetof(struct drm_msm_gem_submit_bo, presumed), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "bos[].flags", offsetof(struct drm_msm_gem_submit_bo, flags), 4, VDRM_MUT_FLAGS, false, 4, gem_submit_elem_bos_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "bos[].handle", offsetof(struct drm_msm_gem_submit_bo, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "bos[].presumed", offsetof(struct drm_msm_gem_submit_bo, presumed), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t gem_submit_elem_cmds_type_values[] = {
@@ -105,13 +105,13 @@ static const uint64_t gem_submit_elem_cmds_type_values[] = {
 
 /* The fields of each element of cmds. */
 static const struct vdrm_mut_field gem_submit_elem_cmds_fields[] = {
-   { "cmds[].type", offsetof(struct drm_msm_gem_submit_cmd, type), 4, VDRM_MUT_VALUES, false, 3, gem_submit_elem_cmds_type_values, 0u, 0u },
-   { "cmds[].submit_idx", offsetof(struct drm_msm_gem_submit_cmd, submit_idx), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "cmds[].submit_offset", offsetof(struct drm_msm_gem_submit_cmd, submit_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "cmds[].size", offsetof(struct drm_msm_gem_submit_cmd, size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "cmds[].pad", offsetof(struct drm_msm_gem_submit_cmd, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "cmds[].nr_relocs", offsetof(struct drm_msm_gem_submit_cmd, nr_relocs), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "cmds[].relocs", offsetof(struct drm_msm_gem_submit_cmd, relocs), 8, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
+   { "cmds[].type", offsetof(struct drm_msm_gem_submit_cmd, type), 4, VDRM_MUT_VALUES, false, 3, gem_submit_elem_cmds_type_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].submit_idx", offsetof(struct drm_msm_gem_submit_cmd, submit_idx), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].submit_offset", offsetof(struct drm_msm_gem_submit_cmd, submit_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].size", offsetof(struct drm_msm_gem_submit_cmd, size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].pad", offsetof(struct drm_msm_gem_submit_cmd, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].nr_relocs", offsetof(struct drm_msm_gem_submit_cmd, nr_relocs), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmds[].relocs", offsetof(struct drm_msm_gem_submit_cmd, relocs), 8, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item gem_submit_arrays[] = {
@@ -131,10 +131,10 @@ size_gem_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field gem_upload_fields[] = {
-   { "res_id", offsetof(struct msm_ccmd_gem_upload_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "pad", offsetof(struct msm_ccmd_gem_upload_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "off", offsetof(struct msm_ccmd_gem_upload_req, off), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "len", offsetof(struct msm_ccmd_gem_upload_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct msm_ccmd_gem_upload_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "pad", offsetof(struct msm_ccmd_gem_upload_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "off", offsetof(struct msm_ccmd_gem_upload_req, off), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "len", offsetof(struct msm_ccmd_gem_upload_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -153,19 +153,19 @@ static const uint64_t submitqueue_query_param_values[] = {
 };
 
 static const struct vdrm_mut_field submitqueue_query_fields[] = {
-   { "queue_id", offsetof(struct msm_ccmd_submitqueue_query_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "param", offsetof(struct msm_ccmd_submitqueue_query_req, param), 4, VDRM_MUT_VALUES, false, 1, submitqueue_query_param_values, 0u, 0u },
-   { "len", offsetof(struct msm_ccmd_submitqueue_query_req, len), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "queue_id", offsetof(struct msm_ccmd_submitqueue_query_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "param", offsetof(struct msm_ccmd_submitqueue_query_req, param), 4, VDRM_MUT_VALUES, false, 1, submitqueue_query_param_values, 0u, VDRM_MUT_NO_MAX },
+   { "len", offsetof(struct msm_ccmd_submitqueue_query_req, len), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field wait_fence_fields[] = {
-   { "queue_id", offsetof(struct msm_ccmd_wait_fence_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "fence", offsetof(struct msm_ccmd_wait_fence_req, fence), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "queue_id", offsetof(struct msm_ccmd_wait_fence_req, queue_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "fence", offsetof(struct msm_ccmd_wait_fence_req, fence), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field set_debuginfo_fields[] = {
-   { "comm_len", offsetof(struct msm_ccmd_set_debuginfo_req, comm_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "cmdline_len", offsetof(struct msm_ccmd_set_debuginfo_req, cmdline_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "comm_len", offsetof(struct msm_ccmd_set_debuginfo_req, comm_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdline_len", offsetof(struct msm_ccmd_set_debuginfo_req, cmdline_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t

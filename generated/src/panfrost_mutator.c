@@ -20,9 +20,9 @@ static const uint64_t submit_requirements_values[] = {
 };
 
 static const struct vdrm_mut_field submit_fields[] = {
-   { "jc", offsetof(struct panfrost_ccmd_submit_req, jc), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "requirements", offsetof(struct panfrost_ccmd_submit_req, requirements), 4, VDRM_MUT_FLAGS, false, 2, submit_requirements_values, 0u, 0u },
-   { "res_id_count", offsetof(struct panfrost_ccmd_submit_req, res_id_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "jc", offsetof(struct panfrost_ccmd_submit_req, jc), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "requirements", offsetof(struct panfrost_ccmd_submit_req, requirements), 4, VDRM_MUT_FLAGS, false, 2, submit_requirements_values, 0u, VDRM_MUT_NO_MAX },
+   { "res_id_count", offsetof(struct panfrost_ccmd_submit_req, res_id_count), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -37,8 +37,8 @@ size_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field wait_bo_fields[] = {
-   { "res_id", offsetof(struct panfrost_ccmd_wait_bo_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "timeout_ns", offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct panfrost_ccmd_wait_bo_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_ns", offsetof(struct panfrost_ccmd_wait_bo_req, timeout_ns), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t create_bo_flags_values[] = {
@@ -46,15 +46,15 @@ static const uint64_t create_bo_flags_values[] = {
 };
 
 static const struct vdrm_mut_field create_bo_fields[] = {
-   { "pad", offsetof(struct panfrost_ccmd_create_bo_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "size", offsetof(struct panfrost_ccmd_create_bo_req, size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "blob_id", offsetof(struct panfrost_ccmd_create_bo_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
-   { "flags", offsetof(struct panfrost_ccmd_create_bo_req, flags), 4, VDRM_MUT_FLAGS, false, 3, create_bo_flags_values, 0u, 0u },
+   { "pad", offsetof(struct panfrost_ccmd_create_bo_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "size", offsetof(struct panfrost_ccmd_create_bo_req, size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "blob_id", offsetof(struct panfrost_ccmd_create_bo_req, blob_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct panfrost_ccmd_create_bo_req, flags), 4, VDRM_MUT_FLAGS, false, 3, create_bo_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field mmap_bo_fields[] = {
-   { "res_id", offsetof(struct panfrost_ccmd_mmap_bo_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct panfrost_ccmd_mmap_bo_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "res_id", offsetof(struct panfrost_ccmd_mmap_bo_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct panfrost_ccmd_mmap_bo_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t get_param_param_values[] = {
@@ -62,13 +62,13 @@ static const uint64_t get_param_param_values[] = {
 };
 
 static const struct vdrm_mut_field get_param_fields[] = {
-   { "pad", offsetof(struct panfrost_ccmd_get_param_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "param", offsetof(struct panfrost_ccmd_get_param_req, param), 4, VDRM_MUT_VALUES, false, 44, get_param_param_values, 0u, 0u },
+   { "pad", offsetof(struct panfrost_ccmd_get_param_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "param", offsetof(struct panfrost_ccmd_get_param_req, param), 4, VDRM_MUT_VALUES, false, 44, get_param_param_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field get_bo_offset_fields[] = {
-   { "pad", offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "res_id", offsetof(struct panfrost_ccmd_get_bo_offset_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "pad", offsetof(struct panfrost_ccmd_get_bo_offset_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "res_id", offsetof(struct panfrost_ccmd_get_bo_offset_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t madvise_madv_values[] = {
@@ -76,8 +76,8 @@ static const uint64_t madvise_madv_values[] = {
 };
 
 static const struct vdrm_mut_field madvise_fields[] = {
-   { "res_id", offsetof(struct panfrost_ccmd_madvise_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "madv", offsetof(struct panfrost_ccmd_madvise_req, madv), 4, VDRM_MUT_VALUES, false, 2, madvise_madv_values, 0u, 0u },
+   { "res_id", offsetof(struct panfrost_ccmd_madvise_req, res_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "madv", offsetof(struct panfrost_ccmd_madvise_req, madv), 4, VDRM_MUT_VALUES, false, 2, madvise_madv_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_msg panfrost_mut_msgs[] = {

@@ -16,7 +16,7 @@
 #include "vtest_mutator.h"
 
 static const struct vdrm_mut_field resource_unref_fields[] = {
-   { "res_handle", offsetof(struct vtest_resource_unref_req, res_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "res_handle", offsetof(struct vtest_resource_unref_req, res_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t resource_busy_wait_flags_values[] = {
@@ -24,8 +24,8 @@ static const uint64_t resource_busy_wait_flags_values[] = {
 };
 
 static const struct vdrm_mut_field resource_busy_wait_fields[] = {
-   { "handle", offsetof(struct vtest_resource_busy_wait_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct vtest_resource_busy_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 1, resource_busy_wait_flags_values, 0u, 0u },
+   { "handle", offsetof(struct vtest_resource_busy_wait_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_resource_busy_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 1, resource_busy_wait_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -40,7 +40,7 @@ size_create_renderer(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field protocol_version_fields[] = {
-   { "version", offsetof(struct vtest_protocol_version_req, version), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "version", offsetof(struct vtest_protocol_version_req, version), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t get_param_param_values[] = {
@@ -48,16 +48,16 @@ static const uint64_t get_param_param_values[] = {
 };
 
 static const struct vdrm_mut_field get_param_fields[] = {
-   { "param", offsetof(struct vtest_get_param_req, param), 4, VDRM_MUT_VALUES, false, 2, get_param_param_values, 0u, 0u },
+   { "param", offsetof(struct vtest_get_param_req, param), 4, VDRM_MUT_VALUES, false, 2, get_param_param_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field get_capset_fields[] = {
-   { "id", offsetof(struct vtest_get_capset_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "version", offsetof(struct vtest_get_capset_req, version), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "id", offsetof(struct vtest_get_capset_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "version", offsetof(struct vtest_get_capset_req, version), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field context_init_fields[] = {
-   { "capset_id", offsetof(struct vtest_context_init_req, capset_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 0u },
+   { "capset_id", offsetof(struct vtest_context_init_req, capset_id), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t resource_create_blob_type_values[] = {
@@ -68,31 +68,31 @@ static const uint64_t resource_create_blob_flags_values[] = {
 };
 
 static const struct vdrm_mut_field resource_create_blob_fields[] = {
-   { "type", offsetof(struct vtest_resource_create_blob_req, type), 4, VDRM_MUT_VALUES, true, 3, resource_create_blob_type_values, 0u, 0u },
-   { "flags", offsetof(struct vtest_resource_create_blob_req, flags), 4, VDRM_MUT_FLAGS, true, 3, resource_create_blob_flags_values, 0u, 0u },
-   { "size_lo", offsetof(struct vtest_resource_create_blob_req, size_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "size_hi", offsetof(struct vtest_resource_create_blob_req, size_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "id_lo", offsetof(struct vtest_resource_create_blob_req, id_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "id_hi", offsetof(struct vtest_resource_create_blob_req, id_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "type", offsetof(struct vtest_resource_create_blob_req, type), 4, VDRM_MUT_VALUES, true, 3, resource_create_blob_type_values, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_resource_create_blob_req, flags), 4, VDRM_MUT_FLAGS, true, 3, resource_create_blob_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "size_lo", offsetof(struct vtest_resource_create_blob_req, size_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "size_hi", offsetof(struct vtest_resource_create_blob_req, size_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "id_lo", offsetof(struct vtest_resource_create_blob_req, id_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "id_hi", offsetof(struct vtest_resource_create_blob_req, id_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field sync_create_fields[] = {
-   { "value_lo", offsetof(struct vtest_sync_create_req, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "value_hi", offsetof(struct vtest_sync_create_req, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "value_lo", offsetof(struct vtest_sync_create_req, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "value_hi", offsetof(struct vtest_sync_create_req, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field sync_unref_fields[] = {
-   { "id", offsetof(struct vtest_sync_unref_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "id", offsetof(struct vtest_sync_unref_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field sync_read_fields[] = {
-   { "id", offsetof(struct vtest_sync_read_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "id", offsetof(struct vtest_sync_read_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field sync_write_fields[] = {
-   { "id", offsetof(struct vtest_sync_write_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "value_lo", offsetof(struct vtest_sync_write_req, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "value_hi", offsetof(struct vtest_sync_write_req, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "id", offsetof(struct vtest_sync_write_req, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "value_lo", offsetof(struct vtest_sync_write_req, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "value_hi", offsetof(struct vtest_sync_write_req, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t sync_wait_flags_values[] = {
@@ -100,15 +100,15 @@ static const uint64_t sync_wait_flags_values[] = {
 };
 
 static const struct vdrm_mut_field sync_wait_fields[] = {
-   { "flags", offsetof(struct vtest_sync_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 1, sync_wait_flags_values, 0u, 0u },
-   { "timeout", offsetof(struct vtest_sync_wait_req, timeout), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "flags", offsetof(struct vtest_sync_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 1, sync_wait_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "timeout", offsetof(struct vtest_sync_wait_req, timeout), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 /* The fields of each element of syncs. */
 static const struct vdrm_mut_field sync_wait_elem_syncs_fields[] = {
-   { "syncs[].sync_id", offsetof(struct vtest_sync_value, sync_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "syncs[].value_lo", offsetof(struct vtest_sync_value, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "syncs[].value_hi", offsetof(struct vtest_sync_value, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "syncs[].sync_id", offsetof(struct vtest_sync_value, sync_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "syncs[].value_lo", offsetof(struct vtest_sync_value, value_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "syncs[].value_hi", offsetof(struct vtest_sync_value, value_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item sync_wait_arrays[] = {
@@ -132,14 +132,14 @@ static const uint64_t submit_cmd2_batch_flags_values[] = {
 
 static const struct vdrm_mut_field submit_cmd2_fields[] = {
    { "batch_count", offsetof(struct vtest_submit_cmd2_req, batch_count), 4, VDRM_MUT_RANGE, false, 0, NULL, 1u, 1u },
-   { "batch.flags", offsetof(struct vtest_submit_cmd2_req, batch.flags), 4, VDRM_MUT_FLAGS, true, 3, submit_cmd2_batch_flags_values, 0u, 0u },
-   { "batch.cmd_offset", offsetof(struct vtest_submit_cmd2_req, batch.cmd_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "batch.cmd_size", offsetof(struct vtest_submit_cmd2_req, batch.cmd_size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "batch.sync_offset", offsetof(struct vtest_submit_cmd2_req, batch.sync_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "batch.sync_count", offsetof(struct vtest_submit_cmd2_req, batch.sync_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "batch.flags", offsetof(struct vtest_submit_cmd2_req, batch.flags), 4, VDRM_MUT_FLAGS, true, 3, submit_cmd2_batch_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "batch.cmd_offset", offsetof(struct vtest_submit_cmd2_req, batch.cmd_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch.cmd_size", offsetof(struct vtest_submit_cmd2_req, batch.cmd_size), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch.sync_offset", offsetof(struct vtest_submit_cmd2_req, batch.sync_offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch.sync_count", offsetof(struct vtest_submit_cmd2_req, batch.sync_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
    { "batch.ring_idx", offsetof(struct vtest_submit_cmd2_req, batch.ring_idx), 4, VDRM_MUT_RANGE, false, 0, NULL, 0u, 63u },
-   { "batch.num_in_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_in_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "batch.num_out_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_out_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "batch.num_in_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_in_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "batch.num_out_syncobj", offsetof(struct vtest_submit_cmd2_req, batch.num_out_syncobj), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t submit_cmd2_elem_in_syncobjs_flags_values[] = {
@@ -148,9 +148,9 @@ static const uint64_t submit_cmd2_elem_in_syncobjs_flags_values[] = {
 
 /* The fields of each element of in_syncobjs. */
 static const struct vdrm_mut_field submit_cmd2_elem_in_syncobjs_fields[] = {
-   { "in_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "in_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_in_syncobjs_flags_values, 0u, 0u },
-   { "in_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "in_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "in_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_in_syncobjs_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "in_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t submit_cmd2_elem_out_syncobjs_flags_values[] = {
@@ -159,9 +159,9 @@ static const uint64_t submit_cmd2_elem_out_syncobjs_flags_values[] = {
 
 /* The fields of each element of out_syncobjs. */
 static const struct vdrm_mut_field submit_cmd2_elem_out_syncobjs_fields[] = {
-   { "out_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "out_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_out_syncobjs_flags_values, 0u, 0u },
-   { "out_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "out_syncobjs[].handle", offsetof(struct vtest_syncobj, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "out_syncobjs[].flags", offsetof(struct vtest_syncobj, flags), 4, VDRM_MUT_FLAGS, true, 1, submit_cmd2_elem_out_syncobjs_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "out_syncobjs[].point", offsetof(struct vtest_syncobj, point), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item submit_cmd2_arrays[] = {
@@ -185,23 +185,23 @@ static const uint64_t drm_sync_create_flags_values[] = {
 };
 
 static const struct vdrm_mut_field drm_sync_create_fields[] = {
-   { "flags", offsetof(struct vtest_drm_sync_create_req, flags), 4, VDRM_MUT_FLAGS, true, 1, drm_sync_create_flags_values, 0u, 0u },
+   { "flags", offsetof(struct vtest_drm_sync_create_req, flags), 4, VDRM_MUT_FLAGS, true, 1, drm_sync_create_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field drm_sync_destroy_fields[] = {
-   { "handle", offsetof(struct vtest_drm_sync_destroy_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "handle", offsetof(struct vtest_drm_sync_destroy_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field drm_sync_handle_to_fd_fields[] = {
-   { "handle", offsetof(struct vtest_drm_sync_handle_to_fd_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "handle", offsetof(struct vtest_drm_sync_handle_to_fd_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field drm_sync_import_sync_file_fields[] = {
-   { "handle", offsetof(struct vtest_drm_sync_import_sync_file_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "handle", offsetof(struct vtest_drm_sync_import_sync_file_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field drm_sync_export_sync_file_fields[] = {
-   { "handle", offsetof(struct vtest_drm_sync_export_sync_file_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "handle", offsetof(struct vtest_drm_sync_export_sync_file_req, handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const uint64_t drm_sync_wait_flags_values[] = {
@@ -209,10 +209,10 @@ static const uint64_t drm_sync_wait_flags_values[] = {
 };
 
 static const struct vdrm_mut_field drm_sync_wait_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_wait_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "timeout_lo", offsetof(struct vtest_drm_sync_wait_req, timeout_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "timeout_hi", offsetof(struct vtest_drm_sync_wait_req, timeout_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct vtest_drm_sync_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 5, drm_sync_wait_flags_values, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_wait_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_lo", offsetof(struct vtest_drm_sync_wait_req, timeout_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_hi", offsetof(struct vtest_drm_sync_wait_req, timeout_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_drm_sync_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 5, drm_sync_wait_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -227,7 +227,7 @@ size_drm_sync_wait(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field drm_sync_reset_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_reset_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_reset_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -242,7 +242,7 @@ size_drm_sync_reset(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field drm_sync_signal_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_signal_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_signal_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -257,7 +257,7 @@ size_drm_sync_signal(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field drm_sync_timeline_signal_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_timeline_signal_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_timeline_signal_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -276,10 +276,10 @@ static const uint64_t drm_sync_timeline_wait_flags_values[] = {
 };
 
 static const struct vdrm_mut_field drm_sync_timeline_wait_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_timeline_wait_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "timeout_lo", offsetof(struct vtest_drm_sync_timeline_wait_req, timeout_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "timeout_hi", offsetof(struct vtest_drm_sync_timeline_wait_req, timeout_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct vtest_drm_sync_timeline_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 5, drm_sync_timeline_wait_flags_values, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_timeline_wait_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_lo", offsetof(struct vtest_drm_sync_timeline_wait_req, timeout_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "timeout_hi", offsetof(struct vtest_drm_sync_timeline_wait_req, timeout_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_drm_sync_timeline_wait_req, flags), 4, VDRM_MUT_FLAGS, true, 5, drm_sync_timeline_wait_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -298,8 +298,8 @@ static const uint64_t drm_sync_query_flags_values[] = {
 };
 
 static const struct vdrm_mut_field drm_sync_query_fields[] = {
-   { "num_handles", offsetof(struct vtest_drm_sync_query_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct vtest_drm_sync_query_req, flags), 4, VDRM_MUT_FLAGS, true, 1, drm_sync_query_flags_values, 0u, 0u },
+   { "num_handles", offsetof(struct vtest_drm_sync_query_req, num_handles), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_drm_sync_query_req, flags), 4, VDRM_MUT_FLAGS, true, 1, drm_sync_query_flags_values, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
@@ -314,17 +314,17 @@ size_drm_sync_query(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field drm_sync_transfer_fields[] = {
-   { "dst_handle", offsetof(struct vtest_drm_sync_transfer_req, dst_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "dst_point_lo", offsetof(struct vtest_drm_sync_transfer_req, dst_point_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "dst_point_hi", offsetof(struct vtest_drm_sync_transfer_req, dst_point_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "src_handle", offsetof(struct vtest_drm_sync_transfer_req, src_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "src_point_lo", offsetof(struct vtest_drm_sync_transfer_req, src_point_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "src_point_hi", offsetof(struct vtest_drm_sync_transfer_req, src_point_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
-   { "flags", offsetof(struct vtest_drm_sync_transfer_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "dst_handle", offsetof(struct vtest_drm_sync_transfer_req, dst_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "dst_point_lo", offsetof(struct vtest_drm_sync_transfer_req, dst_point_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "dst_point_hi", offsetof(struct vtest_drm_sync_transfer_req, dst_point_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "src_handle", offsetof(struct vtest_drm_sync_transfer_req, src_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "src_point_lo", offsetof(struct vtest_drm_sync_transfer_req, src_point_lo), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "src_point_hi", offsetof(struct vtest_drm_sync_transfer_req, src_point_hi), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "flags", offsetof(struct vtest_drm_sync_transfer_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field resource_export_fd_fields[] = {
-   { "res_handle", offsetof(struct vtest_resource_export_fd_req, res_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
+   { "res_handle", offsetof(struct vtest_resource_export_fd_req, res_handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_msg vtest_mut_msgs[] = {

@@ -30,7 +30,7 @@ def _bitvalues(mask):
 class FieldRole:
     """One fixed scalar field of a request and what a mutator may put in it."""
 
-    def __init__(self, path, size, role, values=(), lo=0, hi=0, closed=False, labels=None):
+    def __init__(self, path, size, role, values=(), lo=0, hi=None, closed=False, labels=None):
         self.path = path
         self.size = size
         self.role = role
@@ -39,8 +39,12 @@ class FieldRole:
         names = dict(zip(values, labels)) if labels else {}
         self.labels = [names.get(v, f"{v:#x}") for v in self.values]
         self.min = lo
-        self.max = hi
+        self.max = hi                               # None: no limit
         self.closed = closed
+
+    @property
+    def max_c(self):
+        return "VDRM_MUT_NO_MAX" if self.max is None else f"{self.max}u"
 
 
 def _sizing(body):
@@ -68,11 +72,20 @@ def field_roles(body):
 def element_items(body):
     """(index in the body's items, item, FieldRoles of its element) of every
     array of structs a request carries."""
-    return [(i, item, _roles(item.type, {}, {}, set())) for i, item in enumerate(body.items)
-            if item.kind == "array" and item.type.kind == "struct"]
+    out = []
+    for i, item in enumerate(body.items):
+        if item.kind != "array" or item.type.kind != "struct":
+            continue
+        # A chunk table's id field names one of the chunk kinds (amdgpu CS_SUBMIT's descs).
+        kinds = {c.id_field: ([k.id for k in c.chunks], [k.name for k in c.chunks])
+                 for c in body.items if c.kind == "chunks" and c.table == item.name}
+        out.append((i, item, _roles(item.type, {}, {}, set(), kinds)))
+    return out
 
 
-def _roles(s, sizing, checks, strides):
+def _roles(s, sizing, checks, strides, kinds=None):
+    """FieldRoles of the scalar fields of s; kinds: {path: (values, names)} a field must take."""
+    kinds = kinds or {}
     out = []
     for x in walk(s, into_types=True):
         m = x.member
@@ -83,35 +96,44 @@ def _roles(s, sizing, checks, strides):
         k = checks.get(x.path)
         if m.checked_zero or m.ignored:
             out.append(FieldRole(x.path, size, ZERO))
+        elif x.path in kinds:
+            out.append(FieldRole(x.path, size, VALUES, kinds[x.path][0], closed=True, labels=kinds[x.path][1]))
         elif m.ioctl_allow is not None:
             allow = m.ioctl_allow
             out.append(FieldRole(x.path, size, VALUES, [ioctl_number(allow, io) for io in allow.ioctls],
                                  closed=True, labels=[io.name for io in allow.ioctls]))
+        elif k is not None and k.one_of is not None:
+            # a one-of check is law even where the field's enum is open
+            names = {v: n for n, v, _ in m.enum.entries} if m.enum is not None else {}
+            out.append(FieldRole(x.path, size, VALUES, k.one_of, closed=True,
+                                 labels=[names.get(v, f"{v:#x}") for v in k.one_of]))
         elif m.enum is not None and m.enum.kind == "values":
             out.append(FieldRole(x.path, size, VALUES, [v for _, v, _ in m.enum.entries], closed=m.enum.closed,
                                  labels=[n for n, _, _ in m.enum.entries]))
-        elif k is not None and k.one_of is not None:
-            out.append(FieldRole(x.path, size, VALUES, k.one_of, closed=True))
         elif m.enum is not None or (k is not None and k.mask is not None):
-            mask = m.enum.mask if m.enum is not None else k.mask
+            # a mask check is law too: only its bits, named after the enum's entries
+            mask = k.mask if k is not None and k.mask is not None else m.enum.mask
             closed = (m.enum is not None and m.enum.closed) or (k is not None and k.mask is not None)
-            labels = [n for n, _, _ in m.enum.entries] if m.enum is not None else None
             bits = _bitvalues(mask)
-            if labels:
-                # name the bits that are one entry each
+            labels = None
+            if m.enum is not None:
                 labels = [next((n for n, v, _ in m.enum.entries if v == b), f"{b:#x}") for b in bits]
             out.append(FieldRole(x.path, size, FLAGS, bits, closed=closed, labels=labels))
         elif x.path in strides:
             item = sizing[x.path][1]
             sizes = [type_size(item.type)] + ([item.stride_min] if item.stride_min else [])
-            out.append(FieldRole(x.path, size, VALUES, sizes))
+            out.append(FieldRole(x.path, size, VALUES, sizes, closed=True))
         elif x.path in sizing:
-            hi = sizing[x.path][0] or (k.max if k is not None and k.max is not None else 0)
-            out.append(FieldRole(x.path, size, SIZE, hi=hi))
+            limit, item = sizing[x.path]
+            hi = limit or (k.max if k is not None else None)
+            lo = k.min if k is not None and k.min is not None else 0
+            # the grain of a length: a multiple the spec asks for, or a record chain's header
+            grain = (k.multiple_of if k is not None and k.multiple_of else
+                     type_size(item.header) if item.kind == "records" else 0)
+            out.append(FieldRole(x.path, size, SIZE, [grain] if grain > 1 else [], lo, hi))
         elif k is not None and (k.min is not None or k.max is not None or k.multiple_of):
             lo = k.min or 0
-            hi = k.max if k.max is not None else 0
-            out.append(FieldRole(x.path, size, RANGE, [k.multiple_of] if k.multiple_of else [], lo, hi))
+            out.append(FieldRole(x.path, size, RANGE, [k.multiple_of] if k.multiple_of else [], lo, k.max))
         elif ID_NAME.search(x.path.split(".")[-1]):
             out.append(FieldRole(x.path, size, ID))
         else:

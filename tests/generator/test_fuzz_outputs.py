@@ -127,13 +127,13 @@ class GoldenRolesTest(unittest.TestCase):
             for r in mutate.field_roles(req):
                 roles[(msg.name, r.path)] = (r.role, r.values, r.min, r.max, r.closed)
         self.assertEqual(roles, {
-            ("SET", "flags"): (mutate.FLAGS, [1, 2], 0, 0, True),      # closed flag set
-            ("SET", "value"): (mutate.RANGE, [], 0, 100, False),       # <check max=TINY_MAX_VALUE>
-            ("SET", "reserved"): (mutate.ZERO, [], 0, 0, False),       # must-be-zero
-            ("SET", "extra"): (mutate.PLAIN, [], 0, 0, False),
-            ("PUT", "nr_items"): (mutate.SIZE, [], 0, 8, False),       # counts items, max 8
-            ("PUT", "name_len"): (mutate.SIZE, [], 0, 0, False),       # sizes name
-            ("RAW", "len"): (mutate.SIZE, [], 0, 0, False),
+            ("SET", "flags"): (mutate.FLAGS, [1, 2], 0, None, True),      # closed flag set
+            ("SET", "value"): (mutate.RANGE, [], 0, 100, False),          # <check max=TINY_MAX_VALUE>
+            ("SET", "reserved"): (mutate.ZERO, [], 0, None, False),       # must-be-zero
+            ("SET", "extra"): (mutate.PLAIN, [], 0, None, False),
+            ("PUT", "nr_items"): (mutate.SIZE, [], 0, 8, False),          # counts items, max 8
+            ("PUT", "name_len"): (mutate.SIZE, [], 0, None, False),       # sizes name
+            ("RAW", "len"): (mutate.SIZE, [], 0, None, False),
         })
 
 

@@ -20,22 +20,22 @@ static const uint64_t set_flags_values[] = {
 };
 
 static const struct vdrm_mut_field set_fields[] = {
-   { "flags", offsetof(struct tiny_ccmd_set_req, flags), 4, VDRM_MUT_FLAGS, true, 2, set_flags_values, 0u, 0u },
+   { "flags", offsetof(struct tiny_ccmd_set_req, flags), 4, VDRM_MUT_FLAGS, true, 2, set_flags_values, 0u, VDRM_MUT_NO_MAX },
    { "value", offsetof(struct tiny_ccmd_set_req, value), 4, VDRM_MUT_RANGE, false, 0, NULL, 0u, 100u },
-   { "reserved", offsetof(struct tiny_ccmd_set_req, reserved), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "extra", offsetof(struct tiny_ccmd_set_req, extra), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "reserved", offsetof(struct tiny_ccmd_set_req, reserved), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extra", offsetof(struct tiny_ccmd_set_req, extra), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_field put_fields[] = {
    { "nr_items", offsetof(struct tiny_ccmd_put_req, nr_items), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 8u },
-   { "name_len", offsetof(struct tiny_ccmd_put_req, name_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "name_len", offsetof(struct tiny_ccmd_put_req, name_len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 /* The fields of each element of items. */
 static const struct vdrm_mut_field put_elem_items_fields[] = {
-   { "items[].id", offsetof(struct tiny_item, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, 0u },
-   { "items[].pad", offsetof(struct tiny_item, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, 0u },
-   { "items[].value", offsetof(struct tiny_item, value), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, 0u },
+   { "items[].id", offsetof(struct tiny_item, id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "items[].pad", offsetof(struct tiny_item, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "items[].value", offsetof(struct tiny_item, value), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static const struct vdrm_mut_item put_arrays[] = {
@@ -54,7 +54,7 @@ size_put(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_field raw_fields[] = {
-   { "len", offsetof(struct tiny_ccmd_raw_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, 0u },
+   { "len", offsetof(struct tiny_ccmd_raw_req, len), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
 static uint64_t
