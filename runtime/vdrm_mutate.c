@@ -498,8 +498,10 @@ rewrite(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, str
          put_field(fixed, f, pick_value(f, get_field(fixed, f), r));
          if (f->role == VDRM_MUT_SIZE && rng_one_in(r, 16))
             off_by_one = f;
-      } else {
+      } else if (ctx->protocol->ccmd) {
          plausible_ccmd_header(ctx, fixed, r);
+      } else {
+         return 0;   /* nothing to change in a request without fields: another mutation */
       }
       break;
    }
@@ -510,6 +512,9 @@ rewrite(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, str
       uint64_t v = get_field(out, off_by_one);
 
       put_field(out, off_by_one, (rng_one_in(r, 2) ? v + 1u : v - 1u) & field_mask(off_by_one));
+      /* Off the ccmd stream a count of the trailer moves the next request: not that one. */
+      if (request_bytes(ctx->protocol, out, n) != n)
+         put_field(out, off_by_one, v);
    }
    return n;
 }
