@@ -12,6 +12,8 @@
 /* Elements or bytes a built or resized item gets at most, so that messages stay small. */
 #define SMALL_COUNT 5u
 #define SOME_BYTES 64u
+/* Bytes of the record chain a built request carries at most (three of asahi's largest records fit). */
+#define MAX_CHAIN 1024u
 /* Attempts at a mutation that fits before giving up on the input. */
 #define ATTEMPTS 8
 
@@ -337,13 +339,47 @@ plausible_ccmd_header(const struct vdrm_mutator_desc *ctx, uint8_t *fixed, struc
    put_u32(fixed + offsetof(struct vdrm_ccmd_req, rsp_off), rng_one_in(r, 2) ? 0 : rng_below(r, 64) * align);
 }
 
+/*
+ * A record chain of one to three records into buf (at most cap bytes):
+ * each a zeroed struct of its kind, its tag and the fields the host checks
+ * set. Returns its bytes.
+ */
+static size_t
+build_chain(const struct vdrm_mut_chain *c, struct rng *r, uint8_t *buf, size_t cap)
+{
+   size_t used = 0;
+
+   for (uint32_t i = 1 + rng_below(r, 3); i > 0 && c->nkinds; i--) {
+      const struct vdrm_mut_record *k = &c->kinds[rng_below(r, c->nkinds)];
+      uint8_t *rec = buf + used;
+
+      if (k->size > cap - used)
+         break;
+      memset(rec, 0, k->size);
+      if (c->tag_size)
+         memcpy(rec + c->tag_offset, &k->tag, c->tag_size);
+      for (uint32_t j = 0; j < k->nfields; j++) {
+         const struct vdrm_mut_field *f = &k->fields[j];
+
+         /* What a host checks gets a value it takes; the rest (and the record's own item) stays zero. */
+         if (f->role == VDRM_MUT_VALUES && f->closed && f->nvalues)
+            put_field(rec, f, f->values[rng_below(r, f->nvalues)]);
+         else if (f->role == VDRM_MUT_VALUES || f->role == VDRM_MUT_RANGE || f->role == VDRM_MUT_ID ||
+                  (f->role == VDRM_MUT_FLAGS && f->closed))
+            put_field(rec, f, pick_value(f, 0, r));
+      }
+      used += k->size;
+   }
+   return used;
+}
+
 /* A fresh request of row m with plausible fields, its items small. */
 static size_t
 build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct rng *r, uint8_t *out,
       size_t cap)
 {
    _Alignas(8) uint8_t fixed[MAX_STRUCT];
-   uint8_t var[SOME_BYTES];
+   uint8_t var[MAX_CHAIN];
    size_t var_len = 0, n, header = ctx->protocol->request_framing->header_size;
 
    if (m->struct_size > sizeof(fixed))
@@ -361,8 +397,14 @@ build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct 
          put_field(fixed, f, pick_value(f, 0, r));
    }
    /* Items mostly zero (padding and must-be-zero members pass), sometimes random. */
-   if (rng_one_in(r, 4)) {
-      var_len = sizeof(var);
+   if (m->chain && !rng_one_in(r, 8)) {
+      uint64_t bytes;
+
+      var_len = build_chain(m->chain, r, var, sizeof(var));
+      bytes = var_len;
+      memcpy(fixed + m->chain->length_offset, &bytes, m->chain->length_size);
+   } else if (rng_one_in(r, 4)) {
+      var_len = SOME_BYTES;
       for (size_t i = 0; i < var_len; i++)
          var[i] = (uint8_t)rng_next(r);
    }

@@ -72,6 +72,24 @@ struct vdrm_mut_item {
    const struct vdrm_mut_field *fields;   /* offsets inside one element */
 };
 
+/* One kind of record of a record chain: a zeroed struct with its tag and these fields set. */
+struct vdrm_mut_record {
+   uint64_t tag;
+   uint32_t size;           /* sizeof its struct: the record with its own item empty */
+   uint32_t nfields;
+   const struct vdrm_mut_field *fields;
+};
+
+/* A record chain a request begins its variable part with, sized in bytes by a fixed field. */
+struct vdrm_mut_chain {
+   uint32_t length_offset;  /* the fixed field giving the chain's bytes */
+   uint8_t length_size;
+   uint32_t tag_offset;     /* the tag in every record (tag_size 0: one kind, untagged) */
+   uint8_t tag_size;
+   uint32_t nkinds;
+   const struct vdrm_mut_record *kinds;
+};
+
 struct vdrm_mut_msg {
    uint32_t opcode;
    uint32_t struct_size;    /* sizeof the request struct */
@@ -82,6 +100,7 @@ struct vdrm_mut_msg {
    const struct vdrm_mut_field *fields;
    uint32_t nitems;
    const struct vdrm_mut_item *items;
+   const struct vdrm_mut_chain *chain;   /* records its built requests carry, or NULL */
 };
 
 /* A context's mutator table (NAME_mutator in NAME_mutator.h). */

@@ -116,6 +116,144 @@ static const struct vdrm_mut_item submit_arrays[] = {
    { 1, 2, submit_elem_extres_fields },
 };
 
+static const uint64_t submit_rec_render_hdr_size_values[] = {
+   0xf0u,
+};
+
+static const uint64_t submit_rec_render_cmd_flags_values[] = {
+   0x1u, 0x2u, 0x4u, 0x40000u,
+};
+
+/* The fields of a RENDER record of cmdbuf. */
+static const struct vdrm_mut_field submit_rec_render_fields[] = {
+   { "cmdbuf[RENDER].hdr.size", offsetof(struct asahi_cmdbuf_render, hdr.size), 2, VDRM_MUT_VALUES, true, 1, submit_rec_render_hdr_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].hdr.vdm_barrier", offsetof(struct asahi_cmdbuf_render, hdr.vdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].hdr.cdm_barrier", offsetof(struct asahi_cmdbuf_render, hdr.cdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.flags", offsetof(struct asahi_cmdbuf_render, cmd.flags), 4, VDRM_MUT_FLAGS, false, 4, submit_rec_render_cmd_flags_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_zls_pixels", offsetof(struct asahi_cmdbuf_render, cmd.isp_zls_pixels), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.vdm_ctrl_stream_base", offsetof(struct asahi_cmdbuf_render, cmd.vdm_ctrl_stream_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.vertex_helper.binary", offsetof(struct asahi_cmdbuf_render, cmd.vertex_helper.binary), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.vertex_helper.cfg", offsetof(struct asahi_cmdbuf_render, cmd.vertex_helper.cfg), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.vertex_helper.data", offsetof(struct asahi_cmdbuf_render, cmd.vertex_helper.data), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.fragment_helper.binary", offsetof(struct asahi_cmdbuf_render, cmd.fragment_helper.binary), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.fragment_helper.cfg", offsetof(struct asahi_cmdbuf_render, cmd.fragment_helper.cfg), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.fragment_helper.data", offsetof(struct asahi_cmdbuf_render, cmd.fragment_helper.data), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_scissor_base", offsetof(struct asahi_cmdbuf_render, cmd.isp_scissor_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_dbias_base", offsetof(struct asahi_cmdbuf_render, cmd.isp_dbias_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_oclqry_base", offsetof(struct asahi_cmdbuf_render, cmd.isp_oclqry_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.depth.base", offsetof(struct asahi_cmdbuf_render, cmd.depth.base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.depth.comp_base", offsetof(struct asahi_cmdbuf_render, cmd.depth.comp_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.depth.stride", offsetof(struct asahi_cmdbuf_render, cmd.depth.stride), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.depth.comp_stride", offsetof(struct asahi_cmdbuf_render, cmd.depth.comp_stride), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.stencil.base", offsetof(struct asahi_cmdbuf_render, cmd.stencil.base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.stencil.comp_base", offsetof(struct asahi_cmdbuf_render, cmd.stencil.comp_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.stencil.stride", offsetof(struct asahi_cmdbuf_render, cmd.stencil.stride), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.stencil.comp_stride", offsetof(struct asahi_cmdbuf_render, cmd.stencil.comp_stride), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.zls_ctrl", offsetof(struct asahi_cmdbuf_render, cmd.zls_ctrl), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ppp_multisamplectl", offsetof(struct asahi_cmdbuf_render, cmd.ppp_multisamplectl), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.sampler_heap", offsetof(struct asahi_cmdbuf_render, cmd.sampler_heap), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ppp_ctrl", offsetof(struct asahi_cmdbuf_render, cmd.ppp_ctrl), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.width_px", offsetof(struct asahi_cmdbuf_render, cmd.width_px), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.height_px", offsetof(struct asahi_cmdbuf_render, cmd.height_px), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.layers", offsetof(struct asahi_cmdbuf_render, cmd.layers), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.sampler_count", offsetof(struct asahi_cmdbuf_render, cmd.sampler_count), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.utile_width_px", offsetof(struct asahi_cmdbuf_render, cmd.utile_width_px), 1, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.utile_height_px", offsetof(struct asahi_cmdbuf_render, cmd.utile_height_px), 1, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.samples", offsetof(struct asahi_cmdbuf_render, cmd.samples), 1, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.sample_size_B", offsetof(struct asahi_cmdbuf_render, cmd.sample_size_B), 1, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_merge_upper_x", offsetof(struct asahi_cmdbuf_render, cmd.isp_merge_upper_x), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_merge_upper_y", offsetof(struct asahi_cmdbuf_render, cmd.isp_merge_upper_y), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.bg.usc", offsetof(struct asahi_cmdbuf_render, cmd.bg.usc), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.bg.rsrc_spec", offsetof(struct asahi_cmdbuf_render, cmd.bg.rsrc_spec), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.eot.usc", offsetof(struct asahi_cmdbuf_render, cmd.eot.usc), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.eot.rsrc_spec", offsetof(struct asahi_cmdbuf_render, cmd.eot.rsrc_spec), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.partial_bg.usc", offsetof(struct asahi_cmdbuf_render, cmd.partial_bg.usc), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.partial_bg.rsrc_spec", offsetof(struct asahi_cmdbuf_render, cmd.partial_bg.rsrc_spec), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.partial_eot.usc", offsetof(struct asahi_cmdbuf_render, cmd.partial_eot.usc), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.partial_eot.rsrc_spec", offsetof(struct asahi_cmdbuf_render, cmd.partial_eot.rsrc_spec), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_bgobjdepth", offsetof(struct asahi_cmdbuf_render, cmd.isp_bgobjdepth), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.isp_bgobjvals", offsetof(struct asahi_cmdbuf_render, cmd.isp_bgobjvals), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_vtx.start.handle", offsetof(struct asahi_cmdbuf_render, cmd.ts_vtx.start.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_vtx.start.offset", offsetof(struct asahi_cmdbuf_render, cmd.ts_vtx.start.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_vtx.end.handle", offsetof(struct asahi_cmdbuf_render, cmd.ts_vtx.end.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_vtx.end.offset", offsetof(struct asahi_cmdbuf_render, cmd.ts_vtx.end.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_frag.start.handle", offsetof(struct asahi_cmdbuf_render, cmd.ts_frag.start.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_frag.start.offset", offsetof(struct asahi_cmdbuf_render, cmd.ts_frag.start.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_frag.end.handle", offsetof(struct asahi_cmdbuf_render, cmd.ts_frag.end.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[RENDER].cmd.ts_frag.end.offset", offsetof(struct asahi_cmdbuf_render, cmd.ts_frag.end.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t submit_rec_compute_hdr_size_values[] = {
+   0x40u,
+};
+
+/* The fields of a COMPUTE record of cmdbuf. */
+static const struct vdrm_mut_field submit_rec_compute_fields[] = {
+   { "cmdbuf[COMPUTE].hdr.size", offsetof(struct asahi_cmdbuf_compute, hdr.size), 2, VDRM_MUT_VALUES, true, 1, submit_rec_compute_hdr_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].hdr.vdm_barrier", offsetof(struct asahi_cmdbuf_compute, hdr.vdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].hdr.cdm_barrier", offsetof(struct asahi_cmdbuf_compute, hdr.cdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.flags", offsetof(struct asahi_cmdbuf_compute, cmd.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.sampler_count", offsetof(struct asahi_cmdbuf_compute, cmd.sampler_count), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.cdm_ctrl_stream_base", offsetof(struct asahi_cmdbuf_compute, cmd.cdm_ctrl_stream_base), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.cdm_ctrl_stream_end", offsetof(struct asahi_cmdbuf_compute, cmd.cdm_ctrl_stream_end), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.sampler_heap", offsetof(struct asahi_cmdbuf_compute, cmd.sampler_heap), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.helper.binary", offsetof(struct asahi_cmdbuf_compute, cmd.helper.binary), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.helper.cfg", offsetof(struct asahi_cmdbuf_compute, cmd.helper.cfg), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.helper.data", offsetof(struct asahi_cmdbuf_compute, cmd.helper.data), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.ts.start.handle", offsetof(struct asahi_cmdbuf_compute, cmd.ts.start.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.ts.start.offset", offsetof(struct asahi_cmdbuf_compute, cmd.ts.start.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.ts.end.handle", offsetof(struct asahi_cmdbuf_compute, cmd.ts.end.handle), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[COMPUTE].cmd.ts.end.offset", offsetof(struct asahi_cmdbuf_compute, cmd.ts.end.offset), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t submit_rec_set_vertex_attachments_size_values[] = {
+   0x18u,
+};
+
+/* The fields of a SET_VERTEX_ATTACHMENTS record of cmdbuf. */
+static const struct vdrm_mut_field submit_rec_set_vertex_attachments_fields[] = {
+   { "cmdbuf[SET_VERTEX_ATTACHMENTS].size", offsetof(struct drm_asahi_cmd_header, size), 2, VDRM_MUT_SIZE, false, 1, submit_rec_set_vertex_attachments_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_VERTEX_ATTACHMENTS].vdm_barrier", offsetof(struct drm_asahi_cmd_header, vdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_VERTEX_ATTACHMENTS].cdm_barrier", offsetof(struct drm_asahi_cmd_header, cdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t submit_rec_set_fragment_attachments_size_values[] = {
+   0x18u,
+};
+
+/* The fields of a SET_FRAGMENT_ATTACHMENTS record of cmdbuf. */
+static const struct vdrm_mut_field submit_rec_set_fragment_attachments_fields[] = {
+   { "cmdbuf[SET_FRAGMENT_ATTACHMENTS].size", offsetof(struct drm_asahi_cmd_header, size), 2, VDRM_MUT_SIZE, false, 1, submit_rec_set_fragment_attachments_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_FRAGMENT_ATTACHMENTS].vdm_barrier", offsetof(struct drm_asahi_cmd_header, vdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_FRAGMENT_ATTACHMENTS].cdm_barrier", offsetof(struct drm_asahi_cmd_header, cdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t submit_rec_set_compute_attachments_size_values[] = {
+   0x18u,
+};
+
+/* The fields of a SET_COMPUTE_ATTACHMENTS record of cmdbuf. */
+static const struct vdrm_mut_field submit_rec_set_compute_attachments_fields[] = {
+   { "cmdbuf[SET_COMPUTE_ATTACHMENTS].size", offsetof(struct drm_asahi_cmd_header, size), 2, VDRM_MUT_SIZE, false, 1, submit_rec_set_compute_attachments_size_values, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_COMPUTE_ATTACHMENTS].vdm_barrier", offsetof(struct drm_asahi_cmd_header, vdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "cmdbuf[SET_COMPUTE_ATTACHMENTS].cdm_barrier", offsetof(struct drm_asahi_cmd_header, cdm_barrier), 2, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const struct vdrm_mut_record submit_rec_kinds[] = {
+   { 0u, sizeof(struct asahi_cmdbuf_render), 55, submit_rec_render_fields },
+   { 1u, sizeof(struct asahi_cmdbuf_compute), 15, submit_rec_compute_fields },
+   { 2u, sizeof(struct drm_asahi_cmd_header), 3, submit_rec_set_vertex_attachments_fields },
+   { 3u, sizeof(struct drm_asahi_cmd_header), 3, submit_rec_set_fragment_attachments_fields },
+   { 4u, sizeof(struct drm_asahi_cmd_header), 3, submit_rec_set_compute_attachments_fields },
+};
+
+/* cmdbuf: records laid end to end, cmdbuf_size bytes of them. */
+static const struct vdrm_mut_chain submit_chain = {
+   offsetof(struct asahi_ccmd_submit_req, cmdbuf_size), 4,
+   offsetof(struct drm_asahi_cmd_header, cmd_type), 2,
+   5, submit_rec_kinds,
+};
+
 static uint64_t
 size_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -146,13 +284,13 @@ static const struct vdrm_mut_field gem_bind_object_fields[] = {
 };
 
 static const struct vdrm_mut_msg asahi_mut_msgs[] = {
-   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL },
-   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL },
-   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields, 0, NULL },
-   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL },
-   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields, 1, vm_bind_arrays },
-   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields, 1, submit_arrays },
-   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields, 0, NULL },
+   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL },
+   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL, NULL },
+   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields, 0, NULL, NULL },
+   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL, NULL },
+   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields, 1, vm_bind_arrays, NULL },
+   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields, 1, submit_arrays, &submit_chain },
+   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields, 0, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc asahi_mutator = {

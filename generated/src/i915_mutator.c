@@ -69,6 +69,43 @@ static const struct vdrm_mut_field gem_create_ext_fields[] = {
    { "pad", offsetof(struct i915_ccmd_gem_create_ext_req, pad), 4, VDRM_MUT_ZERO, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
 };
 
+/* The fields of a MEMORY_REGIONS record of extensions. */
+static const struct vdrm_mut_field gem_create_ext_rec_memory_regions_fields[] = {
+   { "extensions[MEMORY_REGIONS].base.next_extension", offsetof(struct drm_i915_gem_create_ext_memory_regions, base.next_extension), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[MEMORY_REGIONS].base.flags", offsetof(struct drm_i915_gem_create_ext_memory_regions, base.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[MEMORY_REGIONS].pad", offsetof(struct drm_i915_gem_create_ext_memory_regions, pad), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[MEMORY_REGIONS].num_regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, num_regions), 4, VDRM_MUT_SIZE, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[MEMORY_REGIONS].regions", offsetof(struct drm_i915_gem_create_ext_memory_regions, regions), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+/* The fields of a PROTECTED_CONTENT record of extensions. */
+static const struct vdrm_mut_field gem_create_ext_rec_protected_content_fields[] = {
+   { "extensions[PROTECTED_CONTENT].base.next_extension", offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, base.next_extension), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[PROTECTED_CONTENT].base.flags", offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, base.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[PROTECTED_CONTENT].flags", offsetof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+/* The fields of a SET_PAT record of extensions. */
+static const struct vdrm_mut_field gem_create_ext_rec_set_pat_fields[] = {
+   { "extensions[SET_PAT].base.next_extension", offsetof(struct drm_i915_gem_create_ext_set_pat, base.next_extension), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[SET_PAT].base.flags", offsetof(struct drm_i915_gem_create_ext_set_pat, base.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[SET_PAT].pat_index", offsetof(struct drm_i915_gem_create_ext_set_pat, pat_index), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "extensions[SET_PAT].rsvd", offsetof(struct drm_i915_gem_create_ext_set_pat, rsvd), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const struct vdrm_mut_record gem_create_ext_rec_kinds[] = {
+   { 0u, sizeof(struct drm_i915_gem_create_ext_memory_regions), 5, gem_create_ext_rec_memory_regions_fields },
+   { 1u, sizeof(struct vdrm_wire_drm_i915_gem_create_ext_protected_content), 3, gem_create_ext_rec_protected_content_fields },
+   { 2u, sizeof(struct drm_i915_gem_create_ext_set_pat), 4, gem_create_ext_rec_set_pat_fields },
+};
+
+/* extensions: records laid end to end, ext_size bytes of them. */
+static const struct vdrm_mut_chain gem_create_ext_chain = {
+   offsetof(struct i915_ccmd_gem_create_ext_req, ext_size), 4,
+   offsetof(struct i915_user_extension, name), 4,
+   3, gem_create_ext_rec_kinds,
+};
+
 static uint64_t
 size_gem_create_ext(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -87,6 +124,40 @@ static const uint64_t gem_context_create_params_size_values[] = {
 static const struct vdrm_mut_field gem_context_create_fields[] = {
    { "flags", offsetof(struct i915_ccmd_gem_context_create_req, flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
    { "params_size", offsetof(struct i915_ccmd_gem_context_create_req, params_size), 4, VDRM_MUT_SIZE, false, 1, gem_context_create_params_size_values, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const uint64_t gem_context_create_rec_setparam_base_name_values[] = {
+   0x0u,
+};
+
+static const uint64_t gem_context_create_rec_setparam_param_size_values[] = {
+   0x4u,
+};
+
+static const uint64_t gem_context_create_rec_setparam_param_param_values[] = {
+   0x4u, 0x5u, 0x6u, 0x7u, 0x8u, 0x9u, 0xau, 0xbu, 0xdu,
+};
+
+/* The fields of a SETPARAM record of params. */
+static const struct vdrm_mut_field gem_context_create_rec_setparam_fields[] = {
+   { "params[SETPARAM].base.next_extension", offsetof(struct drm_i915_gem_context_create_ext_setparam, base.next_extension), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params[SETPARAM].base.name", offsetof(struct drm_i915_gem_context_create_ext_setparam, base.name), 4, VDRM_MUT_VALUES, true, 1, gem_context_create_rec_setparam_base_name_values, 0u, VDRM_MUT_NO_MAX },
+   { "params[SETPARAM].base.flags", offsetof(struct drm_i915_gem_context_create_ext_setparam, base.flags), 4, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params[SETPARAM].param.ctx_id", offsetof(struct drm_i915_gem_context_create_ext_setparam, param.ctx_id), 4, VDRM_MUT_ID, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+   { "params[SETPARAM].param.size", offsetof(struct drm_i915_gem_context_create_ext_setparam, param.size), 4, VDRM_MUT_SIZE, false, 1, gem_context_create_rec_setparam_param_size_values, 0u, 128u },
+   { "params[SETPARAM].param.param", offsetof(struct drm_i915_gem_context_create_ext_setparam, param.param), 8, VDRM_MUT_VALUES, true, 9, gem_context_create_rec_setparam_param_param_values, 0u, VDRM_MUT_NO_MAX },
+   { "params[SETPARAM].param.value", offsetof(struct drm_i915_gem_context_create_ext_setparam, param.value), 8, VDRM_MUT_PLAIN, false, 0, NULL, 0u, VDRM_MUT_NO_MAX },
+};
+
+static const struct vdrm_mut_record gem_context_create_rec_kinds[] = {
+   { 0u, sizeof(struct drm_i915_gem_context_create_ext_setparam), 7, gem_context_create_rec_setparam_fields },
+};
+
+/* params: records laid end to end, params_size bytes of them. */
+static const struct vdrm_mut_chain gem_context_create_chain = {
+   offsetof(struct i915_ccmd_gem_context_create_req, params_size), 4,
+   0, 0,
+   1, gem_context_create_rec_kinds,
 };
 
 static uint64_t
@@ -167,15 +238,15 @@ static const struct vdrm_mut_field gem_busy_fields[] = {
 };
 
 static const struct vdrm_mut_msg i915_mut_msgs[] = {
-   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields, 0, NULL },
-   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields, 0, NULL },
-   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields, 0, NULL },
-   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields, 0, NULL },
-   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields, 0, NULL },
-   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields, 0, NULL },
-   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields, 2, gem_execbuffer2_arrays },
-   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields, 0, NULL },
-   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields, 0, NULL },
+   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields, 0, NULL, NULL },
+   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields, 0, NULL, NULL },
+   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields, 0, NULL, NULL },
+   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields, 0, NULL, NULL },
+   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields, 0, NULL, &gem_create_ext_chain },
+   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields, 0, NULL, &gem_context_create_chain },
+   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields, 2, gem_execbuffer2_arrays, NULL },
+   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields, 0, NULL, NULL },
+   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields, 0, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc i915_mutator = {

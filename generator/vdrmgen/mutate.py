@@ -83,14 +83,49 @@ def element_items(body):
     return out
 
 
-def _roles(s, sizing, checks, strides, kinds=None):
-    """FieldRoles of the scalar fields of s; kinds: {path: (values, names)} a field must take."""
+class RecordChain:
+    """A record chain a mutator can build whole: the first item of a request,
+    sized in bytes by one fixed field; each kind a zeroed record of its
+    struct with its tag and its checked fields set, its own item empty."""
+
+    def __init__(self, body, item):
+        self.item = item
+        self.length_path = item.length.name
+        self.length_size = field_at(body.s, self.length_path)[0].type.size
+        self.tag_path = item.tag
+        self.tag_size = field_at(item.header, item.tag)[0].type.size if item.tag else 0
+        tag_offset = field_at(item.header, item.tag)[1] if item.tag else None
+        self.kinds = []
+        for r in item.records:
+            # The fields sizing the record's own item stay zero: the record is just its struct.
+            sizing = {p: (0, r.item) for p in cexpr.fieldrefs(r.item.length, "record")} if r.item else {}
+            roles = [x for x in _roles(r.type, sizing, {k.field: k for k in r.checks if k.field}, set(),
+                                       skip_hdr=False)
+                     if field_at(r.type, x.path)[1] != tag_offset]
+            self.kinds.append((r, roles))
+
+
+def record_chains(body):
+    """The RecordChain of a request whose first item is a record chain its
+    fixed part sizes in bytes (asahi SUBMIT, i915 GEM_CREATE_EXT), or None."""
+    items = body.framed_items
+    if not items or items[0].kind != "records":
+        return None
+    item = items[0]
+    if item.length.op != "fieldref" or item.length.scope != "self" or item.unit != "bytes":
+        return None
+    return RecordChain(body, item)
+
+
+def _roles(s, sizing, checks, strides, kinds=None, skip_hdr=True):
+    """FieldRoles of the scalar fields of s (its hdr left to the engine when
+    skip_hdr); kinds: {path: (values, names)} a field must take."""
     kinds = kinds or {}
     out = []
     for x in walk(s, into_types=True):
         m = x.member
         if (m.kind != "field" or m.type.kind != "scalar" or m.dims or m.bits or x.condition
-                or x.path.split(".")[0] == "hdr"):
+                or (skip_hdr and x.path.split(".")[0] == "hdr")):
             continue
         size = m.type.size
         k = checks.get(x.path)

@@ -2,10 +2,11 @@
 
 /*
  * vdrm_mutate_stream() on every context: mutations of a valid stream stay a
- * stream the host's walker accepts (measured over chains of mutations), the
- * same seed gives the same bytes, nothing is written past max_size (ASan:
- * every buffer is exactly max_size bytes), and empty or garbage input is
- * handled.
+ * stream the host's walker accepts and mostly requests the decoders accept
+ * (measured over chains of mutations), the same seed gives the same bytes,
+ * nothing is written past max_size (ASan: every buffer is exactly max_size
+ * bytes), empty or garbage input is handled, element fields change in
+ * place; vdrm_crossover_stream() splices whole requests.
  */
 
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include "amdgpu_mutator.h"
+#include "asahi_codec.h"
 #include "asahi_mutator.h"
 #include "i915_mutator.h"
 #include "msm_codec.h"
@@ -179,7 +181,10 @@ mutations_keep_the_stream_walkable(void **state)
       }
       print_message("%s: %u of %u mutations keep every header valid; %u of %u requests decode; "
                     "%u changed the stream\n", ctx->protocol->name, valid, MUTATIONS, ok, all, changed);
-      assert_true(valid * 10 >= MUTATIONS * 9);
+      /* The brief's floor is nine in ten; every context measures 1000 of 1000 today. */
+      assert_true(valid * 100 >= MUTATIONS * 98);
+      /* Most mutated requests still pass the decoders, so the fuzzer reaches the handlers. */
+      assert_true(ok * 10 >= all * 6);
       assert_true(changed * 10 >= MUTATIONS * 9);
       free(data);
    }
@@ -345,6 +350,40 @@ element_fields_change_in_place(void **state)
    assert_true(small_handle >= 5);
 }
 
+/*
+ * Built asahi SUBMITs carry a command buffer of whole records (RENDER with
+ * its 240-byte body, COMPUTE, attachments) that the decoder walks.
+ */
+static void
+record_chains_built_whole(void **state)
+{
+   unsigned submits = 0, with_records = 0, decoded = 0;
+
+   (void)state;
+   for (unsigned s = 0; s < 3000; s++) {
+      uint8_t buf[MAX_SIZE];
+      struct asahi_ccmd_submit_req req;
+      struct asahi_ccmd_submit_req_view view;
+      size_t len;
+
+      assert_int_equal(vdrm_mutate_build(&asahi_mutator, s, buf, sizeof(buf), &len), VDRM_OK);
+      if (((const struct vdrm_ccmd_req *)(const void *)buf)->cmd != ASAHI_CCMD_SUBMIT)
+         continue;
+      submits++;
+      memcpy(&req, buf, sizeof(req));
+      if (req.cmdbuf_size == 0)
+         continue;
+      with_records++;
+      if (asahi_ccmd_submit_req_decode(buf, len, &req, &view, NULL) == VDRM_OK) {
+         decoded++;
+         assert_int_equal(view.cmdbuf.size, req.cmdbuf_size);
+      }
+   }
+   print_message("asahi SUBMIT: %u built, %u with records, %u of them decode\n", submits, with_records, decoded);
+   assert_true(with_records >= 50);
+   assert_true(decoded * 10 >= with_records * 8);
+}
+
 /* Whether each request of the stream is byte for byte one of a's or b's. */
 static bool
 made_of(const struct vdrm_mutator_desc *ctx, const uint8_t *out, size_t size, const uint8_t *a, size_t a_size,
@@ -429,6 +468,7 @@ main(void)
       cmocka_unit_test(garbage_input_is_handled),
       cmocka_unit_test(garbage_after_requests_kept_or_dropped),
       cmocka_unit_test(element_fields_change_in_place),
+      cmocka_unit_test(record_chains_built_whole),
       cmocka_unit_test(crossover_splices_whole_requests),
    };
 
