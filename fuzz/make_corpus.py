@@ -91,13 +91,22 @@ def build():
     vt = messages('vtest')
     for name, direction, data in vt:
         c.add('vtest-decoder', name, data)
+    # vtest: Mesa's handshake (the first CREATE_RENDERER, PROTOCOL_VERSION, GET_CAPSET, CONTEXT_INIT,
+    # the shared buffer, two syncobjs), then each other request, and all of them as one session.
     requests = [(n, d) for n, direction, d in vt if direction == 'request' and n.startswith('vector ')]
-    create = next(d for n, d in requests if 'CREATE_RENDERER' in n.upper() or d[4:8] == b'\x08\0\0\0')
-    session = b''.join(d for n, d in requests)
+    def first(words):
+        return next(d for n, d in requests if all(w in n for w in words))
+    handshake = [first(['CREATE_RENDERER']), first(['PROTOCOL_VERSION request']), first(['GET_CAPSET']),
+                 first(['CONTEXT_INIT']), first(['blob_id 0']), first(['DRM_SYNC_CREATE', 'unsignalled']),
+                 first(['DRM_SYNC_CREATE', 'SIGNALED'])]
+    rest = [(n, d) for n, d in requests if d not in handshake and 'CREATE_RENDERER' not in n]
+    hello = b''.join(handshake)
+    session = hello + b''.join(d for n, d in rest)
     for i, ctx in enumerate(CONTEXTS):
         c.add('vtest', 'session on ' + ctx, bytes([i]) + session)
-    for name, data in requests:
-        c.add('vtest', name, bytes([0]) + create + data)
+        c.add('vtest', 'handshake on ' + ctx, bytes([i]) + hello)
+    for name, data in rest:
+        c.add('vtest', name, bytes([0]) + hello + data)
     return c.files
 
 

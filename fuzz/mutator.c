@@ -6,7 +6,8 @@
  * of runtime/vdrm_mutate.h, which keeps headers, opcodes, lengths and counts
  * plausible so that inputs get past the length checks into the handlers,
  * alongside libFuzzer's plain byte mutation of the whole input (one in four
- * times, and as the fallback inside a request).
+ * times, and as the fallback inside a request); crossing over splices two
+ * streams at request boundaries.
  *
  *   FUZZ_MUTATOR  the protocol whose table mutates ("msm", ..., "vtest")
  *   FUZZ_SKIP     bytes before the stream the harness reads itself (its
@@ -34,6 +35,8 @@
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2,
+                                 uint8_t *out, size_t max_out_size, unsigned int seed);
 
 static const struct vdrm_mutator_desc *
 mutator(void)
@@ -61,4 +64,16 @@ LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned in
    }
    return FUZZ_SKIP + vdrm_mutate_stream(mutator(), data + FUZZ_SKIP, size - FUZZ_SKIP, max_size - FUZZ_SKIP,
                                          seed / 4, LLVMFuzzerMutate);
+}
+
+/* The first input's bytes before the stream, then the two streams spliced (0: nothing fits). */
+size_t
+LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1, const uint8_t *data2, size_t size2, uint8_t *out,
+                          size_t max_out_size, unsigned int seed)
+{
+   if (size1 < FUZZ_SKIP || size2 < FUZZ_SKIP || max_out_size <= FUZZ_SKIP)
+      return 0;
+   memcpy(out, data1, FUZZ_SKIP);
+   return FUZZ_SKIP + vdrm_crossover_stream(mutator(), data1 + FUZZ_SKIP, size1 - FUZZ_SKIP, data2 + FUZZ_SKIP,
+                                            size2 - FUZZ_SKIP, out + FUZZ_SKIP, max_out_size - FUZZ_SKIP, seed);
 }

@@ -16,7 +16,8 @@ if ! command -v clang > /dev/null; then
    exit 2
 fi
 if [ ! -d build-fuzz ]; then
-   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false
+   CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dtests=false \
+      -Dbuildtype=debugoptimized
 fi
 ninja -C build-fuzz fuzzers
 

@@ -220,6 +220,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    }
    shutdown(f.peer, SHUT_WR);
    pump(&f);
+   /* FUZZ_VERBOSE: how far the input got (to tell a seed that reaches the handlers). */
+   if (getenv("FUZZ_VERBOSE"))
+      fprintf(stderr, "vtest on %s: %llu requests served%s%s\n", f.ctx->name, (unsigned long long)f.c.requests,
+              f.dropped ? ", dropped: " : "", f.dropped ? f.c.reason : "");
    vt_client_fini(&f.c);
    drain(&f);
    close(f.peer);
