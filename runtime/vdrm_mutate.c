@@ -12,8 +12,8 @@
 /* Elements or bytes a built or resized item gets at most, so that messages stay small. */
 #define SMALL_COUNT 5u
 #define SOME_BYTES 64u
-/* Bytes of the record chain a built request carries at most (three of asahi's largest records fit). */
-#define MAX_CHAIN 1024u
+/* Bytes of the records or chunks a built request carries at most (three of asahi's largest records fit). */
+#define MAX_BUILT 1024u
 /* Attempts at a mutation that fits before giving up on the input. */
 #define ATTEMPTS 8
 
@@ -373,14 +373,69 @@ build_chain(const struct vdrm_mut_chain *c, struct rng *r, uint8_t *buf, size_t 
    return used;
 }
 
+/*
+ * A chunk table of one to three descriptors (b's first item) and the chunks
+ * they locate (its second) into buf: each chunk of another kind, as large
+ * as its kind says, zeroed, at an 8-byte-aligned offset (every kind's
+ * alignment divides 8). *count: descriptors, *region: the chunks' bytes.
+ * Returns the bytes written, 0 when they do not fit.
+ */
+static size_t
+build_chunks(const struct vdrm_body_desc *b, struct rng *r, uint8_t *buf, size_t cap, uint32_t *count,
+             size_t *region)
+{
+   const struct vdrm_item_desc *table = &b->items[0];
+   const struct vdrm_chunks_desc *c = b->nitems > 1 ? b->items[1].chunks : NULL;
+   uint32_t n, first;
+   size_t table_bytes, off = 0;
+
+   if (!c || !c->nkinds || !c->length_unit)
+      return 0;
+   /* Distinct kinds: some may come once only (amdgpu's BO_HANDLES). */
+   n = 1 + rng_below(r, c->nkinds < 3 ? c->nkinds : 3);
+   first = rng_below(r, c->nkinds);
+   table_bytes = (size_t)n * table->elem_size;
+   if (table_bytes > cap)
+      return 0;
+   memset(buf, 0, table_bytes);
+   for (uint32_t i = 0; i < n; i++) {
+      const struct vdrm_chunk_desc *k = &c->kinds[(first + i) % c->nkinds];
+      uint8_t *desc = buf + (size_t)i * table->elem_size;
+      size_t size = k->type ? k->type->size : 0;
+      uint64_t v;
+
+      if (k->size_rule == VDRM_CHUNK_ARRAY)
+         size *= rng_below(r, 3);
+      else if (k->size_rule == VDRM_CHUNK_ANY)
+         size = rng_below(r, 16);
+      size = (size + c->length_unit - 1u) / c->length_unit * c->length_unit;
+      off = (off + 7u) & ~(size_t)7u;
+      if (size > cap - table_bytes || off > cap - table_bytes - size)
+         return 0;
+      memset(buf + table_bytes + off, 0, size);
+      v = k->id;
+      memcpy(desc + c->id_offset, &v, c->id_size);
+      v = off;
+      memcpy(desc + c->offset_offset, &v, c->offset_size);
+      v = size / c->length_unit;
+      memcpy(desc + c->length_offset, &v, c->length_size);
+      off += size;
+   }
+   *count = n;
+   *region = off;
+   return table_bytes + off;
+}
+
 /* A fresh request of row m with plausible fields, its items small. */
 static size_t
 build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct rng *r, uint8_t *out,
       size_t cap)
 {
    _Alignas(8) uint8_t fixed[MAX_STRUCT];
-   uint8_t var[MAX_CHAIN];
-   size_t var_len = 0, n, header = ctx->protocol->request_framing->header_size;
+   uint8_t var[MAX_BUILT];
+   const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, m->opcode);
+   size_t var_len = 0, n, header = ctx->protocol->request_framing->header_size, region;
+   uint32_t rest = rng_below(r, SMALL_COUNT), count;
 
    if (m->struct_size > sizeof(fixed))
       return 0;
@@ -397,7 +452,17 @@ build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct 
          put_field(fixed, f, pick_value(f, 0, r));
    }
    /* Items mostly zero (padding and must-be-zero members pass), sometimes random. */
-   if (m->chain && !rng_one_in(r, 8)) {
+   if (m->chunks && d && !rng_one_in(r, 8) &&
+       (var_len = build_chunks(&d->req, r, var, sizeof(var), &count, &region)) != 0) {
+      uint64_t v = count;
+
+      memcpy(fixed + m->chunks->count_offset, &v, m->chunks->count_size);
+      v = region;
+      if (m->chunks->length_offset >= 0)
+         memcpy(fixed + m->chunks->length_offset, &v, m->chunks->length_size);
+      else if (m->rest_unit)
+         rest = (uint32_t)(region / m->rest_unit);
+   } else if (m->chain && !rng_one_in(r, 8)) {
       uint64_t bytes;
 
       var_len = build_chain(m->chain, r, var, sizeof(var));
@@ -408,7 +473,7 @@ build(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, struct 
       for (size_t i = 0; i < var_len; i++)
          var[i] = (uint8_t)rng_next(r);
    }
-   n = lay_out(ctx, m, fixed, rng_below(r, SMALL_COUNT), var, var_len, out, cap);
+   n = lay_out(ctx, m, fixed, rest, var, var_len, out, cap);
    if (n == 0) {
       /* A value sized it past cap (an ioctl number's size, a length): the smallest request instead. */
       memset(fixed + header, 0, m->struct_size - header);

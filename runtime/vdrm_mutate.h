@@ -90,6 +90,18 @@ struct vdrm_mut_chain {
    const struct vdrm_mut_record *kinds;
 };
 
+/*
+ * A chunk table and its chunks, a request's first two items (the kinds and
+ * the table's layout are the descriptors' vdrm_chunks_desc): the fixed
+ * fields giving the table's count and the chunks' bytes.
+ */
+struct vdrm_mut_chunks {
+   uint32_t count_offset;
+   uint8_t count_size;
+   int32_t length_offset;   /* -1: the chunks take the rest of the request */
+   uint8_t length_size;
+};
+
 struct vdrm_mut_msg {
    uint32_t opcode;
    uint32_t struct_size;    /* sizeof the request struct */
@@ -101,6 +113,7 @@ struct vdrm_mut_msg {
    uint32_t nitems;
    const struct vdrm_mut_item *items;
    const struct vdrm_mut_chain *chain;   /* records its built requests carry, or NULL */
+   const struct vdrm_mut_chunks *chunks; /* chunks its built requests carry, or NULL */
 };
 
 /* A context's mutator table (NAME_mutator in NAME_mutator.h). */

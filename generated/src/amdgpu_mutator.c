@@ -95,6 +95,11 @@ static const struct vdrm_mut_item cs_submit_arrays[] = {
    { 0, 3, cs_submit_elem_descs_fields },
 };
 
+/* chunks: the chunks descs locates, after it. */
+static const struct vdrm_mut_chunks cs_submit_chunks = {
+   offsetof(struct amdgpu_ccmd_cs_submit_req, num_chunks), 4, -1, 0,
+};
+
 static uint64_t
 size_cs_submit(const void *fixed, uint32_t rest, uint64_t *trailer)
 {
@@ -177,16 +182,16 @@ static const struct vdrm_mut_field cs_query_fence_status_fields[] = {
 };
 
 static const struct vdrm_mut_msg amdgpu_mut_msgs[] = {
-   { AMDGPU_CCMD_QUERY_INFO, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 0, NULL, 15, query_info_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_GEM_NEW, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_BO_VA_OP, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 0, NULL, 7, bo_va_op_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_CS_SUBMIT, sizeof(struct amdgpu_ccmd_cs_submit_req), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 1, size_cs_submit, 4, cs_submit_fields, 1, cs_submit_arrays, NULL },
-   { AMDGPU_CCMD_SET_METADATA, sizeof(struct amdgpu_ccmd_set_metadata_req), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 0, size_set_metadata, 4, set_metadata_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_BO_QUERY_INFO, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 0, NULL, 2, bo_query_info_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_CREATE_CTX, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 0, NULL, 3, create_ctx_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_RESERVE_VMID, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 0, NULL, 1, reserve_vmid_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_SET_PSTATE, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 0, NULL, 4, set_pstate_fields, 0, NULL, NULL },
-   { AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 0, NULL, 7, cs_query_fence_status_fields, 0, NULL, NULL },
+   { AMDGPU_CCMD_QUERY_INFO, sizeof(struct amdgpu_ccmd_query_info_req), sizeof(struct amdgpu_ccmd_query_info_req), 0, NULL, 15, query_info_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_GEM_NEW, sizeof(struct amdgpu_ccmd_gem_new_req), sizeof(struct amdgpu_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_BO_VA_OP, sizeof(struct amdgpu_ccmd_bo_va_op_req), sizeof(struct amdgpu_ccmd_bo_va_op_req), 0, NULL, 7, bo_va_op_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_CS_SUBMIT, sizeof(struct amdgpu_ccmd_cs_submit_req), offsetof(struct amdgpu_ccmd_cs_submit_req, payload), 1, size_cs_submit, 4, cs_submit_fields, 1, cs_submit_arrays, NULL, &cs_submit_chunks },
+   { AMDGPU_CCMD_SET_METADATA, sizeof(struct amdgpu_ccmd_set_metadata_req), offsetof(struct amdgpu_ccmd_set_metadata_req, umd_metadata), 0, size_set_metadata, 4, set_metadata_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_BO_QUERY_INFO, sizeof(struct amdgpu_ccmd_bo_query_info_req), sizeof(struct amdgpu_ccmd_bo_query_info_req), 0, NULL, 2, bo_query_info_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_CREATE_CTX, sizeof(struct amdgpu_ccmd_create_ctx_req), sizeof(struct amdgpu_ccmd_create_ctx_req), 0, NULL, 3, create_ctx_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_RESERVE_VMID, sizeof(struct amdgpu_ccmd_reserve_vmid_req), sizeof(struct amdgpu_ccmd_reserve_vmid_req), 0, NULL, 1, reserve_vmid_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_SET_PSTATE, sizeof(struct amdgpu_ccmd_set_pstate_req), sizeof(struct amdgpu_ccmd_set_pstate_req), 0, NULL, 4, set_pstate_fields, 0, NULL, NULL, NULL },
+   { AMDGPU_CCMD_CS_QUERY_FENCE_STATUS, sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), sizeof(struct amdgpu_ccmd_cs_query_fence_status_req), 0, NULL, 7, cs_query_fence_status_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc amdgpu_mutator = {

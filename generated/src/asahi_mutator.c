@@ -284,13 +284,13 @@ static const struct vdrm_mut_field gem_bind_object_fields[] = {
 };
 
 static const struct vdrm_mut_msg asahi_mut_msgs[] = {
-   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL },
-   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL, NULL },
-   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields, 0, NULL, NULL },
-   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL, NULL },
-   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields, 1, vm_bind_arrays, NULL },
-   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields, 1, submit_arrays, &submit_chain },
-   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields, 0, NULL, NULL },
+   { ASAHI_CCMD_NOP, sizeof(struct asahi_ccmd_nop_req), sizeof(struct asahi_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL, NULL },
+   { ASAHI_CCMD_IOCTL_SIMPLE, sizeof(struct asahi_ccmd_ioctl_simple_req), offsetof(struct asahi_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL, NULL, NULL },
+   { ASAHI_CCMD_GET_PARAMS, sizeof(struct asahi_ccmd_get_params_req), sizeof(struct asahi_ccmd_get_params_req), 0, NULL, 4, get_params_fields, 0, NULL, NULL, NULL },
+   { ASAHI_CCMD_GEM_NEW, sizeof(struct asahi_ccmd_gem_new_req), sizeof(struct asahi_ccmd_gem_new_req), 0, NULL, 6, gem_new_fields, 0, NULL, NULL, NULL },
+   { ASAHI_CCMD_VM_BIND, sizeof(struct asahi_ccmd_vm_bind_req), offsetof(struct asahi_ccmd_vm_bind_req, payload), 0, size_vm_bind, 3, vm_bind_fields, 1, vm_bind_arrays, NULL, NULL },
+   { ASAHI_CCMD_SUBMIT, sizeof(struct asahi_ccmd_submit_req), offsetof(struct asahi_ccmd_submit_req, payload), 0, size_submit, 4, submit_fields, 1, submit_arrays, &submit_chain, NULL },
+   { ASAHI_CCMD_GEM_BIND_OBJECT, sizeof(struct asahi_ccmd_gem_bind_object_req), sizeof(struct asahi_ccmd_gem_bind_object_req), 0, NULL, 8, gem_bind_object_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc asahi_mutator = {

@@ -238,15 +238,15 @@ static const struct vdrm_mut_field gem_busy_fields[] = {
 };
 
 static const struct vdrm_mut_msg i915_mut_msgs[] = {
-   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields, 0, NULL, NULL },
-   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields, 0, NULL, NULL },
-   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields, 0, NULL, NULL },
-   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields, 0, NULL, NULL },
-   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields, 0, NULL, &gem_create_ext_chain },
-   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields, 0, NULL, &gem_context_create_chain },
-   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields, 2, gem_execbuffer2_arrays, NULL },
-   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields, 0, NULL, NULL },
-   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields, 0, NULL, NULL },
+   { I915_CCMD_IOCTL_SIMPLE, sizeof(struct i915_ccmd_ioctl_simple_req), offsetof(struct i915_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 2, ioctl_simple_fields, 0, NULL, NULL, NULL },
+   { I915_CCMD_GETPARAM, sizeof(struct i915_ccmd_getparam_req), sizeof(struct i915_ccmd_getparam_req), 0, NULL, 2, getparam_fields, 0, NULL, NULL, NULL },
+   { I915_CCMD_QUERYPARAM, sizeof(struct i915_ccmd_queryparam_req), sizeof(struct i915_ccmd_queryparam_req), 0, NULL, 4, queryparam_fields, 0, NULL, NULL, NULL },
+   { I915_CCMD_GEM_CREATE, sizeof(struct i915_ccmd_gem_create_req), sizeof(struct i915_ccmd_gem_create_req), 0, NULL, 3, gem_create_fields, 0, NULL, NULL, NULL },
+   { I915_CCMD_GEM_CREATE_EXT, sizeof(struct i915_ccmd_gem_create_ext_req), offsetof(struct i915_ccmd_gem_create_ext_req, payload), 0, size_gem_create_ext, 5, gem_create_ext_fields, 0, NULL, &gem_create_ext_chain, NULL },
+   { I915_CCMD_GEM_CONTEXT_CREATE, sizeof(struct i915_ccmd_gem_context_create_req), offsetof(struct i915_ccmd_gem_context_create_req, payload), 0, size_gem_context_create, 2, gem_context_create_fields, 0, NULL, &gem_context_create_chain, NULL },
+   { I915_CCMD_GEM_EXECBUFFER2, sizeof(struct i915_ccmd_gem_execbuffer2_req), offsetof(struct i915_ccmd_gem_execbuffer2_req, payload), 0, size_gem_execbuffer2, 6, gem_execbuffer2_fields, 2, gem_execbuffer2_arrays, NULL, NULL },
+   { I915_CCMD_GEM_SET_MMAP_MODE, sizeof(struct i915_ccmd_gem_set_mmap_mode_req), sizeof(struct i915_ccmd_gem_set_mmap_mode_req), 0, NULL, 2, gem_set_mmap_mode_fields, 0, NULL, NULL, NULL },
+   { I915_CCMD_GEM_BUSY, sizeof(struct i915_ccmd_gem_busy_req), sizeof(struct i915_ccmd_gem_busy_req), 0, NULL, 2, gem_busy_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc i915_mutator = {

@@ -180,17 +180,17 @@ size_set_debuginfo(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_msg msm_mut_msgs[] = {
-   { MSM_CCMD_NOP, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL },
-   { MSM_CCMD_IOCTL_SIMPLE, sizeof(struct msm_ccmd_ioctl_simple_req), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL, NULL },
-   { MSM_CCMD_GEM_NEW, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 0, NULL, 4, gem_new_fields, 0, NULL, NULL },
-   { MSM_CCMD_GEM_SET_IOVA, sizeof(struct msm_ccmd_gem_set_iova_req), sizeof(struct msm_ccmd_gem_set_iova_req), 0, NULL, 3, gem_set_iova_fields, 0, NULL, NULL },
-   { MSM_CCMD_GEM_CPU_PREP, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 0, NULL, 2, gem_cpu_prep_fields, 0, NULL, NULL },
-   { MSM_CCMD_GEM_SET_NAME, sizeof(struct msm_ccmd_gem_set_name_req), offsetof(struct msm_ccmd_gem_set_name_req, payload), 0, size_gem_set_name, 2, gem_set_name_fields, 0, NULL, NULL },
-   { MSM_CCMD_GEM_SUBMIT, sizeof(struct msm_ccmd_gem_submit_req), offsetof(struct msm_ccmd_gem_submit_req, payload), 0, size_gem_submit, 5, gem_submit_fields, 2, gem_submit_arrays, NULL },
-   { MSM_CCMD_GEM_UPLOAD, sizeof(struct msm_ccmd_gem_upload_req), offsetof(struct msm_ccmd_gem_upload_req, payload), 0, size_gem_upload, 4, gem_upload_fields, 0, NULL, NULL },
-   { MSM_CCMD_SUBMITQUEUE_QUERY, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 0, NULL, 3, submitqueue_query_fields, 0, NULL, NULL },
-   { MSM_CCMD_WAIT_FENCE, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 0, NULL, 2, wait_fence_fields, 0, NULL, NULL },
-   { MSM_CCMD_SET_DEBUGINFO, sizeof(struct msm_ccmd_set_debuginfo_req), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 0, size_set_debuginfo, 2, set_debuginfo_fields, 0, NULL, NULL },
+   { MSM_CCMD_NOP, sizeof(struct msm_ccmd_nop_req), sizeof(struct msm_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL, NULL },
+   { MSM_CCMD_IOCTL_SIMPLE, sizeof(struct msm_ccmd_ioctl_simple_req), offsetof(struct msm_ccmd_ioctl_simple_req, payload), 0, size_ioctl_simple, 1, ioctl_simple_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_GEM_NEW, sizeof(struct msm_ccmd_gem_new_req), sizeof(struct msm_ccmd_gem_new_req), 0, NULL, 4, gem_new_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_GEM_SET_IOVA, sizeof(struct msm_ccmd_gem_set_iova_req), sizeof(struct msm_ccmd_gem_set_iova_req), 0, NULL, 3, gem_set_iova_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_GEM_CPU_PREP, sizeof(struct msm_ccmd_gem_cpu_prep_req), sizeof(struct msm_ccmd_gem_cpu_prep_req), 0, NULL, 2, gem_cpu_prep_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_GEM_SET_NAME, sizeof(struct msm_ccmd_gem_set_name_req), offsetof(struct msm_ccmd_gem_set_name_req, payload), 0, size_gem_set_name, 2, gem_set_name_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_GEM_SUBMIT, sizeof(struct msm_ccmd_gem_submit_req), offsetof(struct msm_ccmd_gem_submit_req, payload), 0, size_gem_submit, 5, gem_submit_fields, 2, gem_submit_arrays, NULL, NULL },
+   { MSM_CCMD_GEM_UPLOAD, sizeof(struct msm_ccmd_gem_upload_req), offsetof(struct msm_ccmd_gem_upload_req, payload), 0, size_gem_upload, 4, gem_upload_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_SUBMITQUEUE_QUERY, sizeof(struct msm_ccmd_submitqueue_query_req), sizeof(struct msm_ccmd_submitqueue_query_req), 0, NULL, 3, submitqueue_query_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_WAIT_FENCE, sizeof(struct msm_ccmd_wait_fence_req), sizeof(struct msm_ccmd_wait_fence_req), 0, NULL, 2, wait_fence_fields, 0, NULL, NULL, NULL },
+   { MSM_CCMD_SET_DEBUGINFO, sizeof(struct msm_ccmd_set_debuginfo_req), offsetof(struct msm_ccmd_set_debuginfo_req, payload), 0, size_set_debuginfo, 2, set_debuginfo_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc msm_mutator = {

@@ -81,13 +81,13 @@ static const struct vdrm_mut_field madvise_fields[] = {
 };
 
 static const struct vdrm_mut_msg panfrost_mut_msgs[] = {
-   { PANFROST_CCMD_SUBMIT, sizeof(struct panfrost_ccmd_submit_req), offsetof(struct panfrost_ccmd_submit_req, payload), 0, size_submit, 3, submit_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_WAIT_BO, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(struct panfrost_ccmd_wait_bo_req), 0, NULL, 2, wait_bo_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_CREATE_BO, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(struct panfrost_ccmd_create_bo_req), 0, NULL, 4, create_bo_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_MMAP_BO, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(struct panfrost_ccmd_mmap_bo_req), 0, NULL, 2, mmap_bo_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_GET_PARAM, sizeof(struct panfrost_ccmd_get_param_req), sizeof(struct panfrost_ccmd_get_param_req), 0, NULL, 2, get_param_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_GET_BO_OFFSET, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(struct panfrost_ccmd_get_bo_offset_req), 0, NULL, 2, get_bo_offset_fields, 0, NULL, NULL },
-   { PANFROST_CCMD_MADVISE, sizeof(struct panfrost_ccmd_madvise_req), sizeof(struct panfrost_ccmd_madvise_req), 0, NULL, 2, madvise_fields, 0, NULL, NULL },
+   { PANFROST_CCMD_SUBMIT, sizeof(struct panfrost_ccmd_submit_req), offsetof(struct panfrost_ccmd_submit_req, payload), 0, size_submit, 3, submit_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_WAIT_BO, sizeof(struct panfrost_ccmd_wait_bo_req), sizeof(struct panfrost_ccmd_wait_bo_req), 0, NULL, 2, wait_bo_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_CREATE_BO, sizeof(struct panfrost_ccmd_create_bo_req), sizeof(struct panfrost_ccmd_create_bo_req), 0, NULL, 4, create_bo_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_MMAP_BO, sizeof(struct panfrost_ccmd_mmap_bo_req), sizeof(struct panfrost_ccmd_mmap_bo_req), 0, NULL, 2, mmap_bo_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_GET_PARAM, sizeof(struct panfrost_ccmd_get_param_req), sizeof(struct panfrost_ccmd_get_param_req), 0, NULL, 2, get_param_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_GET_BO_OFFSET, sizeof(struct panfrost_ccmd_get_bo_offset_req), sizeof(struct panfrost_ccmd_get_bo_offset_req), 0, NULL, 2, get_bo_offset_fields, 0, NULL, NULL, NULL },
+   { PANFROST_CCMD_MADVISE, sizeof(struct panfrost_ccmd_madvise_req), sizeof(struct panfrost_ccmd_madvise_req), 0, NULL, 2, madvise_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc panfrost_mutator = {

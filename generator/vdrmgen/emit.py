@@ -81,7 +81,7 @@ def env():
         record_checks=lambda r, item: struct_checks(r.type, r.checks, "r.", tag_enum(item)),
         chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
         framing_doc=framing_doc, fd_condition=fd_condition,
-        field_roles=mutate.field_roles, element_items=mutate.element_items, record_chains=mutate.record_chains, rest_item=mutate.rest_item, rest_unit=mutate.rest_unit,
+        field_roles=mutate.field_roles, element_items=mutate.element_items, record_chains=mutate.record_chains, chunk_regions=mutate.chunk_regions, rest_item=mutate.rest_item, rest_unit=mutate.rest_unit,
         dict_entries=mutate.dict_entries, dict_line=mutate.dict_line, c_values=mutate.c_values,
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
         framing_text=docs.framing_text, length_rule=docs.length_rule,

@@ -117,6 +117,33 @@ def record_chains(body):
     return RecordChain(body, item)
 
 
+class ChunkRegion:
+    """A chunk table and the region it locates, the first two items of a
+    request (amdgpu CS_SUBMIT's descs and chunks): the fixed fields giving
+    the table's count and, unless the region takes the rest, its bytes."""
+
+    def __init__(self, body, table, region):
+        self.count_path = table.length.name
+        self.count_size = field_at(body.s, self.count_path)[0].type.size
+        self.length_path = None if region.length.op == "rest" else region.length.name
+        self.length_size = field_at(body.s, self.length_path)[0].type.size if self.length_path else 0
+
+
+def chunk_regions(body):
+    """The ChunkRegion of a request that begins with a chunk table and its
+    chunks, both sized by fixed fields (or the chunks by the rest), or None."""
+    items = body.framed_items
+    if len(items) < 2 or items[0].kind != "array" or items[1].kind != "chunks" or items[1].table != items[0].name:
+        return None
+    table, region = items[0], items[1]
+    if table.length.op != "fieldref" or table.length.scope != "self":
+        return None
+    if region.length.op != "rest" and (region.length.op != "fieldref" or region.length.scope != "self"
+                                       or region.unit != "bytes"):
+        return None
+    return ChunkRegion(body, table, region)
+
+
 def _roles(s, sizing, checks, strides, kinds=None, skip_hdr=True):
     """FieldRoles of the scalar fields of s (its hdr left to the engine when
     skip_hdr); kinds: {path: (values, names)} a field must take."""

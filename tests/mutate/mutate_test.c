@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "amdgpu_codec.h"
 #include "amdgpu_mutator.h"
 #include "asahi_codec.h"
 #include "asahi_mutator.h"
@@ -384,6 +385,38 @@ record_chains_built_whole(void **state)
    assert_true(decoded * 10 >= with_records * 8);
 }
 
+/* Built amdgpu CS_SUBMITs carry a descriptor table and the chunks it locates, which the decoder takes. */
+static void
+chunk_tables_built_whole(void **state)
+{
+   unsigned submits = 0, with_chunks = 0, decoded = 0;
+
+   (void)state;
+   for (unsigned s = 0; s < 3000; s++) {
+      uint8_t buf[MAX_SIZE];
+      struct amdgpu_ccmd_cs_submit_req req;
+      struct amdgpu_ccmd_cs_submit_req_view view;
+      size_t len;
+
+      assert_int_equal(vdrm_mutate_build(&amdgpu_mutator, s, buf, sizeof(buf), &len), VDRM_OK);
+      if (((const struct vdrm_ccmd_req *)(const void *)buf)->cmd != AMDGPU_CCMD_CS_SUBMIT)
+         continue;
+      submits++;
+      memcpy(&req, buf, sizeof(req));
+      if (req.num_chunks == 0)
+         continue;
+      with_chunks++;
+      if (amdgpu_ccmd_cs_submit_req_decode(buf, len, &req, &view, NULL) == VDRM_OK) {
+         decoded++;
+         assert_int_equal(view.descs.count, req.num_chunks);
+      }
+   }
+   print_message("amdgpu CS_SUBMIT: %u built, %u with chunks, %u of them decode\n", submits, with_chunks,
+                 decoded);
+   assert_true(with_chunks >= 50);
+   assert_true(decoded * 10 >= with_chunks * 8);
+}
+
 /* Whether each request of the stream is byte for byte one of a's or b's. */
 static bool
 made_of(const struct vdrm_mutator_desc *ctx, const uint8_t *out, size_t size, const uint8_t *a, size_t a_size,
@@ -469,6 +502,7 @@ main(void)
       cmocka_unit_test(garbage_after_requests_kept_or_dropped),
       cmocka_unit_test(element_fields_change_in_place),
       cmocka_unit_test(record_chains_built_whole),
+      cmocka_unit_test(chunk_tables_built_whole),
       cmocka_unit_test(crossover_splices_whole_requests),
    };
 

@@ -69,10 +69,10 @@ size_raw(const void *fixed, uint32_t rest, uint64_t *trailer)
 }
 
 static const struct vdrm_mut_msg tiny_mut_msgs[] = {
-   { TINY_CCMD_NOP, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL },
-   { TINY_CCMD_SET, sizeof(struct tiny_ccmd_set_req), sizeof(struct tiny_ccmd_set_req), 0, NULL, 4, set_fields, 0, NULL, NULL },
-   { TINY_CCMD_PUT, sizeof(struct tiny_ccmd_put_req), offsetof(struct tiny_ccmd_put_req, payload), 0, size_put, 2, put_fields, 1, put_arrays, NULL },
-   { TINY_CCMD_RAW, sizeof(struct tiny_ccmd_raw_req), offsetof(struct tiny_ccmd_raw_req, payload), 0, size_raw, 1, raw_fields, 0, NULL, NULL },
+   { TINY_CCMD_NOP, sizeof(struct tiny_ccmd_nop_req), sizeof(struct tiny_ccmd_nop_req), 0, NULL, 0, NULL, 0, NULL, NULL, NULL },
+   { TINY_CCMD_SET, sizeof(struct tiny_ccmd_set_req), sizeof(struct tiny_ccmd_set_req), 0, NULL, 4, set_fields, 0, NULL, NULL, NULL },
+   { TINY_CCMD_PUT, sizeof(struct tiny_ccmd_put_req), offsetof(struct tiny_ccmd_put_req, payload), 0, size_put, 2, put_fields, 1, put_arrays, NULL, NULL },
+   { TINY_CCMD_RAW, sizeof(struct tiny_ccmd_raw_req), offsetof(struct tiny_ccmd_raw_req, payload), 0, size_raw, 1, raw_fields, 0, NULL, NULL, NULL },
 };
 
 const struct vdrm_mutator_desc tiny_mutator = {
