@@ -47,6 +47,17 @@ msm_buffer(void *buf, size_t cap, uint32_t seqno, uint32_t blob_id, uint64_t siz
    return msm_ccmd_gem_new_req_encode(buf, cap, &req, len);
 }
 
+/* SUBMITQUEUE_NEW (priority 0) through IOCTL_SIMPLE, the ioctl number as the guest kernel builds it. */
+static int
+msm_queue(void *buf, size_t cap, uint32_t seqno, size_t *len)
+{
+   const struct drm_msm_submitqueue q = { 0 };
+   const uint32_t nr = (3u << 30) | ((uint32_t)sizeof(q) << 16) | ((uint32_t)'d' << 8) | 0x4au;
+   struct msm_ccmd_ioctl_simple_req req = { .hdr = hdr(seqno), .cmd = nr };
+
+   return msm_ccmd_ioctl_simple_req_encode(buf, cap, &req, &q, len);
+}
+
 static int
 amdgpu_backend(struct vdrm_backend **dev)
 {
@@ -64,6 +75,14 @@ amdgpu_buffer(void *buf, size_t cap, uint32_t seqno, uint32_t blob_id, uint64_t 
    };
 
    return amdgpu_ccmd_gem_new_req_encode(buf, cap, &req, len);
+}
+
+static int
+amdgpu_queue(void *buf, size_t cap, uint32_t seqno, size_t *len)
+{
+   struct amdgpu_ccmd_create_ctx_req req = { .hdr = hdr(seqno) };
+
+   return amdgpu_ccmd_create_ctx_req_encode(buf, cap, &req, len);
 }
 
 static int
@@ -117,11 +136,11 @@ panfrost_buffer(void *buf, size_t cap, uint32_t seqno, uint32_t blob_id, uint64_
 #define TABLE(name) name##_ccmd_table, sizeof(name##_ccmd_table) / sizeof(name##_ccmd_table[0])
 
 const struct fz_context fz_contexts[] = {
-   { "msm", TABLE(msm), msm_backend, vdrm_sim_advance, msm_buffer, sizeof(struct msm_shmem) },
-   { "amdgpu", TABLE(amdgpu), amdgpu_backend, vdrm_sim_amdgpu_advance, amdgpu_buffer, sizeof(struct amdvgpu_shmem) },
-   { "i915", TABLE(i915), i915_backend, vdrm_sim_advance, i915_buffer, sizeof(struct i915_shmem) },
-   { "asahi", TABLE(asahi), asahi_backend, vdrm_sim_advance, asahi_buffer, sizeof(struct asahi_shmem) },
-   { "panfrost", TABLE(panfrost), panfrost_backend, vdrm_sim_advance, panfrost_buffer, sizeof(struct vdrm_shmem) },
+   { "msm", TABLE(msm), msm_backend, vdrm_sim_advance, msm_buffer, msm_queue, sizeof(struct msm_shmem) },
+   { "amdgpu", TABLE(amdgpu), amdgpu_backend, vdrm_sim_amdgpu_advance, amdgpu_buffer, amdgpu_queue, sizeof(struct amdvgpu_shmem) },
+   { "i915", TABLE(i915), i915_backend, vdrm_sim_advance, i915_buffer, NULL, sizeof(struct i915_shmem) },
+   { "asahi", TABLE(asahi), asahi_backend, vdrm_sim_advance, asahi_buffer, NULL, sizeof(struct asahi_shmem) },
+   { "panfrost", TABLE(panfrost), panfrost_backend, vdrm_sim_advance, panfrost_buffer, NULL, sizeof(struct vdrm_shmem) },
 };
 const uint32_t fz_ncontexts = sizeof(fz_contexts) / sizeof(fz_contexts[0]);
 

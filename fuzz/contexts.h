@@ -26,6 +26,12 @@ struct fz_context {
    void (*advance)(struct vdrm_backend *dev, uint64_t ns);
    /* Encodes the buffer-creating request for blob_id (the context's GEM_NEW or GEM_CREATE). */
    int (*buffer_req)(void *buf, size_t cap, uint32_t seqno, uint32_t blob_id, uint64_t size, size_t *len);
+   /*
+    * NULL, or the request that creates what the context's submits name (an
+    * msm submitqueue, an amdgpu context), answered at rsp_off 0, so that
+    * inputs reach the submit handlers without finding that first.
+    */
+   int (*queue_req)(void *buf, size_t cap, uint32_t seqno, size_t *len);
    /* The context's shmem struct (struct vdrm_shmem when it has none of its own). */
    uint32_t shmem_struct_size;
 };

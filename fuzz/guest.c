@@ -26,12 +26,13 @@ fz_count_fds(void)
    return n - 1;   /* the directory's own descriptor */
 }
 
-/* The host's log lines are the fuzzer's noise: dropped, but still formatted and rate-limited. */
+/* The host's log lines are the fuzzer's noise: dropped (FUZZ_VERBOSE: shown), but still formatted and rate-limited. */
 static void
-drop_line(void *data, const char *line)
+log_line(void *data, const char *line)
 {
    (void)data;
-   (void)line;
+   if (getenv("FUZZ_VERBOSE"))
+      fprintf(stderr, "  %s\n", line);
 }
 
 void
@@ -47,7 +48,9 @@ fz_guest_init(struct fz_guest *g, const struct fz_context *ctx)
    ret = ctx->backend_create(&g->dev);
    FZ_CHECK(ret == 0, "%s sim: %d", ctx->name, ret);
    vdrm_host_config_init(&hc);
-   hc.log = drop_line;
+   hc.log = log_line;
+   if (getenv("FUZZ_VERBOSE"))
+      hc.log_burst = 100000;   /* every line, to read */
    ret = vdrm_host_create(g->dev, &hc, &g->host);
    FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
    ret = vdrm_host_client_create(g->host, &g->client);
@@ -87,9 +90,47 @@ fz_guest_buffers(struct fz_guest *g)
       if (vdrm_host_submit(g->client, req, len, 0, 0, 0) != VDRM_HOST_OK)
          continue;
       if (vdrm_host_blob_create(g->client, blob_id, size, VDRM_HOST_BLOB_MAPPABLE, &g->res[i], &fd) ==
-          VDRM_HOST_OK)
+          VDRM_HOST_OK) {
+         g->attached |= 1u << blob_id;
          close(fd);
+      }
    }
+}
+
+void
+fz_guest_attach(struct fz_guest *g)
+{
+   struct vdrm_host_stats st;
+
+   /* Only when some buffer may still await its blob: more objects than attached blobs. */
+   if (vdrm_host_get_stats(g->client, &st) != VDRM_HOST_OK ||
+       st.objects <= (uint32_t)__builtin_popcount(g->attached))
+      return;
+   for (uint32_t blob_id = 1; blob_id < FZ_BLOB_IDS; blob_id++) {
+      uint32_t res;
+      int fd;
+
+      if (g->attached & (1u << blob_id))
+         continue;
+      /* One page: no buffer is smaller, and a blob may be smaller than its buffer. */
+      if (vdrm_host_blob_create(g->client, blob_id, 4096, VDRM_HOST_BLOB_MAPPABLE, &res, &fd) == VDRM_HOST_OK) {
+         g->attached |= 1u << blob_id;
+         close(fd);
+      }
+   }
+}
+
+void
+fz_guest_queue(struct fz_guest *g)
+{
+   uint8_t req[256];
+   size_t len;
+
+   if (!g->ctx->queue_req || !g->shmem)
+      return;
+   FZ_CHECK(g->ctx->queue_req(req, sizeof(req), ++g->seqno, &len) == VDRM_OK, "%s: queue request", g->ctx->name);
+   /* Fails when the input ran before and took what it needs; the input then goes on without. */
+   (void)vdrm_host_submit(g->client, req, len, 0, 0, 0);
 }
 
 /* What a batch may end with: anything else means the host lost track of something. */

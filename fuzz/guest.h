@@ -3,8 +3,9 @@
 /*
  * The in-process guest the stream harnesses drive: a host on a context's sim
  * backend, one client with its context, and (once asked) the shmem and a few
- * buffers created and attached through blob ids as a guest driver does.
- * Everything is created per input and freed with it.
+ * buffers created and attached through blob ids as a guest driver does,
+ * and the queue its submits name. Everything is created per input and freed
+ * with it.
  */
 
 #ifndef VDRM_FUZZ_GUEST_H_
@@ -33,6 +34,7 @@ struct fz_guest {
    int shmem_fd;
    uint8_t *shmem;
    uint32_t res[FZ_BUFFERS];
+   uint32_t attached;   /* bit n: blob id n has its resource */
    uint32_t seqno;
    uint64_t fence_id;
 };
@@ -43,6 +45,17 @@ void fz_guest_init(struct fz_guest *g, const struct fz_context *ctx);
 void fz_guest_shmem(struct fz_guest *g);
 /* FZ_BUFFERS buffers, each created by a ccmd and attached by RESOURCE_CREATE_BLOB. */
 void fz_guest_buffers(struct fz_guest *g);
+/* Blob ids a guest may use (bit n of fz_guest.attached: blob id n). */
+#define FZ_BLOB_IDS 16u
+
+/*
+ * RESOURCE_CREATE_BLOB for every blob id below FZ_BLOB_IDS without a
+ * resource yet, as a guest does after the batch that created its buffer
+ * (most fail: no buffer awaits that id).
+ */
+void fz_guest_attach(struct fz_guest *g);
+/* The context's submitqueue or GPU context (fz_context.queue_req), once the shmem exists. */
+void fz_guest_queue(struct fz_guest *g);
 /*
  * Runs len bytes as one ccmd batch from an allocation of exactly that size
  * (so that reading past the batch is an ASan report), with a fence on the

@@ -12,8 +12,11 @@
  *               hdr.len gives (a bad hdr.len ends the walk: the rest is one
  *               batch, which the host must refuse).
  *
- * The requests run once on a context without shmem (a guest may submit
- * before creating it), then after the shmem and FZ_BUFFERS buffers exist.
+ * After each batch, the buffers it created under blob ids get their
+ * resources, as a guest's RESOURCE_CREATE_BLOB would. The requests run once
+ * on a context without shmem (a guest may submit
+ * before creating it), then after the shmem, FZ_BUFFERS buffers and (msm,
+ * amdgpu) a submitqueue or GPU context exist.
  */
 
 #include <string.h>
@@ -64,10 +67,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    fz_guest_submit(&g, cmds, n, 0);
    fz_guest_shmem(&g);
    fz_guest_buffers(&g);
+   fz_guest_queue(&g);
    for (size_t off = 0; off < n;) {
       size_t end = batch_end(cmds, n, off, per);
 
       fz_guest_submit(&g, cmds + off, end - off, control & FENCE_EACH);
+      fz_guest_attach(&g);
       if (control & RETIRE_EACH)
          fz_guest_retire(&g, 1000);
       off = end;
