@@ -254,7 +254,8 @@ def header_prefix(framing, opcode, length):
 def dict_entries(protocol, bodies):
     """(keyword, bytes) of the context's dictionary, each value once: request
     header prefixes and opcodes, request sizes, the values and bits of the
-    enums, ioctl numbers and limits the requests use."""
+    enums, ioctl numbers, chunk ids, record tags and limits the requests
+    use (in their fixed parts, array elements and records)."""
     out, seen = [], set()
 
     def add(name, data):
@@ -269,13 +270,24 @@ def dict_entries(protocol, bodies):
         add(f"cmd_{msg.name}", _le(msg.opcode, 4))
     for msg, req, _ in bodies:
         add(f"size_{msg.name}", _le(fixed_length(req), 4))
-    for msg, req, _ in bodies:
-        for r in field_roles(req):
+    def add_values(prefix, roles):
+        for r in roles:
             kind = {VALUES: "value", FLAGS: "bit"}.get(r.role)
             if kind is None:
                 continue
             for v, label in zip(r.values, r.labels):
-                add(f"{kind}_{msg.name}_{r.path.replace('.', '_')}_{_ident(label)}", _le(v, r.size))
+                add(f"{kind}_{prefix}_{_ident(r.path)}_{_ident(label)}", _le(v, r.size))
+
+    for msg, req, _ in bodies:
+        add_values(msg.name, field_roles(req))
+        # inside the arrays of structs and the records the request carries
+        for _, item, roles in element_items(req):
+            add_values(f"{msg.name}_{item.name}", roles)
+        chain = record_chains(req)
+        for r, roles in (chain.kinds if chain else []):
+            if chain.tag_size:
+                add(f"tag_{msg.name}_{chain.item.name}_{r.name}", _le(r.tag or 0, chain.tag_size))
+            add_values(f"{msg.name}_{chain.item.name}_{r.name}", roles)
         for item in req.items:
             if item.max:
                 add(f"max_{msg.name}_{item.name}", _le(item.max, 4))

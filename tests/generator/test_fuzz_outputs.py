@@ -87,6 +87,29 @@ class ContextDictionaryTest(unittest.TestCase):
                             self.assertIn(w.to_bytes(f.type.size, "little"), values, (p.name, msg.name, name))
 
 
+    def test_chunk_ids_and_record_tags_present(self):
+        # amdgpu CS_SUBMIT's chunk ids (in the table's id field), asahi SUBMIT's and
+        # i915 GEM_CREATE_EXT's record tags (in the header's tag field).
+        seen = 0
+        for p in self.protocols[1:]:
+            values = {v for _, v in parse(self.files[f"fuzz/{p.name}.dict"])}
+            for msg in p.messages:
+                items = {i.name: i for i in msg.request.items}
+                for item in msg.request.items:
+                    if item.kind == "chunks":
+                        size = model.field_at(items[item.table].type, item.id_field)[0].type.size
+                        words = [c.id for c in item.chunks]
+                    elif item.kind == "records" and item.tag:
+                        size = model.field_at(item.header, item.tag)[0].type.size
+                        words = [r.tag for r in item.records]
+                    else:
+                        continue
+                    for w in words:
+                        self.assertIn(w.to_bytes(size, "little"), values, (p.name, msg.name, item.name, w))
+                        seen += 1
+        self.assertGreaterEqual(seen, 12)
+
+
 class GoldenDictionaryTest(unittest.TestCase):
     def test_exact_lines(self):
         text = render.render()["tiny.dict"]
