@@ -554,6 +554,56 @@ mutate_element(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m
    return n;
 }
 
+/* Records of a chain the mutator tells apart; any after them are left alone. */
+#define MAX_RECORDS 64u
+
+/*
+ * A field of one record of the request's record chain changed in place, the
+ * records found by the context's decoder and its record step. 0 when the
+ * decoder refuses the request or the chain is empty.
+ */
+static size_t
+mutate_record(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m, const uint8_t *msg,
+              size_t len, struct rng *r, uint8_t *out, size_t cap)
+{
+   const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, m->opcode);
+   const struct vdrm_records_desc *rd;
+   void *req, *view;
+   size_t n = 0;
+
+   if (!d || !d->req.nitems || !(rd = d->req.items[0].records) || !rd->step || len > cap)
+      return 0;
+   req = calloc(1, m->struct_size);
+   view = calloc(1, d->req.view_size ? d->req.view_size : 1);
+   if (req && view && d->req.decode(msg, len, req, view, NULL) == VDRM_OK) {
+      struct vdrm_span chain, item;
+      uint32_t offs[MAX_RECORDS], kinds[MAX_RECORDS], sizes[MAX_RECORDS], count = 0, off = 0;
+
+      memcpy(&chain, (const uint8_t *)view + d->req.items[0].span_offset, sizeof(chain));
+      while (count < MAX_RECORDS && off < chain.size &&
+             rd->step(&chain, off, &kinds[count], &sizes[count], &item, NULL) == VDRM_OK && sizes[count]) {
+         offs[count] = off;
+         off += sizes[count++];
+      }
+      if (count) {
+         uint32_t j = rng_below(r, count);
+         const struct vdrm_mut_record *k = kinds[j] < m->chain->nkinds ? &m->chain->kinds[kinds[j]] : NULL;
+         const struct vdrm_mut_field *f = k && k->nfields ? &k->fields[rng_below(r, k->nfields)] : NULL;
+
+         if (f && f->offset + f->size <= sizes[j]) {
+            size_t at = (size_t)(chain.data - msg) + offs[j];
+
+            memcpy(out, msg, len);
+            put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
+            n = len;
+         }
+      }
+   }
+   free(req);
+   free(view);
+   return n;
+}
+
 /*
  * One request rewritten into out: a field changed (and its length
  * following), its opcode changed, its header's other fields changed, or its
@@ -577,8 +627,10 @@ rewrite(const struct vdrm_mutator_desc *ctx, const uint8_t *msg, size_t len, str
       return lay_out(ctx, m, fixed, rest_count(m, len), msg + (len < m->fixed_size ? len : m->fixed_size),
                      var_bytes(m, len), out, cap);
    }
-   if (m->nitems && rng_one_in(r, 3)) {
-      n = mutate_element(ctx, m, msg, len, r, out, cap);
+   if ((m->nitems || m->chain) && rng_one_in(r, 3)) {
+      /* Inside the request's arrays of structs or its records. */
+      n = m->chain && (!m->nitems || rng_one_in(r, 2)) ? mutate_record(ctx, m, msg, len, r, out, cap)
+                                                       : mutate_element(ctx, m, msg, len, r, out, cap);
       if (n)
          return n;
    }
