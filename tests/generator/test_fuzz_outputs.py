@@ -17,6 +17,17 @@ from vdrmgen import bodies, cli, model, mutate  # noqa: E402
 
 import render  # noqa: E402
 
+_SPECS = []
+
+
+def specs():
+    """The real specs' models and outputs, loaded once for every test here."""
+    if not _SPECS:
+        protocols, _ = cli.load_all(SPEC_DIR)
+        _SPECS.append((protocols, cli.render(protocols)))
+    return _SPECS[0]
+
+
 LINE = re.compile(r'^([A-Za-z0-9_]+)="((?:\\x[0-9a-f]{2})+)"$')
 
 
@@ -36,8 +47,7 @@ def parse(text):
 class ContextDictionaryTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.protocols, _ = cli.load_all(SPEC_DIR)
-        cls.files = cli.render(cls.protocols)
+        cls.protocols, cls.files = specs()
 
     def test_every_context_has_one(self):
         names = sorted(p.name for p in self.protocols[1:])
@@ -108,6 +118,40 @@ class ContextDictionaryTest(unittest.TestCase):
                         self.assertIn(w.to_bytes(size, "little"), values, (p.name, msg.name, item.name, w))
                         seen += 1
         self.assertGreaterEqual(seen, 12)
+
+
+class BuildersTest(unittest.TestCase):
+    """What the mutator builds whole: record chains and chunk tables, found in the specs."""
+
+    @classmethod
+    def setUpClass(cls):
+        protocols, _ = specs()
+        cls.req = {(p.name, msg.name): req for p in protocols[1:] for msg, req, _ in bodies.bodies(p)}
+
+    def test_record_chains(self):
+        found = sorted(k for k, req in self.req.items() if mutate.record_chains(req))
+        self.assertEqual(found, [("asahi", "SUBMIT"), ("i915", "GEM_CONTEXT_CREATE"), ("i915", "GEM_CREATE_EXT")])
+        chain = mutate.record_chains(self.req[("asahi", "SUBMIT")])
+        self.assertEqual((chain.length_path, chain.tag_path, chain.tag_size), ("cmdbuf_size", "cmd_type", 2))
+        self.assertEqual([r.tag for r, _ in chain.kinds], [0, 1, 2, 3, 4])
+        render = dict((x.path, x) for x in chain.kinds[0][1])
+        # <check field="hdr.size" one-of="240">; the tag itself is set by the engine, not a role
+        self.assertEqual((render["hdr.size"].role, render["hdr.size"].values, render["hdr.size"].closed),
+                         (mutate.VALUES, [240], True))
+        self.assertNotIn("hdr.cmd_type", render)
+        untagged = mutate.record_chains(self.req[("i915", "GEM_CONTEXT_CREATE")])
+        self.assertEqual((untagged.tag_path, untagged.tag_size, len(untagged.kinds)), (None, 0, 1))
+
+    def test_chunk_regions(self):
+        found = sorted(k for k, req in self.req.items() if mutate.chunk_regions(req))
+        self.assertEqual(found, [("amdgpu", "CS_SUBMIT")])
+        c = mutate.chunk_regions(self.req[("amdgpu", "CS_SUBMIT")])
+        # num_chunks counts the descriptors; the chunks take the rest of the request
+        self.assertEqual((c.count_path, c.count_size, c.length_path), ("num_chunks", 4, None))
+        descs = next(roles for _, item, roles in mutate.element_items(self.req[("amdgpu", "CS_SUBMIT")])
+                     if item.name == "descs")
+        chunk_id = next(r for r in descs if r.path == "chunk_id")
+        self.assertEqual((chunk_id.role, chunk_id.values, chunk_id.closed), (mutate.VALUES, [1, 2, 3, 6], True))
 
 
 class GoldenDictionaryTest(unittest.TestCase):
