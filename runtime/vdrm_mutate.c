@@ -753,7 +753,8 @@ mutate_once(const struct vdrm_mutator_desc *ctx, const uint8_t *data, size_t siz
 {
    uint32_t n = w->n, i = rng_below(r, n), j = rng_below(r, n + 1u);
    size_t len;
-   bool garbage = w->off[n] < size;
+   /* Bytes after the last request that are no request (not just past MAX_REQUESTS). */
+   bool garbage = w->off[n] < size && request_bytes(ctx->protocol, data + w->off[n], size - w->off[n]) == 0;
 
    if (n == 0 || rng_one_in(r, 8)) {
       if (garbage && rng_one_in(r, 4))

@@ -313,6 +313,39 @@ garbage_after_requests_kept_or_dropped(void **state)
    assert_true(dropped > 0 && dropped < 200);
 }
 
+/* A stream longer than the mutator tells apart keeps its later requests whole. */
+static void
+long_stream_keeps_its_tail(void **state)
+{
+   enum { NOPS = 600, MAX = NOPS * 16 + 4096 };
+   struct msm_ccmd_nop_req nop = { .hdr = MSM_CCMD(NOP, sizeof(nop)) };
+   uint8_t *seed = malloc(MAX), *data = malloc(MAX);
+
+   (void)state;
+   assert_true(seed && data);
+   for (unsigned i = 0; i < NOPS; i++)
+      memcpy(seed + i * sizeof(nop), &nop, sizeof(nop));
+   for (unsigned s = 0; s < 300; s++) {
+      struct vdrm_stream st;
+      const uint8_t *msg;
+      struct vdrm_ccmd_req hdr;
+      unsigned count = 0;
+      size_t size;
+
+      memcpy(data, seed, NOPS * sizeof(nop));
+      size = vdrm_mutate_stream(&msm_mutator, data, NOPS * sizeof(nop), MAX, s, NULL);
+      vdrm_stream_init(&st, data, size, MSM_CCMD_ALIGNMENT);
+      while (vdrm_stream_next(&st, &msg, &hdr, NULL) == 1)
+         count++;
+      assert_int_equal(st.pos, size);
+      /* At most one request deleted, and the last 88 NOPs untouched. */
+      assert_true(count >= NOPS - 1);
+      assert_memory_equal(data + size - 88 * sizeof(nop), seed + (NOPS - 88) * sizeof(nop), 88 * sizeof(nop));
+   }
+   free(seed);
+   free(data);
+}
+
 /*
  * A field of an element of GEM_SUBMIT's bos or cmds changes in place: the
  * header and the fixed part stay, only bytes of the arrays differ, and some
@@ -535,6 +568,7 @@ main(void)
       cmocka_unit_test(empty_input_gets_a_request),
       cmocka_unit_test(garbage_input_is_handled),
       cmocka_unit_test(garbage_after_requests_kept_or_dropped),
+      cmocka_unit_test(long_stream_keeps_its_tail),
       cmocka_unit_test(element_fields_change_in_place),
       cmocka_unit_test(record_chains_built_whole),
       cmocka_unit_test(record_fields_change_in_place),
