@@ -401,7 +401,7 @@ build_chunks(const struct vdrm_body_desc *b, struct rng *r, uint8_t *buf, size_t
    for (uint32_t i = 0; i < n; i++) {
       const struct vdrm_chunk_desc *k = &c->kinds[(first + i) % c->nkinds];
       uint8_t *desc = buf + (size_t)i * table->elem_size;
-      size_t size = k->type ? k->type->size : 0;
+      size_t size = k->type ? k->type->size : 0, start = (off + 7u) & ~(size_t)7u;
       uint64_t v;
 
       if (k->size_rule == VDRM_CHUNK_ARRAY)
@@ -409,10 +409,11 @@ build_chunks(const struct vdrm_body_desc *b, struct rng *r, uint8_t *buf, size_t
       else if (k->size_rule == VDRM_CHUNK_ANY)
          size = rng_below(r, 16);
       size = (size + c->length_unit - 1u) / c->length_unit * c->length_unit;
-      off = (off + 7u) & ~(size_t)7u;
-      if (size > cap - table_bytes || off > cap - table_bytes - size)
+      if (size > cap - table_bytes || start > cap - table_bytes - size)
          return 0;
-      memset(buf + table_bytes + off, 0, size);
+      /* The chunk and the alignment gap before it: zero, never stack bytes. */
+      memset(buf + table_bytes + off, 0, start + size - off);
+      off = start;
       v = k->id;
       memcpy(desc + c->id_offset, &v, c->id_size);
       v = off;
