@@ -7,8 +7,9 @@
  * stream walk and the dispatch table for a ccmd context, the request extent
  * and the table for vtest). For each accepted message: every span of its
  * view lies inside the input, and it re-encodes to its own bytes up to the
- * normalisations the spec names (tests/common/reencode.h). For each refusal:
- * a status, the command and a message.
+ * normalisations the spec names (tests/common/reencode.h), and its encoder
+ * refuses a buffer one byte too small. For each refusal: a status, the
+ * command and a message.
  */
 
 #include <string.h>
@@ -33,9 +34,32 @@ alloc(size_t n)
 }
 
 /*
+ * The encoder of an accepted message, given one byte less than it needs (in
+ * an allocation of exactly that size), refuses with VDRM_E_NOSPC and writes
+ * nothing past it.
+ */
+static void
+check_nospc(const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b, const void *fixed, const void *view,
+            size_t len)
+{
+   size_t cap = reencode_cap(b, len), need = 0, got = 0;
+   uint8_t *buf = alloc(cap);
+   int ret;
+
+   FZ_CHECK(b->encode(buf, cap, fixed, view, &need) == VDRM_OK && need > 0, "%s: does not encode", m->name);
+   free(buf);
+   buf = alloc(need - 1);
+   ret = b->encode(buf, need - 1, fixed, view, &got);
+   FZ_CHECK(ret == VDRM_E_NOSPC, "%s: encoding %zu bytes into %zu: %s", m->name, need, need - 1,
+            vdrm_status_name(ret));
+   free(buf);
+}
+
+/*
  * One decoder on a copy of the input; out and view exactly as large as the
  * decoder's (the table row's for a request). An accepted message must lie
- * inside the copy and re-encode through its body's encoder.
+ * inside the copy and re-encode through its body's encoder, which must not
+ * write past a buffer too small for it.
  */
 static void
 decode_one(const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b, vdrm_decode_fn decode,
@@ -52,6 +76,7 @@ decode_one(const struct vdrm_msg_desc *m, const struct vdrm_body_desc *b, vdrm_d
       fz_check_views(b, view, in, len);
       FZ_CHECK(reencode_check(b, in, len, fixed, view, why, sizeof(why), NULL) >= 0, "%s %s: %s", m->name,
                b == &m->req ? "request" : "response", why);
+      check_nospc(m, b, fixed, view, len);
    } else {
       fz_check_error(&err, ret);
    }
