@@ -36,6 +36,21 @@ log_line(void *data, const char *line)
 }
 
 void
+fz_host_config(struct vdrm_host_config *hc)
+{
+   vdrm_host_config_init(hc);
+   hc->log = log_line;
+   if (getenv("FUZZ_VERBOSE"))
+      hc->log_burst = 100000;   /* every line, to read */
+   /* Limits a few requests reach, so that inputs of a few KiB meet every limit's path. */
+   hc->limits.max[VDRM_HOST_LIMIT_OBJECTS] = 24;
+   hc->limits.max[VDRM_HOST_LIMIT_BUFFER_BYTES] = 64u << 20;
+   hc->limits.max[VDRM_HOST_LIMIT_QUEUES] = 4;
+   hc->limits.max[VDRM_HOST_LIMIT_PENDING_FENCES] = 16;
+   hc->limits.max[VDRM_HOST_LIMIT_BLOBS] = 24;
+}
+
+void
 fz_guest_init(struct fz_guest *g, const struct fz_context *ctx)
 {
    struct vdrm_host_config hc;
@@ -47,10 +62,7 @@ fz_guest_init(struct fz_guest *g, const struct fz_context *ctx)
    g->fds_before = fz_count_fds();
    ret = ctx->backend_create(&g->dev);
    FZ_CHECK(ret == 0, "%s sim: %d", ctx->name, ret);
-   vdrm_host_config_init(&hc);
-   hc.log = log_line;
-   if (getenv("FUZZ_VERBOSE"))
-      hc.log_burst = 100000;   /* every line, to read */
+   fz_host_config(&hc);
    ret = vdrm_host_create(g->dev, &hc, &g->host);
    FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
    ret = vdrm_host_client_create(g->host, &g->client);

@@ -39,6 +39,14 @@ struct fz_guest {
    uint64_t fence_id;
 };
 
+struct vdrm_host_config;
+
+/*
+ * The host configuration of every harness: the host's log dropped (shown
+ * with FUZZ_VERBOSE), and low limits, which a few KiB of input can reach.
+ */
+void fz_host_config(struct vdrm_host_config *hc);
+
 /* A host, a client and its context (aborts when any of it fails: the harness is broken). */
 void fz_guest_init(struct fz_guest *g, const struct fz_context *ctx);
 /* The shmem (blob 0), mapped as the guest maps it. */

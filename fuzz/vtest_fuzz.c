@@ -32,6 +32,7 @@
 #include "client.h"
 #include "contexts.h"
 #include "fuzz.h"
+#include "guest.h"
 #include "vdrm_host.h"
 #include "vtest_codec.h"
 
@@ -48,13 +49,6 @@ struct vt_fuzz {
    int peer;            /* the client's end */
    bool dropped;        /* the server gave up on the client */
 };
-
-static void
-drop_line(void *data, const char *line)
-{
-   (void)data;
-   (void)line;
-}
 
 /* Reads and discards the answers and closes the descriptors they carry. */
 static void
@@ -201,8 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    f.ctx = &fz_contexts[data[0] % fz_ncontexts];
    ret = f.ctx->backend_create(&f.dev);
    FZ_CHECK(ret == 0, "%s sim: %d", f.ctx->name, ret);
-   vdrm_host_config_init(&hc);
-   hc.log = drop_line;
+   fz_host_config(&hc);
    ret = vdrm_host_create(f.dev, &hc, &f.host);
    FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
    FZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0, "socketpair: %s",
