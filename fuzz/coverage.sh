@@ -8,7 +8,8 @@
 # grew, build-fuzz/fuzz-corpus); llvm-cov then reports, over every harness
 # together, the generated decoders (generated/src/*_codec.c), the runtime
 # (runtime/vdrm_codec.c), the host handlers (reference-host/handlers/*.c)
-# and the vtest session (reference-host/transport/session.c).
+# and the vtest session (reference-host/transport/session.c), and the
+# decode functions alone (llvm-cov show -name-regex).
 # The per-file table goes to build-cov/coverage.txt.
 set -eu
 cd "$(dirname "$0")/.."
@@ -44,7 +45,13 @@ group() {
       build-cov/coverage.txt
 }
 echo "generated decoders (generated/src/*_codec.c):        $(group '^generated/src/[a-z0-9]+_codec[.]c$')"
+# The decode functions alone (the codec files also hold encoders, sizes and dispatch rows).
+# shellcheck disable=SC2086
+llvm-cov show -instr-profile=build-cov/profiles/all.profdata $objects -name-regex='_(req|rsp)_decode$' \
+   > build-cov/coverage-decoders.txt
+echo "  of which the decode functions:                   $(awk -F'|' 'NF >= 3 && $2 ~ /[0-9]/ { n++; gsub(/ /, "", $2); z += $2 == "0" }
+   END { printf "%d/%d lines (%.1f%%)", n - z, n, n ? 100 * (n - z) / n : 0 }' build-cov/coverage-decoders.txt)"
 echo "codec runtime (runtime/vdrm_codec.c):                $(group '^runtime/vdrm_codec[.]c$')"
 echo "host handlers (reference-host/handlers/*.c):         $(group '^reference-host/handlers/')"
 echo "vtest session (reference-host/transport/session.c):  $(group '^reference-host/transport/session[.]c$')"
-echo "per file: build-cov/coverage.txt"
+echo "per file: build-cov/coverage.txt; decode functions line by line: build-cov/coverage-decoders.txt"
