@@ -51,7 +51,8 @@ def main(argv=None):
                     "errors are reported as file:line: message and stop generation.",
         epilog="Output (under --out): include/drm_hw.h, include/vdrm_codec.h, src/vdrm_codec.c, "
                "doc/vdrm.md and, per context NAME: include/<wire header>, include/NAME_uapi.h, "
-               "include/NAME_codec.h, src/NAME_codec.c, src/NAME_reflect.c, doc/NAME.md. "
+               "include/NAME_codec.h, src/NAME_codec.c, src/NAME_reflect.c, doc/NAME.md, "
+               "and for fuzzing include/NAME_mutator.h, src/NAME_mutator.c, fuzz/NAME.dict. "
                "The output is a pure function of the specs.")
     ap.add_argument("--spec-dir", default=os.path.join(ROOT, "spec"),
                     help="directory holding vdrm.xml, the context specs and the schema (default: %(default)s)")

@@ -12,7 +12,7 @@ import os
 
 import jinja2
 
-from . import cdecl, cexpr, docs, reflect
+from . import cdecl, cexpr, docs, mutate, reflect
 from .bodies import bodies, check_conditions, fd_condition, framing_doc, struct_checks
 from .layout import ABIS, UPSTREAM, size_without
 from .model import field_at
@@ -28,6 +28,9 @@ CONTEXT_OUTPUTS = (
     ("src/{name}_codec.c", "codec.c.j2"),
     ("src/{name}_reflect.c", "reflect.c.j2"),
     ("doc/{name}.md", "protocol.md.j2"),
+    ("include/{name}_mutator.h", "mutator.h.j2"),
+    ("src/{name}_mutator.c", "mutator.c.j2"),
+    ("fuzz/{name}.dict", "dict.j2"),
 )
 TRANSPORT_OUTPUTS = (
     ("include/{file}", "wire_header.h.j2"),
@@ -78,6 +81,8 @@ def env():
         record_checks=lambda r, item: struct_checks(r.type, r.checks, "r.", tag_enum(item)),
         chunk_checks=lambda c: [x for x in (check_conditions(k, c.type, "r.") for k in c.checks) if x],
         framing_doc=framing_doc, fd_condition=fd_condition,
+        field_roles=mutate.field_roles, element_items=mutate.element_items, record_chains=mutate.record_chains, chunk_regions=mutate.chunk_regions, rest_item=mutate.rest_item, rest_unit=mutate.rest_unit,
+        dict_entries=mutate.dict_entries, dict_line=mutate.dict_line, c_values=mutate.c_values,
         item_kind=reflect.item_kind, scalar_kind=reflect.scalar_kind, reflect_structs=reflect.reflect_structs,
         framing_text=docs.framing_text, length_rule=docs.length_rule,
         length_check_text=docs.length_check_text, exact_text=docs.exact_text,

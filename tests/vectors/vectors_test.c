@@ -40,6 +40,7 @@
 #include "fields.h"
 #include "io.h"
 #include "ignored.h"
+#include "reencode.h"
 #include "items.h"
 #include "jsonin.h"
 #include "vdrm_contexts.h"
@@ -239,15 +240,6 @@ decode_exact(const struct vector *v, const uint8_t *bytes, size_t len, struct de
    return ret;
 }
 
-static struct vdrm_span
-view_span(const struct decoded *d, const struct vdrm_item_desc *it)
-{
-   struct vdrm_span span;
-
-   memcpy(&span, d->view + it->span_offset, sizeof(span));
-   return span;
-}
-
 /*
  * A chunk region's value holds its chunks typed as well ("<item>_typed"):
  * each entry locates the chunk its table element does and writes back to
@@ -270,30 +262,6 @@ check_chunks(const struct vector *v, const struct decoded *d, const struct vdrm_
    if (!chunks_check(v->body, it, d->view, jv, err, sizeof(err)))
       fail_msg("%s: %s: %s", v->file, v->name, err);
    free(key);
-}
-
-/* The bytes of the framed part of msg (len bytes), by its header's length. */
-static size_t
-framed_bytes(const struct vdrm_body_desc *b, const uint8_t *msg, size_t len)
-{
-   uint64_t n = 0;
-
-   if (vdrm_frame_bytes(b->framing, msg, len, &n) != VDRM_OK)
-      return 0;
-   return n > len ? len : (size_t)n;
-}
-
-/* The bytes the trailer items of a decoded message occupy. */
-static size_t
-trailer_bytes(const struct vdrm_body_desc *b, const struct decoded *d)
-{
-   size_t n = 0;
-
-   for (uint32_t i = 0; i < b->nitems; i++) {
-      if (b->items[i].trailer)
-         n += view_span(d, &b->items[i]).size;
-   }
-   return n;
 }
 
 /* Stores in the length field of the header at msg what frames k bytes (at most). */
@@ -323,7 +291,7 @@ check_items(const struct vector *v, const struct decoded *d)
       const struct vdrm_item_desc *it = &b->items[i];
       struct json_object *jv = jsonin_get(v->value, it->name);
       struct out_buf want = { .limit = v->len };
-      struct vdrm_span span = view_span(d, it);
+      struct vdrm_span span = reencode_span(d->view, it);
       uint32_t stride = vdrm_span_stride(&span, it->elem_size);
 
       if (!jv)
@@ -340,13 +308,6 @@ check_items(const struct vector *v, const struct decoded *d)
    }
 }
 
-/* Room for re-encoding a message of len bytes: content, a whole fixed part, padding. */
-static size_t
-encode_cap(const struct vdrm_body_desc *b, size_t len)
-{
-   return (len > b->fixed->size ? len : b->fixed->size) + (b->pad_to ? b->pad_to : 1) + 8;
-}
-
 /* Each vector decodes, holds the vector's field values, and re-encodes to its bytes. */
 static void
 test_decode_encode(void **state)
@@ -360,7 +321,7 @@ test_decode_encode(void **state)
       struct decoded d = decoded_new(b);
       const char **ignore = items_nonfield_keys(b);
       uint8_t *want = calloc(1, b->fixed->size ? b->fixed->size : 1);
-      size_t cap = encode_cap(b, v->len), len = 0;
+      size_t cap = reencode_cap(b, v->len), len = 0;
       uint8_t *out = malloc(cap);
       char msg[256];
       uint8_t *copy;
@@ -406,7 +367,7 @@ test_truncations(void **state)
    for (size_t i = 0; i < s->nv; i++) {
       const struct vector *v = &s->v[i];
       const struct vdrm_framing *f = v->body->framing;
-      size_t framed = framed_bytes(v->body, v->bytes, v->len);
+      size_t framed = reencode_framed_bytes(v->body, v->bytes, v->len);
       struct decoded d = decoded_new(v->body);
       struct vdrm_error err;
       size_t need;
@@ -419,7 +380,7 @@ test_truncations(void **state)
          need = v->body->min_size;
          for (uint32_t k = 0; k < v->body->nitems; k++) {
             const struct vdrm_item_desc *it = &v->body->items[k];
-            struct vdrm_span span = view_span(&d, it);
+            struct vdrm_span span = reencode_span(d.view, it);
 
             if (!it->takes_rest && span.size && (size_t)(span.data - copy) + span.size > need)
                need = (size_t)(span.data - copy) + span.size;
@@ -469,156 +430,6 @@ struct hostile_stats {
    unsigned padded;          /* (e) an unpadded message padded to its alignment */
 };
 
-/* The normalisations re-encoding may apply; anything else fails the test. */
-enum { NORM_TRAILING = 1, NORM_ZERO_EXTEND = 2, NORM_PADDING = 4, NORM_IGNORED = 8, NORM_PAD_TO = 16 };
-
-/* What a byte of a message is, for the comparison of a re-encoding. */
-enum { UNDESCRIBED, DESCRIBED, IGNORED };
-
-/* Marks bytes [from, to) of mask (n bytes) as described by a field or item (or ignored). */
-static void
-mark(uint8_t *mask, size_t n, size_t from, size_t to, uint8_t what)
-{
-   for (size_t i = from; i < to && i < n; i++)
-      mask[i] = what;
-}
-
-/* Marks the fields of desc at base, up to end (a shorter element or record). */
-static void
-mark_struct(uint8_t *mask, size_t n, size_t base, size_t end, const struct vdrm_struct_desc *desc)
-{
-   for (uint32_t i = 0; i < desc->nfields; i++) {
-      const struct vdrm_field_desc *f = &desc->fields[i];
-
-      for (uint32_t j = 0; j < f->count; j++) {
-         size_t at = base + f->offset + (size_t)j * (f->type ? f->type->size : f->size);
-
-         if (f->kind == VDRM_KIND_STRUCT || f->kind == VDRM_KIND_UNION)
-            mark_struct(mask, n, at, end, f->type);
-         else
-            mark(mask, n, at, at + f->size < end ? at + f->size : end,
-                 f->flags & VDRM_FIELD_IGNORED ? IGNORED : DESCRIBED);
-      }
-   }
-}
-
-/* Marks the bytes item it describes at span, which starts at base in the message. */
-static void
-mark_item(uint8_t *mask, size_t n, size_t base, const struct vdrm_item_desc *it,
-          const struct vdrm_span *span)
-{
-   if (it->kind == VDRM_ITEM_TEXT || it->kind == VDRM_ITEM_DATA) {
-      mark(mask, n, base, base + span->size, DESCRIBED);
-   } else if (it->kind == VDRM_ITEM_ARRAY) {
-      uint32_t stride = vdrm_span_stride(span, it->elem_size);
-      size_t each = stride < it->elem_size ? stride : it->elem_size;
-
-      for (uint32_t j = 0; j < span->count; j++) {
-         size_t at = base + (size_t)j * stride;
-         if (it->elem)
-            mark_struct(mask, n, at, at + each, it->elem);
-         else
-            mark(mask, n, at, at + each, DESCRIBED);
-      }
-   } else {
-      const struct vdrm_records_desc *r = it->records;
-
-      for (uint32_t off = 0; off < span->size;) {
-         uint32_t kind, size;
-         struct vdrm_span item;
-
-         if (r->step(span, off, &kind, &size, &item, NULL) != VDRM_OK || kind >= r->nkinds || !size)
-            break;
-         const struct vdrm_record_desc *k = &r->kinds[kind];
-         size_t type_end = k->type->size < size ? k->type->size : size;
-         mark_struct(mask, n, base + off, base + off + type_end, k->type);
-         if (k->item && item.size)
-            mark_item(mask, n, base + (size_t)(item.data - span->data), k->item, &item);
-         off += size;
-      }
-   }
-}
-
-/* A hostile copy, its mutation and the body that accepted it. */
-struct accepted {
-   const struct vector *v;
-   const char *mutation;
-   const struct vdrm_body_desc *b;
-   uint32_t len_off;        /* where the header keeps its length */
-   const uint8_t *msg;
-   uint32_t mlen;           /* the bytes of the message: the framed part its length gives, and the trailer */
-   size_t trailer;          /* of which the trailer */
-   const struct decoded *d;
-};
-
-#define REENCODE_FAIL(a, off, why, ...)                                                          \
-   fail_msg("%s: %s: copy with %s re-encodes differently at offset %zu: " why, (a)->v->file,      \
-            (a)->v->name, (a)->mutation, (size_t)(off), __VA_ARGS__)
-
-/*
- * Compares the re-encoding enc (elen bytes) of an accepted copy with its
- * bytes; returns the normalisations that explain every difference, or fails.
- */
-static unsigned
-compare_reencoded(const struct accepted *a, const uint8_t *enc, size_t elen)
-{
-   const struct vdrm_body_desc *b = a->b;
-   size_t content_end = b->fixed->size, n, hdr_at = a->len_off;
-   uint32_t enc_len;
-   unsigned norm = 0;
-   uint8_t *described;
-
-   for (uint32_t i = 0; i < b->nitems; i++) {
-      struct vdrm_span span = view_span(a->d, &b->items[i]);
-      if (span.size && (size_t)(span.data - a->msg) + span.size > content_end)
-         content_end = (size_t)(span.data - a->msg) + span.size;
-   }
-   n = elen > a->mlen ? elen : a->mlen;
-   n = n > content_end ? n : content_end;
-   described = calloc(1, n);
-   assert_non_null(described);
-   mark_struct(described, n, 0, b->fixed->size, b->fixed);
-   for (uint32_t i = 0; i < b->nitems; i++) {
-      struct vdrm_span span = view_span(a->d, &b->items[i]);
-      if (span.size)
-         mark_item(described, n, (size_t)(span.data - a->msg), &b->items[i], &span);
-   }
-   memcpy(&enc_len, enc + hdr_at, sizeof(enc_len));
-   if (framed_bytes(b, enc, elen) + a->trailer != elen)
-      REENCODE_FAIL(a, hdr_at, "the length says %u, the encoder wrote %zu bytes", enc_len, elen);
-   for (size_t o = 0; o < n; o++) {
-      bool in_msg = o < a->mlen, in_enc = o < elen;
-      uint8_t m = in_msg ? a->msg[o] : 0, e = in_enc ? enc[o] : 0;
-
-      if (o >= hdr_at && o < hdr_at + 4)
-         continue; /* hdr.len: follows the length, checked above and below */
-      if (in_msg && in_enc && m == e)
-         continue;
-      if (in_msg && !in_enc && o >= content_end) {
-         norm |= NORM_TRAILING;          /* (a) dropped: the tail beyond the content */
-      } else if (!in_msg && in_enc && e == 0 && o < b->fixed->size) {
-         norm |= NORM_ZERO_EXTEND;       /* (b) the fixed part of an older sender, completed */
-      } else if (!in_msg && in_enc && e == 0 && b->pad_to > 1 && elen % b->pad_to == 0 &&
-                 o >= a->mlen && a->mlen % b->pad_to != 0 && elen - a->mlen < b->pad_to) {
-         norm |= NORM_PAD_TO;            /* (e) zeros up to the alignment the encoder pads to */
-      } else if (in_msg && in_enc && e == 0 && o >= content_end) {
-         norm |= NORM_TRAILING;          /* (a) trailing bytes inside the padded length, cleared */
-      } else if (in_msg && in_enc && e == 0 && described[o] == UNDESCRIBED) {
-         norm |= NORM_PADDING;           /* (c) a hole no field describes, cleared */
-      } else if (in_msg && in_enc && e == 0 && described[o] == IGNORED) {
-         norm |= NORM_IGNORED;           /* (d) a field the host ignores, cleared */
-      } else if (in_msg || in_enc) {
-         REENCODE_FAIL(a, o, "%s %02x, re-encoded %s %02x", in_msg ? "accepted" : "beyond hdr.len",
-                       m, in_enc ? "to" : "dropped,", e);
-      }
-   }
-   if (a->mlen != elen && !(norm & (NORM_TRAILING | NORM_ZERO_EXTEND | NORM_PAD_TO)))
-      REENCODE_FAIL(a, hdr_at, "hdr.len %u becomes %zu without trailing bytes or a short fixed part",
-                    a->mlen, elen);
-   free(described);
-   return norm;
-}
-
 /*
  * Decodes one hostile copy t (v->len bytes) as a host would: a request by the
  * decoder its hdr.cmd selects. An accepted copy must re-encode to its own
@@ -633,8 +444,8 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
    bool request = v->body == &v->msg->req;
    struct vdrm_error err;
    struct decoded d;
-   uint8_t *copy, *enc;
-   size_t cap, elen = 0;
+   uint8_t *copy;
+   char why[300];
 
    st->total++;
    if (request) {
@@ -651,25 +462,18 @@ try_hostile(const struct vector *v, const uint8_t *t, const char *mutation,
       decoded_free(&d);
       return;
    }
-   struct accepted a = { v, mutation, b, b->framing->length_offset, copy, 0, 0, &d };
-   a.trailer = trailer_bytes(b, &d);
-   a.mlen = (uint32_t)(framed_bytes(b, copy, v->len) + a.trailer);
    st->accepted++;
    st->other_command += m != v->msg;
-   cap = encode_cap(b, a.mlen);
-   enc = malloc(cap);
-   assert_non_null(enc);
-   if (b->encode(enc, cap, d.fixed, d.view, &elen) != VDRM_OK)
-      fail_msg("%s: %s: copy with %s was accepted but does not re-encode in %zu bytes", v->file,
-               v->name, mutation, cap);
-   unsigned norm = compare_reencoded(&a, enc, elen);
-   st->identical += elen == a.mlen && memcmp(enc, copy, elen) == 0;
-   st->trailing += !!(norm & NORM_TRAILING);
-   st->zero_extended += !!(norm & NORM_ZERO_EXTEND);
-   st->padding += !!(norm & NORM_PADDING);
-   st->ignored += !!(norm & NORM_IGNORED);
-   st->padded += !!(norm & NORM_PAD_TO);
-   free(enc);
+   int identical = 0;
+   int norm = reencode_check(b, copy, v->len, d.fixed, d.view, why, sizeof(why), &identical);
+   if (norm < 0)
+      fail_msg("%s: %s: copy with %s %s", v->file, v->name, mutation, why);
+   st->identical += identical;
+   st->trailing += !!(norm & REENCODE_TRAILING);
+   st->zero_extended += !!(norm & REENCODE_ZERO_EXTEND);
+   st->padding += !!(norm & REENCODE_PADDING);
+   st->ignored += !!(norm & REENCODE_IGNORED);
+   st->padded += !!(norm & REENCODE_PAD_TO);
    free(copy);
    decoded_free(&d);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tiny_codec.h"
+#include "tiny_mutator.h"
 
 /* SET, 32 bytes: cmd 2, len 32, seqno 7, rsp_off 0; flags 3, value 9, reserved 0, extra 5. */
 static const uint8_t set_full[32] = {
@@ -224,6 +225,58 @@ test_response(void **state)
    expect_error(tiny_ccmd_put_rsp_decode(rsp_bytes, 8, &rsp, &err), &err, VDRM_E_TRUNCATED, "hdr.len", 0);
 }
 
+/* The golden mutator table: PUT's size from its fixed part, and the roles the spec gives SET's fields. */
+static void
+test_mutator_table(void **state)
+{
+   const struct vdrm_mut_msg *m = vdrm_mut_msg_by_opcode(&tiny_mutator, TINY_CCMD_PUT);
+   const struct vdrm_mut_msg *set = vdrm_mut_msg_by_opcode(&tiny_mutator, TINY_CCMD_SET);
+   _Alignas(8) uint8_t fixed[sizeof(struct tiny_ccmd_put_req)] = { 0 };
+   uint64_t trailer = 1;
+
+   (void)state;
+   assert_non_null(m);
+   assert_int_equal(m->fixed_size, 24);
+   memcpy(fixed, put, 24);
+   /* 24 + 2 items of 16 + "abc", padded to 60. */
+   assert_int_equal(m->size(fixed, 0, &trailer), 60);
+   assert_int_equal(trailer, 0);
+   assert_int_equal(m->nfields, 2);
+   assert_string_equal(m->fields[0].name, "nr_items");
+   assert_int_equal(m->fields[0].role, VDRM_MUT_SIZE);
+   assert_int_equal(m->fields[0].max, 8);
+   assert_non_null(set);
+   assert_null(set->size);
+   assert_int_equal(set->fields[0].role, VDRM_MUT_FLAGS);
+   assert_int_equal(set->fields[1].role, VDRM_MUT_RANGE);
+   assert_int_equal(set->fields[1].max, 100);
+   assert_int_equal(set->fields[2].role, VDRM_MUT_ZERO);
+   assert_null(vdrm_mut_msg_by_opcode(&tiny_mutator, 5));
+}
+
+/* Mutating the hand-written PUT: every result is still a stream of whole requests. */
+static void
+test_mutations_walk(void **state)
+{
+   (void)state;
+   for (unsigned s = 0; s < 500; s++) {
+      uint8_t data[256];
+      struct vdrm_stream st;
+      const uint8_t *msg;
+      struct vdrm_ccmd_req hdr;
+      size_t size;
+      int ret;
+
+      memcpy(data, put, sizeof(put));
+      size = vdrm_mutate_stream(&tiny_mutator, data, sizeof(put), sizeof(data), s, NULL);
+      assert_true(size <= sizeof(data));
+      vdrm_stream_init(&st, data, size, TINY_CCMD_ALIGNMENT);
+      while ((ret = vdrm_stream_next(&st, &msg, &hdr, NULL)) == 1)
+         assert_non_null(tiny_ccmd_name(hdr.cmd));
+      assert_int_equal(ret, 0);
+   }
+}
+
 int
 main(void)
 {
@@ -233,6 +286,8 @@ main(void)
       cmocka_unit_test(test_dispatch),
       cmocka_unit_test(test_response),
       cmocka_unit_test(test_exact_message_padded_to_alignment),
+      cmocka_unit_test(test_mutator_table),
+      cmocka_unit_test(test_mutations_walk),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);

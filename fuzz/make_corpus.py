@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed corpora of the fuzz harnesses (fuzz/corpus/HARNESS/) from
+the conformance vectors (tests/vectors/NAME.json), the decode-failure vectors
+(tests/vectors/failures/NAME.json) and Mesa's guest traffic
+(tests/guest-traffic/NAME.json), in each harness's input format
+(fuzz/README.md). The files are checked in, so that OSS-Fuzz's build.sh and
+AFL++ need neither Python nor json-c; --check tells whether they are current
+(test fuzz-corpus-current). Inputs the fuzzers find go to fuzz/regressions/,
+never here.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TESTS = os.path.join(HERE, '..', 'tests')
+CONTEXTS = ['msm', 'amdgpu', 'i915', 'asahi', 'panfrost']   # the vtest harness's byte 0 indexes this
+# Where each context's host puts the response region: the size of its shmem struct.
+RSP_MEM_OFFSET = {'msm': 16, 'amdgpu': 88, 'i915': 16, 'asahi': 16, 'panfrost': 8}
+# Stream harness control byte: 1 request per batch, a fence with each, the clock moved after each.
+ONE_PER_BATCH_FENCED = 0x01 | 0x08 | 0x10
+
+
+def load(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8') as f:
+        return json.load(f)
+
+
+def messages(ctx):
+    """(name, direction, bytes) of every vector, failure case and guest-traffic case of ctx."""
+    out = []
+    doc = load(os.path.join(TESTS, 'vectors', ctx + '.json'))
+    for v in (doc or {}).get('vectors', []):
+        out.append(('vector ' + v['name'], v['direction'], bytes.fromhex(v['hex'])))
+    doc = load(os.path.join(TESTS, 'vectors', 'failures', ctx + '.json'))
+    for v in (doc or {}).get('cases', []):
+        if 'hex' in v:
+            out.append(('failure ' + v['name'], v.get('direction', 'request'), bytes.fromhex(v['hex'])))
+    doc = load(os.path.join(TESTS, 'guest-traffic', ctx + '.json'))
+    for key in ('accept', 'reject'):
+        for v in (doc or {}).get(key, []):
+            out.append(('mesa ' + v['name'], 'request', bytes.fromhex(v['hex'])))
+    return out
+
+
+def mesa_session(ctx):
+    """Every request Mesa's guest sends, in order: one realistic stream."""
+    doc = load(os.path.join(TESTS, 'guest-traffic', ctx + '.json'))
+    return b''.join(bytes.fromhex(v['hex']) for v in (doc or {}).get('accept', []))
+
+
+def slug(name):
+    return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]
+
+
+class Corpus:
+    def __init__(self):
+        self.files = {}   # harness -> {filename: bytes}
+
+    def add(self, harness, name, data):
+        files = self.files.setdefault(harness, {})
+        if data in files.values():
+            return
+        digest = hashlib.sha1(data).hexdigest()[:8]
+        files['%s-%s' % (slug(name), digest)] = data
+
+
+def build():
+    c = Corpus()
+    for ctx in CONTEXTS:
+        for name, direction, data in messages(ctx):
+            c.add(ctx + '-decoder', name, data)
+            if direction == 'request':
+                c.add(ctx + '-stream', name, bytes([0]) + data)
+            else:
+                off = RSP_MEM_OFFSET[ctx]
+                shmem = struct.pack('<II', 1, off) + bytes(off - 8) + data
+                c.add(ctx + '-guest', name, struct.pack('<II', 0, len(data)) + shmem)
+        session = mesa_session(ctx)
+        if session:
+            c.add(ctx + '-stream', 'mesa session', bytes([0]) + session)
+            c.add(ctx + '-stream', 'mesa session one per batch', bytes([ONE_PER_BATCH_FENCED]) + session)
+    vt = messages('vtest')
+    for name, direction, data in vt:
+        c.add('vtest-decoder', name, data)
+    # vtest: Mesa's handshake (the first CREATE_RENDERER, PROTOCOL_VERSION, GET_CAPSET, CONTEXT_INIT,
+    # the shared buffer, two syncobjs), then each other request, and all of them as one session.
+    requests = [(n, d) for n, direction, d in vt if direction == 'request' and n.startswith('vector ')]
+    def first(words):
+        return next(d for n, d in requests if all(w in n for w in words))
+    handshake = [first(['CREATE_RENDERER']), first(['PROTOCOL_VERSION request']), first(['GET_CAPSET']),
+                 first(['CONTEXT_INIT']), first(['blob_id 0']), first(['DRM_SYNC_CREATE', 'unsignalled']),
+                 first(['DRM_SYNC_CREATE', 'SIGNALED'])]
+    rest = [(n, d) for n, d in requests if d not in handshake and 'CREATE_RENDERER' not in n]
+    hello = b''.join(handshake)
+    session = hello + b''.join(d for n, d in rest)
+    for i, ctx in enumerate(CONTEXTS):
+        c.add('vtest', 'session on ' + ctx, bytes([i]) + session)
+        c.add('vtest', 'handshake on ' + ctx, bytes([i]) + hello)
+    for name, data in rest:
+        c.add('vtest', name, bytes([0]) + hello + data)
+    return c.files
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--check', action='store_true', help='fail unless fuzz/corpus/ is current')
+    args = ap.parse_args()
+    root = os.path.join(HERE, 'corpus')
+    want = build()
+    stale = []
+    for harness, files in sorted(want.items()):
+        d = os.path.join(root, harness)
+        have = set(os.listdir(d)) if os.path.isdir(d) else set()
+        for name, data in files.items():
+            path = os.path.join(d, name)
+            if name in have:
+                with open(path, 'rb') as f:
+                    if f.read() == data:
+                        continue
+            stale.append(path)
+            if not args.check:
+                os.makedirs(d, exist_ok=True)
+                with open(path, 'wb') as f:
+                    f.write(data)
+        for name in sorted(have - set(files)):
+            stale.append(os.path.join(d, name))
+            if not args.check:
+                os.remove(os.path.join(d, name))
+    extra = set(os.listdir(root)) - set(want) if os.path.isdir(root) else set()
+    stale += [os.path.join(root, e) for e in sorted(extra)]
+    if args.check:
+        if stale:
+            print('fuzz/corpus is not current (run fuzz/make_corpus.py): %d file(s), e.g. %s'
+                  % (len(stale), os.path.relpath(stale[0], HERE)))
+            return 1
+        print('fuzz/corpus: %d harnesses, %d files, current'
+              % (len(want), sum(len(f) for f in want.values())))
+        return 0
+    print('fuzz/corpus: %d harnesses, %d files (%d written or removed)'
+          % (len(want), sum(len(f) for f in want.values()), len(stale)))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
