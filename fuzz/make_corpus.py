@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Writes the seed corpora of the fuzz harnesses (fuzz/corpus/HARNESS/) from
 the conformance vectors (tests/vectors/NAME.json), the decode-failure vectors
-(tests/vectors/failures/NAME.json) and Mesa's guest traffic
-(tests/guest-traffic/NAME.json), in each harness's input format
+(tests/vectors/failures/NAME.json), Mesa's guest traffic
+(tests/guest-traffic/NAME.json) and the reference guest's recorded streams
+(tests/guest-recorded/NAME.bin, `vdrm-guest --record`), in each harness's input format
 (fuzz/README.md). The files are checked in, so that OSS-Fuzz's build.sh and
 AFL++ need neither Python nor json-c; --check tells whether they are current
 (test fuzz-corpus-current). Inputs the fuzzers find go to fuzz/regressions/,
@@ -57,6 +58,15 @@ def mesa_session(ctx):
     return b''.join(bytes.fromhex(v['hex']) for v in (doc or {}).get('accept', []))
 
 
+def recorded_session(ctx):
+    """The ccmd stream vdrm-guest --record wrote for ctx (4 frames of its workload), or b''."""
+    path = os.path.join(TESTS, 'guest-recorded', ctx + '.bin')
+    if not os.path.exists(path):
+        return b''
+    with open(path, 'rb') as f:
+        return f.read()
+
+
 def slug(name):
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]
 
@@ -88,6 +98,10 @@ def build():
         if session:
             c.add(ctx + '-stream', 'mesa session', bytes([0]) + session)
             c.add(ctx + '-stream', 'mesa session one per batch', bytes([ONE_PER_BATCH_FENCED]) + session)
+        recorded = recorded_session(ctx)
+        if recorded:
+            c.add(ctx + '-stream', 'vdrm-guest session', bytes([0]) + recorded)
+            c.add(ctx + '-stream', 'vdrm-guest session one per batch', bytes([ONE_PER_BATCH_FENCED]) + recorded)
     vt = messages('vtest')
     for name, direction, data in vt:
         c.add('vtest-decoder', name, data)
