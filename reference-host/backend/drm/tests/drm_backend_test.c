@@ -184,23 +184,28 @@ test_config(void)
    return cmocka_run_group_tests_name("drm-config", tests, NULL, NULL);
 }
 
+/* What `drm-backend-test NAME` runs. */
+static const struct {
+   const char *name;
+   int (*run)(void);
+} groups[] = {
+   { "config", test_config },
+   { "msm", drm_test_msm },
+   { "panfrost", drm_test_panfrost },
+   { "asahi", drm_test_asahi },
+   { "amdgpu", drm_test_amdgpu },
+   { "i915", drm_test_i915 },
+};
+
 int
 main(int argc, char **argv)
 {
    if (argc < 2)
       return vdrm_drm_test_run_shims("/proc/self/exe");
-   if (!strcmp(argv[1], "config"))
-      return test_config();
-   if (!strcmp(argv[1], "msm"))
-      return drm_test_msm();
-   if (!strcmp(argv[1], "panfrost"))
-      return drm_test_panfrost();
-   if (!strcmp(argv[1], "asahi"))
-      return drm_test_asahi();
-   if (!strcmp(argv[1], "amdgpu"))
-      return drm_test_amdgpu();
-   if (!strcmp(argv[1], "i915"))
-      return drm_test_i915();
+   for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+      if (!strcmp(argv[1], groups[i].name))
+         return groups[i].run();
+   }
    fprintf(stderr, "usage: %s [config|msm|panfrost|asahi|amdgpu|i915]\n", argv[0]);
    return 2;
 }
