@@ -43,6 +43,7 @@ struct vg_driver {
    uint64_t va_align;
    uint64_t vram_size;              /* usable VRAM as the shmem published it at start-up */
 };
+VG_DRIVER_DEVICE_FIRST;
 
 /* QUERY_INFO of info (return_size bytes answered); the answer lands in *rsp. */
 static int
@@ -83,12 +84,7 @@ query_info_read(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, size
    if (amdgpu_ccmd_query_info_rsp_decode(buf, len, &r, &view, &err))
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    *kret = r.hdr.ret;
-   if (!r.hdr.ret && view.payload.size < out_size)
-      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, %zu expected", view.payload.size,
-                     out_size);
-   memset(out, 0, out_size);
-   memcpy(out, view.payload.data, view.payload.size < out_size ? view.payload.size : out_size);
-   return 0;
+   return vg_payload_copy(drv->dev, rsp->command, &view.payload, out, out_size, r.hdr.ret ? 0 : out_size);
 }
 
 /* The same, where the query must succeed. */
@@ -100,7 +96,7 @@ query_info_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, si
    if (query_info_read(drv, rsp, out, out_size, &kret))
       return -1;
    if (kret)
-      return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", kret);
+      return vg_kernel_failed(drv->dev, rsp->command, kret);
    return 0;
 }
 
@@ -201,10 +197,8 @@ amdvg_create(struct vg_device *dev, struct vg_driver **out)
    struct amdgpu_info_device di;
    struct vg_driver *drv;
 
-   drv = calloc(1, sizeof(*drv));
-   if (!drv)
-      return vg_fail(dev, "amdgpu", "out of memory");
-   drv->dev = dev;
+   if (!(drv = vg_driver_alloc(dev, sizeof(*drv), "amdgpu")))
+      return -1;
    /* Everything the device needs once, in one batch: one round trip. */
    if (query_dev_info(drv, &dev_rsp))
       goto fail;
@@ -248,8 +242,7 @@ amdvg_destroy(struct vg_driver *drv)
       return;
    /* Freed without waiting for the answer: nothing follows that needs it. */
    create_ctx(drv, AMDGPU_CCMD_CREATE_CTX_DESTROY, drv->ctx_id, &rsp, "CREATE_CTX(DESTROY)");
-   vg_flush(drv->dev);
-   free(drv);
+   vg_driver_destroy(drv);
 }
 
 static struct vg_bo *
@@ -262,17 +255,10 @@ amdvg_bo_new(struct vg_driver *drv, uint64_t size)
    size_t len;
    int st;
 
-   size = (size + drv->va_align - 1) & ~(drv->va_align - 1);
-   if (!size || size > drv->va_end - drv->va_next) {
-      vg_fail(drv->dev, "GEM_NEW", "no GPU address range left for %llu bytes", (unsigned long long)size);
+   if (vg_va_fit(drv->dev, drv->va_next, drv->va_end, &size, drv->va_align, "GEM_NEW") ||
+       !(bo = vg_bo_alloc(drv->dev, sizeof(*bo), "GEM_NEW")))
       return NULL;
-   }
    va = drv->va_next;
-   bo = calloc(1, sizeof(*bo));
-   if (!bo) {
-      vg_fail(drv->dev, "GEM_NEW", "out of memory");
-      return NULL;
-   }
    if (vg_req_begin(drv->dev, &req.hdr, 0, NULL, "GEM_NEW"))
       goto fail;
    req.blob_id = vg_blob_id_next(drv->dev);
@@ -338,29 +324,13 @@ va_map(struct vg_driver *drv, struct vg_bo *bo)
    return 0;
 }
 
-static void *
-amdvg_bo_map(struct vg_driver *drv, struct vg_bo *bo)
-{
-   return vg_blob_map(drv->dev, bo->blob);
-}
-
-/* No upload command in this protocol: the CPU writes through the mapping, as RADV does. */
-static int
-amdvg_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
-{
-   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
-}
-
+/* The address range is released before the buffer. */
 static void
 amdvg_bo_free(struct vg_driver *drv, struct vg_bo *bo)
 {
-   if (!bo)
-      return;
-   /* The address range is released before the buffer. */
-   if (((struct amdgpu_bo *)bo)->va_mapped)
+   if (bo && ((struct amdgpu_bo *)bo)->va_mapped)
       va_op(drv, bo, AMDGPU_VA_OP_UNMAP, "BO_VA_OP(UNMAP)");
-   vg_blob_destroy(drv->dev, bo->blob);
-   free(bo);
+   vg_bo_free(drv, bo);
 }
 
 static uint32_t
@@ -450,12 +420,6 @@ amdvg_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct
                      }, fence);
 }
 
-static int
-amdvg_wait(struct vg_driver *drv, struct vg_fence *fence, int timeout_ms)
-{
-   return vg_fence_wait(drv->dev, fence, timeout_ms);
-}
-
 /* The queries a frame repeats, each checked against what the device said before. */
 enum { Q_DEV_INFO, Q_GFX_IP, Q_MEMORY, Q_COUNT };
 
@@ -531,12 +495,12 @@ const struct vg_driver_ops vg_amdgpu_driver = {
    .create = amdvg_create,
    .destroy = amdvg_destroy,
    .bo_new = amdvg_bo_new,
-   .bo_map = amdvg_bo_map,
-   .bo_upload = amdvg_bo_upload,
+   .bo_map = vg_bo_map,
+   .bo_upload = vg_bo_upload_mapped,   /* no upload command in this protocol: as RADV writes memory */
    .bo_free = amdvg_bo_free,
    .emit_cmds = amdvg_emit_cmds,
    .submit = amdvg_submit,
-   .wait = amdvg_wait,
+   .wait = vg_driver_wait,
    .nqueries = Q_COUNT,
    .query_begin = amdvg_query_begin,
    .query_end = amdvg_query_end,

@@ -48,6 +48,7 @@ struct vg_driver {
    uint64_t va_end;
    uint64_t last_time;      /* the GPU clock's last answer, which never goes back */
 };
+VG_DRIVER_DEVICE_FIRST;
 
 /* IOCTL_SIMPLE of ioctl cmd with arg (its size is the ioctl's); the answer lands in *rsp. */
 static int
@@ -82,12 +83,8 @@ ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, 
    if (asahi_ccmd_ioctl_simple_rsp_decode(buf, len, &r, &view, &err))
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
-      return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", r.ret);
-   if (view.payload.size < out_size)
-      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, %zu expected", view.payload.size,
-                     out_size);
-   memcpy(out, view.payload.data, out_size);
-   return 0;
+      return vg_kernel_failed(drv->dev, rsp->command, r.ret);
+   return vg_payload_copy(drv->dev, rsp->command, &view.payload, out, out_size, out_size);
 }
 
 static int
@@ -120,7 +117,7 @@ get_params_answer(struct vg_driver *drv, const struct vg_rsp *rsp, struct drm_as
    if (asahi_ccmd_get_params_rsp_decode(buf, len, &r, &view, &err))
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
-      return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", r.ret);
+      return vg_kernel_failed(drv->dev, rsp->command, r.ret);
    if (view.payload.size < sizeof(*out))
       return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, %zu expected", view.payload.size,
                      sizeof(*out));
@@ -164,10 +161,8 @@ asahi_create(struct vg_device *dev, struct vg_driver **out)
    if (caps->wire_format_version != WIRE_FORMAT_VERSION)
       return vg_fail(dev, "capset", "asahi: wire_format_version %u, this guest speaks %u", caps->wire_format_version,
                      WIRE_FORMAT_VERSION);
-   drv = calloc(1, sizeof(*drv));
-   if (!drv)
-      return vg_fail(dev, "asahi", "out of memory");
-   drv->dev = dev;
+   if (!(drv = vg_driver_alloc(dev, sizeof(*drv), "asahi")))
+      return -1;
    /* Three synchronous steps, each needing the answer before: the device, its VM, the queue. */
    if (get_params(drv, &rsp, "GET_PARAMS") || get_params_answer(drv, &rsp, &drv->params) ||
        plan_address_space(drv, &vm) ||
@@ -201,8 +196,7 @@ asahi_destroy(struct vg_driver *drv)
    /* Destroyed without waiting for the answers: nothing follows that needs them. */
    ioctl_simple(drv, DRM_IOCTL_ASAHI_QUEUE_DESTROY, &q, &rsp, "IOCTL_SIMPLE(QUEUE_DESTROY)");
    ioctl_simple(drv, DRM_IOCTL_ASAHI_VM_DESTROY, &vm, &rsp, "IOCTL_SIMPLE(VM_DESTROY)");
-   vg_flush(drv->dev);
-   free(drv);
+   vg_driver_destroy(drv);
 }
 
 static struct vg_bo *
@@ -214,16 +208,9 @@ asahi_bo_new(struct vg_driver *drv, uint64_t size)
    size_t len;
    int st;
 
-   size = (size + PAGE - 1) & ~(PAGE - 1);
-   if (!size || size > drv->va_end - drv->va_next) {
-      vg_fail(drv->dev, "GEM_NEW", "no GPU address range left for %llu bytes", (unsigned long long)size);
+   if (vg_va_fit(drv->dev, drv->va_next, drv->va_end, &size, PAGE, "GEM_NEW") ||
+       !(bo = vg_bo_alloc(drv->dev, sizeof(*bo), "GEM_NEW")))
       return NULL;
-   }
-   bo = calloc(1, sizeof(*bo));
-   if (!bo) {
-      vg_fail(drv->dev, "GEM_NEW", "out of memory");
-      return NULL;
-   }
    if (vg_req_begin(drv->dev, &req.hdr, 0, NULL, "GEM_NEW"))
       goto fail;
    req.flags = 0;   /* write-combined, exportable: an external resource of SUBMIT */
@@ -248,29 +235,6 @@ asahi_bo_new(struct vg_driver *drv, uint64_t size)
 fail:
    free(bo);
    return NULL;
-}
-
-static void *
-asahi_bo_map(struct vg_driver *drv, struct vg_bo *bo)
-{
-   return vg_blob_map(drv->dev, bo->blob);
-}
-
-/* No upload command in this protocol: the CPU writes through the mapping. */
-static int
-asahi_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
-{
-   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
-}
-
-static void
-asahi_bo_free(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo)
-      return;
-   /* The kernel unmaps a buffer from its VM when the host closes it with the resource. */
-   vg_blob_destroy(drv->dev, bo->blob);
-   free(bo);
 }
 
 /* One compute command, its body cleared as Mesa's drivers clear it before filling it. */
@@ -352,12 +316,6 @@ asahi_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct
    return st;
 }
 
-static int
-asahi_wait(struct vg_driver *drv, struct vg_fence *fence, int timeout_ms)
-{
-   return vg_fence_wait(drv->dev, fence, timeout_ms);
-}
-
 /* The queries a frame repeats: the device description again, and the GPU clock. */
 enum { Q_PARAMS, Q_TIME, Q_COUNT };
 
@@ -418,12 +376,12 @@ const struct vg_driver_ops vg_asahi_driver = {
    .create = asahi_create,
    .destroy = asahi_destroy,
    .bo_new = asahi_bo_new,
-   .bo_map = asahi_bo_map,
-   .bo_upload = asahi_bo_upload,
-   .bo_free = asahi_bo_free,
+   .bo_map = vg_bo_map,
+   .bo_upload = vg_bo_upload_mapped,   /* no upload command in this protocol */
+   .bo_free = vg_bo_free,              /* the kernel unmaps it from its VM when the host closes it */
    .emit_cmds = asahi_emit_cmds,
    .submit = asahi_submit,
-   .wait = asahi_wait,
+   .wait = vg_driver_wait,
    .nqueries = Q_COUNT,
    .query_begin = asahi_query_begin,
    .query_end = asahi_query_end,

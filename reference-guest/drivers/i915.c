@@ -40,6 +40,7 @@ struct vg_driver {
    uint64_t va_next;          /* bump allocator over the context's GTT */
    uint64_t va_end;
 };
+VG_DRIVER_DEVICE_FIRST;
 
 /* Every ret of this protocol is 0 or a positive errno. */
 static int
@@ -82,11 +83,7 @@ ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, 
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
       return host_failed(drv, rsp->command, r.ret);
-   if (view.payload.size < out_size)
-      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, %zu expected", view.payload.size,
-                     out_size);
-   memcpy(out, view.payload.data, out_size);
-   return 0;
+   return vg_payload_copy(drv->dev, rsp->command, &view.payload, out, out_size, out_size);
 }
 
 static int
@@ -193,10 +190,8 @@ i915_create(struct vg_device *dev, struct vg_driver **out)
    uint32_t chipset, softpin;
    struct vg_driver *drv;
 
-   drv = calloc(1, sizeof(*drv));
-   if (!drv)
-      return vg_fail(dev, "i915", "out of memory");
-   drv->dev = dev;
+   if (!(drv = vg_driver_alloc(dev, sizeof(*drv), "i915")))
+      return -1;
    /* One batch for what needs no answer first, one for the context's GTT: two round trips. */
    if (getparam(drv, I915_PARAM_CHIPSET_ID, &chipset_rsp, "GETPARAM(CHIPSET_ID)") ||
        getparam(drv, I915_PARAM_HAS_EXEC_SOFTPIN, &softpin_rsp, "GETPARAM(HAS_EXEC_SOFTPIN)") ||
@@ -236,8 +231,7 @@ i915_destroy(struct vg_driver *drv)
       return;
    /* Destroyed without waiting for the answer: nothing follows that needs it. */
    ioctl_simple(drv, DRM_IOCTL_I915_GEM_CONTEXT_DESTROY, &d, &rsp, "IOCTL_SIMPLE(CONTEXT_DESTROY)");
-   vg_flush(drv->dev);
-   free(drv);
+   vg_driver_destroy(drv);
 }
 
 static struct vg_bo *
@@ -255,16 +249,9 @@ i915_bo_new(struct vg_driver *drv, uint64_t size)
    size_t len;
    int st;
 
-   size = (size + PAGE - 1) & ~(PAGE - 1);
-   if (!size || size > drv->va_end - drv->va_next) {
-      vg_fail(drv->dev, "GEM_CREATE_EXT", "no GPU address range left for %llu bytes", (unsigned long long)size);
+   if (vg_va_fit(drv->dev, drv->va_next, drv->va_end, &size, PAGE, "GEM_CREATE_EXT") ||
+       !(bo = vg_bo_alloc(drv->dev, sizeof(*bo), "GEM_CREATE_EXT")))
       return NULL;
-   }
-   bo = calloc(1, sizeof(*bo));
-   if (!bo) {
-      vg_fail(drv->dev, "GEM_CREATE_EXT", "out of memory");
-      return NULL;
-   }
    if (vg_req_begin(drv->dev, &req.hdr, 0, NULL, "GEM_CREATE_EXT"))
       goto fail;
    memcpy(ext, &regions, sizeof(regions));
@@ -290,29 +277,6 @@ i915_bo_new(struct vg_driver *drv, uint64_t size)
 fail:
    free(bo);
    return NULL;
-}
-
-static void *
-i915_bo_map(struct vg_driver *drv, struct vg_bo *bo)
-{
-   return vg_blob_map(drv->dev, bo->blob);
-}
-
-/* No upload command in this protocol: the CPU writes through the mapping. */
-static int
-i915_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
-{
-   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
-}
-
-static void
-i915_bo_free(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo)
-      return;
-   /* The host closes its GEM handle with the resource; the kernel unbinds it from the GTT. */
-   vg_blob_destroy(drv->dev, bo->blob);
-   free(bo);
 }
 
 /* A batch of two no-ops, the second writing the frame to NOPID, and the end: 16 bytes, 8-aligned. */
@@ -495,9 +459,9 @@ const struct vg_driver_ops vg_i915_driver = {
    .create = i915_create,
    .destroy = i915_destroy,
    .bo_new = i915_bo_new,
-   .bo_map = i915_bo_map,
-   .bo_upload = i915_bo_upload,
-   .bo_free = i915_bo_free,
+   .bo_map = vg_bo_map,
+   .bo_upload = vg_bo_upload_mapped,   /* no upload command in this protocol */
+   .bo_free = vg_bo_free,              /* closing its GEM handle unbinds it from the GTT */
    .emit_cmds = i915_emit_cmds,
    .submit = i915_submit,
    .wait = i915_wait,

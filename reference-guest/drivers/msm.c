@@ -37,6 +37,7 @@ struct vg_driver {
    uint64_t va_next;      /* bump allocator over the capset's range */
    uint64_t va_end;
 };
+VG_DRIVER_DEVICE_FIRST;
 
 /* IOCTL_SIMPLE of ioctl cmd with arg (its size is the ioctl's); the answer lands in *rsp. */
 static int
@@ -78,13 +79,8 @@ ioctl_simple_answer(struct vg_driver *drv, const struct vg_rsp *rsp, void *out, 
    if (msm_ccmd_ioctl_simple_rsp_decode(buf, len, &r, &view, &err))
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
-      return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", r.ret);
-   if (view.payload.size < need)
-      return vg_fail(drv->dev, rsp->command, "response payload of %u bytes, at least %zu expected",
-                     view.payload.size, need);
-   memset(out, 0, out_size);
-   memcpy(out, view.payload.data, view.payload.size < out_size ? view.payload.size : out_size);
-   return 0;
+      return vg_kernel_failed(drv->dev, rsp->command, r.ret);
+   return vg_payload_copy(drv->dev, rsp->command, &view.payload, out, out_size, need);
 }
 
 static int
@@ -101,10 +97,8 @@ msm_create(struct vg_device *dev, struct vg_driver **out)
        caps->u.msm.va_start > UINT64_MAX - caps->u.msm.va_size)
       return vg_fail(dev, "capset", "msm: GPU address range 0x%llx + 0x%llx is not usable",
                      (unsigned long long)caps->u.msm.va_start, (unsigned long long)caps->u.msm.va_size);
-   drv = calloc(1, sizeof(*drv));
-   if (!drv)
-      return vg_fail(dev, "msm", "out of memory");
-   drv->dev = dev;
+   if (!(drv = vg_driver_alloc(dev, sizeof(*drv), "msm")))
+      return -1;
    drv->va_next = caps->u.msm.va_start;
    drv->va_end = caps->u.msm.va_start + caps->u.msm.va_size;
    /* The one synchronous step: the queue's id is needed by every submit. */
@@ -129,8 +123,7 @@ msm_destroy(struct vg_driver *drv)
       return;
    /* Closed without waiting for the answer: nothing follows that needs it. */
    ioctl_simple(drv, DRM_IOCTL_MSM_SUBMITQUEUE_CLOSE, &drv->queue_id, &rsp, "IOCTL_SIMPLE(SUBMITQUEUE_CLOSE)");
-   vg_flush(drv->dev);
-   free(drv);
+   vg_driver_destroy(drv);
 }
 
 static struct vg_bo *
@@ -142,16 +135,9 @@ msm_bo_new(struct vg_driver *drv, uint64_t size)
    size_t len;
    int st;
 
-   size = (size + PAGE - 1) & ~(PAGE - 1);
-   if (!size || size > drv->va_end - drv->va_next) {
-      vg_fail(drv->dev, "GEM_NEW", "no GPU address range left for %llu bytes", (unsigned long long)size);
+   if (vg_va_fit(drv->dev, drv->va_next, drv->va_end, &size, PAGE, "GEM_NEW") ||
+       !(bo = vg_bo_alloc(drv->dev, sizeof(*bo), "GEM_NEW")))
       return NULL;
-   }
-   bo = calloc(1, sizeof(*bo));
-   if (!bo) {
-      vg_fail(drv->dev, "GEM_NEW", "out of memory");
-      return NULL;
-   }
    bo->base.size = size;
    bo->base.iova = drv->va_next;
    drv->va_next += size;
@@ -173,12 +159,6 @@ msm_bo_new(struct vg_driver *drv, uint64_t size)
 fail:
    free(bo);
    return NULL;
-}
-
-static void *
-msm_bo_map(struct vg_driver *drv, struct vg_bo *bo)
-{
-   return vg_blob_map(drv->dev, bo->blob);
 }
 
 static int
@@ -235,8 +215,7 @@ msm_bo_free(struct vg_driver *drv, struct vg_bo *bo)
       if (msm_ccmd_gem_set_iova_req_encode(buf, sizeof(req), &req, &len) == VDRM_OK)
          vg_req_push(drv->dev, len, "GEM_SET_IOVA");
    }
-   vg_blob_destroy(drv->dev, bo->blob);
-   free(bo);
+   vg_bo_free(drv, bo);
 }
 
 /* Adreno PM4 type-7 packet header (parity bits as the CP checks them). */
@@ -315,12 +294,6 @@ msm_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct v
                         .blobs = blobs,
                         .num_blobs = n,
                      }, fence);
-}
-
-static int
-msm_wait(struct vg_driver *drv, struct vg_fence *fence, int timeout_ms)
-{
-   return vg_fence_wait(drv->dev, fence, timeout_ms);
 }
 
 /* The queries a frame repeats, each checked against what the capset said. */
@@ -410,12 +383,12 @@ const struct vg_driver_ops vg_msm_driver = {
    .create = msm_create,
    .destroy = msm_destroy,
    .bo_new = msm_bo_new,
-   .bo_map = msm_bo_map,
+   .bo_map = vg_bo_map,
    .bo_upload = msm_bo_upload,
    .bo_free = msm_bo_free,
    .emit_cmds = msm_emit_cmds,
    .submit = msm_submit,
-   .wait = msm_wait,
+   .wait = vg_driver_wait,
    .nqueries = Q_COUNT,
    .query_begin = msm_query_begin,
    .query_end = msm_query_end,

@@ -36,6 +36,7 @@ struct vg_driver {
    uint64_t revision;
    uint64_t shader_present;
 };
+VG_DRIVER_DEVICE_FIRST;
 
 static int
 get_param(struct vg_driver *drv, uint32_t param, struct vg_rsp *rsp, const char *name)
@@ -67,7 +68,7 @@ get_param_answer(struct vg_driver *drv, const struct vg_rsp *rsp, uint64_t *valu
    if (panfrost_ccmd_get_param_rsp_decode(buf, len, &r, &err))
       return vg_fail(drv->dev, rsp->command, "response: %s", err.message);
    if (r.ret)
-      return vg_fail(drv->dev, rsp->command, "the host kernel failed it (ret %d)", r.ret);
+      return vg_kernel_failed(drv->dev, rsp->command, r.ret);
    *value = r.value;
    return 0;
 }
@@ -79,10 +80,8 @@ pan_create(struct vg_device *dev, struct vg_driver **out)
    uint64_t js_present;
    struct vg_driver *drv;
 
-   drv = calloc(1, sizeof(*drv));
-   if (!drv)
-      return vg_fail(dev, "panfrost", "out of memory");
-   drv->dev = dev;
+   if (!(drv = vg_driver_alloc(dev, sizeof(*drv), "panfrost")))
+      return -1;
    /* What the driver needs to know of the GPU, asked in one batch: one round trip. */
    if (get_param(drv, PARAM_GPU_PROD_ID, &prod, "GET_PARAM(GPU_PROD_ID)") ||
        get_param(drv, PARAM_GPU_REVISION, &rev, "GET_PARAM(GPU_REVISION)") ||
@@ -105,15 +104,6 @@ fail:
    return -1;
 }
 
-static void
-pan_destroy(struct vg_driver *drv)
-{
-   if (!drv)
-      return;
-   vg_flush(drv->dev);
-   free(drv);
-}
-
 static struct vg_bo *
 pan_bo_new(struct vg_driver *drv, uint64_t size)
 {
@@ -128,11 +118,8 @@ pan_bo_new(struct vg_driver *drv, uint64_t size)
       vg_fail(drv->dev, "CREATE_BO", "a %llu-byte buffer does not fit its 32-bit size", (unsigned long long)size);
       return NULL;
    }
-   bo = calloc(1, sizeof(*bo));
-   if (!bo) {
-      vg_fail(drv->dev, "CREATE_BO", "out of memory");
+   if (!(bo = vg_bo_alloc(drv->dev, sizeof(*bo), "CREATE_BO")))
       return NULL;
-   }
    if (vg_req_begin(drv->dev, &req.hdr, 0, NULL, "CREATE_BO"))
       goto fail;
    req.pad = 0;
@@ -208,29 +195,6 @@ resolve_addresses(struct vg_driver *drv, struct vg_bo *const *bos, uint32_t n)
    return 0;
 }
 
-static void *
-pan_bo_map(struct vg_driver *drv, struct vg_bo *bo)
-{
-   return vg_blob_map(drv->dev, bo->blob);
-}
-
-/* No upload command in this protocol: the CPU writes through the mapping. */
-static int
-pan_bo_upload(struct vg_driver *drv, struct vg_bo *bo, uint64_t off, const void *data, uint32_t len)
-{
-   return vg_bo_write_mapped(drv->dev, bo, off, data, len, "upload");
-}
-
-static void
-pan_bo_free(struct vg_driver *drv, struct vg_bo *bo)
-{
-   if (!bo)
-      return;
-   /* The host closes its GEM handle with the resource; the kernel keeps it while a job uses it. */
-   vg_blob_destroy(drv->dev, bo->blob);
-   free(bo);
-}
-
 /*
  * One NULL job (64-bit descriptor, job index 1, no dependencies, no next
  * job): the smallest chain the job manager runs and completes. A marker
@@ -300,12 +264,6 @@ pan_submit(struct vg_driver *drv, struct vg_bo *cmd, uint32_t cmd_size, struct v
                      }, fence);
 }
 
-static int
-pan_wait(struct vg_driver *drv, struct vg_fence *fence, int timeout_ms)
-{
-   return vg_fence_wait(drv->dev, fence, timeout_ms);
-}
-
 /* The parameters a frame re-reads, each checked against the start-up answer. */
 enum { Q_PROD_ID, Q_REVISION, Q_SHADER_PRESENT, Q_COUNT };
 
@@ -351,14 +309,14 @@ const struct vg_driver_ops vg_panfrost_driver = {
       .async_error_offset = 0,   /* the context has none */
    },
    .create = pan_create,
-   .destroy = pan_destroy,
+   .destroy = vg_driver_destroy,       /* nothing to release on the host */
    .bo_new = pan_bo_new,
-   .bo_map = pan_bo_map,
-   .bo_upload = pan_bo_upload,
-   .bo_free = pan_bo_free,
+   .bo_map = vg_bo_map,
+   .bo_upload = vg_bo_upload_mapped,   /* no upload command in this protocol */
+   .bo_free = vg_bo_free,              /* the kernel keeps the buffer while a job uses it */
    .emit_cmds = pan_emit_cmds,
    .submit = pan_submit,
-   .wait = pan_wait,
+   .wait = vg_driver_wait,
    .nqueries = Q_COUNT,
    .query_begin = pan_query_begin,
    .query_end = pan_query_end,

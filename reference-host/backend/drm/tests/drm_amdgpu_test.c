@@ -24,7 +24,6 @@
 
 #include "amdgpu_codec.h"
 #include "amdgpu_kernel.h"
-#include "drm_guest.h"
 #include "drm_test.h"
 
 /* Renoir as the shim describes it. */
@@ -39,32 +38,22 @@
 static int
 setup(void **state)
 {
-   *state = drm_guest_new(VIRTGPU_DRM_CONTEXT_AMDGPU);
-   return 0;
+   return drm_test_setup(state, VIRTGPU_DRM_CONTEXT_AMDGPU);
 }
-
-static int
-teardown(void **state)
-{
-   drm_guest_free(*state);
-   return 0;
-}
-
-#define DG(state) ((struct drm_guest *)*(state))
 
 /* QUERY_INFO of q alone: its ret; the payload (q->return_size bytes) copied to out. */
 static int
-query_info(struct drm_guest *g, const struct drm_amdgpu_info *q, void *out)
+query_info(struct tguest *g, const struct drm_amdgpu_info *q, void *out)
 {
-   struct amdgpu_ccmd_query_info_req req = { .hdr = drm_guest_hdr(g, 0, 8 + q->return_size), .info = *q };
+   struct amdgpu_ccmd_query_info_req req = { .hdr = drm_test_hdr(g, 0, 8 + q->return_size), .info = *q };
    struct amdgpu_ccmd_query_info_rsp rsp;
    struct amdgpu_ccmd_query_info_rsp_view view;
    struct vdrm_error err;
    size_t len;
 
-   assert_int_equal(amdgpu_ccmd_query_info_req_encode(DG_ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_query_info_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    if (amdgpu_ccmd_query_info_rsp_decode(g->rsp, g->rsp_size, &rsp, &view, &err))
       fail_msg("%s", err.message);
    assert_int_equal(view.payload.size, q->return_size);
@@ -74,16 +63,16 @@ query_info(struct drm_guest *g, const struct drm_amdgpu_info *q, void *out)
 
 /* CREATE_CTX: ret; the id in *ctx_id. */
 static int
-create_ctx(struct drm_guest *g, uint32_t *ctx_id)
+create_ctx(struct tguest *g, uint32_t *ctx_id)
 {
-   struct amdgpu_ccmd_create_ctx_req req = { .hdr = drm_guest_hdr(g, 0, 16) };
+   struct amdgpu_ccmd_create_ctx_req req = { .hdr = drm_test_hdr(g, 0, 16) };
    struct amdgpu_ccmd_create_ctx_rsp rsp;
    struct vdrm_error err;
    size_t len;
 
-   assert_int_equal(amdgpu_ccmd_create_ctx_req_encode(DG_ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_create_ctx_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_create_ctx_rsp_decode(g->rsp, g->rsp_size, &rsp, &err), VDRM_OK);
    *ctx_id = rsp.ctx_id;
    return rsp.hdr.ret;
@@ -92,27 +81,19 @@ create_ctx(struct drm_guest *g, uint32_t *ctx_id)
 static void
 capset_from_the_device(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    struct vdrm_backend_version v;
    struct vdrm_backend_file *f;
    struct kamdgpu_info_device di;
    struct drm_amdgpu_info q = { .return_size = sizeof(di), .query = KAMDGPU_INFO_DEV_INFO };
-   size_t size = 0;
 
-   memset(&caps, 0xa5, sizeof(caps));
-   assert_int_equal(vdrm_host_get_capset(g->host, VDRM_HOST_CAPSET_DRM, 0, &caps, sizeof(caps), &size),
-                    VDRM_HOST_OK);
-   assert_int_equal(size, sizeof(caps));
-   assert_int_equal(caps.context_type, VIRTGPU_DRM_CONTEXT_AMDGPU);
-   assert_int_equal(g->dev->ops->get_version(g->dev, &v), 0);
-   assert_int_equal(caps.version_major, v.major);
-   assert_int_equal(caps.version_minor, v.minor);
+   drm_test_capset(g, VIRTGPU_DRM_CONTEXT_AMDGPU, &caps, &v);
    /* The 32-bit range: what DEV_INFO says, read here through an open of our own. */
-   assert_int_equal(g->dev->ops->open(g->dev, &f), 0);
+   assert_int_equal(g->sim->ops->open(g->sim, &f), 0);
    memset(&di, 0, sizeof(di));
-   assert_int_equal(g->dev->ops->amdgpu->info(f, &q, &di), 0);
-   g->dev->ops->close(f);
+   assert_int_equal(g->sim->ops->amdgpu->info(f, &q, &di), 0);
+   g->sim->ops->close(f);
    assert_int_equal(caps.u.amdgpu.address32_hi,
                     (uint32_t)((di.high_va_offset ? di.high_va_offset : di.virtual_address_offset) >> 32));
    if (!drm_test_under_shim())
@@ -126,7 +107,7 @@ capset_from_the_device(void **state)
 static void
 rings_from_hw_ip_info(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
 
    if (!drm_test_under_shim())
       skip();
@@ -137,7 +118,7 @@ rings_from_hw_ip_info(void **state)
 static void
 query_info_through_the_guest(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = OLD_INFO_DEVICE_SIZE, .query = KAMDGPU_INFO_DEV_INFO };
    struct kamdgpu_info_device di;
    struct amdgpu_info_hw_ip ip;
@@ -174,7 +155,7 @@ query_info_through_the_guest(void **state)
 static void
 info_smaller_than_the_drivers_struct(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    struct drm_amdgpu_info q = { .return_size = 64, .query = KAMDGPU_INFO_DEV_INFO };
    struct vdrm_backend_file *f;
    uint8_t *buf = malloc(128);
@@ -182,25 +163,25 @@ info_smaller_than_the_drivers_struct(void **state)
 
    assert_non_null(buf);
    memset(buf, 0xa5, 128);
-   assert_int_equal(g->dev->ops->open(g->dev, &f), 0);
-   assert_int_equal(g->dev->ops->amdgpu->info(f, &q, buf), 0);
+   assert_int_equal(g->sim->ops->open(g->sim, &f), 0);
+   assert_int_equal(g->sim->ops->amdgpu->info(f, &q, buf), 0);
    memcpy(&device_id, buf + offsetof(struct kamdgpu_info_device, device_id), sizeof(device_id));
    assert_int_not_equal(device_id, 0xa5a5a5a5u);
    for (uint32_t i = 64; i < 128; i++)
       assert_int_equal(buf[i], 0xa5);
    /* Size 0 is the kernel's -EINVAL, before any driver sees it. */
    q.return_size = 0;
-   assert_int_equal(g->dev->ops->amdgpu->info(f, &q, buf), -EINVAL);
-   g->dev->ops->close(f);
+   assert_int_equal(g->sim->ops->amdgpu->info(f, &q, buf), -EINVAL);
+   g->sim->ops->close(f);
    free(buf);
 }
 
 static void
 buffer_context_and_submission(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    struct amdgpu_ccmd_gem_new_req gem = {
-      .hdr = drm_guest_hdr(g, 0, 8), .blob_id = 1,
+      .hdr = drm_test_hdr(g, 0, 8), .blob_id = 1,
       .r = { .alloc_size = 65536, .phys_alignment = 4096, .preferred_heap = KAMDGPU_GEM_DOMAIN_GTT },
    };
    struct drm_amdgpu_cs_chunk_ib ib = { .va_start = 0x800000, .ib_bytes = 64, .ip_type = KAMDGPU_HW_IP_GFX };
@@ -214,35 +195,35 @@ buffer_context_and_submission(void **state)
    size_t len;
    int fd;
 
-   assert_int_equal(amdgpu_ccmd_gem_new_req_encode(DG_ROOM(g), &gem, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_gem_new_req_encode(TG_ROOM(g), &gem, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_get_stats(g->client, &st), VDRM_HOST_OK);
    assert_int_equal(st.objects, 1);
    if (drm_test_under_shim()) {
       /* DRM_IOCTL_PRIME_HANDLE_TO_FD is not the shim's: the blob is refused, the buffer stays. */
       assert_int_not_equal(vdrm_host_blob_create(g->client, 1, 65536, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                            VDRM_HOST_OK);
-      assert_non_null(strstr(g->last_line, "export failed"));
+      assert_non_null(strstr(tg_last_line(g), "export failed"));
    }
    assert_int_equal(create_ctx(g, &ctx_id), 0);
    assert_int_not_equal(ctx_id, 0);
    if (!drm_test_under_shim())
       return;
    /* One IB on GFX ring 0 (ring_idx 1), the host's fence 7 on that ring after it. */
-   cs.hdr = drm_guest_hdr(g, 0, 8);
+   cs.hdr = drm_test_hdr(g, 0, 8);
    cs.ctx_id = ctx_id;
-   assert_int_equal(amdgpu_ccmd_cs_submit_req_encode(DG_ROOM(g), &cs, &desc, &ib, sizeof(ib), &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_cs_submit_req_encode(TG_ROOM(g), &cs, &desc, &ib, sizeof(ib), &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 1, 7), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 1, 7), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_fence_wait(g->client, 1, 7, 1000000000), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_fence_poll(g->client, NULL, NULL), 1);
    /* CS_QUERY_FENCE_STATUS reaches DRM_AMDGPU_WAIT_CS (the shim leaves its answer unwritten). */
-   fs.hdr = drm_guest_hdr(g, 0, 16);
+   fs.hdr = drm_test_hdr(g, 0, 16);
    fs.ctx_id = ctx_id;
-   assert_int_equal(amdgpu_ccmd_cs_query_fence_status_req_encode(DG_ROOM(g), &fs, &len), VDRM_OK);
+   assert_int_equal(amdgpu_ccmd_cs_query_fence_status_req_encode(TG_ROOM(g), &fs, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(amdgpu_ccmd_cs_query_fence_status_rsp_decode(g->rsp, g->rsp_size, &fsr, &err), VDRM_OK);
    assert_int_equal(fsr.hdr.ret, 0);
 }
@@ -251,8 +232,8 @@ buffer_context_and_submission(void **state)
 static void
 every_op_reaches_the_driver(void **state)
 {
-   struct drm_guest *g = DG(state);
-   const struct vdrm_backend_amdgpu_ops *k = g->dev->ops->amdgpu;
+   struct tguest *g = TG(state);
+   const struct vdrm_backend_amdgpu_ops *k = g->sim->ops->amdgpu;
    struct kamdgpu_gem_create_in in = { .bo_size = 8192, .alignment = 4096, .domains = KAMDGPU_GEM_DOMAIN_GTT };
    struct kamdgpu_gem_metadata md = { .tiling_info = 0x1234, .data_size_bytes = 8, .data = { 1, 2 } };
    struct kamdgpu_gem_va va = {
@@ -265,10 +246,10 @@ every_op_reaches_the_driver(void **state)
    uint32_t handle = 0, busy = 7;
    const char data[] = "written through the GEM_MMAP offset";
 
-   assert_int_equal(g->dev->ops->open(g->dev, &f), 0);
+   assert_int_equal(g->sim->ops->open(g->sim, &f), 0);
    assert_int_equal(k->gem_create(f, &in, &handle), 0);
    assert_int_not_equal(handle, 0);
-   assert_int_equal(g->dev->ops->gem_write(f, handle, 4096, data, sizeof(data)), 0);
+   assert_int_equal(g->sim->ops->gem_write(f, handle, 4096, data, sizeof(data)), 0);
    assert_int_equal(k->gem_metadata(f, handle, KAMDGPU_GEM_METADATA_OP_SET_METADATA, &md), 0);
    memset(&md, 0, sizeof(md));
    assert_int_equal(k->gem_metadata(f, handle, KAMDGPU_GEM_METADATA_OP_GET_METADATA, &md), 0);
@@ -289,7 +270,7 @@ every_op_reaches_the_driver(void **state)
    assert_int_equal(k->ctx(f, &ctx), 0);
    ctx.op = KAMDGPU_CTX_OP_FREE_CTX;
    assert_int_equal(k->ctx(f, &ctx), 0);
-   assert_int_equal(g->dev->ops->gem_close(f, handle), 0);
+   assert_int_equal(g->sim->ops->gem_close(f, handle), 0);
    if (!drm_test_under_shim()) {
       /* A real kernel's answers the shim does not give. */
       assert_int_equal(busy, 0);
@@ -298,19 +279,19 @@ every_op_reaches_the_driver(void **state)
       assert_int_equal(md.tiling_info, 0x1234);
       assert_int_equal(md.data_size_bytes, 8);
    }
-   g->dev->ops->close(f);
+   g->sim->ops->close(f);
 }
 
 int
 drm_test_amdgpu(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(rings_from_hw_ip_info, setup, teardown),
-      cmocka_unit_test_setup_teardown(query_info_through_the_guest, setup, teardown),
-      cmocka_unit_test_setup_teardown(info_smaller_than_the_drivers_struct, setup, teardown),
-      cmocka_unit_test_setup_teardown(buffer_context_and_submission, setup, teardown),
-      cmocka_unit_test_setup_teardown(every_op_reaches_the_driver, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(rings_from_hw_ip_info, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(query_info_through_the_guest, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(info_smaller_than_the_drivers_struct, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(buffer_context_and_submission, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(every_op_reaches_the_driver, setup, drm_test_teardown),
    };
 
    return cmocka_run_group_tests_name("drm-amdgpu", tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 
-/* The asahi context through the host on the drm backend (harness.h's guest, asahi ccmds). */
+/* The asahi context through the host on the drm backend (guest_base.h's guest, asahi ccmds). */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,40 +16,18 @@
 #include "asahi_codec.h"
 #include "asahi_kernel.h"
 #include "drm_test.h"
-#include "harness.h"
-
-#define TG(state) ((struct tguest *)*(state))
 
 static int
 setup(void **state)
 {
-   struct tg_opts opts = { .backend = drm_test_backend(VIRTGPU_DRM_CONTEXT_ASAHI), .real_clock = true };
-
-   *state = tg_new(&opts);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   struct vdrm_backend *dev = TG(state)->sim;
-
-   tg_free(*state);
-   vdrm_backend_destroy(dev);
-   return 0;
-}
-
-static struct vdrm_ccmd_req
-hdr(struct tguest *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
+   return drm_test_setup(state, VIRTGPU_DRM_CONTEXT_ASAHI);
 }
 
 /* One IOCTL_SIMPLE at offset 256: ret, and the argument after the call in *out. */
 static int32_t
 ioctl_ret(struct tguest *g, uint32_t cmd, void *arg, size_t arg_size)
 {
-   struct asahi_ccmd_ioctl_simple_req req = { .hdr = hdr(g, 256), .cmd = cmd };
+   struct asahi_ccmd_ioctl_simple_req req = { .hdr = tg_hdr(g, 256), .cmd = cmd };
    struct asahi_ccmd_ioctl_simple_rsp rsp;
    struct asahi_ccmd_ioctl_simple_rsp_view view;
    struct vdrm_error err;
@@ -71,14 +49,8 @@ capset_has_the_device_version(void **state)
    struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    struct vdrm_backend_version v;
-   size_t size;
 
-   assert_int_equal(vdrm_host_get_capset(g->host, VDRM_HOST_CAPSET_DRM, 0, &caps, sizeof(caps), &size),
-                    VDRM_HOST_OK);
-   assert_int_equal(caps.context_type, VIRTGPU_DRM_CONTEXT_ASAHI);
-   assert_int_equal(g->sim->ops->get_version(g->sim, &v), 0);
-   assert_int_equal(caps.version_major, v.major);
-   assert_int_equal(caps.version_minor, v.minor);
+   drm_test_capset(g, VIRTGPU_DRM_CONTEXT_ASAHI, &caps, &v);
 }
 
 /* GET_PARAMS fills the response from the kernel (the shim: a G13G, VA from 0x4000). */
@@ -87,7 +59,7 @@ get_params_is_the_kernels(void **state)
 {
    struct tguest *g = TG(state);
    struct asahi_ccmd_get_params_req req = {
-      .hdr = hdr(g, 512), .params = { .param_group = 0, .size = sizeof(struct drm_asahi_params_global) },
+      .hdr = tg_hdr(g, 512), .params = { .param_group = 0, .size = sizeof(struct drm_asahi_params_global) },
    };
    struct asahi_ccmd_get_params_rsp rsp;
    struct asahi_ccmd_get_params_rsp_view view;
@@ -121,7 +93,7 @@ vm_create_is_the_kernels(void **state)
 {
    struct tguest *g = TG(state);
    struct drm_asahi_vm_create vm = { .kernel_start = 0x7f0000000000ull, .kernel_end = 0x7f0100000000ull };
-   struct asahi_ccmd_ioctl_simple_req req = { .hdr = hdr(g, 256), .cmd = DRM_IOCTL_KASAHI_VM_CREATE };
+   struct asahi_ccmd_ioctl_simple_req req = { .hdr = tg_hdr(g, 256), .cmd = DRM_IOCTL_KASAHI_VM_CREATE };
    size_t len;
 
    if (!drm_test_under_shim()) {
@@ -141,23 +113,13 @@ static void
 gem_new_blob(void **state)
 {
    struct tguest *g = TG(state);
-   struct asahi_ccmd_gem_new_req gem = { .hdr = hdr(g, 0), .blob_id = 1, .size = KASAHI_PAGE_SIZE };
-   uint32_t res_id;
+   struct asahi_ccmd_gem_new_req gem = { .hdr = tg_hdr(g, 0), .blob_id = 1, .size = KASAHI_PAGE_SIZE };
    size_t len;
-   int fd = -1;
-   int ret;
 
    assert_int_equal(asahi_ccmd_gem_new_req_encode(TG_ROOM(g), &gem, &len), VDRM_OK);
    g->len += len;
    assert_int_equal(tg_flush(g), VDRM_HOST_OK);
-   ret = vdrm_host_blob_create(g->client, 1, KASAHI_PAGE_SIZE, VDRM_HOST_BLOB_MAPPABLE, &res_id, &fd);
-   if (drm_test_under_shim()) {
-      assert_int_equal(ret, VDRM_HOST_E_BACKEND);
-      assert_true(tg_line_has(g, "export failed", "-22", NULL));
-      return;
-   }
-   assert_int_equal(ret, VDRM_HOST_OK);
-   close(fd);
+   drm_test_blob_is_a_prime_export(g, 1, KASAHI_PAGE_SIZE);
 }
 
 /*
@@ -208,11 +170,11 @@ int
 drm_test_asahi(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_has_the_device_version, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_params_is_the_kernels, setup, teardown),
-      cmocka_unit_test_setup_teardown(vm_create_is_the_kernels, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_blob, setup, teardown),
-      cmocka_unit_test_setup_teardown(backend_vm_queue_submit_fence, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_has_the_device_version, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(get_params_is_the_kernels, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(vm_create_is_the_kernels, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_blob, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(backend_vm_queue_submit_fence, setup, drm_test_teardown),
    };
 
    return cmocka_run_group_tests_name("drm-asahi", tests, NULL, NULL);

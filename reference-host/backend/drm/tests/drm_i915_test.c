@@ -22,7 +22,6 @@
 
 #include <cmocka.h>
 
-#include "drm_guest.h"
 #include "drm_test.h"
 #include "i915_codec.h"
 #include "i915_kernel.h"
@@ -34,30 +33,20 @@
 static int
 setup(void **state)
 {
-   *state = drm_guest_new(VIRTGPU_DRM_CONTEXT_I915);
-   return 0;
+   return drm_test_setup(state, VIRTGPU_DRM_CONTEXT_I915);
 }
-
-static int
-teardown(void **state)
-{
-   drm_guest_free(*state);
-   return 0;
-}
-
-#define DG(state) ((struct drm_guest *)*(state))
 
 /* GETPARAM through the guest: ret (a positive errno); the value in *value. */
 static int
-getparam(struct drm_guest *g, uint32_t param, uint32_t *value)
+getparam(struct tguest *g, uint32_t param, uint32_t *value)
 {
-   struct i915_ccmd_getparam_req req = { .hdr = drm_guest_hdr(g, 0, 64), .param = param };
+   struct i915_ccmd_getparam_req req = { .hdr = drm_test_hdr(g, 0, 64), .param = param };
    struct i915_ccmd_getparam_rsp rsp;
    size_t len;
 
-   assert_int_equal(i915_ccmd_getparam_req_encode(DG_ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_getparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_getparam_rsp_decode(g->rsp, g->rsp_size, &rsp, NULL), VDRM_OK);
    *value = rsp.value;
    return rsp.ret;
@@ -65,17 +54,17 @@ getparam(struct drm_guest *g, uint32_t param, uint32_t *value)
 
 /* QUERYPARAM of one item: ret; the item's length in *out_len, the payload (length bytes) in data. */
 static int
-query(struct drm_guest *g, uint32_t id, uint32_t length, int32_t *out_len, void *data)
+query(struct tguest *g, uint32_t id, uint32_t length, int32_t *out_len, void *data)
 {
-   struct i915_ccmd_queryparam_req req = { .hdr = drm_guest_hdr(g, 0, 16 + length), .query_id = id,
+   struct i915_ccmd_queryparam_req req = { .hdr = drm_test_hdr(g, 0, 16 + length), .query_id = id,
                                            .length = length };
    struct i915_ccmd_queryparam_rsp rsp;
    struct i915_ccmd_queryparam_rsp_view view;
    size_t len;
 
-   assert_int_equal(i915_ccmd_queryparam_req_encode(DG_ROOM(g), &req, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_queryparam_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_queryparam_rsp_decode(g->rsp, g->rsp_size, &rsp, &view, NULL), VDRM_OK);
    assert_int_equal(view.payload.size, length);
    if (data)
@@ -87,7 +76,7 @@ query(struct drm_guest *g, uint32_t id, uint32_t length, int32_t *out_len, void 
 static void
 capset_from_the_device(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    size_t size = 0;
    uint32_t chipset = 0;
@@ -112,7 +101,7 @@ capset_from_the_device(void **state)
 static void
 getparam_and_query_through_the_guest(void **state)
 {
-   struct drm_guest *g = DG(state);
+   struct tguest *g = TG(state);
    uint8_t engines[128];
    struct drm_i915_query_engine_info head;
    struct drm_i915_engine_info e[2];
@@ -151,8 +140,8 @@ getparam_and_query_through_the_guest(void **state)
 static void
 buffer_context_and_execbuffer(void **state)
 {
-   struct drm_guest *g = DG(state);
-   struct i915_ccmd_gem_create_req gem = { .hdr = drm_guest_hdr(g, 0, 8), .size = 8192, .blob_id = 1 };
+   struct tguest *g = TG(state);
+   struct i915_ccmd_gem_create_req gem = { .hdr = drm_test_hdr(g, 0, 8), .size = 8192, .blob_id = 1 };
    struct i915_ccmd_gem_context_create_req cc = { 0 };
    struct i915_ccmd_gem_context_create_rsp ccr;
    struct i915_ccmd_gem_execbuffer2_req eb = { .flags = KI915_EXEC_RENDER, .batch_len = 8 };
@@ -162,9 +151,9 @@ buffer_context_and_execbuffer(void **state)
    size_t len;
    int fd;
 
-   assert_int_equal(i915_ccmd_gem_create_req_encode(DG_ROOM(g), &gem, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_create_req_encode(TG_ROOM(g), &gem, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(vdrm_host_get_stats(g->client, &st), VDRM_HOST_OK);
    assert_int_equal(st.objects, 1);
    assert_true(st.buffer_bytes >= 8192);
@@ -172,23 +161,23 @@ buffer_context_and_execbuffer(void **state)
       /* DRM_IOCTL_PRIME_HANDLE_TO_FD is not the shim's: the blob is refused, the buffer stays. */
       assert_int_not_equal(vdrm_host_blob_create(g->client, 1, 8192, VDRM_HOST_BLOB_MAPPABLE, &res, &fd),
                            VDRM_HOST_OK);
-      assert_non_null(strstr(g->last_line, "export failed"));
+      assert_non_null(strstr(tg_last_line(g), "export failed"));
    }
-   cc.hdr = drm_guest_hdr(g, 0, 64);
-   assert_int_equal(i915_ccmd_gem_context_create_req_encode(DG_ROOM(g), &cc, NULL, &len), VDRM_OK);
+   cc.hdr = drm_test_hdr(g, 0, 64);
+   assert_int_equal(i915_ccmd_gem_context_create_req_encode(TG_ROOM(g), &cc, NULL, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 0, 0), VDRM_HOST_OK);
+   assert_int_equal(tg_flush(g), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_gem_context_create_rsp_decode(g->rsp, g->rsp_size, &ccr, NULL), VDRM_OK);
    assert_int_equal(ccr.ret, 0);
    assert_int_not_equal(ccr.ctx_id, 0);
    if (!drm_test_under_shim())
       return;
    /* No object (none can be a resource here): the shim takes it; the host's fence 5 on ring 2 (RENDER). */
-   eb.hdr = drm_guest_hdr(g, 0, 64);
+   eb.hdr = drm_test_hdr(g, 0, 64);
    eb.context_id = ccr.ctx_id;
-   assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(DG_ROOM(g), &eb, NULL, NULL, &len), VDRM_OK);
+   assert_int_equal(i915_ccmd_gem_execbuffer2_req_encode(TG_ROOM(g), &eb, NULL, NULL, &len), VDRM_OK);
    g->len += len;
-   assert_int_equal(drm_guest_flush(g, 1 + KI915_EXEC_RENDER, 5), VDRM_HOST_OK);
+   assert_int_equal(tg_flush_fence(g, 1 + KI915_EXEC_RENDER, 5), VDRM_HOST_OK);
    assert_int_equal(i915_ccmd_gem_execbuffer2_rsp_decode(g->rsp, g->rsp_size, &ebr, NULL), VDRM_OK);
    assert_int_equal(ebr.ret, 0);
    assert_int_equal(vdrm_host_fence_wait(g->client, 1 + KI915_EXEC_RENDER, 5, 1000000000), VDRM_HOST_OK);
@@ -199,8 +188,8 @@ buffer_context_and_execbuffer(void **state)
 static void
 every_op_reaches_the_driver(void **state)
 {
-   struct drm_guest *g = DG(state);
-   const struct vdrm_backend_i915_ops *k = g->dev->ops->i915;
+   struct tguest *g = TG(state);
+   const struct vdrm_backend_i915_ops *k = g->sim->ops->i915;
    const char data[] = "written through the GEM_MMAP_OFFSET offset";
    struct ki915_gem_create_ext ce = { .size = 16384 };
    struct ki915_gem_context_create_ext cc = { 0 };
@@ -216,14 +205,14 @@ every_op_reaches_the_driver(void **state)
    uint32_t handle = 0, busy = 7;
    int vm_ret;
 
-   assert_int_equal(g->dev->ops->open(g->dev, &f), 0);
+   assert_int_equal(g->sim->ops->open(g->sim, &f), 0);
    assert_int_equal(k->gem_create(f, &size, &handle), 0);
    assert_int_not_equal(handle, 0);
    assert_true(size >= 4096);
    assert_int_equal(k->gem_create_ext(f, &ce), 0);
    assert_int_not_equal(ce.handle, 0);
    assert_int_not_equal(ce.handle, handle);
-   assert_int_equal(g->dev->ops->gem_write(f, handle, 64, data, sizeof(data)), 0);
+   assert_int_equal(g->sim->ops->gem_write(f, handle, 64, data, sizeof(data)), 0);
    if (drm_test_under_shim()) {
       /* What a Skylake takes (a discrete GPU maps only FIXED, a Gen12 has no fences to tile with). */
       struct drm_i915_gem_set_tiling st = { .handle = ce.handle, .tiling_mode = KI915_TILING_X, .stride = 512 };
@@ -267,9 +256,9 @@ every_op_reaches_the_driver(void **state)
       assert_int_equal(k->gem_execbuffer2(f, &eb, &fence), 0);
       assert_non_null(fence);
       assert_int_equal(eb.rsvd2 >> 32, 0);   /* the fd is the fence's, not handed back */
-      assert_int_equal(g->dev->ops->fence_signaled(fence), 1);
-      assert_int_equal(g->dev->ops->fence_wait(fence, 0), 0);
-      g->dev->ops->fence_unref(fence);
+      assert_int_equal(g->sim->ops->fence_signaled(fence), 1);
+      assert_int_equal(g->sim->ops->fence_wait(fence, 0), 0);
+      g->sim->ops->fence_unref(fence);
       assert_int_equal(k->gem_busy(f, handle, &busy), 0);
       assert_int_equal(busy, 0);
    } else {
@@ -277,19 +266,19 @@ every_op_reaches_the_driver(void **state)
       assert_int_equal(busy, 0);
    }
    assert_int_equal(k->gem_context_destroy(f, &(struct drm_i915_gem_context_destroy){ .ctx_id = cc.ctx_id }), 0);
-   assert_int_equal(g->dev->ops->gem_close(f, ce.handle), 0);
-   assert_int_equal(g->dev->ops->gem_close(f, handle), 0);
-   g->dev->ops->close(f);
+   assert_int_equal(g->sim->ops->gem_close(f, ce.handle), 0);
+   assert_int_equal(g->sim->ops->gem_close(f, handle), 0);
+   g->sim->ops->close(f);
 }
 
 int
 drm_test_i915(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(getparam_and_query_through_the_guest, setup, teardown),
-      cmocka_unit_test_setup_teardown(buffer_context_and_execbuffer, setup, teardown),
-      cmocka_unit_test_setup_teardown(every_op_reaches_the_driver, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(getparam_and_query_through_the_guest, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(buffer_context_and_execbuffer, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(every_op_reaches_the_driver, setup, drm_test_teardown),
    };
 
    return cmocka_run_group_tests_name("drm-i915", tests, NULL, NULL);

@@ -18,25 +18,10 @@
 #include "drm_test.h"
 #include "harness.h"
 
-#define TG(state) ((struct tguest *)*(state))
-
 static int
 setup(void **state)
 {
-   struct tg_opts opts = { .backend = drm_test_backend(VIRTGPU_DRM_CONTEXT_MSM), .real_clock = true };
-
-   *state = tg_new(&opts);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   struct vdrm_backend *dev = TG(state)->sim;
-
-   tg_free(*state);
-   vdrm_backend_destroy(dev);
-   return 0;
+   return drm_test_setup(state, VIRTGPU_DRM_CONTEXT_MSM);
 }
 
 /* The capset comes from the device's GET_PARAMs (the shim: an Adreno 630, FD_GPU_ID=630). */
@@ -46,15 +31,8 @@ capset_from_the_device(void **state)
    struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    struct vdrm_backend_version v;
-   size_t size = 0;
 
-   assert_int_equal(vdrm_host_get_capset(g->host, VDRM_HOST_CAPSET_DRM, 0, &caps, sizeof(caps), &size),
-                    VDRM_HOST_OK);
-   assert_int_equal(size, sizeof(caps));
-   assert_int_equal(caps.context_type, VIRTGPU_DRM_CONTEXT_MSM);
-   assert_int_equal(g->sim->ops->get_version(g->sim, &v), 0);
-   assert_int_equal(caps.version_major, v.major);
-   assert_int_equal(caps.version_minor, v.minor);
+   drm_test_capset(g, VIRTGPU_DRM_CONTEXT_MSM, &caps, &v);
    assert_true(caps.u.msm.gpu_id != 0 || caps.u.msm.chip_id != 0);
    if (drm_test_under_shim()) {
       assert_int_equal(caps.u.msm.gpu_id, 630);
@@ -229,13 +207,13 @@ int
 drm_test_msm(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_param_is_the_kernels, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_new_queue_submit_wait, setup, teardown),
-      cmocka_unit_test_setup_teardown(backend_queue_submit_fence, setup, teardown),
-      cmocka_unit_test_setup_teardown(blob_is_a_prime_export, setup, teardown),
-      cmocka_unit_test_setup_teardown(upload_maps_the_buffer, setup, teardown),
-      cmocka_unit_test_setup_teardown(gem_write_lands_in_the_buffer, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_from_the_device, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(get_param_is_the_kernels, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(gem_new_queue_submit_wait, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(backend_queue_submit_fence, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(blob_is_a_prime_export, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(upload_maps_the_buffer, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(gem_write_lands_in_the_buffer, setup, drm_test_teardown),
    };
 
    return cmocka_run_group_tests_name("drm-msm", tests, NULL, NULL);

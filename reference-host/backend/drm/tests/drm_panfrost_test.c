@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 
-/* The panfrost context through the host on the drm backend (harness.h's guest, panfrost ccmds). */
+/* The panfrost context through the host on the drm backend (guest_base.h's guest, panfrost ccmds). */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,41 +14,19 @@
 #include <cmocka.h>
 
 #include "drm_test.h"
-#include "harness.h"
 #include "panfrost_codec.h"
 #include "panfrost_kernel.h"
-
-#define TG(state) ((struct tguest *)*(state))
 
 static int
 setup(void **state)
 {
-   struct tg_opts opts = { .backend = drm_test_backend(VIRTGPU_DRM_CONTEXT_PANFROST), .real_clock = true };
-
-   *state = tg_new(&opts);
-   return 0;
-}
-
-static int
-teardown(void **state)
-{
-   struct vdrm_backend *dev = TG(state)->sim;
-
-   tg_free(*state);
-   vdrm_backend_destroy(dev);
-   return 0;
-}
-
-static struct vdrm_ccmd_req
-hdr(struct tguest *g, uint32_t rsp_off)
-{
-   return (struct vdrm_ccmd_req){ .seqno = ++g->seqno, .rsp_off = rsp_off };
+   return drm_test_setup(state, VIRTGPU_DRM_CONTEXT_PANFROST);
 }
 
 static void
 create_bo(struct tguest *g, uint32_t blob_id, uint32_t size)
 {
-   struct panfrost_ccmd_create_bo_req req = { .hdr = hdr(g, 0), .size = size, .blob_id = blob_id };
+   struct panfrost_ccmd_create_bo_req req = { .hdr = tg_hdr(g, 0), .size = size, .blob_id = blob_id };
    size_t len;
 
    assert_int_equal(panfrost_ccmd_create_bo_req_encode(TG_ROOM(g), &req, &len), VDRM_OK);
@@ -59,7 +37,7 @@ create_bo(struct tguest *g, uint32_t blob_id, uint32_t size)
 static int
 get_param(struct tguest *g, uint32_t param, uint64_t *value)
 {
-   struct panfrost_ccmd_get_param_req req = { .hdr = hdr(g, 128), .param = param };
+   struct panfrost_ccmd_get_param_req req = { .hdr = tg_hdr(g, 128), .param = param };
    struct panfrost_ccmd_get_param_rsp rsp;
    struct vdrm_error err;
    size_t len;
@@ -80,14 +58,8 @@ capset_has_the_device_version(void **state)
    struct tguest *g = TG(state);
    struct virgl_renderer_capset_drm caps;
    struct vdrm_backend_version v;
-   size_t size;
 
-   assert_int_equal(vdrm_host_get_capset(g->host, VDRM_HOST_CAPSET_DRM, 0, &caps, sizeof(caps), &size),
-                    VDRM_HOST_OK);
-   assert_int_equal(caps.context_type, VIRTGPU_DRM_CONTEXT_PANFROST);
-   assert_int_equal(g->sim->ops->get_version(g->sim, &v), 0);
-   assert_int_equal(caps.version_major, v.major);
-   assert_int_equal(caps.version_minor, v.minor);
+   drm_test_capset(g, VIRTGPU_DRM_CONTEXT_PANFROST, &caps, &v);
    if (drm_test_under_shim()) {
       assert_int_equal(v.major, 1);
       assert_int_equal(v.minor, 1);
@@ -124,7 +96,7 @@ create_bo_submit_wait(void **state)
    create_bo(g, 1, 65536);
    if (!drm_test_under_shim())
       skip();
-   req = (struct panfrost_ccmd_submit_req){ .hdr = hdr(g, 0), .jc = 0x10000 };
+   req = (struct panfrost_ccmd_submit_req){ .hdr = tg_hdr(g, 0), .jc = 0x10000 };
    assert_int_equal(panfrost_ccmd_submit_req_encode(TG_ROOM(g), &req, NULL, &len), VDRM_OK);
    g->len += len;
    assert_int_equal(tg_flush_fence(g, 0, 3), VDRM_HOST_OK);
@@ -136,29 +108,19 @@ static void
 blob_is_a_prime_export(void **state)
 {
    struct tguest *g = TG(state);
-   uint32_t res_id = 0;
-   int fd = -1;
-   int ret;
 
    create_bo(g, 2, 4096);
-   ret = vdrm_host_blob_create(g->client, 2, 4096, VDRM_HOST_BLOB_MAPPABLE, &res_id, &fd);
-   if (drm_test_under_shim()) {
-      assert_int_equal(ret, VDRM_HOST_E_BACKEND);
-      assert_true(tg_line_has(g, "export failed", "-22", NULL));
-      return;
-   }
-   assert_int_equal(ret, VDRM_HOST_OK);
-   close(fd);
+   drm_test_blob_is_a_prime_export(g, 2, 4096);
 }
 
 int
 drm_test_panfrost(void)
 {
    const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(capset_has_the_device_version, setup, teardown),
-      cmocka_unit_test_setup_teardown(get_param_is_the_kernels, setup, teardown),
-      cmocka_unit_test_setup_teardown(create_bo_submit_wait, setup, teardown),
-      cmocka_unit_test_setup_teardown(blob_is_a_prime_export, setup, teardown),
+      cmocka_unit_test_setup_teardown(capset_has_the_device_version, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(get_param_is_the_kernels, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(create_bo_submit_wait, setup, drm_test_teardown),
+      cmocka_unit_test_setup_teardown(blob_is_a_prime_export, setup, drm_test_teardown),
    };
 
    return cmocka_run_group_tests_name("drm-panfrost", tests, NULL, NULL);
