@@ -58,11 +58,11 @@ def mesa_session(ctx):
 
 
 # Guest harness (fuzz/virtgpu_host.h): per answer a control byte (bits 0-3 edits, bit 4 the
-# ioctl fails, bit 5 the out-fence never signals), each edit u16 offset (bit 15: from the shmem's
+# ioctl fails, bit 5 the out-fence never signals, bit 6 the blob's mmap fails), each edit u16 offset (bit 15: from the shmem's
 # start, else from the response region), u8 length, bytes. Answer 0 is GET_CAPS, 1 the shmem's
 # RESOURCE_CREATE_BLOB, then every EXECBUFFER and RESOURCE_CREATE_BLOB.
 HONEST = (0, [])
-FAIL_IOCTL, FENCE_NEVER, FROM_START = 0x10, 0x20, 0x8000
+FAIL_IOCTL, FENCE_NEVER, MAP_FAILS, FROM_START = 0x10, 0x20, 0x40, 0x8000
 CAPSET_CONTEXT_TYPE = 16
 
 
@@ -92,6 +92,8 @@ def hostile_hosts(ctx):
         ('first execbuffer fails', [HONEST, HONEST, (FAIL_IOCTL, [])]),
         ('response slot 0 claims 4 KiB', [HONEST, HONEST, (0, [(0, word(4096))])]),
         ('fences never signal', [HONEST, HONEST] + [(FENCE_NEVER, [])] * 16),
+        ('shmem mapping fails', [HONEST, (MAP_FAILS, [])]),
+        ('every buffer mapping fails', [HONEST, HONEST] + [(MAP_FAILS, [])] * 16),
     ]
 
 

@@ -14,7 +14,7 @@
 #include "vdrm_host.h"
 #include "virtgpu_uapi.h"
 
-enum { EDITS_MASK = 0x0f, FAIL_IOCTL = 0x10, FENCE_NEVER = 0x20 };
+enum { EDITS_MASK = 0x0f, FAIL_IOCTL = 0x10, FENCE_NEVER = 0x20, MAP_FAILS = 0x40 };
 #define EDIT_FROM_START 0x8000u
 
 /* The next n bytes of the input into buf, zeros past its end. */
@@ -152,6 +152,7 @@ create_blob(struct fz_virtgpu *v, struct vg_virtgpu_resource_create_blob *a)
 {
    struct fz_virtgpu_bo *bo = NULL;
    uint32_t flags = a->blob_flags & VG_VIRTGPU_BLOB_FLAG_USE_MAPPABLE ? VDRM_HOST_BLOB_MAPPABLE : 0;
+   uint8_t control;
    int ret = 0;
 
    for (uint32_t i = 0; i < FZ_VIRTGPU_BOS && !bo; i++)
@@ -180,10 +181,13 @@ create_blob(struct fz_virtgpu *v, struct vg_virtgpu_resource_create_blob *a)
       v->shmem = bo;
    }
    from_host(v);
-   if ((answer_shmem(v) & FAIL_IOCTL) && !ret) {
+   control = answer_shmem(v);
+   if ((control & FAIL_IOCTL) && !ret) {
       bo_release(v, bo);   /* a failed ioctl leaves no handle behind */
       ret = fail(EIO);
    }
+   if (!ret)
+      bo->map_fails = control & MAP_FAILS;
    return ret;
 }
 
@@ -249,8 +253,8 @@ fake_mmap(void *data, size_t len, int fd, uint64_t offset)
    struct fz_virtgpu_bo *bo = bo_of(v, (uint32_t)(offset >> 20));
 
    FZ_CHECK(fd == FZ_VIRTGPU_FD, "mmap of fd %d", fd);
-   if (!bo || len != bo->size || offset % (1u << 20)) {
-      errno = EINVAL;
+   if (!bo || len != bo->size || offset % (1u << 20) || bo->map_fails) {
+      errno = bo && bo->map_fails ? ENOMEM : EINVAL;
       return MAP_FAILED;
    }
    if (bo == v->shmem)

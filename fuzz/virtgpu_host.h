@@ -11,6 +11,7 @@
  *   bits 0-3   edits that follow
  *   bit 4      the ioctl fails (EIO)
  *   bit 5      EXECBUFFER: the out-fence never signals
+ *   bit 6      RESOURCE_CREATE_BLOB: the blob's mmap fails (ENOMEM)
  *
  * and each edit is u16 offset (little-endian), u8 length, that many bytes
  * written over the answer: over the capset (offset modulo its size) for
@@ -46,6 +47,7 @@ struct fz_virtgpu_bo {
    int fd;             /* the host's descriptor of its memory */
    uint8_t *host_map;  /* shmem only: the host's mapping */
    uint8_t *view;      /* shmem only: the guest's copy, until it unmaps it */
+   bool map_fails;
 };
 
 struct fz_virtgpu {
