@@ -8,8 +8,9 @@
 # grew, build-fuzz/fuzz-corpus); llvm-cov then reports, over every harness
 # together, the generated decoders (generated/src/*_codec.c), the runtime
 # (runtime/vdrm_codec.c), the host handlers (reference-host/handlers/*.c)
-# and the vtest session (reference-host/transport/session.c), and the
-# decode functions alone (llvm-cov show -name-regex).
+# the vtest session (reference-host/transport/session.c), the reference
+# guest's device and virtio-gpu transport and its driver layers (the guest
+# harnesses), and the decode functions alone (llvm-cov show -name-regex).
 # The per-file table goes to build-cov/coverage.txt.
 set -eu
 cd "$(dirname "$0")/.."
@@ -54,4 +55,6 @@ echo "  of which the decode functions:                   $(awk -F'|' 'NF >= 3 &&
 echo "codec runtime (runtime/vdrm_codec.c):                $(group '^runtime/vdrm_codec[.]c$')"
 echo "host handlers (reference-host/handlers/*.c):         $(group '^reference-host/handlers/')"
 echo "vtest session (reference-host/transport/session.c):  $(group '^reference-host/transport/session[.]c$')"
+echo "reference guest (reference-guest/lib/device.c, virtgpu.c): $(group '^reference-guest/lib/(device|virtgpu)[.]c$')"
+echo "guest driver layers (reference-guest/drivers/*.c):   $(group '^reference-guest/drivers/')"
 echo "per file: build-cov/coverage.txt; decode functions line by line: build-cov/coverage-decoders.txt"

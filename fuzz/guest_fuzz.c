@@ -1,118 +1,104 @@
 /* SPDX-License-Identifier: MIT */
 
 /*
- * Guest-side harness of one context (FUZZ_CONTEXT): what a guest reads from
- * a hostile host. The input is
+ * Guest-side harness of one context (FUZZ_CONTEXT): the reference guest
+ * (libvdrm-guest on its virtio-gpu transport, and the context's driver
+ * layer, reference-guest/drivers/) against a hostile host. The input is
+ * what that host changes in its answers (virtgpu_host.h: per answer a
+ * control byte and edits of the capset or the shmem); without edits the
+ * host is the honest reference host.
  *
- *   bytes 0-3   rsp_off the guest chose for its request (little-endian)
- *   bytes 4-7   the bytes it reserved there for the response
- *   bytes 8..   the shared-memory buffer as the host left it
- *
- * and the guest, as a careful one does: reads the shmem header (seqno,
- * rsp_mem_offset) and of its context's shmem struct only the fields
- * rsp_mem_offset says the host knows; finds the response region only when
- * rsp_mem_offset lies inside the buffer; copies the reserved slot out of
- * shared memory (into an allocation of exactly its size, so a decoder that
- * reads past it is an ASan report) before decoding it with every response
- * decoder of the context. Accepted views must lie inside the copy; a
- * refusal must say what it refused.
- *
- * The reference guest (reference-guest/) will bring its own shmem reader
- * and response path; they replace the reads below once they exist.
+ * The guest opens the device, creates the driver, then runs two frames as
+ * a driver does: two buffers, a command buffer written through its
+ * mapping, an upload, every query of the context begun, the submission,
+ * its fence waited for, the queries' answers read; then frees everything.
+ * It must not crash, read past the shmem, hang (the device's timeout and
+ * the fence waits are 1 ms), leak memory or descriptors, or leave a GEM
+ * handle open; errors are its answer (vg_error()). Against an honest host
+ * it must report none.
  */
 
 #include <string.h>
 
-#include "contexts.h"
+#include "driver.h"
 #include "fuzz.h"
-#include "vdrm_contexts.h"
-#include "views.h"
+#include "virtgpu_host.h"
 
 #ifndef FUZZ_CONTEXT
 #error "FUZZ_CONTEXT names the context (-DFUZZ_CONTEXT=\"msm\")"
 #endif
 
-struct slot {
-   uint32_t rsp_off;
-   uint32_t reserved;
-};
+#define FRAMES 2u
+#define MAX_QUERIES 8u
+#define WAIT_MS 1
 
-/*
- * The response slot, copied out of shmem (len bytes), or NULL when the
- * header or the slot does not fit: a guest then reports a broken host.
- */
-static uint8_t *
-read_slot(const struct fz_context *ctx, const uint8_t *shmem, size_t len, struct slot slot)
+/* One frame; 0, or -1 once the guest gave up (its error in vg_error(), or a fence that did not signal). */
+static int
+frame(const struct vg_driver_ops *ops, struct vg_device *dev, struct vg_driver *drv, uint32_t n)
 {
-   struct vdrm_shmem hdr;
-   uint8_t known[256];
-   uint8_t *copy;
-   size_t region;
+   struct vg_query q[MAX_QUERIES];
+   uint32_t nq = 0, begun = 0, cmd_size;
+   struct vg_fence fence = { .fd = -1 };
+   struct vg_bo *cmd, *data;
+   uint8_t upload[64];
+   void *map;
+   int ret = -1;
 
-   if (len < sizeof(hdr))
-      return NULL;
-   memcpy(&hdr, shmem, sizeof(hdr));
-   /* The context's own fields: those before rsp_mem_offset, inside the buffer. */
-   FZ_CHECK(ctx->shmem_struct_size <= sizeof(known), "%s: shmem struct of %u bytes", ctx->name,
-            ctx->shmem_struct_size);
-   memset(known, 0, sizeof(known));
-   {
-      size_t n = ctx->shmem_struct_size;
-
-      n = hdr.rsp_mem_offset < n ? hdr.rsp_mem_offset : n;
-      n = len < n ? len : n;
-      memcpy(known, shmem, n);
+   memset(upload, (int)n, sizeof(upload));
+   cmd = ops->bo_new(drv, 4096);
+   data = ops->bo_new(drv, 8192);
+   if (!cmd || !data || !(map = ops->bo_map(drv, cmd)) || !(cmd_size = ops->emit_cmds(drv, map, 4096, n)) ||
+       ops->bo_upload(drv, data, 0, upload, sizeof(upload)))
+      goto out;
+   nq = ops->nqueries < MAX_QUERIES ? ops->nqueries : MAX_QUERIES;
+   for (; begun < nq; begun++) {
+      if (ops->query_begin(drv, begun, &q[begun]))
+         goto out;
    }
-   if (hdr.rsp_mem_offset < sizeof(hdr) || hdr.rsp_mem_offset > len)
-      return NULL;
-   region = len - hdr.rsp_mem_offset;
-   if (slot.rsp_off > region || slot.reserved > region - slot.rsp_off)
-      return NULL;
-   copy = malloc(slot.reserved ? slot.reserved : 1);
-   FZ_CHECK(copy, "out of memory");
-   memcpy(copy, shmem + hdr.rsp_mem_offset + slot.rsp_off, slot.reserved);
-   return copy;
+   if (ops->submit(drv, cmd, cmd_size, &data, 1, &fence) || ops->wait(drv, &fence, WAIT_MS))
+      goto out;
+   ret = 0;
+out:
+   /* Only the answers of queries that were sent (a query read before the host ran it waits). */
+   for (uint32_t i = 0; i < begun && !vg_error(dev); i++)
+      ops->query_end(drv, &q[i]);
+   vg_fence_release(dev, &fence);
+   ops->bo_free(drv, data);
+   ops->bo_free(drv, cmd);
+   return ret || vg_error(dev) ? -1 : 0;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-   const struct fz_context *ctx = fz_context(FUZZ_CONTEXT);
-   const struct vdrm_protocol_desc *p = vdrm_context_by_name(FUZZ_CONTEXT);
-   struct slot slot;
-   uint8_t *shmem, *rsp;
-   size_t len;
+   const struct vg_driver_ops *ops = vg_driver_find(FUZZ_CONTEXT);
+   struct fz_virtgpu v;
+   struct vg_virtgpu_sys sys;
+   struct vg_options opt;
+   struct vg_device *dev;
+   struct vg_driver *drv;
+   uint32_t frames = 0;
 
-   FZ_CHECK(p, "no protocol %s", FUZZ_CONTEXT);
-   if (size < sizeof(slot))
-      return 0;
-   memcpy(&slot, data, sizeof(slot));
-   len = size - sizeof(slot);
-   shmem = malloc(len ? len : 1);
-   FZ_CHECK(shmem, "out of memory");
-   memcpy(shmem, data + sizeof(slot), len);
-   rsp = read_slot(ctx, shmem, len, slot);
-   for (uint32_t i = 0; rsp && i < p->nmsgs; i++) {
-      const struct vdrm_body_desc *b = &p->msgs[i].rsp;
-      uint8_t *fixed, *view;
-      struct vdrm_error err;
-      int ret;
-
-      if (!b->fixed)
-         continue;
-      fixed = malloc(b->fixed->size);
-      view = malloc(b->view_size ? b->view_size : 1);
-      FZ_CHECK(fixed && view, "out of memory");
-      memset(&err, 0, sizeof(err));
-      ret = b->decode(rsp, slot.reserved, fixed, view, &err);
-      if (ret == VDRM_OK)
-         fz_check_views(b, view, rsp, slot.reserved);
-      else
-         fz_check_error(&err, ret);
-      free(fixed);
-      free(view);
+   FZ_CHECK(ops, "no driver %s", FUZZ_CONTEXT);
+   fz_virtgpu_init(&v, fz_context(FUZZ_CONTEXT), data, size);
+   sys = fz_virtgpu_sys(&v);
+   opt = ops->options;
+   opt.timeout_ms = WAIT_MS;
+   opt.record_fd = -1;
+   dev = vg_open_virtgpu(FZ_VIRTGPU_FD, &sys, &opt);
+   FZ_CHECK(dev, "out of memory");
+   if (!vg_error(dev) && ops->create(dev, &drv) == 0) {
+      while (frames < FRAMES && frame(ops, dev, drv, frames) == 0)
+         frames++;
+      ops->destroy(drv);
    }
-   free(rsp);
-   free(shmem);
+   /* FUZZ_VERBOSE: how far the guest got (to tell a seed that gets past the first answers). */
+   if (getenv("FUZZ_VERBOSE"))
+      fprintf(stderr, "%s: %u frame(s), %llu ccmds; %s\n", FUZZ_CONTEXT, frames,
+              (unsigned long long)vg_stats(dev)->ccmds, vg_error(dev) ? vg_error(dev) : "no error");
+   /* The oracle of the honest host: a guest that refuses it is wrong. */
+   FZ_CHECK(v.hostile || !vg_error(dev), "%s: an honest host, yet: %s", FUZZ_CONTEXT, vg_error(dev));
+   vg_close(dev);
+   fz_virtgpu_fini(&v);
    return 0;
 }

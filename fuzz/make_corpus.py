@@ -67,6 +67,46 @@ def recorded_session(ctx):
         return f.read()
 
 
+# Guest harness (fuzz/virtgpu_host.h): per answer a control byte (bits 0-3 edits, bit 4 the
+# ioctl fails, bit 5 the out-fence never signals, bit 6 the blob's mmap fails), each edit u16 offset (bit 15: from the shmem's
+# start, else from the response region), u8 length, bytes. Answer 0 is GET_CAPS, 1 the shmem's
+# RESOURCE_CREATE_BLOB, then every EXECBUFFER and RESOURCE_CREATE_BLOB.
+HONEST = (0, [])
+FAIL_IOCTL, FENCE_NEVER, MAP_FAILS, FROM_START = 0x10, 0x20, 0x40, 0x8000
+CAPSET_CONTEXT_TYPE = 16
+
+
+def guest_input(answers):
+    out = b''
+    for flags, edits in answers:
+        pieces = [(off + i, data[i:i + 255]) for off, data in edits for i in range(0, len(data), 255)]
+        assert len(pieces) <= 15
+        out += bytes([flags | len(pieces)])
+        out += b''.join(struct.pack('<HB', off, len(d)) + d for off, d in pieces)
+    return out
+
+
+def hostile_hosts(ctx):
+    """(name, answers): a host lying once in each way a guest must notice."""
+    other = (CONTEXTS.index(ctx) + 1) % len(CONTEXTS) + 1   # the next context's VIRTGPU_DRM_CONTEXT_*
+    word = lambda v: struct.pack('<I', v)
+    return [
+        ('capset of another context', [(0, [(CAPSET_CONTEXT_TYPE, word(other))])]),
+        ('GET_CAPS fails', [(FAIL_IOCTL, [])]),
+        ('shmem blob fails', [HONEST, (FAIL_IOCTL, [])]),
+        ('rsp_mem_offset past the shmem', [HONEST, (0, [(FROM_START | 4, word(0xfffffff0))])]),
+        ('rsp_mem_offset unaligned', [HONEST, (0, [(FROM_START | 4, word(RSP_MEM_OFFSET[ctx] + 4))])]),
+        ('seqno from the future', [HONEST, HONEST, (0, [(FROM_START, word(0x40000000))])]),
+        ('seqno back to 0', [HONEST, HONEST, HONEST, (0, [(FROM_START, word(0))])]),
+        ('shmem word 8 (async_error) bumped', [HONEST, HONEST, (0, [(FROM_START | 8, word(1))])]),
+        ('first execbuffer fails', [HONEST, HONEST, (FAIL_IOCTL, [])]),
+        ('response slot 0 claims 4 KiB', [HONEST, HONEST, (0, [(0, word(4096))])]),
+        ('fences never signal', [HONEST, HONEST] + [(FENCE_NEVER, [])] * 16),
+        ('shmem mapping fails', [HONEST, (MAP_FAILS, [])]),
+        ('every buffer mapping fails', [HONEST, HONEST] + [(MAP_FAILS, [])] * 16),
+    ]
+
+
 def slug(name):
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]
 
@@ -91,9 +131,10 @@ def build():
             if direction == 'request':
                 c.add(ctx + '-stream', name, bytes([0]) + data)
             else:
-                off = RSP_MEM_OFFSET[ctx]
-                shmem = struct.pack('<II', 1, off) + bytes(off - 8) + data
-                c.add(ctx + '-guest', name, struct.pack('<II', 0, len(data)) + shmem)
+                # Over the first response slot at the first answer after the shmem's.
+                c.add(ctx + '-guest', name, guest_input([HONEST, HONEST, (0, [(0, data)])]))
+        for name, answers in hostile_hosts(ctx):
+            c.add(ctx + '-guest', name, guest_input(answers))
         session = mesa_session(ctx)
         if session:
             c.add(ctx + '-stream', 'mesa session', bytes([0]) + session)

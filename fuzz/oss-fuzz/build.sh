@@ -20,11 +20,14 @@ ENGINE=${FUZZING_ENGINE:-libfuzzer}
 
 INC="-I$ROOT/generated/include -I$ROOT/runtime -I$ROOT/reference-host/include -I$ROOT/reference-host/core
      -I$ROOT/reference-host/backend -I$ROOT/reference-host/backend/sim -I$ROOT/reference-host/backend/sim/asahi
-     -I$ROOT/reference-host/util -I$ROOT/reference-host/transport -I$ROOT/fuzz -I$ROOT/tests/common"
+     -I$ROOT/reference-host/util -I$ROOT/reference-host/transport -I$ROOT/fuzz -I$ROOT/tests/common
+     -I$ROOT/reference-guest/include -I$ROOT/reference-guest/lib -I$ROOT/reference-guest/drivers
+     $(pkg-config --cflags libdrm 2>/dev/null || echo -I/usr/include/libdrm)"
 STD="-std=c11 -D_FILE_OFFSET_BITS=64"
 
 # Everything but the harnesses: codecs, runtime, the host on its sim backends,
-# the vtest transport, the harnesses' shared code and the generated mutators.
+# the vtest transport, the reference guest (libdrm's headers only), the
+# harnesses' shared code and the generated mutators.
 shopt -s nullglob
 LIB_SOURCES=(
   "$ROOT"/generated/src/*_codec.c "$ROOT"/generated/src/*_reflect.c "$ROOT"/generated/src/vdrm_contexts.c
@@ -33,6 +36,7 @@ LIB_SOURCES=(
   "$ROOT"/reference-host/backend/sim/*.c "$ROOT"/reference-host/backend/sim/*/*.c
   "$ROOT"/reference-host/transport/*.c
   "$ROOT"/fuzz/contexts.c "$ROOT"/fuzz/guest.c "$ROOT"/fuzz/views.c "$ROOT"/tests/common/reencode.c
+  "$ROOT"/reference-guest/lib/*.c "$ROOT"/reference-guest/drivers/*.c "$ROOT"/fuzz/virtgpu_host.c
 )
 MUTATOR_SOURCES=("$ROOT"/runtime/vdrm_mutate.c "$ROOT"/generated/src/*_mutator.c)
 if [ "$ENGINE" = libfuzzer ] && [ -e "$ROOT/runtime/vdrm_mutate.c" ]; then
