@@ -74,16 +74,6 @@ reply_fd(struct vt_client *c, int fd)
    return 0;
 }
 
-/* Sends an encoded answer and a descriptor (owned: closed whatever happens). */
-static int
-reply_with_fd(struct vt_client *c, const void *buf, size_t len, int fd)
-{
-   if (reply(c, buf, len)) {
-      close(fd);
-      return VT_DROP;
-   }
-   return reply_fd(c, fd);
-}
 
 /* The descriptor the request being run carries (the loop closes it afterwards). */
 static int
@@ -96,6 +86,24 @@ static int
 encode_failed(struct vt_client *c, const char *what, int ret)
 {
    return drop(c, "%s: encoding the answer failed: %s", what, vdrm_status_name(ret));
+}
+
+/*
+ * Sends an answer (encode_ret: its encoder's status) and a descriptor,
+ * which is owned: closed whatever happens.
+ */
+static int
+reply_with_fd(struct vt_client *c, const char *what, int encode_ret, const void *buf, size_t len, int fd)
+{
+   if (encode_ret) {
+      close(fd);
+      return encode_failed(c, what, encode_ret);
+   }
+   if (reply(c, buf, len)) {
+      close(fd);
+      return VT_DROP;
+   }
+   return reply_fd(c, fd);
 }
 
 static bool
@@ -285,11 +293,7 @@ h_resource_export_fd(void *ctx, const struct vtest_resource_export_fd_req *req)
    if (ret)
       return drop(c, "RESOURCE_EXPORT_FD: res_id %u: %s", req->res_handle, vdrm_host_status_name(ret));
    ret = vtest_resource_export_fd_rsp_encode(buf, sizeof(buf), &rsp, &len);
-   if (ret) {
-      close(fd);
-      return encode_failed(c, "RESOURCE_EXPORT_FD", ret);
-   }
-   return reply_with_fd(c, buf, len, fd);
+   return reply_with_fd(c, "RESOURCE_EXPORT_FD", ret, buf, len, fd);
 }
 
 static int
@@ -804,11 +808,7 @@ h_drm_sync_handle_to_fd(void *ctx, const struct vtest_drm_sync_handle_to_fd_req 
    if (ret)
       return drop(c, "DRM_SYNC_HANDLE_TO_FD: syncobj %u: no descriptor: %s", req->handle, strerror(-ret));
    ret = vtest_drm_sync_handle_to_fd_rsp_encode(buf, sizeof(buf), &rsp, &len);
-   if (ret) {
-      close(fd);
-      return encode_failed(c, "DRM_SYNC_HANDLE_TO_FD", ret);
-   }
-   return reply_with_fd(c, buf, len, fd);
+   return reply_with_fd(c, "DRM_SYNC_HANDLE_TO_FD", ret, buf, len, fd);
 }
 
 static int
@@ -870,11 +870,7 @@ h_drm_sync_export_sync_file(void *ctx, const struct vtest_drm_sync_export_sync_f
       return drop(c, "DRM_SYNC_EXPORT_SYNC_FILE: syncobj %u: no descriptor: %s", req->handle,
                   strerror(-ret));
    ret = vtest_drm_sync_export_sync_file_rsp_encode(buf, sizeof(buf), &rsp, &len);
-   if (ret) {
-      close(fd);
-      return encode_failed(c, "DRM_SYNC_EXPORT_SYNC_FILE", ret);
-   }
-   return reply_with_fd(c, buf, len, fd);
+   return reply_with_fd(c, "DRM_SYNC_EXPORT_SYNC_FILE", ret, buf, len, fd);
 }
 
 static const struct vtest_handlers handlers = {
