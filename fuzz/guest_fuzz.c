@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       fprintf(stderr, "%s: %u frame(s), %llu ccmds; %s\n", FUZZ_CONTEXT, frames,
               (unsigned long long)vg_stats(dev)->ccmds, vg_error(dev) ? vg_error(dev) : "no error");
    /* The oracle of the honest host: a guest that refuses it is wrong. */
-   FZ_CHECK(v.hostile || !vg_error(dev), "%s: an honest host, yet: %s", FUZZ_CONTEXT, vg_error(dev));
+   FZ_CHECK(v.in.hostile || !vg_error(dev), "%s: an honest host, yet: %s", FUZZ_CONTEXT, vg_error(dev));
    vg_close(dev);
    fz_virtgpu_fini(&v);
    return 0;

@@ -17,50 +17,25 @@
 enum { EDITS_MASK = 0x0f, FAIL_IOCTL = 0x10, FENCE_NEVER = 0x20, MAP_FAILS = 0x40 };
 #define EDIT_FROM_START 0x8000u
 
-/* The next n bytes of the input into buf, zeros past its end. */
-static void
-take(struct fz_virtgpu *v, void *buf, size_t n)
-{
-   size_t have = v->in_len < n ? v->in_len : n;
-
-   memcpy(buf, v->in, have);
-   memset((uint8_t *)buf + have, 0, n - have);
-   v->in += have;
-   v->in_len -= have;
-}
-
-/* Writes len bytes of the input at off in [base, base + size), cut at its end (base NULL: nowhere). */
-static void
-edit(struct fz_virtgpu *v, uint8_t *base, size_t size, size_t off, size_t len)
-{
-   uint8_t bytes[255];
-
-   take(v, bytes, len);
-   if (base && off < size)
-      memcpy(base + off, bytes, len < size - off ? len : size - off);
-}
-
 /* The control byte of an answer; then its edits over the shmem the guest sees (when it exists). */
 static uint8_t
 answer_shmem(struct fz_virtgpu *v)
 {
-   uint8_t control;
+   uint8_t control = fz_control(&v->in);
 
-   take(v, &control, 1);
-   v->hostile |= control != 0;
    for (unsigned i = 0; i < (control & EDITS_MASK); i++) {
       struct fz_virtgpu_bo *s = v->shmem;
       uint8_t hdr[3];
       uint16_t off;
 
-      take(v, hdr, sizeof(hdr));
+      fz_take(&v->in, hdr, sizeof(hdr));
       off = (uint16_t)(hdr[0] | hdr[1] << 8);
       if (!s || !s->view)
-         edit(v, NULL, 0, 0, hdr[2]);   /* no shmem yet: consumed, not written */
+         fz_edit(&v->in, NULL, 0, 0, hdr[2]);   /* no shmem yet: consumed, not written */
       else if (off & EDIT_FROM_START)
-         edit(v, s->view, s->size, off & ~EDIT_FROM_START, hdr[2]);
+         fz_edit(&v->in, s->view, s->size, off & ~EDIT_FROM_START, hdr[2]);
       else
-         edit(v, s->view, s->size, (size_t)v->rsp_mem_offset + off, hdr[2]);
+         fz_edit(&v->in, s->view, s->size, (size_t)v->rsp_mem_offset + off, hdr[2]);
    }
    return control;
 }
@@ -133,13 +108,12 @@ get_caps(struct fz_virtgpu *v, struct drm_virtgpu_get_caps *a)
    if (vdrm_host_get_capset(v->host.host, a->cap_set_id, a->cap_set_ver, caps, sizeof(caps), &size) !=
        VDRM_HOST_OK)
       return fail(EINVAL);
-   take(v, &control, 1);
-   v->hostile |= control != 0;
+   control = fz_control(&v->in);
    for (unsigned i = 0; i < (control & EDITS_MASK); i++) {
       uint8_t hdr[3];
 
-      take(v, hdr, sizeof(hdr));
-      edit(v, caps, sizeof(caps), (size_t)(hdr[0] | hdr[1] << 8) % sizeof(caps), hdr[2]);
+      fz_take(&v->in, hdr, sizeof(hdr));
+      fz_edit(&v->in, caps, sizeof(caps), (size_t)(hdr[0] | hdr[1] << 8) % sizeof(caps), hdr[2]);
    }
    if (control & FAIL_IOCTL)
       return fail(EIO);
@@ -289,8 +263,7 @@ fz_virtgpu_init(struct fz_virtgpu *v, const struct fz_context *ctx, const uint8_
 {
    memset(v, 0, sizeof(*v));
    fz_guest_init(&v->host, ctx);
-   v->in = data;
-   v->in_len = size;
+   v->in = (struct fz_input){ data, size, false };
 }
 
 struct vg_virtgpu_sys

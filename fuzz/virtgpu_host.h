@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "guest.h"
+#include "input.h"
 #include "vdrm_guest.h"
 
 #define FZ_VIRTGPU_FD 1000   /* the render node's fd: never opened, never a real descriptor */
@@ -52,9 +53,7 @@ struct fz_virtgpu_bo {
 
 struct fz_virtgpu {
    struct fz_guest host;
-   const uint8_t *in;
-   size_t in_len;
-   bool hostile;                 /* some control byte was not 0 */
+   struct fz_input in;
    struct fz_virtgpu_bo bos[FZ_VIRTGPU_BOS];   /* GEM handle n is bos[n - 1] */
    struct fz_virtgpu_bo *shmem;
    uint32_t rsp_mem_offset;      /* as the honest host wrote it */

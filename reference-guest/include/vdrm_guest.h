@@ -73,10 +73,27 @@ struct vg_virtgpu_sys {
 extern const struct vg_virtgpu_sys vg_virtgpu_sys_default;
 
 /*
+ * The vtest socket I/O the transport does, so a test can stand in for the
+ * host: each returns 0 or -errno (-EPIPE: the host is gone, -ETIMEDOUT: no
+ * answer within timeout_ms, -EBADMSG: recv_fd found no descriptor).
+ */
+struct vg_vtest_io {
+   int (*send)(void *data, int s, const void *buf, size_t len, int fd);   /* all of buf; fd >= 0 on one more byte */
+   int (*recv)(void *data, int s, void *buf, size_t len, int timeout_ms); /* exactly len bytes */
+   int (*recv_fd)(void *data, int s, int *fd, int timeout_ms);           /* one byte and its descriptor */
+   void *data;
+};
+
+/* The real ones, on the socket. */
+extern const struct vg_vtest_io vg_vtest_io_default;
+
+/*
  * A device connected to a host, or NULL when out of memory. On failure the
  * device exists and vg_error() says why; it can only be closed.
  */
 struct vg_device *vg_open_vtest(const char *socket_path, const struct vg_options *opt);
+/* s: a socket connected to a vtest server, owned by the device from then on (also on failure); io NULL: the real I/O. */
+struct vg_device *vg_open_vtest_socket(int s, const struct vg_vtest_io *io, const struct vg_options *opt);
 /* fd: an open virtio_gpu render node, owned by the device from then on. */
 struct vg_device *vg_open_virtgpu(int fd, const struct vg_virtgpu_sys *sys, const struct vg_options *opt);
 void vg_close(struct vg_device *dev);

@@ -42,6 +42,7 @@ struct answer {
 
 struct vtest {
    int s;
+   struct vg_vtest_io io;
    int shmem_fd;
    uint32_t shmem_res_id;
    struct answer answers[ANSWERS];
@@ -88,7 +89,7 @@ io_failed(struct vg_device *dev, const char *command, bool sending, int ret)
 static int
 send_msg(struct vg_device *dev, const void *buf, size_t len, const char *command)
 {
-   int ret = vs_send(vt(dev)->s, buf, len, -1);
+   int ret = vt(dev)->io.send(vt(dev)->io.data, vt(dev)->s, buf, len, -1);
 
    if (ret)
       return io_failed(dev, command, true, ret);
@@ -115,7 +116,7 @@ send_msg(struct vg_device *dev, const void *buf, size_t len, const char *command
    do {                                                                                            \
       uint8_t b_[sizeof(*(out))];                                                                  \
       struct vdrm_error e_;                                                                        \
-      int r_ = vs_recv(vt(dev)->s, b_, sizeof(b_), (dev)->opt.timeout_ms);                         \
+      int r_ = vt(dev)->io.recv(vt(dev)->io.data, vt(dev)->s, b_, sizeof(b_), (dev)->opt.timeout_ms);                         \
       if (r_)                                                                                      \
          return io_failed((dev), (command), false, r_);                                            \
       if (vtest_##kind##_rsp_decode(b_, sizeof(b_), (out), &e_))                                   \
@@ -125,7 +126,7 @@ send_msg(struct vg_device *dev, const void *buf, size_t len, const char *command
 static int
 recv_fd(struct vg_device *dev, const char *command, int *fd)
 {
-   int ret = vs_recv_fd(vt(dev)->s, fd, dev->opt.timeout_ms);
+   int ret = vt(dev)->io.recv_fd(vt(dev)->io.data, vt(dev)->s, fd, dev->opt.timeout_ms);
 
    return ret ? io_failed(dev, command, false, ret) : 0;
 }
@@ -501,7 +502,7 @@ read_capset(struct vg_device *dev)
    buf = malloc(sizeof(struct vtest_hdr) + MAX_CAPSET_BYTES);
    if (!buf)
       return vg_fail(dev, "GET_CAPSET", "out of memory");
-   ret = vs_recv(vt(dev)->s, buf, sizeof(struct vtest_hdr), dev->opt.timeout_ms);
+   ret = vt(dev)->io.recv(vt(dev)->io.data, vt(dev)->s, buf, sizeof(struct vtest_hdr), dev->opt.timeout_ms);
    if (ret) {
       free(buf);
       return io_failed(dev, "GET_CAPSET", false, ret);
@@ -511,7 +512,8 @@ read_capset(struct vg_device *dev)
       free(buf);
       return vg_fail(dev, "GET_CAPSET", "answer of %u dwords, at most %u taken", length, MAX_CAPSET_BYTES / 4);
    }
-   ret = vs_recv(vt(dev)->s, buf + sizeof(struct vtest_hdr), (size_t)length * 4, dev->opt.timeout_ms);
+   ret = vt(dev)->io.recv(vt(dev)->io.data, vt(dev)->s, buf + sizeof(struct vtest_hdr), (size_t)length * 4,
+                     dev->opt.timeout_ms);
    if (ret) {
       free(buf);
       return io_failed(dev, "GET_CAPSET", false, ret);
@@ -561,31 +563,70 @@ init_context(struct vg_device *dev)
    return 0;
 }
 
+static int
+real_send(void *data, int s, const void *buf, size_t len, int fd)
+{
+   (void)data;
+   return vs_send(s, buf, len, fd);
+}
+
+static int
+real_recv(void *data, int s, void *buf, size_t len, int timeout_ms)
+{
+   (void)data;
+   return vs_recv(s, buf, len, timeout_ms);
+}
+
+static int
+real_recv_fd(void *data, int s, int *fd, int timeout_ms)
+{
+   (void)data;
+   return vs_recv_fd(s, fd, timeout_ms);
+}
+
+const struct vg_vtest_io vg_vtest_io_default = { real_send, real_recv, real_recv_fd, NULL };
+
 struct vg_device *
-vg_open_vtest(const char *socket_path, const struct vg_options *opt)
+vg_open_vtest_socket(int s, const struct vg_vtest_io *io, const struct vg_options *opt)
 {
    struct vg_device *dev = vg_device_alloc(opt, &vtest_ops);
    struct vtest *t;
 
-   if (!dev)
+   if (!dev) {
+      close(s);
       return NULL;
+   }
    t = calloc(1, sizeof(*t));
    if (!t) {
+      close(s);
       vg_fail(dev, "vtest", "out of memory");
       return dev;
    }
-   t->s = -1;
+   t->s = s;
+   t->io = io ? *io : vg_vtest_io_default;
    t->shmem_fd = -1;
    dev->transport = t;
-   if (!socket_path)
-      socket_path = VG_VTEST_DEFAULT_SOCKET;
-   t->s = vs_connect(socket_path);
-   if (t->s < 0) {
-      vg_fail(dev, "connect", "%s: %s", socket_path, strerror(errno));
-      return dev;
-   }
-   dev->watch_fd = t->s;
+   dev->watch_fd = s;
    if (negotiate(dev) || read_capset(dev) || init_context(dev))
       return dev;
    return dev;
+}
+
+struct vg_device *
+vg_open_vtest(const char *socket_path, const struct vg_options *opt)
+{
+   int s;
+
+   if (!socket_path)
+      socket_path = VG_VTEST_DEFAULT_SOCKET;
+   s = vs_connect(socket_path);
+   if (s < 0) {
+      int err = errno;
+      struct vg_device *dev = vg_device_alloc(opt, &vtest_ops);
+
+      if (dev)
+         vg_fail(dev, "connect", "%s: %s", socket_path, strerror(err));
+      return dev;
+   }
+   return vg_open_vtest_socket(s, NULL, opt);
 }

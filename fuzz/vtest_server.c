@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+
+#define _GNU_SOURCE
+#include "vtest_server.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "fuzz.h"
+#include "guest.h"
+#include "vdrm_host.h"
+
+#define READ_BUDGET (64u << 10)
+#define REQUEST_BUDGET 64u
+#define MAX_ANSWER_FDS 16u
+
+void
+fz_vtest_server_init(struct fz_vtest_server *s, const struct fz_context *ctx)
+{
+   struct vdrm_host_config hc;
+   int sv[2], ret;
+
+   memset(s, 0, sizeof(*s));
+   s->fds_before = fz_count_fds();
+   s->ctx = ctx;
+   ret = ctx->backend_create(&s->dev);
+   FZ_CHECK(ret == 0, "%s sim: %d", ctx->name, ret);
+   fz_host_config(&hc);
+   ret = vdrm_host_create(s->dev, &hc, &s->host);
+   FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
+   FZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0, "socketpair: %s",
+            strerror(errno));
+   s->limits = (struct vt_client_limits){ .max_rx_bytes = 256u << 10, .max_tx_bytes = 1u << 20,
+                                          .max_syncobjs = 64, .max_waits = 16 };
+   s->registry = (struct vt_syncobj_registry){ 0 };
+   vt_client_init(&s->c, NULL, s->host, &s->registry, &s->limits, 1, sv[0]);
+   s->peer = sv[1];
+}
+
+/* Reads the answers, hands them on (or drops them) and closes what nobody took. */
+static void
+drain(struct fz_vtest_server *s)
+{
+   for (;;) {
+      union {
+         char buf[CMSG_SPACE(sizeof(int) * MAX_ANSWER_FDS)];
+         struct cmsghdr align;
+      } ctl;
+      uint8_t buf[4096];
+      int fds[MAX_ANSWER_FDS];
+      size_t nfds = 0;
+      struct iovec iov = { buf, sizeof(buf) };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+                            .msg_controllen = sizeof(ctl.buf) };
+      ssize_t n = recvmsg(s->peer, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+
+      for (struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm)) {
+         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+         for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) && nfds < MAX_ANSWER_FDS; i++)
+            memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+      }
+      /* A stream socket does not merge data past a message with descriptors: they belong to buf[0]. */
+      if (n > 0 && s->answer) {
+         s->answer(s->answer_data, buf, (size_t)n, fds, nfds);
+      } else {
+         for (size_t i = 0; i < nfds; i++)
+            close(fds[i]);
+      }
+      if (n <= 0)
+         return;
+   }
+}
+
+void
+fz_vtest_server_pump(struct fz_vtest_server *s)
+{
+   if (s->dropped || s->closed)
+      return;
+   if (vt_conn_read(&s->c.conn, READ_BUDGET)) {
+      s->dropped = true;
+      return;
+   }
+   vt_session_poll(&s->c);
+   if (vt_session_process(&s->c, REQUEST_BUDGET))
+      s->dropped = true;
+   vt_conn_flush(&s->c.conn);
+   drain(s);
+}
+
+void
+fz_vtest_server_advance(struct fz_vtest_server *s, uint64_t ns)
+{
+   s->ctx->advance(s->dev, ns);
+   fz_vtest_server_pump(s);
+}
+
+void
+fz_vtest_server_send(struct fz_vtest_server *s, const uint8_t *p, size_t len, int fd)
+{
+   while (len && !s->dropped && !s->closed) {
+      union {
+         char buf[CMSG_SPACE(sizeof(int))];
+         struct cmsghdr align;
+      } ctl;
+      struct iovec iov = { (void *)p, len };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+      ssize_t n;
+
+      if (fd >= 0) {
+         struct cmsghdr *cm;
+
+         msg.msg_control = ctl.buf;
+         msg.msg_controllen = sizeof(ctl.buf);
+         cm = CMSG_FIRSTHDR(&msg);
+         cm->cmsg_level = SOL_SOCKET;
+         cm->cmsg_type = SCM_RIGHTS;
+         cm->cmsg_len = CMSG_LEN(sizeof(int));
+         memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+      }
+      n = sendmsg(s->peer, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0) {
+         FZ_CHECK(errno == EAGAIN || errno == EWOULDBLOCK, "send: %s", strerror(errno));
+         fz_vtest_server_pump(s);
+         continue;
+      }
+      fd = -1;   /* it went with the first byte */
+      p += n;
+      len -= (size_t)n;
+   }
+}
+
+void
+fz_vtest_server_hang_up(struct fz_vtest_server *s)
+{
+   if (s->closed)
+      return;
+   shutdown(s->peer, SHUT_WR);
+   fz_vtest_server_pump(s);
+   vt_client_fini(&s->c);
+   s->closed = true;
+   drain(s);
+}
+
+void
+fz_vtest_server_fini(struct fz_vtest_server *s)
+{
+   fz_vtest_server_hang_up(s);
+   close(s->peer);
+   vdrm_host_destroy(s->host);
+   s->ctx->advance(s->dev, 10000000000ull);
+   vdrm_backend_destroy(s->dev);
+   FZ_CHECK(fz_count_fds() == s->fds_before, "vtest on %s: %d file descriptor(s) left open", s->ctx->name,
+            fz_count_fds() - s->fds_before);
+}
