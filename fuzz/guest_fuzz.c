@@ -23,6 +23,7 @@
 #include "driver.h"
 #include "fuzz.h"
 #include "virtgpu_host.h"
+#include "vtest_host.h"
 
 #ifndef FUZZ_CONTEXT
 #error "FUZZ_CONTEXT names the context (-DFUZZ_CONTEXT=\"msm\")"
@@ -68,37 +69,64 @@ out:
    return ret || vg_error(dev) ? -1 : 0;
 }
 
+/* Over vtest the first byte chooses the context; over virtio-gpu FUZZ_CONTEXT names it. */
+static bool
+over_vtest(void)
+{
+   return strcmp(FUZZ_CONTEXT, "vtest") == 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-   const struct vg_driver_ops *ops = vg_driver_find(FUZZ_CONTEXT);
+   const struct fz_context *ctx;
+   const struct vg_driver_ops *ops;
+   struct fz_vtest_host vt;
    struct fz_virtgpu v;
-   struct vg_virtgpu_sys sys;
    struct vg_options opt;
    struct vg_device *dev;
    struct vg_driver *drv;
+   bool hostile;
    uint32_t frames = 0;
 
-   FZ_CHECK(ops, "no driver %s", FUZZ_CONTEXT);
-   fz_virtgpu_init(&v, fz_context(FUZZ_CONTEXT), data, size);
-   sys = fz_virtgpu_sys(&v);
+   if (over_vtest() && size < 1)
+      return 0;
+   ctx = over_vtest() ? &fz_contexts[data[0] % fz_ncontexts] : fz_context(FUZZ_CONTEXT);
+   ops = vg_driver_find(ctx->name);
+   FZ_CHECK(ops, "no driver %s", ctx->name);
    opt = ops->options;
    opt.timeout_ms = WAIT_MS;
    opt.record_fd = -1;
-   dev = vg_open_virtgpu(FZ_VIRTGPU_FD, &sys, &opt);
+   if (over_vtest()) {
+      struct vg_vtest_io io;
+
+      fz_vtest_host_init(&vt, ctx, data + 1, size - 1);
+      io = fz_vtest_host_io(&vt);
+      dev = vg_open_vtest_socket(fz_vtest_host_take_socket(&vt), &io, &opt);
+   } else {
+      struct vg_virtgpu_sys sys;
+
+      fz_virtgpu_init(&v, ctx, data, size);
+      sys = fz_virtgpu_sys(&v);
+      dev = vg_open_virtgpu(FZ_VIRTGPU_FD, &sys, &opt);
+   }
    FZ_CHECK(dev, "out of memory");
    if (!vg_error(dev) && ops->create(dev, &drv) == 0) {
       while (frames < FRAMES && frame(ops, dev, drv, frames) == 0)
          frames++;
       ops->destroy(drv);
    }
+   hostile = over_vtest() ? vt.in.hostile : v.in.hostile;
    /* FUZZ_VERBOSE: how far the guest got (to tell a seed that gets past the first answers). */
    if (getenv("FUZZ_VERBOSE"))
-      fprintf(stderr, "%s: %u frame(s), %llu ccmds; %s\n", FUZZ_CONTEXT, frames,
+      fprintf(stderr, "%s over %s: %u frame(s), %llu ccmds; %s\n", ctx->name, vg_transport_name(dev), frames,
               (unsigned long long)vg_stats(dev)->ccmds, vg_error(dev) ? vg_error(dev) : "no error");
    /* The oracle of the honest host: a guest that refuses it is wrong. */
-   FZ_CHECK(v.in.hostile || !vg_error(dev), "%s: an honest host, yet: %s", FUZZ_CONTEXT, vg_error(dev));
+   FZ_CHECK(hostile || !vg_error(dev), "%s: an honest host, yet: %s", ctx->name, vg_error(dev));
    vg_close(dev);
-   fz_virtgpu_fini(&v);
+   if (over_vtest())
+      fz_vtest_host_fini(&vt);
+   else
+      fz_virtgpu_fini(&v);
    return 0;
 }

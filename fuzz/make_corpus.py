@@ -107,6 +107,51 @@ def hostile_hosts(ctx):
     ]
 
 
+# Guest harness over vtest (fuzz/vtest_host.h): byte 0 the context, then per read of the guest a
+# control byte (bits 0-3 edits, bit 4 the server hangs up, bit 5 no answer in time, bit 6 no
+# descriptor, bit 7 an empty memfd for it), each edit u8 target (0 the bytes read, 1 the shmem from
+# its start, 2 from its response region), u16 offset, u8 length, bytes. Reads 0-2 are the answers of
+# PING, RESOURCE_BUSY_WAIT and PROTOCOL_VERSION, 3-4 GET_CAPSET's header and body, 5-6 the shmem's
+# RESOURCE_CREATE_BLOB and its descriptor, 7 GET_PARAM; the driver's own follow.
+HANG_UP, STALL, NO_FD, EMPTY_FD = 0x10, 0x20, 0x40, 0x80
+READ, SHMEM, RESPONSES = 0, 1, 2
+VTEST_HDR = 8
+
+
+def vtest_guest_input(ctx, reads):
+    out = bytes([CONTEXTS.index(ctx)])
+    for flags, edits in reads:
+        assert len(edits) <= 15
+        out += bytes([flags | len(edits)])
+        out += b''.join(struct.pack('<BHB', target, off, len(d)) + d for target, off, d in edits)
+    return out
+
+
+def hostile_vtest_hosts(ctx):
+    """(name, reads): a vtest server lying once in each way a guest must notice."""
+    other = (CONTEXTS.index(ctx) + 1) % len(CONTEXTS) + 1
+    word = lambda v: struct.pack('<I', v)
+    honest = lambda n: [HONEST] * n
+    return [
+        ('honest', []),
+        ('ping answered as another command', [(0, [(READ, 4, word(99))])]),
+        ('protocol version 2', honest(2) + [(0, [(READ, VTEST_HDR, word(2))])]),
+        ('capset of 1 GiB', honest(3) + [(0, [(READ, 0, word(1 << 28))])]),
+        ('capset valid 0', honest(4) + [(0, [(READ, 0, word(0))])]),
+        ('capset of another context', honest(4) + [(0, [(READ, 4 + CAPSET_CONTEXT_TYPE, word(other))])]),
+        ('shmem resource id 0', honest(5) + [(0, [(READ, VTEST_HDR, word(0))])]),
+        ('shmem without a descriptor', honest(6) + [(NO_FD, [])]),
+        ('shmem descriptor empty', honest(6) + [(EMPTY_FD, [])]),
+        ('rsp_mem_offset past the shmem', honest(6) + [(0, [(SHMEM, 4, word(0xfffffff0))])]),
+        ('seqno from the future', honest(8) + [(0, [(SHMEM, 0, word(0x40000000))])]),
+        ('shmem word 8 (async_error) bumped', honest(8) + [(0, [(SHMEM, 8, word(1))])]),
+        ('response slot 0 claims 4 KiB', honest(8) + [(0, [(RESPONSES, 0, word(4096))])] * 8),
+        ('every later descriptor empty', honest(8) + [(EMPTY_FD, [])] * 48),
+        ('every later descriptor withheld', honest(8) + [(NO_FD, [])] * 48),
+    ] + [('hangs up at read %d' % n, honest(n) + [(HANG_UP, [])]) for n in (0, 3, 6, 8, 12, 20)] \
+      + [('no answer at read %d' % n, honest(n) + [(STALL, [])]) for n in (1, 4, 7, 10, 16)]
+
+
 def slug(name):
     return re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')[:60]
 
@@ -143,6 +188,8 @@ def build():
         if recorded:
             c.add(ctx + '-stream', 'vdrm-guest session', bytes([0]) + recorded)
             c.add(ctx + '-stream', 'vdrm-guest session one per batch', bytes([ONE_PER_BATCH_FENCED]) + recorded)
+        for name, reads in hostile_vtest_hosts(ctx):
+            c.add('vtest-guest', ctx + ' ' + name, vtest_guest_input(ctx, reads))
     vt = messages('vtest')
     for name, direction, data in vt:
         c.add('vtest-decoder', name, data)

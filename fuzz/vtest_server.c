@@ -63,7 +63,10 @@ drain(struct fz_vtest_server *s)
          for (size_t i = 0; i < (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int) && nfds < MAX_ANSWER_FDS; i++)
             memcpy(&fds[nfds++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
       }
-      /* A stream socket does not merge data past a message with descriptors: they belong to buf[0]. */
+      /*
+       * The server sends a descriptor alone on a one-byte message (vt_conn_flush), and a read
+       * stops after a message with descriptors: they came with the last byte read.
+       */
       if (n > 0 && s->answer) {
          s->answer(s->answer_data, buf, (size_t)n, fds, nfds);
       } else {

@@ -19,7 +19,7 @@
 #include "client.h"
 #include "contexts.h"
 
-/* What the server answered since the last pump: bytes, and the descriptors that came with their first byte. */
+/* Answer bytes as one read returned them, and the descriptors that came with the last of them. */
 typedef void (*fz_vtest_answer_fn)(void *data, const uint8_t *bytes, size_t len, const int *fds, size_t nfds);
 
 struct fz_vtest_server {

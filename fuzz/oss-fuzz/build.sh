@@ -35,8 +35,8 @@ LIB_SOURCES=(
   "$ROOT"/reference-host/util/*.c "$ROOT"/reference-host/core/*.c "$ROOT"/reference-host/handlers/*.c
   "$ROOT"/reference-host/backend/sim/*.c "$ROOT"/reference-host/backend/sim/*/*.c
   "$ROOT"/reference-host/transport/*.c
-  "$ROOT"/fuzz/contexts.c "$ROOT"/fuzz/guest.c "$ROOT"/fuzz/views.c "$ROOT"/tests/common/reencode.c
-  "$ROOT"/reference-guest/lib/*.c "$ROOT"/reference-guest/drivers/*.c "$ROOT"/fuzz/virtgpu_host.c
+  "$ROOT"/fuzz/contexts.c "$ROOT"/fuzz/guest.c "$ROOT"/fuzz/input.c "$ROOT"/fuzz/views.c "$ROOT"/fuzz/vtest_server.c "$ROOT"/tests/common/reencode.c
+  "$ROOT"/reference-guest/lib/*.c "$ROOT"/reference-guest/drivers/*.c "$ROOT"/fuzz/virtgpu_host.c "$ROOT"/fuzz/vtest_host.c
 )
 MUTATOR_SOURCES=("$ROOT"/runtime/vdrm_mutate.c "$ROOT"/generated/src/*_mutator.c)
 if [ "$ENGINE" = libfuzzer ] && [ -e "$ROOT/runtime/vdrm_mutate.c" ]; then
