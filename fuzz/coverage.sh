@@ -9,8 +9,8 @@
 # together, the generated decoders (generated/src/*_codec.c), the runtime
 # (runtime/vdrm_codec.c), the host handlers (reference-host/handlers/*.c)
 # the vtest session (reference-host/transport/session.c), the reference
-# guest's device and virtio-gpu transport and its driver layers (the guest
-# harnesses), and the decode functions alone (llvm-cov show -name-regex).
+# guest's device, its virtio-gpu and vtest transports and its driver layers
+# (the guest harnesses), and the decode functions alone (llvm-cov show -name-regex).
 # The per-file table goes to build-cov/coverage.txt.
 set -eu
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ done
 llvm-profdata merge -sparse build-cov/profiles/*.profraw -o build-cov/profiles/all.profdata
 
 # shellcheck disable=SC2086
-llvm-cov report -instr-profile=build-cov/profiles/all.profdata $objects > build-cov/coverage.txt
+llvm-cov report -instr-profile=build-cov/profiles/all.profdata -ignore-filename-regex='^/usr/' $objects > build-cov/coverage.txt
 
 # The line total of the files of the per-file table whose name matches an ERE: "covered/lines (percent)".
 group() {
@@ -56,5 +56,6 @@ echo "codec runtime (runtime/vdrm_codec.c):                $(group '^runtime/vdr
 echo "host handlers (reference-host/handlers/*.c):         $(group '^reference-host/handlers/')"
 echo "vtest session (reference-host/transport/session.c):  $(group '^reference-host/transport/session[.]c$')"
 echo "reference guest (reference-guest/lib/device.c, virtgpu.c): $(group '^reference-guest/lib/(device|virtgpu)[.]c$')"
+echo "guest vtest transport (reference-guest/lib/vtest.c):  $(group '^reference-guest/lib/vtest[.]c$')"
 echo "guest driver layers (reference-guest/drivers/*.c):   $(group '^reference-guest/drivers/')"
 echo "per file: build-cov/coverage.txt; decode functions line by line: build-cov/coverage-decoders.txt"
