@@ -277,6 +277,75 @@ server_gone_mid_handshake(void **state)
                 "GET_CAPSET: the host closed the connection (waiting for the answer)");
 }
 
+/* The caller's I/O (vg_open_vtest_socket): what the device sends, and a host that never answers. */
+struct recorded_io {
+   uint32_t cmds[4];
+   unsigned sent, recvs;
+};
+
+static int
+recording_send(void *data, int s, const void *buf, size_t len, int fd)
+{
+   struct recorded_io *io = data;
+
+   (void)s;
+   assert_int_equal(fd, -1);
+   assert_true(len >= sizeof(struct vtest_hdr));
+   if (io->sent < 4)
+      memcpy(&io->cmds[io->sent], (const uint8_t *)buf + offsetof(struct vtest_hdr, cmd), sizeof(uint32_t));
+   io->sent++;
+   return 0;
+}
+
+static int
+silent_recv(void *data, int s, void *buf, size_t len, int timeout_ms)
+{
+   (void)s;
+   (void)buf;
+   (void)len;
+   assert_int_equal(timeout_ms, 5);
+   ((struct recorded_io *)data)->recvs++;
+   return -ETIMEDOUT;
+}
+
+static int
+no_recv_fd(void *data, int s, int *fd, int timeout_ms)
+{
+   (void)data;
+   (void)s;
+   (void)fd;
+   (void)timeout_ms;
+   fail_msg("no descriptor is read before the handshake's first answer");
+   return -EBADMSG;
+}
+
+static void
+caller_io_is_used_and_socket_owned(void **state)
+{
+   struct recorded_io rec = { 0 };
+   const struct vg_vtest_io io = { recording_send, silent_recv, no_recv_fd, &rec };
+   struct vg_options opt = vg_driver_find("msm")->options;
+   struct vg_device *dev;
+   int sv[2];
+
+   (void)state;
+   assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+   opt.timeout_ms = 5;
+   dev = vg_open_vtest_socket(sv[0], &io, &opt);
+   assert_non_null(dev);
+   assert_string_equal(vg_error(dev), "PING_PROTOCOL_VERSION: no answer from the host within 5 ms");
+   /* Mesa's order: CREATE_RENDERER, PING, RESOURCE_BUSY_WAIT, then the first answer awaited. */
+   assert_int_equal(rec.sent, 3);
+   assert_int_equal(rec.cmds[0], VCMD_CREATE_RENDERER);
+   assert_int_equal(rec.cmds[1], VCMD_PING_PROTOCOL_VERSION);
+   assert_int_equal(rec.cmds[2], VCMD_RESOURCE_BUSY_WAIT);
+   assert_int_equal(rec.recvs, 1);
+   vg_close(dev);
+   /* The device owned the socket: closing it closed sv[0], so its peer reads end of file. */
+   assert_int_equal(recv(sv[1], &rec, 1, MSG_DONTWAIT), 0);
+   close(sv[1]);
+}
+
 int
 main(void)
 {
@@ -291,6 +360,7 @@ main(void)
       cmocka_unit_test_setup_teardown(blob_answer_without_descriptor, setup, teardown),
       cmocka_unit_test_setup_teardown(rsp_mem_offset_past_the_shmem, setup, teardown),
       cmocka_unit_test_setup_teardown(server_gone_mid_handshake, setup, teardown),
+      cmocka_unit_test(caller_io_is_used_and_socket_owned),
    };
 
    return cmocka_run_group_tests(tests, NULL, NULL);
