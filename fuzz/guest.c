@@ -51,21 +51,40 @@ fz_host_config(struct vdrm_host_config *hc)
 }
 
 void
-fz_guest_init(struct fz_guest *g, const struct fz_context *ctx)
+fz_sim_init(struct fz_sim *s, const struct fz_context *ctx)
 {
    struct vdrm_host_config hc;
    int ret;
 
-   memset(g, 0, sizeof(*g));
-   g->ctx = ctx;
-   g->shmem_fd = -1;
-   g->fds_before = fz_count_fds();
-   ret = ctx->backend_create(&g->dev);
+   s->ctx = ctx;
+   s->fds_before = fz_count_fds();
+   ret = ctx->backend_create(&s->dev);
    FZ_CHECK(ret == 0, "%s sim: %d", ctx->name, ret);
    fz_host_config(&hc);
-   ret = vdrm_host_create(g->dev, &hc, &g->host);
+   ret = vdrm_host_create(s->dev, &hc, &s->host);
    FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
-   ret = vdrm_host_client_create(g->host, &g->client);
+}
+
+void
+fz_sim_fini(struct fz_sim *s, const char *who)
+{
+   vdrm_host_destroy(s->host);
+   /* Pending GPU work still holds kernel objects; let it complete before the device goes. */
+   s->ctx->advance(s->dev, 10000000000ull);
+   vdrm_backend_destroy(s->dev);
+   FZ_CHECK(fz_count_fds() == s->fds_before, "%s%s: %d file descriptor(s) left open", who, s->ctx->name,
+            fz_count_fds() - s->fds_before);
+}
+
+void
+fz_guest_init(struct fz_guest *g, const struct fz_context *ctx)
+{
+   int ret;
+
+   memset(g, 0, sizeof(*g));
+   g->shmem_fd = -1;
+   fz_sim_init(&g->sim, ctx);
+   ret = vdrm_host_client_create(g->sim.host, &g->client);
    FZ_CHECK(ret == VDRM_HOST_OK, "client: %s", vdrm_host_status_name(ret));
    ret = vdrm_host_context_init(g->client, VDRM_HOST_CAPSET_DRM, "fuzz");
    FZ_CHECK(ret == VDRM_HOST_OK, "context: %s", vdrm_host_status_name(ret));
@@ -96,8 +115,8 @@ fz_guest_buffers(struct fz_guest *g)
       size_t len;
       int fd;
 
-      FZ_CHECK(g->ctx->buffer_req(req, sizeof(req), ++g->seqno, blob_id, size, &len) == VDRM_OK,
-               "%s: buffer request", g->ctx->name);
+      FZ_CHECK(g->sim.ctx->buffer_req(req, sizeof(req), ++g->seqno, blob_id, size, &len) == VDRM_OK,
+               "%s: buffer request", g->sim.ctx->name);
       /* Either may fail when the input ran before and took the blob id. */
       if (vdrm_host_submit(g->client, req, len, 0, 0, 0) != VDRM_HOST_OK)
          continue;
@@ -138,9 +157,9 @@ fz_guest_queue(struct fz_guest *g)
    uint8_t req[256];
    size_t len;
 
-   if (!g->ctx->queue_req || !g->shmem)
+   if (!g->sim.ctx->queue_req || !g->shmem)
       return;
-   FZ_CHECK(g->ctx->queue_req(req, sizeof(req), ++g->seqno, &len) == VDRM_OK, "%s: queue request", g->ctx->name);
+   FZ_CHECK(g->sim.ctx->queue_req(req, sizeof(req), ++g->seqno, &len) == VDRM_OK, "%s: queue request", g->sim.ctx->name);
    /* Fails when the input ran before and took what it needs; the input then goes on without. */
    (void)vdrm_host_submit(g->client, req, len, 0, 0, 0);
 }
@@ -163,7 +182,7 @@ fz_guest_submit(struct fz_guest *g, const uint8_t *cmds, size_t len, int fence)
    FZ_CHECK(copy, "out of memory");
    memcpy(copy, cmds, len);
    ret = vdrm_host_submit(g->client, copy, len, fence ? VDRM_HOST_SUBMIT_FENCE : 0, ring, ++g->fence_id);
-   FZ_CHECK(expected_status(ret), "%s: submit of %zu bytes: %s", g->ctx->name, len, vdrm_host_status_name(ret));
+   FZ_CHECK(expected_status(ret), "%s: submit of %zu bytes: %s", g->sim.ctx->name, len, vdrm_host_status_name(ret));
    free(copy);
 }
 
@@ -180,7 +199,7 @@ fz_guest_retire(struct fz_guest *g, uint64_t ns)
 {
    uint32_t n = 0;
 
-   g->ctx->advance(g->dev, ns);
+   g->sim.ctx->advance(g->sim.dev, ns);
    vdrm_host_fence_poll(g->client, count_fence, &n);
 }
 
@@ -191,17 +210,12 @@ fz_guest_fini(struct fz_guest *g)
 
    /* FUZZ_VERBOSE: what the input made the host do (to tell a seed that reaches the handlers). */
    if (getenv("FUZZ_VERBOSE") && vdrm_host_get_stats(g->client, &st) == VDRM_HOST_OK)
-      fprintf(stderr, "%s: %llu batches, %llu requests completed, %llu rejected, %u resources\n", g->ctx->name,
+      fprintf(stderr, "%s: %llu batches, %llu requests completed, %llu rejected, %u resources\n", g->sim.ctx->name,
               (unsigned long long)st.batches, (unsigned long long)st.requests,
               (unsigned long long)st.rejected, st.resources);
    if (g->shmem)
       munmap(g->shmem, FZ_SHMEM_SIZE);
    if (g->shmem_fd >= 0)
       close(g->shmem_fd);
-   vdrm_host_destroy(g->host);
-   /* Pending GPU work still holds kernel objects; let it complete before the device goes. */
-   g->ctx->advance(g->dev, 10000000000ull);
-   vdrm_backend_destroy(g->dev);
-   FZ_CHECK(fz_count_fds() == g->fds_before, "%s: %d file descriptor(s) left open", g->ctx->name,
-            fz_count_fds() - g->fds_before);
+   fz_sim_fini(&g->sim, "");
 }

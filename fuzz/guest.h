@@ -24,11 +24,16 @@ struct vdrm_backend;
 struct vdrm_host;
 struct vdrm_host_client;
 
-struct fz_guest {
+/* A host on a context's sim backend (manual clock), and the process's descriptors before it. */
+struct fz_sim {
    const struct fz_context *ctx;
-   int fds_before;
    struct vdrm_backend *dev;
    struct vdrm_host *host;
+   int fds_before;
+};
+
+struct fz_guest {
+   struct fz_sim sim;
    struct vdrm_host_client *client;
    uint32_t rings;
    int shmem_fd;
@@ -46,6 +51,14 @@ struct vdrm_host_config;
  * with FUZZ_VERBOSE), and low limits, which a few KiB of input can reach.
  */
 void fz_host_config(struct vdrm_host_config *hc);
+
+/* The sim host with fz_host_config() (aborts when it fails: the harness is broken). */
+void fz_sim_init(struct fz_sim *s, const struct fz_context *ctx);
+/*
+ * Destroys the host, lets pending GPU work complete, then the device; aborts
+ * when a descriptor opened since fz_sim_init() is left (who begins the message).
+ */
+void fz_sim_fini(struct fz_sim *s, const char *who);
 
 /* A host, a client and its context (aborts when any of it fails: the harness is broken). */
 void fz_guest_init(struct fz_guest *g, const struct fz_context *ctx);

@@ -105,7 +105,7 @@ get_caps(struct fz_virtgpu *v, struct drm_virtgpu_get_caps *a)
    size_t size;
    uint8_t control;
 
-   if (vdrm_host_get_capset(v->host.host, a->cap_set_id, a->cap_set_ver, caps, sizeof(caps), &size) !=
+   if (vdrm_host_get_capset(v->host.sim.host, a->cap_set_id, a->cap_set_ver, caps, sizeof(caps), &size) !=
        VDRM_HOST_OK)
       return fail(EINVAL);
    control = fz_control(&v->in);
@@ -276,7 +276,7 @@ void
 fz_virtgpu_fini(struct fz_virtgpu *v)
 {
    for (uint32_t i = 0; i < FZ_VIRTGPU_BOS; i++)
-      FZ_CHECK(!v->bos[i].live, "%s: the guest left GEM handle %u (resource %u) open", v->host.ctx->name, i + 1,
+      FZ_CHECK(!v->bos[i].live, "%s: the guest left GEM handle %u (resource %u) open", v->host.sim.ctx->name, i + 1,
                v->bos[i].res_id);
    fz_guest_fini(&v->host);
 }

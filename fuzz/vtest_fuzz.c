@@ -92,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
    fz_vtest_server_hang_up(&f);
    /* FUZZ_VERBOSE: how far the input got (to tell a seed that reaches the handlers). */
    if (getenv("FUZZ_VERBOSE"))
-      fprintf(stderr, "vtest on %s: %llu requests served%s%s\n", f.ctx->name, (unsigned long long)f.c.requests,
+      fprintf(stderr, "vtest on %s: %llu requests served%s%s\n", f.sim.ctx->name, (unsigned long long)f.c.requests,
               f.dropped ? ", dropped: " : "", f.dropped ? f.c.reason : "");
    fz_vtest_server_fini(&f);
    return 0;

@@ -8,10 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "backend.h"
 #include "fuzz.h"
-#include "guest.h"
-#include "vdrm_host.h"
 
 #define READ_BUDGET (64u << 10)
 #define REQUEST_BUDGET 64u
@@ -20,23 +17,16 @@
 void
 fz_vtest_server_init(struct fz_vtest_server *s, const struct fz_context *ctx)
 {
-   struct vdrm_host_config hc;
-   int sv[2], ret;
+   int sv[2];
 
    memset(s, 0, sizeof(*s));
-   s->fds_before = fz_count_fds();
-   s->ctx = ctx;
-   ret = ctx->backend_create(&s->dev);
-   FZ_CHECK(ret == 0, "%s sim: %d", ctx->name, ret);
-   fz_host_config(&hc);
-   ret = vdrm_host_create(s->dev, &hc, &s->host);
-   FZ_CHECK(ret == VDRM_HOST_OK, "host: %s", vdrm_host_status_name(ret));
+   fz_sim_init(&s->sim, ctx);
    FZ_CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0, "socketpair: %s",
             strerror(errno));
    s->limits = (struct vt_client_limits){ .max_rx_bytes = 256u << 10, .max_tx_bytes = 1u << 20,
                                           .max_syncobjs = 64, .max_waits = 16 };
    s->registry = (struct vt_syncobj_registry){ 0 };
-   vt_client_init(&s->c, NULL, s->host, &s->registry, &s->limits, 1, sv[0]);
+   vt_client_init(&s->c, NULL, s->sim.host, &s->registry, &s->limits, 1, sv[0]);
    s->peer = sv[1];
 }
 
@@ -97,7 +87,7 @@ fz_vtest_server_pump(struct fz_vtest_server *s)
 void
 fz_vtest_server_advance(struct fz_vtest_server *s, uint64_t ns)
 {
-   s->ctx->advance(s->dev, ns);
+   s->sim.ctx->advance(s->sim.dev, ns);
    fz_vtest_server_pump(s);
 }
 
@@ -153,9 +143,5 @@ fz_vtest_server_fini(struct fz_vtest_server *s)
 {
    fz_vtest_server_hang_up(s);
    close(s->peer);
-   vdrm_host_destroy(s->host);
-   s->ctx->advance(s->dev, 10000000000ull);
-   vdrm_backend_destroy(s->dev);
-   FZ_CHECK(fz_count_fds() == s->fds_before, "vtest on %s: %d file descriptor(s) left open", s->ctx->name,
-            fz_count_fds() - s->fds_before);
+   fz_sim_fini(&s->sim, "vtest on ");
 }

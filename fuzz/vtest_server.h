@@ -18,14 +18,13 @@
 
 #include "client.h"
 #include "contexts.h"
+#include "guest.h"
 
 /* Answer bytes as one read returned them, and the descriptors that came with the last of them. */
 typedef void (*fz_vtest_answer_fn)(void *data, const uint8_t *bytes, size_t len, const int *fds, size_t nfds);
 
 struct fz_vtest_server {
-   const struct fz_context *ctx;
-   struct vdrm_backend *dev;
-   struct vdrm_host *host;
+   struct fz_sim sim;
    struct vt_client_limits limits;
    struct vt_syncobj_registry registry;   /* the server's: syncobjs exported as descriptors */
    struct vt_client c;
@@ -34,7 +33,6 @@ struct fz_vtest_server {
    bool closed;           /* vt_client_fini() done */
    fz_vtest_answer_fn answer;   /* NULL: answers are read and dropped, their descriptors closed */
    void *answer_data;
-   int fds_before;
 };
 
 /* The server and its client (aborts when any of it fails: the harness is broken). */
