@@ -514,6 +514,24 @@ var_bytes(const struct vdrm_mut_msg *m, size_t len)
 }
 
 /*
+ * The view the context's decoder makes of msg (its spans point into msg;
+ * the caller frees it), or NULL when it refuses msg or memory runs out.
+ */
+static void *
+decode_view(const struct vdrm_msg_desc *d, const struct vdrm_mut_msg *m, const uint8_t *msg, size_t len)
+{
+   void *req = calloc(1, m->struct_size);
+   void *view = calloc(1, d->req.view_size ? d->req.view_size : 1);
+
+   if (!req || !view || d->req.decode(msg, len, req, view, NULL) != VDRM_OK) {
+      free(view);
+      view = NULL;
+   }
+   free(req);
+   return view;
+}
+
+/*
  * A field of one element of an array of structs changed in place (the
  * request's bytes copied into out; its length stays). The elements are
  * located by the context's decoder, so only in a request it accepts. 0 when
@@ -526,31 +544,26 @@ mutate_element(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m
    const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, m->opcode);
    const struct vdrm_mut_item *it = &m->items[rng_below(r, m->nitems)];
    const struct vdrm_mut_field *f = &it->fields[rng_below(r, it->nfields)];
-   void *req, *view;
+   const struct vdrm_item_desc *item;
+   struct vdrm_span span;
+   void *view;
    size_t n = 0;
 
-   if (!d || !d->req.decode || it->item >= d->req.nitems || len > cap)
+   if (!d || !d->req.decode || it->item >= d->req.nitems || len > cap || !(view = decode_view(d, m, msg, len)))
       return 0;
-   req = calloc(1, m->struct_size);
-   view = calloc(1, d->req.view_size ? d->req.view_size : 1);
-   if (req && view && d->req.decode(msg, len, req, view, NULL) == VDRM_OK) {
-      const struct vdrm_item_desc *item = &d->req.items[it->item];
-      struct vdrm_span span;
+   item = &d->req.items[it->item];
+   memcpy(&span, (const uint8_t *)view + item->span_offset, sizeof(span));
+   if (span.count) {
+      uint32_t stride = vdrm_span_stride(&span, item->elem_size);
+      size_t at = (size_t)(span.data - msg) + (size_t)rng_below(r, span.count) * stride;
 
-      memcpy(&span, (const uint8_t *)view + item->span_offset, sizeof(span));
-      if (span.count) {
-         uint32_t stride = vdrm_span_stride(&span, item->elem_size);
-         size_t at = (size_t)(span.data - msg) + (size_t)rng_below(r, span.count) * stride;
-
-         /* A stride shorter than the struct leaves its last fields out. */
-         if (f->offset + f->size <= stride) {
-            memcpy(out, msg, len);
-            put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
-            n = len;
-         }
+      /* A stride shorter than the struct leaves its last fields out. */
+      if (f->offset + f->size <= stride) {
+         memcpy(out, msg, len);
+         put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
+         n = len;
       }
    }
-   free(req);
    free(view);
    return n;
 }
@@ -569,38 +582,33 @@ mutate_record(const struct vdrm_mutator_desc *ctx, const struct vdrm_mut_msg *m,
 {
    const struct vdrm_msg_desc *d = vdrm_msg_by_opcode(ctx->protocol, m->opcode);
    const struct vdrm_records_desc *rd;
-   void *req, *view;
+   struct vdrm_span chain, item;
+   uint32_t offs[MAX_RECORDS], kinds[MAX_RECORDS], sizes[MAX_RECORDS], count = 0, off = 0;
+   void *view;
    size_t n = 0;
 
-   if (!d || !d->req.nitems || !(rd = d->req.items[0].records) || !rd->step || len > cap)
+   if (!d || !d->req.nitems || !(rd = d->req.items[0].records) || !rd->step || len > cap ||
+       !(view = decode_view(d, m, msg, len)))
       return 0;
-   req = calloc(1, m->struct_size);
-   view = calloc(1, d->req.view_size ? d->req.view_size : 1);
-   if (req && view && d->req.decode(msg, len, req, view, NULL) == VDRM_OK) {
-      struct vdrm_span chain, item;
-      uint32_t offs[MAX_RECORDS], kinds[MAX_RECORDS], sizes[MAX_RECORDS], count = 0, off = 0;
+   memcpy(&chain, (const uint8_t *)view + d->req.items[0].span_offset, sizeof(chain));
+   while (count < MAX_RECORDS && off < chain.size &&
+          rd->step(&chain, off, &kinds[count], &sizes[count], &item, NULL) == VDRM_OK && sizes[count]) {
+      offs[count] = off;
+      off += sizes[count++];
+   }
+   if (count) {
+      uint32_t j = rng_below(r, count);
+      const struct vdrm_mut_record *k = kinds[j] < m->chain->nkinds ? &m->chain->kinds[kinds[j]] : NULL;
+      const struct vdrm_mut_field *f = k && k->nfields ? &k->fields[rng_below(r, k->nfields)] : NULL;
 
-      memcpy(&chain, (const uint8_t *)view + d->req.items[0].span_offset, sizeof(chain));
-      while (count < MAX_RECORDS && off < chain.size &&
-             rd->step(&chain, off, &kinds[count], &sizes[count], &item, NULL) == VDRM_OK && sizes[count]) {
-         offs[count] = off;
-         off += sizes[count++];
-      }
-      if (count) {
-         uint32_t j = rng_below(r, count);
-         const struct vdrm_mut_record *k = kinds[j] < m->chain->nkinds ? &m->chain->kinds[kinds[j]] : NULL;
-         const struct vdrm_mut_field *f = k && k->nfields ? &k->fields[rng_below(r, k->nfields)] : NULL;
+      if (f && f->offset + f->size <= sizes[j]) {
+         size_t at = (size_t)(chain.data - msg) + offs[j];
 
-         if (f && f->offset + f->size <= sizes[j]) {
-            size_t at = (size_t)(chain.data - msg) + offs[j];
-
-            memcpy(out, msg, len);
-            put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
-            n = len;
-         }
+         memcpy(out, msg, len);
+         put_field(out + at, f, pick_value(f, get_field(out + at, f), r));
+         n = len;
       }
    }
-   free(req);
    free(view);
    return n;
 }
